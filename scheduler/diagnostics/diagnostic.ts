@@ -1,0 +1,89 @@
+import type { SourceFile, Span } from './source-file.js';
+
+export type Severity = 'error' | 'warning';
+
+/** A second location that helps explain a diagnostic (e.g. the first definition of a duplicate). */
+export interface RelatedLocation {
+  readonly message: string;
+  readonly span: Span;
+}
+
+/**
+ * One finding about a user's file. Diagnostics are values: loaders collect all of them
+ * and the caller decides what to do, so one bad file never hides the errors of another.
+ */
+export interface Diagnostic {
+  /** Stable, documented identifier, e.g. `intent/unknown-key`; scripts may match on it. */
+  readonly code: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly span: Span;
+  /** What would have been accepted here. */
+  readonly expected?: string;
+  /** A concrete fix, typically a "did you mean" suggestion. */
+  readonly hint?: string;
+  readonly related?: readonly RelatedLocation[];
+  /** The source the span points into, for quoting an excerpt; not serialised. */
+  readonly source?: SourceFile;
+}
+
+export interface DiagnosticInit {
+  code: string;
+  message: string;
+  span: Span;
+  severity?: Severity;
+  expected?: string;
+  hint?: string;
+  related?: readonly RelatedLocation[];
+  source?: SourceFile;
+}
+
+export function diagnostic(init: DiagnosticInit): Diagnostic {
+  const d: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = {
+    code: init.code,
+    severity: init.severity ?? 'error',
+    message: init.message,
+    span: init.span,
+  };
+  if (init.expected !== undefined) d.expected = init.expected;
+  if (init.hint !== undefined) d.hint = init.hint;
+  if (init.related !== undefined && init.related.length > 0) d.related = init.related;
+  if (init.source !== undefined) d.source = init.source;
+  return Object.freeze(d);
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** Orders diagnostics by file, then position, then code, so output is deterministic. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(
+    (a, b) =>
+      compare(a.span.file, b.span.file) ||
+      a.span.start - b.span.start ||
+      compare(a.code, b.code) ||
+      compare(a.message, b.message),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The JSON form of a diagnostic, as printed by `--json`. */
+export function diagnosticToJson(d: Diagnostic): Record<string, unknown> {
+  return {
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    file: d.span.file,
+    line: d.span.line,
+    col: d.span.col,
+    ...(d.expected !== undefined ? { expected: d.expected } : {}),
+    ...(d.hint !== undefined ? { hint: d.hint } : {}),
+    ...(d.related !== undefined
+      ? { related: d.related.map((r) => ({ message: r.message, file: r.span.file, line: r.span.line, col: r.span.col })) }
+      : {}),
+  };
+}

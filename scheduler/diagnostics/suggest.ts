@@ -1,0 +1,54 @@
+/**
+ * "Did you mean" for near-misses: the closest candidate by edit distance (case-insensitive,
+ * with `-`/`_` treated alike), if it is close enough to be a plausible typo.
+ */
+export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
+  const w = normalise(word);
+  if (w.length === 0 || w.length > 64) return undefined;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const c = normalise(candidate);
+    if (c === w) return candidate;
+    const limit = Math.max(1, Math.floor(Math.max(w.length, c.length) / 3));
+    if (Math.abs(c.length - w.length) > limit) continue;
+    const d = editDistance(w, c, limit);
+    if (d <= limit && d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  const match = closestMatch(word, candidates);
+  return match === undefined ? undefined : `did you mean "${match}"?`;
+}
+
+function normalise(s: string): string {
+  return s.toLowerCase().replace(/-/g, '_');
+}
+
+/** Optimal string alignment distance (transpositions count 1), cut off above `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  let prev2: number[] = [];
+  let prev: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur: number[] = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        v = Math.min(v, (prev2[j - 2] ?? 0) + 1);
+      }
+      cur.push(v);
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > limit) return limit + 1;
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}
