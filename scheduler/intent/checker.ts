@@ -1,4 +1,5 @@
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { deepFreeze } from '../freeze.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { CallStmt, ConstraintStmt, Expr, IntentDecl, IntentFileAst, TargetStmt, ValidateStmt } from './ast.js';
@@ -353,12 +354,4 @@ function checkExpr(e: Expr, values: ValueChecker): StateExpr | undefined {
       values.report('intent/expected-predicate', `expected a predicate call, found ${e.kind === 'ident' ? `the name ${e.name}` : 'a string'}`, e, `a predicate such as has_cyclic_dependencies(current_mesh)`, e.kind === 'ident' ? didYouMean(e.name, PREDICATES) : undefined);
       return undefined;
   }
-}
-
-function deepFreeze<T>(o: T): T {
-  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o)) deepFreeze(v);
-  }
-  return o;
 }

@@ -1,0 +1,168 @@
+import { resolve } from 'node:path';
+import { deepFreeze } from '../../scheduler/freeze.js';
+import { diagnostic, type Diagnostic } from '../../scheduler/diagnostics/diagnostic.js';
+import type { SourceFile } from '../../scheduler/diagnostics/source-file.js';
+import { closestMatch } from '../../scheduler/diagnostics/suggest.js';
+import { LatencyMatrix } from '../latency-matrix.js';
+import type { CarbonSettings, FileRef, Fleet, NotifyChannel, Region } from './model.js';
+import { validateYaml } from './schema-diagnostics.js';
+import { fleetSchema, type FleetParsed } from './schema.js';
+import { parseYamlSource, type YamlSource } from './yaml-source.js';
+
+export interface FleetParseResult {
+  readonly fleet?: Fleet;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Turns the text of a fleet file into a Fleet: YAML, then the schema, then the checks the
+ * schema cannot express (duplicate regions, latency entries naming unknown regions or
+ * contradicting each other). Pure: paths are resolved against `dir`, not touched.
+ */
+export function parseFleet(source: SourceFile, dir: string, displayPath: (abs: string) => string): FleetParseResult {
+  const parsed = parseYamlSource(source, 'fleet file', 'fleet');
+  if (!parsed.yaml) return { diagnostics: parsed.diagnostics };
+  const yaml = parsed.yaml;
+  const validated = validateYaml(fleetSchema, yaml, 'fleet');
+  if (!validated.value) return { diagnostics: validated.diagnostics };
+  const raw = validated.value;
+  const diagnostics: Diagnostic[] = [];
+
+  const regions: Region[] = [];
+  const byName = new Map<string, Region>();
+  raw.regions.forEach((r, i) => {
+    const region: Region = {
+      name: r.name,
+      zone: r.zone,
+      country: r.country,
+      compliance: r.compliance,
+      cluster: r.cluster,
+      capacity: { cpu: r.capacity.cpu, memoryGib: r.capacity.memory_gib },
+      labels: r.labels,
+      span: yaml.valueSpan(['regions', i, 'name']),
+    };
+    const first = byName.get(r.name);
+    if (first) {
+      diagnostics.push(
+        diagnostic({
+          code: 'fleet/duplicate-region',
+          message: `region "${r.name}" is defined twice`,
+          span: region.span,
+          source,
+          related: [{ message: 'first defined', span: first.span }],
+        }),
+      );
+      return;
+    }
+    byName.set(r.name, region);
+    regions.push(region);
+  });
+
+  const latency = buildLatency(raw, yaml, byName, diagnostics);
+  const ref = (p: string, path: PropertyKey[]): FileRef => {
+    const abs = resolve(dir, p);
+    return { path: abs, display: displayPath(abs), span: yaml.valueSpan(path) };
+  };
+  const c = raw.carbon;
+  const carbon: CarbonSettings = {
+    source: c.source,
+    maxStalenessMs: c.max_staleness,
+    emissionFactor: c.emission_factor,
+    static: { year: c.static.year },
+    electricitymaps: {
+      baseUrl: c.electricitymaps.base_url.replace(/\/+$/, ''),
+      tokenEnv: c.electricitymaps.token_env,
+      timeoutMs: c.electricitymaps.timeout,
+      cacheTtlMs: c.electricitymaps.cache_ttl,
+      retries: c.electricitymaps.retries,
+    },
+    ...(c.replay ? { replay: { traces: c.replay.traces.map((t, i) => ref(t, ['carbon', 'replay', 'traces', i])) } } : {}),
+  };
+  if (c.source === 'replay' && !c.replay) {
+    diagnostics.push(
+      diagnostic({
+        code: 'fleet/missing-key',
+        message: 'carbon.source is "replay" but carbon.replay.traces is not given',
+        span: yaml.valueSpan(['carbon', 'source']),
+        source,
+        expected: 'carbon.replay.traces: a list of hourly CSV files or folders',
+      }),
+    );
+  }
+  const notify = new Map<string, NotifyChannel>();
+  for (const [name, ch] of Object.entries(raw.notify)) {
+    notify.set(name, { name, webhookEnv: ch.webhook_env, events: ch.events, span: yaml.keySpan(['notify'], name) });
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+
+  const fleet: Fleet = {
+    file: source.name,
+    ...(raw.name !== undefined ? { name: raw.name } : {}),
+    regions,
+    regionsByName: byName,
+    latency,
+    carbon,
+    power: { wattsPerCpu: raw.power.watts_per_cpu, wattsPerGib: raw.power.watts_per_gib, pue: raw.power.pue },
+    policy: {
+      schedule: raw.policy.schedule,
+      migrationBudget: raw.policy.migration_budget,
+      minSavingPercent: raw.policy.min_saving,
+      cooldownMs: raw.policy.cooldown,
+    },
+    notify,
+    intents: raw.intents.map((p, i) => ref(p, ['intents', i])),
+    ...(raw.inventory !== undefined ? { inventory: ref(raw.inventory, ['inventory']) } : {}),
+  };
+  return { fleet: deepFreeze(fleet), diagnostics };
+}
+
+function buildLatency(raw: FleetParsed, yaml: YamlSource, regions: ReadonlyMap<string, Region>, diagnostics: Diagnostic[]): LatencyMatrix {
+  const seen = new Map<string, { ms: number; path: PropertyKey[] }>();
+  const entries: [string, string, number][] = [];
+  const unknown = (name: string, path: PropertyKey[], key: string): void => {
+    const near = closestMatch(name, regions.keys());
+    diagnostics.push(
+      diagnostic({
+        code: 'fleet/unknown-region',
+        message: `latency_ms names unknown region "${name}"`,
+        span: yaml.keySpan(path, key),
+        source: yaml.source,
+        expected: 'a region defined under regions',
+        ...(near ? { hint: `did you mean "${near}"?` } : {}),
+      }),
+    );
+  };
+  for (const [from, row] of Object.entries(raw.latency_ms)) {
+    if (!regions.has(from)) {
+      unknown(from, ['latency_ms'], from);
+      continue;
+    }
+    for (const [to, ms] of Object.entries(row)) {
+      if (!regions.has(to)) {
+        unknown(to, ['latency_ms', from], to);
+        continue;
+      }
+      const pair = from < to ? `${from}\u0000${to}` : `${to}\u0000${from}`;
+      const prior = seen.get(pair);
+      const path = ['latency_ms', from, to];
+      if (prior !== undefined) {
+        if (prior.ms !== ms) {
+          diagnostics.push(
+            diagnostic({
+              code: 'fleet/latency-conflict',
+              message: `latency between "${from}" and "${to}" is given twice with different values (${prior.ms} ms and ${ms} ms)`,
+              span: yaml.valueSpan(path),
+              source: yaml.source,
+              expected: 'each pair once (latency is symmetric), or the same value both ways',
+              related: [{ message: 'first given', span: yaml.valueSpan(prior.path) }],
+            }),
+          );
+        }
+        continue;
+      }
+      seen.set(pair, { ms, path });
+      entries.push([from, to, ms]);
+    }
+  }
+  return new LatencyMatrix(entries);
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { isCountryCode } from '../countries.js';
+import { cronProblem } from '../cron.js';
+import { QUANTITY_EXAMPLES, splitQuantity, toBaseUnit, unitsOf, type QuantityKind } from '../../scheduler/units.js';
+
+/**
+ * The fleet file (`fleet.yaml`) as a zod schema: the single definition from which input is
+ * validated and docs/fleet.schema.json is generated. Quantities are strings with units in
+ * the file and numbers in base units (ms, %, gCO2eq/kWh) after parsing.
+ */
+
+const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const ZONE = /^[A-Z]{2,3}(-[A-Z0-9]+)*$/;
+const ENV_VAR = /^[A-Z_][A-Z0-9_]*$/;
+
+function quantity(kind: QuantityKind, description: string) {
+  const units = unitsOf(kind).map((u) => u.replace(/[/%]/g, '\\$&')).join('|');
+  return z
+    .string({ error: (iss) => (iss.input === undefined ? undefined : `expected ${QUANTITY_EXAMPLES[kind]}; write the unit after the number`) })
+    .regex(new RegExp(`^\\d+(\\.\\d+)?\\s*(${units})$`), { error: `expected ${QUANTITY_EXAMPLES[kind]}` })
+    .transform((s) => {
+      const q = splitQuantity(s);
+      return q ? (toBaseUnit(kind, q.value, q.unit) as number) : NaN;
+    })
+    .meta({ description });
+}
+
+const duration = (description: string) => quantity('duration', description);
+const percent = (description: string) =>
+  quantity('percent', description).refine((n) => n <= 100, { error: 'a percentage must be at most 100%' });
+
+const regionName = z.string().regex(NAME, { error: 'expected a region name: lowercase letters, digits and "-", at most 63 characters' });
+
+const country = z
+  .string()
+  .refine(isCountryCode, { error: 'expected an ISO 3166-1 alpha-2 country code such as "JP"' })
+  .meta({ description: 'ISO 3166-1 alpha-2 country code', pattern: '^[A-Z]{2}$' });
+
+export const regionSchema = z
+  .strictObject({
+    name: regionName.meta({ description: 'Unique region name, used by intents (`target nodes("...")`) and the inventory.' }),
+    zone: z.string().regex(ZONE, { error: 'expected an Electricity Maps zone code such as "JP-TK" or "SE-SE1"' }).meta({ description: 'Electricity Maps zone code of the grid behind this region.' }),
+    country: country.meta({ description: 'Country the region is in (ISO 3166-1 alpha-2), for residency constraints.' }),
+    compliance: z.array(z.string().min(1)).default([]).meta({ description: 'Certifications this region holds, e.g. FISC-2025; matched by `constraint compliance { level: ... }`.' }),
+    cluster: z.string().min(1).meta({ description: 'kubeconfig context of the Kubernetes cluster in this region.' }),
+    capacity: z
+      .strictObject({
+        cpu: z.number().positive().meta({ description: 'Schedulable CPU cores.' }),
+        memory_gib: z.number().positive().meta({ description: 'Schedulable memory, GiB.' }),
+      })
+      .meta({ description: 'What workloads may request in total in this region.' }),
+    labels: z.record(z.string(), z.string()).default({}).meta({ description: 'Free-form labels, e.g. provider or cloud region name.' }),
+  })
+  .meta({ description: 'A place workloads run: one Kubernetes cluster on one grid zone.' });
+
+const latencyValue = z.union([z.number().nonnegative(), duration('latency with its unit')]).meta({ description: 'Round-trip latency in ms (a number), or a duration string such as "1.2s".' });
+
+export const carbonSchema = z
+  .strictObject({
+    source: z.enum(['static', 'electricitymaps', 'replay']).default('static').meta({ description: 'Where carbon intensity comes from; `static` needs no network or key.' }),
+    max_staleness: duration('A reading older than this is stale: nothing moves into or out of its zone.').prefault('2h'),
+    emission_factor: z.enum(['lifecycle', 'direct']).default('lifecycle').meta({ description: 'Emission factor type: lifecycle (LCA) or direct.' }),
+    static: z
+      .strictObject({ year: z.number().int().min(2021).max(2025).default(2024).meta({ description: 'Year of the annual averages.' }) })
+      .prefault({})
+      .meta({ description: 'Embedded annual averages per zone (Electricity Maps, ODbL).' }),
+    electricitymaps: z
+      .strictObject({
+        base_url: z.url({ protocol: /^https?$/ }).default('https://api.electricitymap.org/v3').meta({ description: 'Electricity Maps API v3 base URL.' }),
+        token_env: z.string().regex(ENV_VAR, { error: 'expected the NAME of an environment variable (e.g. ELECTRICITYMAPS_TOKEN), not the token itself' }).default('ELECTRICITYMAPS_TOKEN').meta({ description: 'Environment variable holding the API token.' }),
+        timeout: duration('Per-request timeout.').prefault('10s'),
+        cache_ttl: duration('How long answers are reused before asking again.').prefault('5m'),
+        retries: z.number().int().min(0).max(10).default(3).meta({ description: 'Retries on 429 and 5xx, with exponential backoff and jitter.' }),
+      })
+      .prefault({})
+      .meta({ description: 'Live Electricity Maps API settings.' }),
+    replay: z
+      .strictObject({ traces: z.array(z.string().min(1)).min(1).meta({ description: 'Hourly CSV traces (Electricity Maps export format): files or folders, relative to the fleet file.' }) })
+      .optional()
+      .meta({ description: 'Replay of recorded hourly history.' }),
+  })
+  .meta({ description: 'The carbon intensity signal.' });
+
+export const powerSchema = z
+  .strictObject({
+    watts_per_cpu: z.number().positive().default(2.5).meta({ description: 'Average power per requested CPU core, W.' }),
+    watts_per_gib: z.number().nonnegative().default(0.392).meta({ description: 'Power per requested GiB of memory, W.' }),
+    pue: z.number().min(1).max(3).default(1.1).meta({ description: 'Power usage effectiveness of the data centres.' }),
+  })
+  .meta({ description: 'Turns requested resources into watts: (cpu × watts_per_cpu + memory × watts_per_gib) × pue.' });
+
+export const policySchema = z
+  .strictObject({
+    schedule: z
+      .string()
+      .superRefine((s, ctx) => {
+        const problem = cronProblem(s);
+        if (problem) ctx.addIssue({ code: 'custom', message: `invalid cron schedule: ${problem}` });
+      })
+      .default('5 * * * *')
+      .meta({ description: 'When rebalancing runs (5-field cron, UTC).' }),
+    migration_budget: z.number().int().min(0).max(100_000).default(10).meta({ description: 'Most moves in one run.' }),
+    min_saving: percent('A move must cut its workload’s emissions by at least this much.').prefault('10%'),
+    cooldown: duration('A moved workload stays put at least this long.').prefault('6h'),
+  })
+  .meta({ description: 'How rebalancing runs behave.' });
+
+export const notifyChannelSchema = z
+  .strictObject({
+    webhook_env: z
+      .string()
+      .regex(ENV_VAR, { error: 'expected the NAME of an environment variable that holds the webhook URL, not the URL itself' })
+      .meta({ description: 'Environment variable holding the Slack incoming-webhook URL.' }),
+    events: z
+      .array(z.enum(['migrations', 'exceptions']))
+      .default(['migrations', 'exceptions'])
+      .meta({ description: 'What this channel hears about.' }),
+  })
+  .meta({ description: 'A Slack channel reached through an incoming webhook.' });
+
+export const fleetSchema = z
+  .strictObject({
+    version: z.literal(1).default(1).meta({ description: 'Fleet file format version.' }),
+    name: z.string().min(1).optional().meta({ description: 'Name of this fleet, shown in reports.' }),
+    regions: z.array(regionSchema).min(1).meta({ description: 'The regions shisa may place workloads in.' }),
+    latency_ms: z
+      .record(regionName, z.record(regionName, latencyValue))
+      .default({})
+      .meta({ description: 'Round-trip latency between regions, ms: `from: { to: ms }`. Symmetric: give each pair once. A missing pair means unreachable.' }),
+    carbon: carbonSchema.prefault({}),
+    power: powerSchema.prefault({}),
+    policy: policySchema.prefault({}),
+    notify: z.record(z.string().regex(NAME, { error: 'expected a channel name: lowercase letters, digits and "-"' }), notifyChannelSchema).default({}).meta({ description: 'Named Slack channels that intents\' on_drift(notify: ...) refer to.' }),
+    intents: z.array(z.string().min(1)).default([]).meta({ description: 'Intent files or folders of them (*.intent), relative to this file.' }),
+    inventory: z.string().min(1).optional().meta({ description: 'Workload inventory file for planning without clusters, relative to this file.' }),
+  })
+  .meta({ title: 'shisa fleet file', description: 'Regions, latency, carbon signal, power model, rebalancing policy and notifications of one shisa fleet.' });
+
+export type FleetInput = z.input<typeof fleetSchema>;
+export type FleetParsed = z.output<typeof fleetSchema>;

@@ -1,0 +1,9 @@
+/** Where a command writes and what it is relative to; the real process in bin/, buffers in tests. */
+export interface CliIo {
+  readonly cwd: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Exit codes, as documented in the README. */
+export const EXIT = Object.freeze({ ok: 0, internal: 1, invalidInput: 2 });

@@ -1,0 +1,31 @@
+import type { Intent, Placement } from '../intent/model.js';
+import type { Workload } from './model.js';
+import { workloadMatcher } from './pattern.js';
+
+/**
+ * Which intents cover each workload: the one its inventory entry names, plus every intent
+ * whose `workloads(...)` patterns match it.
+ */
+export function coverage(intents: readonly Intent[], workloads: readonly Workload[]): Map<string, Intent[]> {
+  const byName = new Map(intents.map((i) => [i.name, i]));
+  const selectors = intents.map((i) => ({ intent: i, matchers: i.workloads.map((p) => workloadMatcher(p.value)) }));
+  const out = new Map<string, Intent[]>();
+  for (const w of workloads) {
+    const covering: Intent[] = [];
+    const named = w.intent !== undefined ? byName.get(w.intent) : undefined;
+    if (named) covering.push(named);
+    for (const s of selectors) {
+      if (s.intent !== named && s.matchers.some((m) => m(w.name))) covering.push(s.intent);
+    }
+    out.set(w.name, covering);
+  }
+  return out;
+}
+
+/**
+ * A workload may move only if every intent covering it is flexible. Critical wins, and a
+ * workload no intent covers is critical: nothing moves without a promise that allows it.
+ */
+export function effectivePlacement(covering: readonly Intent[]): Placement {
+  return covering.length > 0 && covering.every((i) => i.placement === 'flexible') ? 'flexible' : 'critical';
+}

@@ -1,0 +1,112 @@
+import type { Fleet } from '../../regions/fleet/model.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { SourceFile, Span } from '../diagnostics/source-file.js';
+import { closestMatch } from '../diagnostics/suggest.js';
+import type { Intent, Located } from '../intent/model.js';
+import type { Workload } from '../inventory/model.js';
+import { workloadMatcher } from '../inventory/pattern.js';
+
+/** Looks up the text of a file by its display name, so cross-file errors can quote lines. */
+export type SourceLookup = (file: string) => SourceFile | undefined;
+
+/**
+ * The checks that need more than one file: intents against the fleet (regions, notify
+ * channels, certifications, countries), the inventory against both, and intent names
+ * across files. Pure: it reads nothing, it only compares.
+ */
+export function crossCheck(
+  fleet: Fleet,
+  intents: readonly Intent[],
+  workloads: readonly Workload[] | undefined,
+  sources: SourceLookup,
+  options: { readonly intentsComplete: boolean },
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = (code: string, message: string, span: Span, extra: { expected?: string; hint?: string; severity?: 'warning'; related?: { message: string; span: Span }[] } = {}): void => {
+    const source = sources(span.file);
+    out.push(diagnostic({ code, message, span, ...(source ? { source } : {}), ...extra }));
+  };
+  const regionNames = [...fleet.regionsByName.keys()];
+  const suggestRegion = (name: string): { hint?: string } => {
+    const near = closestMatch(name, regionNames);
+    return near ? { hint: `did you mean "${near}"?` } : {};
+  };
+
+  const byName = new Map<string, Intent>();
+  for (const intent of intents) {
+    const first = byName.get(intent.name);
+    if (first) {
+      report('intent/duplicate-intent', `intent "${intent.name}" is declared twice`, intent.span, { related: [{ message: 'first declared', span: first.span }] });
+      continue;
+    }
+    byName.set(intent.name, intent);
+  }
+
+  const certifications = new Set(fleet.regions.flatMap((r) => r.compliance));
+  const countries = new Set(fleet.regions.map((r) => r.country));
+  for (const intent of intents) {
+    for (const r of intent.target?.regions ?? []) {
+      if (!fleet.regionsByName.has(r.value)) {
+        report('intent/unknown-region', `target names unknown region "${r.value}"`, r.span, { expected: `a region of ${fleet.file}`, ...suggestRegion(r.value) });
+      }
+    }
+    const notify = intent.onDrift?.notify;
+    if (notify && !fleet.notify.has(notify.value)) {
+      const near = closestMatch(notify.value, fleet.notify.keys());
+      report('intent/unknown-channel', `on_drift notifies "${notify.value}", which ${fleet.file} does not define under notify`, notify.span, {
+        expected: fleet.notify.size ? `one of ${[...fleet.notify.keys()].join(', ')}` : 'a channel defined under notify in the fleet file',
+        ...(near ? { hint: `did you mean "${near}"?` } : {}),
+      });
+    }
+    for (const level of intent.compliance?.levels ?? []) {
+      if (!certifications.has(level.value)) {
+        const near = closestMatch(level.value, certifications);
+        report('intent/unheld-certification', `no region holds "${level.value}"; this intent's workloads can run nowhere`, level.span, {
+          severity: 'warning',
+          ...(near ? { hint: `did you mean "${near}"?` } : {}),
+        });
+      }
+    }
+    const allow = intent.residency?.allow;
+    if (allow && !allow.some((c) => countries.has(c.value) && !intent.residency?.deny.some((d) => d.value === c.value))) {
+      report('intent/no-allowed-region', `no region is in an allowed country (${allow.map((c) => c.value).join(', ')})`, intent.residency?.span ?? intent.span, { severity: 'warning' });
+    }
+  }
+
+  if (workloads === undefined) return out;
+  for (const w of workloads) {
+    if (!fleet.regionsByName.has(w.region)) {
+      report('inventory/unknown-region', `workload "${w.name}" runs in unknown region "${w.region}"`, w.span, { expected: `a region of ${fleet.file}`, ...suggestRegion(w.region) });
+    }
+    if (options.intentsComplete && w.intent !== undefined && !byName.has(w.intent)) {
+      const near = closestMatch(w.intent, byName.keys());
+      report('inventory/unknown-intent', `workload "${w.name}" names unknown intent "${w.intent}"`, w.span, {
+        expected: 'an intent declared in the fleet\'s intent files',
+        ...(near ? { hint: `did you mean "${near}"?` } : {}),
+      });
+    }
+  }
+  const names = workloads.map((w) => w.name);
+  const matchesNothing = (p: Located<string>): boolean => {
+    const m = workloadMatcher(p.value);
+    return !names.some(m);
+  };
+  for (const intent of intents) {
+    const deps = [...intent.dependsOn, ...intent.latency.flatMap((l) => l.to), ...intent.circuitBreakers.flatMap((b) => b.to)];
+    for (const d of deps) {
+      if (matchesNothing(d)) {
+        const near = closestMatch(d.value, names);
+        report('intent/unknown-dependency', `dependency "${d.value}" matches no workload in the inventory`, d.span, {
+          expected: 'a workload name (namespace/name) or pattern from the inventory',
+          ...(near ? { hint: `did you mean "${near}"?` } : {}),
+        });
+      }
+    }
+    for (const p of intent.workloads) {
+      if (matchesNothing(p)) {
+        report('intent/matches-nothing', `workloads("${p.value}") matches no workload in the inventory`, p.span, { severity: 'warning' });
+      }
+    }
+  }
+  return out;
+}

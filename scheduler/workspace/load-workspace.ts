@@ -1,0 +1,147 @@
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type { FileRef } from '../../regions/fleet/model.js';
+import { parseFleet } from '../../regions/fleet/parse-fleet.js';
+import { diagnostic, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { readSource } from '../diagnostics/read-source.js';
+import type { SourceFile } from '../diagnostics/source-file.js';
+import { loadIntentSource } from '../intent/index.js';
+import type { Intent } from '../intent/model.js';
+import type { Workload } from '../inventory/model.js';
+import { parseInventory } from '../inventory/parse-inventory.js';
+import { crossCheck } from './cross-check.js';
+import type { Workspace } from './model.js';
+
+/** Size limits: far above any real file, low enough that a stray binary is refused at once. */
+export const LIMITS = Object.freeze({
+  fleetBytes: 1024 * 1024,
+  intentBytes: 1024 * 1024,
+  inventoryBytes: 64 * 1024 * 1024,
+  intentFiles: 10_000,
+});
+
+export interface WorkspaceLoadResult {
+  /** Present only when no file has an error. */
+  readonly workspace?: Workspace;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Every file read, by display name, for quoting excerpts. */
+  readonly sources: ReadonlyMap<string, SourceFile>;
+}
+
+export interface LoadOptions {
+  /** Paths in messages are shown relative to this folder. */
+  readonly cwd: string;
+}
+
+/**
+ * Loads a fleet file and everything it names (intent files and folders, the inventory),
+ * collecting the diagnostics of every file rather than stopping at the first, then checks
+ * the references between them. Either everything is valid and a Workspace is returned,
+ * or nothing is: callers never see a half-loaded fleet.
+ */
+export async function loadWorkspace(fleetPath: string, options: LoadOptions): Promise<WorkspaceLoadResult> {
+  const display = displayPathFn(options.cwd);
+  const sources = new Map<string, SourceFile>();
+  const diagnostics: Diagnostic[] = [];
+  const abs = resolve(options.cwd, fleetPath);
+  const read = await readSource(abs, display(abs), LIMITS.fleetBytes, 'fleet file');
+  if (!read.ok) return { diagnostics: [read.diagnostic], sources };
+  sources.set(read.source.name, read.source);
+  const parsed = parseFleet(read.source, dirname(abs), display);
+  diagnostics.push(...parsed.diagnostics);
+  const fleet = parsed.fleet;
+  if (!fleet) return { diagnostics, sources };
+
+  const intents: Intent[] = [];
+  const intentFiles: string[] = [];
+  for (const ref of fleet.intents) {
+    const files = await intentFilesAt(ref, read.source, diagnostics);
+    for (const file of files) {
+      if (intentFiles.length >= LIMITS.intentFiles) {
+        diagnostics.push(diagnostic({ code: 'fleet/too-many-intent-files', message: `more than ${LIMITS.intentFiles} intent files`, span: ref.span, source: read.source }));
+        break;
+      }
+      const r = await readSource(file, display(file), LIMITS.intentBytes, 'intent file');
+      if (!r.ok) {
+        diagnostics.push(r.diagnostic);
+        continue;
+      }
+      sources.set(r.source.name, r.source);
+      intentFiles.push(r.source.name);
+      const loaded = loadIntentSource(r.source);
+      diagnostics.push(...loaded.diagnostics);
+      intents.push(...loaded.intents);
+    }
+  }
+
+  let workloads: readonly Workload[] | undefined;
+  if (fleet.inventory) {
+    const r = await readReferenced(fleet.inventory, LIMITS.inventoryBytes, 'inventory', read.source);
+    if (r.ok) {
+      sources.set(r.source.name, r.source);
+      const inv = parseInventory(r.source);
+      diagnostics.push(...inv.diagnostics);
+      workloads = inv.workloads;
+    } else {
+      diagnostics.push(r.diagnostic);
+    }
+  }
+
+  // Cross-file checks run on what did load. Where a file was broken, the checks that
+  // would only echo its error (workloads naming an intent from a file that failed) are off.
+  const intentsComplete = !hasErrors(diagnostics.filter((d) => intentFiles.includes(d.span.file)));
+  diagnostics.push(...crossCheck(fleet, intents, workloads, (f) => sources.get(f), { intentsComplete }));
+  if (hasErrors(diagnostics)) return { diagnostics, sources };
+  return {
+    workspace: Object.freeze({ fleet, intents: Object.freeze(intents), intentFiles: Object.freeze(intentFiles), workloads: workloads ?? Object.freeze([]), hasInventory: workloads !== undefined }),
+    diagnostics,
+    sources,
+  };
+}
+
+/** The intent files a fleet entry names: the file itself, or every *.intent below a folder. */
+async function intentFilesAt(ref: FileRef, fleetSource: SourceFile, diagnostics: Diagnostic[]): Promise<string[]> {
+  let st;
+  try {
+    st = await stat(ref.path);
+  } catch {
+    diagnostics.push(diagnostic({ code: 'fleet/missing-file', message: `intent path "${ref.display}" does not exist`, span: ref.span, source: fleetSource, expected: 'an intent file or a folder of *.intent files' }));
+    return [];
+  }
+  if (!st.isDirectory()) return [ref.path];
+  const found = await walk(ref.path);
+  if (found.length === 0) {
+    diagnostics.push(diagnostic({ code: 'fleet/no-intent-files', severity: 'warning', message: `folder "${ref.display}" holds no *.intent files`, span: ref.span, source: fleetSource }));
+  }
+  return found;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const out: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else if (e.isFile() && e.name.endsWith('.intent')) out.push(p);
+  }
+  return out;
+}
+
+/** Reads a file the fleet names; a missing one is reported where the fleet names it. */
+async function readReferenced(ref: FileRef, maxBytes: number, kind: string, fleetSource: SourceFile) {
+  try {
+    await stat(ref.path);
+  } catch {
+    return { ok: false as const, diagnostic: diagnostic({ code: 'fleet/missing-file', message: `${kind} "${ref.display}" does not exist`, span: ref.span, source: fleetSource, expected: `a path to the ${kind}, relative to the fleet file` }) };
+  }
+  return readSource(ref.path, ref.display, maxBytes, kind);
+}
+
+function displayPathFn(cwd: string): (abs: string) => string {
+  return (abs) => {
+    const rel = relative(cwd, abs);
+    return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+  };
+}
