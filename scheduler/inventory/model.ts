@@ -9,6 +9,8 @@ export interface Workload {
   readonly memoryGib: number;
   /** The intent named for this workload, if any (more may select it by pattern). */
   readonly intent?: string;
+  /** Workloads this one calls (`namespace/name`), as the service mesh reports them. */
+  readonly dependsOn: readonly string[];
   /** When shisa last moved it, epoch ms; drives the cooldown. */
   readonly lastMovedAt?: number;
   readonly span: Span;

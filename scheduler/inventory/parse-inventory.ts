@@ -18,6 +18,7 @@ export const inventorySchema = z
           cpu: z.number().positive(),
           memory_gib: z.number().positive(),
           intent: z.string().min(1).optional(),
+          depends_on: z.array(z.string().regex(WORKLOAD_NAME, { error: 'expected namespace/name of a workload in this inventory' })).default([]),
           last_moved: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 timestamp such as 2026-11-20T03:00:00Z' }).optional(),
         }),
       )
@@ -44,6 +45,7 @@ export function parseInventory(source: SourceFile): { workloads?: readonly Workl
       cpu: w.cpu,
       memoryGib: w.memory_gib,
       ...(w.intent !== undefined ? { intent: w.intent } : {}),
+      dependsOn: w.depends_on,
       ...(w.last_moved !== undefined ? { lastMovedAt: Date.parse(w.last_moved) } : {}),
       span: yaml.valueSpan(['workloads', i, 'name']),
     };

@@ -87,6 +87,18 @@ export function crossCheck(
     }
   }
   const names = workloads.map((w) => w.name);
+  const known = new Set(names);
+  for (const w of workloads) {
+    for (const dep of w.dependsOn) {
+      if (!known.has(dep)) {
+        const near = closestMatch(dep, names);
+        report('inventory/unknown-dependency', `workload "${w.name}" depends on "${dep}", which is not in the inventory`, w.span, {
+          expected: 'the namespace/name of a workload in this inventory',
+          ...(near ? { hint: `did you mean "${near}"?` } : {}),
+        });
+      }
+    }
+  }
   const matchesNothing = (p: Located<string>): boolean => {
     const m = workloadMatcher(p.value);
     return !names.some(m);
