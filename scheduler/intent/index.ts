@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { checkIntentFile } from './checker.js';
 import type { Intent } from './model.js';
@@ -9,9 +9,9 @@ export interface IntentFileResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Parses and checks one intent file on its own (no fleet needed). */
+/** Parses and checks one intent file on its own (no fleet needed); diagnostics in file order. */
 export function loadIntentSource(source: SourceFile): IntentFileResult {
   const parsed = parseIntentFile(source);
   const checked = checkIntentFile(source, parsed.ast);
-  return { intents: checked.intents, diagnostics: [...parsed.diagnostics, ...checked.diagnostics] };
+  return { intents: checked.intents, diagnostics: sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]) };
 }

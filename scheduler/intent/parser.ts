@@ -87,7 +87,7 @@ class Parser {
     const name = this.stringLit('the intent name in double quotes, e.g. intent "payments-core"');
     this.expect('{', 'a "{" to open the intent body');
     const items: Item[] = [];
-    while (this.inBlock()) {
+    while (this.inBlock(false)) {
       const before = this.pos;
       try {
         items.push(this.item());
@@ -136,7 +136,7 @@ class Parser {
     const selector = this.call('a target selector, e.g. nodes("region-tokyo-01")');
     this.expect('{', 'a "{" to open the target body');
     const body: CallStmt[] = [];
-    while (this.inBlock()) {
+    while (this.inBlock(true)) {
       const before = this.pos;
       try {
         body.push(this.callStmt());
@@ -156,7 +156,7 @@ class Parser {
     this.expect(')', 'validate_state takes no arguments: validate_state()');
     this.expect('{', 'a "{" to open the validate_state block');
     const assertions: AssertStmt[] = [];
-    while (this.inBlock()) {
+    while (this.inBlock(true)) {
       const before = this.pos;
       try {
         assertions.push(this.assertion());
@@ -217,7 +217,7 @@ class Parser {
    * a line break may stand in for a comma.
    */
   private separated(close: TokenKind, item: () => void): void {
-    while (!this.at(close) && !this.at('eof')) {
+    while (!this.at(close) && !this.at('eof') && !this.atHardKeyword()) {
       item();
       if (this.at(',')) {
         this.next();
@@ -225,6 +225,7 @@ class Parser {
       }
       const t = this.peek();
       if (t.kind === close || t.newlineBefore) continue;
+      if (t.kind === 'eof') break;
       this.fail('intent/expected-separator', `expected "," or "${close}", found ${describeToken(t)}`, t, `"," between items, or "${close}"`);
     }
   }
@@ -329,12 +330,14 @@ class Parser {
   }
 
   /**
-   * True while a block's items continue. A new `intent` at the start of a line ends the
-   * block too: the brace was forgotten, and the next declaration should still be parsed.
+   * True while a block's items continue. In an intent body a new `intent` first on its
+   * line ends the block; in nested blocks any item keyword does. Either way the "}" was
+   * forgotten, and what follows should still be parsed.
    */
-  private inBlock(): boolean {
+  private inBlock(nested: boolean): boolean {
     const t = this.peek();
     if (t.kind === '}' || t.kind === 'eof' || this.truncated) return false;
+    if (nested) return !this.atHardKeyword();
     return !(t.kind === 'ident' && t.text === 'intent' && t.newlineBefore);
   }
 
@@ -368,7 +371,7 @@ class Parser {
   private close(expected: string): Token {
     const t = this.peek();
     if (t.kind === '}') return this.next();
-    if (t.kind === 'eof' || (t.kind === 'ident' && t.text === 'intent')) {
+    if (t.kind === 'eof' || this.atHardKeyword()) {
       this.error('intent/unclosed-block', `expected "}", found ${describeToken(t)}`, t, expected);
       return t;
     }
@@ -431,27 +434,42 @@ class Parser {
   }
 
   /**
-   * Skip the rest of a broken item inside a block: stop before the block's closing "}" or
-   * at a token that starts a new item on a new line, balancing any braces skipped over.
+   * Skip the rest of a broken item inside a block. Braces opened since the item began are
+   * balanced first, so a broken `constraint x { ... }` is skipped whole; then we stop before
+   * the block's closing "}" or at a token that starts a new item on a new line. Keywords
+   * that can only start a top-level item (`constraint`, `target`, ...) stop the skip at any
+   * depth: a "}" was forgotten, and what follows should still be checked.
    */
   private recoverInBlock(from: number, starts: readonly string[]): void {
     let depth = 0;
+    for (let i = from; i < this.pos; i++) {
+      const k = this.tokens[i]?.kind;
+      if (k === '{') depth++;
+      else if (k === '}') depth--;
+    }
     if (this.pos === from) {
       const t = this.next();
       if (t.kind === '{') depth++;
     }
     while (!this.at('eof')) {
       const t = this.peek();
-      if (depth === 0 && t.kind === '}') return;
-      if (depth === 0 && t.newlineBefore && t.kind === 'ident' && (starts.includes(t.text) || t.text === 'intent')) {
-        return;
-      }
+      if (this.atHardKeyword()) return;
+      if (depth <= 0 && t.kind === '}') return;
+      if (depth <= 0 && t.newlineBefore && t.kind === 'ident' && starts.includes(t.text)) return;
       if (t.kind === '{') depth++;
       if (t.kind === '}') depth--;
       this.next();
     }
   }
+
+  /** A keyword that can only begin an intent or an intent item, first on its line. */
+  private atHardKeyword(): boolean {
+    const t = this.peek();
+    return t.kind === 'ident' && t.newlineBefore && HARD_KEYWORDS.includes(t.text);
+  }
 }
 
+/** Words that only ever begin an intent or one of its items, never a nested statement. */
+const HARD_KEYWORDS = ['intent', 'constraint', 'target', 'validate_state'];
 const CALL_STARTS = ['ensure', 'on_drift'];
 const ITEM_STARTS = ['constraint', 'target', 'validate_state', 'ensure', 'on_drift', 'workloads', 'depends_on', 'placement'];
