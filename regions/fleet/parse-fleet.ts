@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { deepFreeze } from '../../scheduler/freeze.js';
-import { diagnostic, type Diagnostic } from '../../scheduler/diagnostics/diagnostic.js';
+import { diagnostic, sortDiagnostics, type Diagnostic } from '../../scheduler/diagnostics/diagnostic.js';
 import type { SourceFile } from '../../scheduler/diagnostics/source-file.js';
 import { closestMatch } from '../../scheduler/diagnostics/suggest.js';
 import { LatencyMatrix } from '../latency-matrix.js';
@@ -20,6 +20,11 @@ export interface FleetParseResult {
  * contradicting each other). Pure: paths are resolved against `dir`, not touched.
  */
 export function parseFleet(source: SourceFile, dir: string, displayPath: (abs: string) => string): FleetParseResult {
+  const result = parseFleetUnsorted(source, dir, displayPath);
+  return { ...result, diagnostics: sortDiagnostics(result.diagnostics) };
+}
+
+function parseFleetUnsorted(source: SourceFile, dir: string, displayPath: (abs: string) => string): FleetParseResult {
   const parsed = parseYamlSource(source, 'fleet file', 'fleet');
   if (!parsed.yaml) return { diagnostics: parsed.diagnostics };
   const yaml = parsed.yaml;

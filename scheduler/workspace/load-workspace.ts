@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { FileRef } from '../../regions/fleet/model.js';
 import { parseFleet } from '../../regions/fleet/parse-fleet.js';
-import { diagnostic, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { readSource } from '../diagnostics/read-source.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { loadIntentSource } from '../intent/index.js';
@@ -40,6 +40,11 @@ export interface LoadOptions {
  * or nothing is: callers never see a half-loaded fleet.
  */
 export async function loadWorkspace(fleetPath: string, options: LoadOptions): Promise<WorkspaceLoadResult> {
+  const result = await loadAll(fleetPath, options);
+  return { ...result, diagnostics: sortDiagnostics(result.diagnostics) };
+}
+
+async function loadAll(fleetPath: string, options: LoadOptions): Promise<WorkspaceLoadResult> {
   const display = displayPathFn(options.cwd);
   const sources = new Map<string, SourceFile>();
   const diagnostics: Diagnostic[] = [];

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { SourceFile } from '../../scheduler/diagnostics/source-file.js';
+import { parseFleet } from './parse-fleet.js';
+
+const MINIMAL = `regions:
+  - name: tokyo
+    zone: JP-TK
+    country: JP
+    compliance: [FISC-2025]
+    cluster: gke-tokyo
+    capacity: { cpu: 64, memory_gib: 256 }
+  - name: osaka
+    zone: JP-KN
+    country: JP
+    cluster: gke-osaka
+    capacity: { cpu: 32, memory_gib: 128 }
+`;
+
+const parse = (text: string) => parseFleet(new SourceFile('fleet.yaml', text), '/fleet', (p) => p);
+const problems = (text: string) => parse(text).diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.code}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`);
+
+describe('parseFleet', () => {
+  it('applies documented defaults and converts units', () => {
+    const { fleet, diagnostics } = parse(MINIMAL);
+    expect(diagnostics).toEqual([]);
+    expect(fleet?.carbon).toMatchObject({ source: 'static', maxStalenessMs: 7_200_000, emissionFactor: 'lifecycle', static: { year: 2024 } });
+    expect(fleet?.carbon.electricitymaps).toEqual({ baseUrl: 'https://api.electricitymap.org/v3', tokenEnv: 'ELECTRICITYMAPS_TOKEN', timeoutMs: 10_000, cacheTtlMs: 300_000, retries: 3 });
+    expect(fleet?.policy).toEqual({ schedule: '5 * * * *', migrationBudget: 10, minSavingPercent: 10, cooldownMs: 21_600_000 });
+    expect(fleet?.power).toEqual({ wattsPerCpu: 2.5, wattsPerGib: 0.392, pue: 1.1 });
+    expect(fleet?.regionsByName.get('osaka')?.compliance).toEqual([]);
+    expect(Object.isFrozen(fleet) && Object.isFrozen(fleet?.regions[0])).toBe(true);
+  });
+
+  it('reads units, latency both ways, notify channels and file references', () => {
+    const { fleet, diagnostics } = parse(`${MINIMAL}latency_ms:
+  tokyo: { osaka: 9, tokyo: 1 }
+carbon: { source: replay, max_staleness: 90m, replay: { traces: [traces/] } }
+policy: { cooldown: 1d, min_saving: 12.5%, schedule: "*/30 * * * *" }
+notify:
+  sre-oncall: { webhook_env: SLACK_SRE }
+intents: [intents/]
+inventory: inv.yaml
+`);
+    expect(diagnostics).toEqual([]);
+    expect(fleet?.latency.get('osaka', 'tokyo')).toBe(9);
+    expect(fleet?.latency.get('tokyo', 'tokyo')).toBe(1);
+    expect(fleet?.carbon.maxStalenessMs).toBe(5_400_000);
+    expect(fleet?.carbon.replay?.traces[0]?.path).toBe('/fleet/traces');
+    expect(fleet?.policy).toMatchObject({ cooldownMs: 86_400_000, minSavingPercent: 12.5 });
+    expect(fleet?.notify.get('sre-oncall')).toMatchObject({ webhookEnv: 'SLACK_SRE', events: ['migrations', 'exceptions'] });
+    expect(fleet?.intents.map((r) => [r.path, r.span.line])).toEqual([['/fleet/intents', 19]]);
+    expect(fleet?.inventory?.path).toBe('/fleet/inv.yaml');
+  });
+
+  it('locates unknown keys with suggestions, wrong units and bad values at their YAML node', () => {
+    expect(
+      problems(`regions:
+  - name: tokyo
+    zone: JP-TK
+    country: JPN
+    cluster: gke-tokyo
+    capacity: { cpu: 64, memroy_gib: 256 }
+carbon: { max_staleness: 2, source: electricitymap }
+policy: { schedule: "61 * * * *", cooldown: 6 hours }
+`),
+    ).toEqual([
+      '4:14 fleet/invalid-value: regions[0].country: expected an ISO 3166-1 alpha-2 country code such as "JP"',
+      '6:15 fleet/missing-key: regions[0].capacity is missing "memory_gib"',
+      '6:26 fleet/unknown-key: unknown key "memroy_gib" in regions[0].capacity (did you mean "memory_gib"?)',
+      '7:26 fleet/invalid-value: carbon.max_staleness: expected a duration such as 15ms, 30s, 2h (units: us, ms, s, m, h, d); write the unit after the number',
+      '7:37 fleet/unknown-value: carbon.source: expected one of "static", "electricitymaps", "replay", found "electricitymap" (did you mean "electricitymaps"?)',
+      '8:21 fleet/invalid-value: policy.schedule: invalid cron schedule: minute field "61": "61" is not a number from 0 to 59',
+      '8:45 fleet/invalid-value: policy.cooldown: expected a duration such as 15ms, 30s, 2h (units: us, ms, s, m, h, d)',
+    ]);
+  });
+
+  it('checks what the schema cannot: duplicate regions, unknown and conflicting latency entries', () => {
+    expect(
+      problems(`${MINIMAL}  - name: tokyo
+    zone: JP-TK
+    country: JP
+    cluster: x
+    capacity: { cpu: 1, memory_gib: 1 }
+latency_ms:
+  tokyo: { osaka: 9, osakka: 3 }
+  osaka: { tokyo: 12 }
+  paris: { tokyo: 200 }
+`),
+    ).toEqual([
+      '13:11 fleet/duplicate-region: region "tokyo" is defined twice',
+      '19:22 fleet/unknown-region: latency_ms names unknown region "osakka" (did you mean "osaka"?)',
+      '20:19 fleet/latency-conflict: latency between "osaka" and "tokyo" is given twice with different values (9 ms and 12 ms)',
+      '21:3 fleet/unknown-region: latency_ms names unknown region "paris"',
+    ]);
+  });
+
+  it('never quotes a secret pasted where an environment variable name belongs', () => {
+    const url = 'https://hooks.slack.com/services/T000/B000/XXXXSECRET';
+    const { diagnostics } = parse(`${MINIMAL}notify:\n  sre: { webhook_env: "${url}" }\n`);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]?.message).toBe('notify.sre.webhook_env: expected the NAME of an environment variable that holds the webhook URL, not the URL itself');
+    expect(diagnostics[0]?.source).toBeUndefined();
+    expect(JSON.stringify(diagnostics)).not.toContain('SECRET');
+  });
+
+  it('reports YAML syntax errors and empty files with locations', () => {
+    expect(problems('regions:\n  - name: a\n   zone: b\n')[0]).toMatch(/^3:\d+ fleet\/yaml-syntax: fleet file: /);
+    expect(problems('a: 1\na: 2\n')[0]).toMatch(/^2:1 fleet\/duplicate-key: fleet file: map keys must be unique/);
+    expect(problems('# only a comment\n')).toEqual(['1:1 fleet/empty-file: fleet file is empty']);
+    expect(problems('- just\n- a list\n')).toEqual(['1:1 fleet/invalid-value: the file: expected a mapping (key: value), found a list']);
+  });
+});
