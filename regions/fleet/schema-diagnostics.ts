@@ -14,8 +14,23 @@ export function validateYaml<S extends z.ZodType>(
 ): { value?: z.output<S>; diagnostics: Diagnostic[] } {
   const result = schema.safeParse(yaml.data, { error: phrase });
   if (result.success) return { value: result.data, diagnostics: [] };
+  // A misspelt required key shows up twice: as an unknown key with "did you mean", and as
+  // the key that is then missing. The first already says how to fix it; skip the second.
+  const suggested = new Set<string>();
+  for (const issue of result.error.issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const known = Object.keys(objectShapeAt(schema, issue.path as PropertyKey[]) ?? {});
+    for (const key of issue.keys) {
+      const near = closestMatch(key, known);
+      if (near) suggested.add(pathText([...(issue.path as PropertyKey[]), near]));
+    }
+  }
   const diagnostics: Diagnostic[] = [];
-  for (const issue of result.error.issues) diagnostics.push(...toDiagnostics(issue, schema, yaml, code));
+  for (const issue of result.error.issues) {
+    const isMissing = issue.code === 'invalid_type' && valueAt(yaml.data, issue.path as PropertyKey[]) === undefined;
+    if (isMissing && suggested.has(pathText(issue.path as PropertyKey[]))) continue;
+    diagnostics.push(...toDiagnostics(issue, schema, yaml, code));
+  }
   return { diagnostics };
 }
 

@@ -3,7 +3,8 @@ import { EXIT, type CliIo } from './io.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 
-const VERSION = '0.1.0';
+/** Kept equal to package.json's version by test/cli.test.ts. */
+export const VERSION = '0.1.0';
 
 /**
  * The `shisa` command line. Returns the exit code rather than exiting, so tests can drive
