@@ -14,10 +14,15 @@ const UNITS: Readonly<Record<QuantityKind, Readonly<Record<string, number>>>> = 
 };
 
 export const QUANTITY_EXAMPLES: Readonly<Record<QuantityKind, string>> = {
-  duration: 'a duration such as 15ms, 30s, 2h (units: us, ms, s, m, h, d)',
+  duration: 'a duration such as 15ms, 30s, 2h (units: us, µs, ms, s, m, min, h, d)',
   percent: 'a percentage such as 10%',
   intensity: 'a carbon intensity such as 300gCO2eq/kWh (units: g/kWh, gCO2/kWh, gCO2eq/kWh)',
 };
+
+/** The kind of quantity with its article, for messages: "a duration", "an intensity". */
+export function quantityNoun(kind: QuantityKind): string {
+  return kind === 'intensity' ? 'an intensity' : kind === 'percent' ? 'a percentage' : 'a duration';
+}
 
 export function unitsOf(kind: QuantityKind): string[] {
   return Object.keys(UNITS[kind]);

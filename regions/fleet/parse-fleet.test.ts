@@ -66,10 +66,10 @@ policy: { schedule: "61 * * * *", cooldown: 6 hours }
     ).toEqual([
       '4:14 fleet/invalid-value: regions[0].country: expected an ISO 3166-1 alpha-2 country code such as "JP"',
       '6:26 fleet/unknown-key: unknown key "memroy_gib" in regions[0].capacity (did you mean "memory_gib"?)',
-      '7:26 fleet/invalid-value: carbon.max_staleness: expected a duration such as 15ms, 30s, 2h (units: us, ms, s, m, h, d); write the unit after the number',
+      '7:26 fleet/invalid-value: carbon.max_staleness: expected a duration such as 15ms, 30s, 2h (units: us, µs, ms, s, m, min, h, d); write the unit after the number',
       '7:37 fleet/unknown-value: carbon.source: expected one of "static", "electricitymaps", "replay", found "electricitymap" (did you mean "electricitymaps"?)',
       '8:21 fleet/invalid-value: policy.schedule: invalid cron schedule: minute field "61": "61" is not a number from 0 to 59',
-      '8:45 fleet/invalid-value: policy.cooldown: expected a duration such as 15ms, 30s, 2h (units: us, ms, s, m, h, d)',
+      '8:45 fleet/invalid-value: policy.cooldown: expected a duration such as 15ms, 30s, 2h (units: us, µs, ms, s, m, min, h, d)',
     ]);
   });
 

@@ -68,7 +68,7 @@ constraint carbon { min_saving: 10ms, max_intensity: 300kg }
 constraint circuit_breaker { consecutive_failures: 0, base_ejection: 1m, max_ejection: 30s }`),
     ).toEqual([
       '2:35 intent/missing-unit: max in constraint network_latency needs a unit (write 15ms)',
-      '3:33 intent/wrong-unit: min_saving in constraint carbon is a percent, but "ms" is a duration unit',
+      '3:33 intent/wrong-unit: min_saving in constraint carbon is a percentage, but "ms" is a unit of duration',
       '3:54 intent/wrong-unit: unknown unit "kg" for max_intensity in constraint carbon',
       '4:52 intent/out-of-range: consecutive_failures in constraint circuit_breaker is out of range',
       '4:74 intent/contradiction: max_ejection is shorter than base_ejection',
@@ -98,6 +98,19 @@ target nodes(region_tokyo) {
       '8:14 intent/wrong-type: nodes(...) must be a string in double quotes, found the name region_tokyo (write "region_tokyo" in double quotes)',
       '9:3 intent/unknown-statement: workloads(...) is not allowed in a target body',
     ]);
+  });
+
+  it('reports a second intent of the same name in one file, and contradictory traffic policies', () => {
+    const r = load('intent "a" {\n  ensure(traffic_policy: "mTLS-strict")\n  ensure(traffic_policy: "plaintext")\n}\nintent "a" {\n}\n');
+    expect(r.diagnostics.map((d) => `${d.span.line} ${d.code}`)).toEqual(['3 intent/contradiction', '5 intent/duplicate-intent']);
+    expect(r.diagnostics[1]?.related?.[0]?.span.line).toBe(1);
+  });
+
+  it('caps the errors of one file, parse and check together, and says so', () => {
+    const body = Array.from({ length: 80 }, (_, i) => `  constraint nope${i} { }`).join('\n');
+    const { diagnostics } = load(`intent "a" {\n${body}\n}\n`);
+    expect(diagnostics).toHaveLength(51);
+    expect(diagnostics.at(-1)?.code).toBe('intent/too-many-errors');
   });
 
   it('refuses malformed intent names', () => {

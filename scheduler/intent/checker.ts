@@ -1,5 +1,6 @@
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { deepFreeze } from '../freeze.js';
+import { formatDuration } from '../units.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { CallStmt, ConstraintStmt, Expr, IntentDecl, IntentFileAst, TargetStmt, ValidateStmt } from './ast.js';
@@ -53,6 +54,23 @@ export function checkIntentFile(source: SourceFile, ast: IntentFileAst): CheckRe
   const diagnostics: Diagnostic[] = [];
   const values = new ValueChecker(source, diagnostics);
   const intents = ast.intents.map((decl) => deepFreeze(checkIntent(decl, source, values, diagnostics)));
+  const first = new Map<string, Intent>();
+  for (const intent of intents) {
+    const prior = first.get(intent.name);
+    if (prior) {
+      diagnostics.push(
+        diagnostic({
+          code: 'intent/duplicate-intent',
+          message: `intent "${intent.name}" is declared twice`,
+          span: intent.span,
+          source,
+          related: [{ message: 'first declared', span: prior.span }],
+        }),
+      );
+    } else {
+      first.set(intent.name, intent);
+    }
+  }
   return { intents, diagnostics };
 }
 
@@ -192,7 +210,7 @@ function checkConstraint(
       };
       if (breaker.maxEjectionMs < breaker.baseEjectionMs) {
         const at = c.entries.find((e) => e.key.name === 'max_ejection') ?? c.name;
-        values.report('intent/contradiction', 'max_ejection is shorter than base_ejection', at, `max_ejection of at least ${breaker.baseEjectionMs}ms`);
+        values.report('intent/contradiction', 'max_ejection is shorter than base_ejection', at, `max_ejection of at least ${formatDuration(breaker.baseEjectionMs)}`);
       }
       intent.circuitBreakers = [...intent.circuitBreakers, breaker];
       return;
@@ -280,7 +298,12 @@ function checkStatement(
     const v = values.entries(call.args, spec.named, `${name}(...)`, call.name);
     if (name === 'ensure') {
       const policy = v.get('traffic_policy') as TrafficPolicy | undefined;
-      if (policy !== undefined) intent.ensure = [...intent.ensure, { trafficPolicy: policy, span } satisfies EnsureRule];
+      const clash = intent.ensure.find((e) => e.trafficPolicy !== policy);
+      if (policy !== undefined && clash) {
+        values.report('intent/contradiction', `traffic_policy "${policy}" contradicts "${clash.trafficPolicy}" ensured earlier in this intent`, call, 'one traffic_policy per intent');
+      } else if (policy !== undefined) {
+        intent.ensure = [...intent.ensure, { trafficPolicy: policy, span } satisfies EnsureRule];
+      }
     } else if (name === 'on_drift') {
       const action = v.get('action') as DriftAction | undefined;
       const notify = call.args.find((a) => a.key?.name === 'notify');

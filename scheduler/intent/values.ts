@@ -2,7 +2,7 @@ import { isCountryCode } from '../../regions/countries.js';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { closestMatch, didYouMean } from '../diagnostics/suggest.js';
-import { kindOfUnit, QUANTITY_EXAMPLES, toBaseUnit, unitsOf } from '../units.js';
+import { kindOfUnit, QUANTITY_EXAMPLES, quantityNoun, toBaseUnit, unitsOf } from '../units.js';
 import type { Arg, Entry, Ident, Value } from './ast.js';
 import type { KeySpec, ValueSpec } from './catalogue.js';
 import type { Located } from './model.js';
@@ -124,7 +124,7 @@ export class ValueChecker {
     const base = toBaseUnit(spec.kind, v.value, v.unit);
     if (base === undefined) {
       const other = kindOfUnit(v.unit);
-      const message = other !== undefined ? `${what} is a ${spec.kind}, but "${v.unit}" is a ${other} unit` : `unknown unit "${v.unit}" for ${what}`;
+      const message = other !== undefined ? `${what} is ${quantityNoun(spec.kind)}, but "${v.unit}" is a unit of ${quantityNoun(other).replace(/^an? /, '')}` : `unknown unit "${v.unit}" for ${what}`;
       this.report('intent/wrong-unit', message, v, example, other === undefined ? didYouMean(v.unit, unitsOf(spec.kind)) : undefined);
       return undefined;
     }

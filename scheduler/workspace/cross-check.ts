@@ -35,11 +35,12 @@ export function crossCheck(
   const byName = new Map<string, Intent>();
   for (const intent of intents) {
     const first = byName.get(intent.name);
-    if (first) {
+    // Duplicates within one file are the intent checker's to report.
+    if (first && first.span.file !== intent.span.file) {
       report('intent/duplicate-intent', `intent "${intent.name}" is declared twice`, intent.span, { related: [{ message: 'first declared', span: first.span }] });
       continue;
     }
-    byName.set(intent.name, intent);
+    if (!first) byName.set(intent.name, intent);
   }
 
   const certifications = new Set(fleet.regions.flatMap((r) => r.compliance));
@@ -51,6 +52,13 @@ export function crossCheck(
       }
     }
     const notify = intent.onDrift?.notify;
+    const channel = notify && fleet.notify.get(notify.value);
+    if (notify && channel && !channel.events.includes('exceptions')) {
+      report('intent/channel-ignores-drift', `on_drift notifies "${notify.value}", but that channel only receives ${channel.events.join(', ') || 'nothing'}: drift reports would be dropped`, notify.span, {
+        severity: 'warning',
+        hint: `add exceptions to notify.${notify.value}.events in ${fleet.file}`,
+      });
+    }
     if (notify && !fleet.notify.has(notify.value)) {
       const near = closestMatch(notify.value, fleet.notify.keys());
       report('intent/unknown-channel', `on_drift notifies "${notify.value}", which ${fleet.file} does not define under notify`, notify.span, {

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  CONSTRAINTS,
+  DRIFT_ACTIONS,
+  MESHES,
+  PERCENTILES,
+  PLACEMENTS,
+  PREDICATES,
+  STATEMENTS,
+  TARGET_SELECTORS,
+  TRAFFIC_POLICIES,
+  VERIFY_METHODS,
+} from '../scheduler/intent/catalogue.js';
+
+const doc = readFileSync('docs/intent-language.md', 'utf8');
+const readme = readFileSync('README.md', 'utf8');
+
+describe('docs match the code', () => {
+  it('docs/intent-language.md documents every name the intent checker knows', () => {
+    const names = [
+      ...Object.keys(CONSTRAINTS),
+      ...Object.values(CONSTRAINTS).flatMap((c) => Object.keys(c.keys)),
+      ...Object.keys(STATEMENTS),
+      ...Object.values(STATEMENTS).flatMap((s) => Object.keys(s.named ?? {})),
+      ...Object.keys(TARGET_SELECTORS),
+      ...DRIFT_ACTIONS,
+      ...MESHES,
+      ...PERCENTILES,
+      ...PLACEMENTS,
+      ...PREDICATES,
+      ...TRAFFIC_POLICIES,
+      ...VERIFY_METHODS,
+    ];
+    const missing = names.filter((n) => !doc.includes(`\`${n}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('docs/intent-language.md lists every intent diagnostic code the code can emit', () => {
+    const sources = ['lexer', 'parser', 'checker', 'values'].map((f) => readFileSync(`scheduler/intent/${f}.ts`, 'utf8')).join('\n') + readFileSync('scheduler/workspace/cross-check.ts', 'utf8');
+    const codes = [...new Set([...sources.matchAll(/'(intent\/[a-z-]+)'/g)].map((m) => m[1]!))];
+    expect(codes.length).toBeGreaterThan(20);
+    expect(codes.filter((c) => !doc.includes(`\`${c}\``))).toEqual([]);
+  });
+
+  it('the README shows the seed intent and names every CLI command', () => {
+    expect(readme).toContain('assert!(!has_cyclic_dependencies(current_mesh))');
+    for (const cmd of ['shisa validate', 'shisa schema']) expect(readme).toContain(cmd);
+    expect(readme).toContain('npm install && npm start');
+    expect(readme).toContain('npm test');
+  });
+});
