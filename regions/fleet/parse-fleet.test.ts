@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { diagnosticToJson } from '../../scheduler/diagnostics/diagnostic.js';
+import { renderDiagnostic } from '../../scheduler/diagnostics/render.js';
 import { SourceFile } from '../../scheduler/diagnostics/source-file.js';
 import { parseFleet } from './parse-fleet.js';
 
@@ -69,7 +71,7 @@ policy: { schedule: "61 * * * *", cooldown: 6 hours }
       '7:26 fleet/invalid-value: carbon.max_staleness: expected a duration such as 15ms, 30s, 2h (units: us, µs, ms, s, m, min, h, d); write the unit after the number',
       '7:37 fleet/unknown-value: carbon.source: expected one of "static", "electricitymaps", "replay", found "electricitymap" (did you mean "electricitymaps"?)',
       '8:21 fleet/invalid-value: policy.schedule: invalid cron schedule: minute field "61": "61" is not a number from 0 to 59',
-      '8:45 fleet/invalid-value: policy.cooldown: expected a duration such as 15ms, 30s, 2h (units: us, µs, ms, s, m, min, h, d)',
+      '8:45 fleet/invalid-value: policy.cooldown: expected a duration such as 15ms, 30s, 2h (units: us, µs, ms, s, m, min, h, d); did you mean "6h"?',
     ]);
   });
 
@@ -98,13 +100,16 @@ latency_ms:
     const { diagnostics } = parse(`${MINIMAL}notify:\n  sre: { webhook_env: "${url}" }\n`);
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]?.message).toBe('notify.sre.webhook_env: expected the NAME of an environment variable that holds the webhook URL, not the URL itself');
-    expect(diagnostics[0]?.source).toBeUndefined();
-    expect(JSON.stringify(diagnostics)).not.toContain('SECRET');
+    expect(JSON.stringify(diagnostics.map(diagnosticToJson))).not.toContain('SECRET');
+    expect(renderDiagnostic(diagnostics[0]!)).toContain('webhook_env: "https://hooks.slack.com/…"');
+    expect(renderDiagnostic(diagnostics[0]!)).not.toContain('SECRET');
   });
 
   it('reports YAML syntax errors and empty files with locations', () => {
     expect(problems('regions:\n  - name: a\n   zone: b\n')[0]).toMatch(/^3:\d+ fleet\/yaml-syntax: fleet file: /);
-    expect(problems('a: 1\na: 2\n')[0]).toMatch(/^2:1 fleet\/duplicate-key: fleet file: map keys must be unique/);
+    expect(problems('a: 1\na: 2\n')).toEqual(['2:1 fleet/duplicate-key: key "a" is given twice in the same mapping']);
+    expect(problems('regions: []\n---\nx: 1\n')[0]).toMatch(/fleet\/yaml-syntax: fleet file: holds more than one YAML document/);
+    expect(problems('regions:\n  ? [a, b]\n  : 1\n')).toEqual(['2:5 fleet/yaml-syntax: fleet file: a key must be a plain name, not a list or mapping']);
     expect(problems('# only a comment\n')).toEqual(['1:1 fleet/empty-file: fleet file is empty']);
     expect(problems('- just\n- a list\n')).toEqual(['1:1 fleet/invalid-value: the file: expected a mapping (key: value), found a list']);
   });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { diagnostic, type Diagnostic } from '../../scheduler/diagnostics/diagnostic.js';
+import { clip } from '../../scheduler/diagnostics/clip.js';
 import { closestMatch } from '../../scheduler/diagnostics/suggest.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -59,10 +60,10 @@ function phrase(iss: z.core.$ZodRawIssue): string | undefined {
 function toDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, yaml: YamlSource, code: string): Diagnostic[] {
   const path = issue.path as PropertyKey[];
   const where = pathText(path);
-  // Never quote a line that may hold a secret (a token or webhook URL pasted where only
-  // the name of an environment variable belongs): the location alone must do.
-  const secretish = [...path, ...(issue.code === 'unrecognized_keys' ? issue.keys : [])].some((p) => SECRETISH.test(String(p)));
-  const source = secretish ? undefined : yaml.source;
+  // Never repeat a value that may be a secret (a token or webhook URL pasted where only the
+  // name of an environment variable belongs). Excerpts are redacted when rendered.
+  const secretish = path.some((p) => SECRETISH.test(String(p)));
+  const source = yaml.source;
   if (issue.code === 'unrecognized_keys') {
     const known = Object.keys(objectShapeAt(schema, path) ?? {});
     return issue.keys.map((key) => {
@@ -71,7 +72,7 @@ function toDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, yaml: YamlSou
         code: `${code}/unknown-key`,
         message: `unknown key "${key}"${where ? ` in ${where}` : ''}`,
         span: yaml.keySpan(path, key),
-        ...(source ? { source } : {}),
+        source,
         expected: known.length ? `one of ${known.join(', ')}` : 'no other keys',
         ...(near ? { hint: `did you mean "${near}"?` } : {}),
       });
@@ -86,21 +87,30 @@ function toDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, yaml: YamlSou
         code: `${code}/missing-key`,
         message: `${pathText(parent) || 'the file'} is missing "${key}"`,
         span: yaml.valueSpan(parent),
-        ...(source ? { source } : {}),
+        source,
         expected: `a "${key}" key`,
       }),
     ];
+  }
+  if (issue.code === 'invalid_key') {
+    // A record key that fails its own schema (e.g. a notify channel name): point at the key.
+    const parent = path.slice(0, -1);
+    const key = String(path[path.length - 1]);
+    const inner = issue.issues[0]?.message ?? issue.message;
+    return [diagnostic({ code: `${code}/invalid-key`, message: `${pathText(parent)}: "${clip(key)}": ${inner}`, span: yaml.keySpan(parent, key), source })];
   }
   const hint =
     issue.code === 'invalid_value' && typeof value === 'string'
       ? closestMatch(value, issue.values.map(String))
       : undefined;
+  const custom = issue.code === 'custom' ? (issue.params as { code?: string } | undefined)?.code : undefined;
+  const kind = custom ?? (issue.code === 'invalid_value' ? 'unknown-value' : issue.code === 'too_small' || issue.code === 'too_big' ? 'out-of-range' : 'invalid-value');
   return [
     diagnostic({
-      code: `${code}/${issue.code === 'invalid_value' ? 'unknown-value' : issue.code === 'too_small' || issue.code === 'too_big' ? 'out-of-range' : 'invalid-value'}`,
+      code: `${code}/${kind}`,
       message: `${where || 'the file'}: ${secretish ? issue.message.replace(/, found .*$/, '') : issue.message}`,
       span: yaml.valueSpan(path),
-      ...(source ? { source } : {}),
+      source,
       ...(hint ? { hint: `did you mean "${hint}"?` } : {}),
     }),
   ];
@@ -171,6 +181,11 @@ function article(expected: string): string {
       return 'a number';
     case 'boolean':
       return 'true or false';
+    case 'int':
+      return 'a whole number';
+    case 'record':
+    case 'map':
+      return 'a mapping (key: value)';
     default:
       return expected;
   }
@@ -187,6 +202,6 @@ export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return v.length > 40 ? `"${v.slice(0, 40)}…"` : JSON.stringify(v);
+  if (typeof v === 'string') return JSON.stringify(clip(v, 40));
   return String(v);
 }

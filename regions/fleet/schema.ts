@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isCountryCode } from '../countries.js';
 import { cronProblem } from '../cron.js';
-import { QUANTITY_EXAMPLES, splitQuantity, toBaseUnit, unitsOf, type QuantityKind } from '../../scheduler/units.js';
+import { kindOfUnit, QUANTITY_EXAMPLES, quantityNoun, splitQuantity, toBaseUnit, unitsOf, type QuantityKind } from '../../scheduler/units.js';
 
 /**
  * The fleet file (`fleet.yaml`) as a zod schema: the single definition from which input is
@@ -17,7 +17,7 @@ function quantity(kind: QuantityKind, description: string) {
   const units = unitsOf(kind).map((u) => u.replace(/[/%]/g, '\\$&')).join('|');
   return z
     .string({ error: (iss) => (iss.input === undefined ? undefined : `expected ${QUANTITY_EXAMPLES[kind]}; write the unit after the number`) })
-    .regex(new RegExp(`^\\d+(\\.\\d+)?\\s*(${units})$`), { error: `expected ${QUANTITY_EXAMPLES[kind]}` })
+    .regex(new RegExp(`^\\d+(\\.\\d+)?\\s*(${units})$`), { error: (iss) => wrongQuantity(kind, iss.input) })
     .transform((s) => {
       const q = splitQuantity(s);
       return q ? (toBaseUnit(kind, q.value, q.unit) as number) : NaN;
@@ -25,9 +25,27 @@ function quantity(kind: QuantityKind, description: string) {
     .meta({ description });
 }
 
+/** Says what is wrong with a quantity: a unit of another kind, or no recognisable unit. */
+function wrongQuantity(kind: QuantityKind, input: unknown): string {
+  const q = typeof input === 'string' ? splitQuantity(input) : undefined;
+  const other = q && q.unit ? kindOfUnit(q.unit) : undefined;
+  if (q && other && other !== kind) return `expected ${quantityNoun(kind)}, but "${q.unit}" is a unit of ${quantityNoun(other).replace(/^an? /, '')}`;
+  const near = typeof input === 'string' ? nearUnit(kind, input) : undefined;
+  return `expected ${QUANTITY_EXAMPLES[kind]}${near ? `; did you mean "${near}"?` : ''}`;
+}
+
+/** "6 hours" → "6h", "15sec" → "15s": the number with the unit the word most likely meant. */
+function nearUnit(kind: QuantityKind, input: string): string | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-zµ%/]+)\s*$/.exec(input);
+  if (!m || kind !== 'duration') return undefined;
+  const word = (m[2] ?? '').toLowerCase().replace(/s$/, '');
+  const unit = ({ sec: 's', second: 's', minute: 'm', mins: 'm', hour: 'h', hr: 'h', day: 'd', milli: 'ms', msec: 'ms' } as Record<string, string>)[word];
+  return unit ? `${m[1]}${unit}` : undefined;
+}
+
 const duration = (description: string) => quantity('duration', description);
 const percent = (description: string) =>
-  quantity('percent', description).refine((n) => n <= 100, { error: 'a percentage must be at most 100%' });
+  quantity('percent', description).refine((n) => n <= 100, { error: 'a percentage must be at most 100%', params: { code: 'out-of-range' } });
 
 const regionName = z.string().regex(NAME, { error: 'expected a region name: lowercase letters, digits and "-", at most 63 characters' });
 
@@ -53,7 +71,7 @@ export const regionSchema = z
   })
   .meta({ description: 'A place workloads run: one Kubernetes cluster on one grid zone.' });
 
-const latencyValue = z.union([z.number().nonnegative(), duration('latency with its unit')]).meta({ description: 'Round-trip latency in ms (a number), or a duration string such as "1.2s".' });
+const latencyValue = z.union([z.number().nonnegative(), duration('latency with its unit')], { error: 'expected a latency in ms (a number such as 35) or a duration string such as "1.2s"' }).meta({ description: 'Round-trip latency in ms (a number), or a duration string such as "1.2s".' });
 
 export const carbonSchema = z
   .strictObject({

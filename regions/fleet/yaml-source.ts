@@ -1,5 +1,6 @@
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import { diagnostic, type Diagnostic } from '../../scheduler/diagnostics/diagnostic.js';
+import { clip } from '../../scheduler/diagnostics/clip.js';
 import type { SourceFile, Span } from '../../scheduler/diagnostics/source-file.js';
 
 /** A parsed YAML file that can say where any value or key came from. */
@@ -22,16 +23,35 @@ export function parseYamlSource(source: SourceFile, kind: string, code: string):
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
     const [start, end] = e.pos;
+    if (e.code === 'DUPLICATE_KEY') {
+      const key = /^[^:\s,{}[\]]+/.exec(source.text.slice(start, start + 200))?.[0] ?? '';
+      diagnostics.push(
+        diagnostic({ code: `${code}/duplicate-key`, message: `key "${clip(key)}" is given twice in the same mapping`, span: source.span(start, start + Math.max(1, key.length)), source, expected: 'each key once per mapping' }),
+      );
+      continue;
+    }
     diagnostics.push(
       diagnostic({
-        code: e.code === 'DUPLICATE_KEY' ? `${code}/duplicate-key` : `${code}/yaml-syntax`,
-        message: `${kind}: ${yamlMessage(e.message)}`,
+        code: `${code}/yaml-syntax`,
+        message: `${kind}: ${e.code === 'MULTIPLE_DOCS' ? `holds more than one YAML document (a second "---"); a ${kind} is one document` : yamlMessage(e.message)}`,
         span: source.span(start, end),
         source,
         expected: 'valid YAML',
       }),
     );
   }
+  if (diagnostics.length > 0) return { diagnostics };
+  // Keys must be plain names: a list or mapping used as a key would be silently stringified.
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key)) {
+        const range = (pair.key as Node).range ?? [0, 0, 0];
+        diagnostics.push(
+          diagnostic({ code: `${code}/yaml-syntax`, message: `${kind}: a key must be a plain name, not a list or mapping`, span: source.span(range[0], range[1]), source, expected: 'key: value' }),
+        );
+      }
+    },
+  });
   if (diagnostics.length > 0) return { diagnostics };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     diagnostics.push(diagnostic({ code: `${code}/empty-file`, message: `${kind} is empty`, span: source.span(0), source, expected: `a YAML mapping with the ${kind}'s keys` }));

@@ -71,6 +71,47 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * Keeps at most `limit` errors per file (warnings are kept), adding one note per file that
+ * was cut short: past that point the rest is noise, and a runaway file (every workload of a
+ * 50,000-line inventory naming the same wrong region) must not flood the terminal.
+ */
+export function capErrorsPerFile(diagnostics: readonly Diagnostic[], limit: number): Diagnostic[] {
+  const count = new Map<string, number>();
+  const out: Diagnostic[] = [];
+  const cut = new Map<string, Diagnostic>();
+  const marked = new Set<string>();
+  for (const d of diagnostics) {
+    // A parser that already stopped early has said so; keep its note and don't add another.
+    if (d.code.endsWith('/too-many-errors')) {
+      marked.add(d.span.file);
+      out.push(d);
+      continue;
+    }
+    if (d.severity === 'error') {
+      const n = (count.get(d.span.file) ?? 0) + 1;
+      count.set(d.span.file, n);
+      if (n > limit) {
+        if (!cut.has(d.span.file)) cut.set(d.span.file, d);
+        continue;
+      }
+    }
+    out.push(d);
+  }
+  for (const [file, first] of cut) {
+    if (marked.has(file)) continue;
+    out.push(
+      diagnostic({
+        code: 'file/too-many-errors',
+        message: `too many errors in ${file} (${count.get(file)}); only the first ${limit} are shown`,
+        span: first.span,
+        ...(first.source ? { source: first.source } : {}),
+      }),
+    );
+  }
+  return sortDiagnostics(out);
+}
+
 /** The JSON form of a diagnostic, as printed by `--json`. */
 export function diagnosticToJson(d: Diagnostic): Record<string, unknown> {
   return {

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { withArticle } from './clip.js';
 import { diagnostic, type Diagnostic } from './diagnostic.js';
 import { SourceFile, type Span } from './source-file.js';
 
@@ -28,7 +29,7 @@ export async function readSource(path: string, displayName: string, maxBytes: nu
       'file/too-large',
       `${kind} is ${formatBytes(size)}, larger than the ${formatBytes(maxBytes)} limit`,
       at,
-      `a ${kind} of at most ${formatBytes(maxBytes)}`,
+      `${withArticle(kind)} of at most ${formatBytes(maxBytes)}`,
     );
   }
   let bytes: Buffer;
@@ -42,6 +43,10 @@ export async function readSource(path: string, displayName: string, maxBytes: nu
 
 /** Turns bytes into a SourceFile, or a diagnostic at the first byte that is not text. */
 export function decodeSource(displayName: string, bytes: Uint8Array, kind: string): ReadSourceResult {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || looksUtf16(bytes)) {
+    const source = new SourceFile(displayName, '');
+    return fail('file/not-utf8', `${kind} is UTF-16 text; shisa reads UTF-8`, source.span(0), 'a UTF-8 text file', undefined, 'save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)');
+  }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -59,11 +64,21 @@ export function decodeSource(displayName: string, bytes: Uint8Array, kind: strin
   return { ok: true, source: new SourceFile(displayName, text) };
 }
 
-function fail(code: string, message: string, span: Span, expected?: string, source?: SourceFile): ReadSourceResult {
+function fail(code: string, message: string, span: Span, expected?: string, source?: SourceFile, hint?: string): ReadSourceResult {
   return {
     ok: false,
-    diagnostic: diagnostic({ code, message, span, ...(expected ? { expected } : {}), ...(source ? { source } : {}) }),
+    diagnostic: diagnostic({ code, message, span, ...(expected ? { expected } : {}), ...(source ? { source } : {}), ...(hint ? { hint } : {}) }),
   };
+}
+
+/** ASCII text saved as UTF-16 without a byte-order mark: every other byte is NUL. */
+function looksUtf16(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 512);
+  if (n < 8) return false;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) i % 2 === 0 ? even++ : odd++;
+  return Math.max(even, odd) >= 0.4 * n && Math.min(even, odd) === 0;
 }
 
 function describeFsError(err: unknown): string {

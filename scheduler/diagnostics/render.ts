@@ -1,4 +1,5 @@
 import type { Diagnostic } from './diagnostic.js';
+import { redactSecrets } from './redact.js';
 import type { SourceFile } from './source-file.js';
 
 const MAX_EXCERPT = 120;
@@ -33,7 +34,7 @@ function excerpt(source: SourceFile, line: number, col: number, length: number):
   const raw = source.lineText(line);
   // Quote a window of the line around the caret so a 5 MB single-line file stays readable.
   const start = Math.max(0, Math.min(col - 1 - 40, raw.length - MAX_EXCERPT));
-  const shown = printable(raw.slice(start, start + MAX_EXCERPT));
+  const shown = redactSecrets(printable(raw.slice(start, start + MAX_EXCERPT)));
   const prefix = start > 0 ? '…' : '';
   const suffix = start + MAX_EXCERPT < raw.length ? '…' : '';
   const caretCol = col - 1 - start + prefix.length;

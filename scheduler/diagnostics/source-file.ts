@@ -4,6 +4,12 @@ export interface Position {
   readonly col: number;
 }
 
+/** A value from a user's file, with where it was written. */
+export interface Located<T> {
+  readonly value: T;
+  readonly span: Span;
+}
+
 /** A located range in a named file; offsets are 0-based, end exclusive. */
 export interface Span {
   readonly file: string;

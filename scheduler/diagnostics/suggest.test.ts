@@ -14,6 +14,15 @@ describe('closestMatch', () => {
     expect(closestMatch('', keys)).toBeUndefined();
     expect(didYouMean('zzz', keys)).toBeUndefined();
   });
+  it('judges only the part that differs, and completes fragments of longer names', () => {
+    const regions = ['region-tokyo-01', 'region-osaka-01', 'region-seoul-01'];
+    expect(closestMatch('region-seoul-02', regions)).toBe('region-seoul-01');
+    expect(closestMatch('region-busan-01', regions)).toBeUndefined();
+    expect(closestMatch('region-tokio-01', regions)).toBe('region-tokyo-01');
+    expect(closestMatch('ebpf', ['ebpf_probe', 'latency_matrix'])).toBe('ebpf_probe');
+    expect(closestMatch('remediate', ['auto-remediate', 'rollback', 'alert'])).toBe('auto-remediate');
+  });
+
   it('phrases the suggestion', () => {
     expect(didYouMean('capactiy', ['capacity', 'cluster'])).toBe('did you mean "capacity"?');
   });

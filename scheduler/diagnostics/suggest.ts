@@ -7,23 +7,38 @@ export function closestMatch(word: string, candidates: Iterable<string>): string
   if (w.length === 0 || w.length > 64) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
+  let containing: string | undefined;
   for (const candidate of candidates) {
     const c = normalise(candidate);
     if (c === w) return candidate;
-    const limit = Math.max(1, Math.floor(Math.max(w.length, c.length) / 3));
-    if (Math.abs(c.length - w.length) > limit) continue;
-    const d = editDistance(w, c, limit);
+    // Judge only the part that differs: "region-seoul-01" is not a typo of
+    // "region-tokyo-01" just because the two share most of their letters.
+    const [a, b] = differingMiddle(w, c);
+    let limit = Math.max(1, Math.floor(Math.max(w.length, c.length) / 3));
+    if (Math.min(a.length, b.length) >= 3) limit = Math.min(limit, Math.ceil(0.6 * Math.max(a.length, b.length)));
+    const d = Math.abs(a.length - b.length) > limit ? limit + 1 : editDistance(a, b, limit);
     if (d <= limit && d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }
+    // A fragment of a longer name ("ebpf" for "ebpf_probe", "remediate" for
+    // "auto-remediate"): offer the shortest name that contains it.
+    if (w.length >= 4 && c.includes(w) && (containing === undefined || candidate.length < containing.length)) containing = candidate;
   }
-  return best;
+  return best ?? containing;
 }
 
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
   const match = closestMatch(word, candidates);
   return match === undefined ? undefined : `did you mean "${match}"?`;
+}
+
+function differingMiddle(a: string, b: string): [string, string] {
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let q = 0;
+  while (q < a.length - p && q < b.length - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
+  return [a.slice(p, a.length - q), b.slice(p, b.length - q)];
 }
 
 function normalise(s: string): string {

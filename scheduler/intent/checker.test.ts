@@ -57,7 +57,7 @@ validate_state() {
       '5:18 intent/unknown-value: unknown value "auto_remediate" for action in on_drift(...) (did you mean "auto-remediate"?)',
       '6:11 intent/unknown-value: unknown value "flexable" for placement(...) (did you mean "flexible"?)',
       '8:11 intent/unknown-predicate: unknown predicate "has_cyclic_dependency" (did you mean "has_cyclic_dependencies"?)',
-      '8:74 intent/unknown-mesh: has_cyclic_dependencies(...) takes a mesh, not "mesh"',
+      '8:74 intent/unknown-mesh: has_cyclic_dependencies(...) takes a mesh, not "mesh" (did you mean "current_mesh"?)',
     ]);
   });
 
@@ -110,7 +110,7 @@ target nodes(region_tokyo) {
     const body = Array.from({ length: 80 }, (_, i) => `  constraint nope${i} { }`).join('\n');
     const { diagnostics } = load(`intent "a" {\n${body}\n}\n`);
     expect(diagnostics).toHaveLength(51);
-    expect(diagnostics.at(-1)?.code).toBe('intent/too-many-errors');
+    expect(diagnostics.at(-1)?.code).toBe('file/too-many-errors');
   });
 
   it('refuses malformed intent names', () => {

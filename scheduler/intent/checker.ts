@@ -2,6 +2,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { deepFreeze } from '../freeze.js';
 import { formatDuration } from '../units.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
+import { clip } from '../diagnostics/clip.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { CallStmt, ConstraintStmt, Expr, IntentDecl, IntentFileAst, TargetStmt, ValidateStmt } from './ast.js';
 import {
@@ -80,7 +81,7 @@ function checkIntent(decl: IntentDecl, source: SourceFile, values: ValueChecker,
   if (!INTENT_NAME.test(decl.name.value)) {
     values.report(
       'intent/bad-name',
-      `"${decl.name.value}" is not a valid intent name`,
+      `"${clip(decl.name.value)}" is not a valid intent name`,
       decl.name,
       'lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 63 characters',
     );
@@ -144,7 +145,7 @@ function checkConstraint(
   const spec = CONSTRAINTS[c.name.name];
   if (spec === undefined) {
     const kinds = Object.keys(CONSTRAINTS);
-    values.report('intent/unknown-constraint', `unknown constraint kind "${c.name.name}"`, c.name, `one of ${kinds.join(', ')}`, didYouMean(c.name.name, kinds));
+    values.report('intent/unknown-constraint', `unknown constraint kind "${clip(c.name.name)}"`, c.name, `one of ${kinds.join(', ')}`, didYouMean(c.name.name, kinds));
     return;
   }
   if (!spec.repeatable && !single(`constraint ${c.name.name}`, c, `constraint ${c.name.name}`)) return;
@@ -228,7 +229,7 @@ function checkTarget(
   let target: Target | undefined;
   if (selectorSpec === undefined) {
     const known = Object.keys(TARGET_SELECTORS);
-    values.report('intent/unknown-selector', `unknown target selector "${t.selector.name.name}"`, t.selector.name, `one of ${known.map((k) => `${k}(...)`).join(', ')}`, didYouMean(t.selector.name.name, known));
+    values.report('intent/unknown-selector', `unknown target selector "${clip(t.selector.name.name)}"`, t.selector.name, `one of ${known.map((k) => `${k}(...)`).join(', ')}`, didYouMean(t.selector.name.name, known));
   } else {
     const regions = positional(t.selector, selectorSpec, values);
     if (regions !== undefined) {
@@ -288,7 +289,7 @@ function checkStatement(
       .map(([k]) => k);
     const candidates = scope === 'intent' ? [...allowed, ...ITEM_KEYWORDS] : allowed;
     const where = scope === 'target' ? 'a target body' : 'an intent';
-    const message = spec === undefined ? `unknown statement "${name}" in ${where}` : `${name}(...) is not allowed in ${where}`;
+    const message = spec === undefined ? `unknown statement "${clip(name)}" in ${where}` : `${name}(...) is not allowed in ${where}`;
     values.report('intent/unknown-statement', message, call.name, `one of ${candidates.join(', ')}`, spec === undefined ? didYouMean(name, candidates) : undefined);
     return;
   }
@@ -357,7 +358,7 @@ function checkExpr(e: Expr, values: ValueChecker): StateExpr | undefined {
     case 'call': {
       const name = e.name.name;
       if (!(PREDICATES as readonly string[]).includes(name)) {
-        values.report('intent/unknown-predicate', `unknown predicate "${name}"`, e.name, `one of ${PREDICATES.join(', ')}`, didYouMean(name, PREDICATES));
+        values.report('intent/unknown-predicate', `unknown predicate "${clip(name)}"`, e.name, `one of ${PREDICATES.join(', ')}`, didYouMean(name, PREDICATES));
         return undefined;
       }
       const arg = e.args[0];
@@ -367,14 +368,14 @@ function checkExpr(e: Expr, values: ValueChecker): StateExpr | undefined {
       }
       if (arg.kind !== 'ident' || !(MESHES as readonly string[]).includes(arg.name)) {
         const word = arg.kind === 'ident' ? arg.name : arg.kind === 'string' ? arg.value : '';
-        values.report('intent/unknown-mesh', `${name}(...) takes a mesh, not ${arg.kind === 'ident' ? `"${arg.name}"` : 'this'}`, arg, `one of ${MESHES.join(', ')}`, didYouMean(word, MESHES));
+        values.report('intent/unknown-mesh', `${name}(...) takes a mesh, not ${arg.kind === 'ident' ? `"${clip(arg.name)}"` : arg.kind === 'string' ? `the string "${clip(arg.value)}"` : 'an expression'}`, arg, `one of ${MESHES.join(', ')}`, didYouMean(word, MESHES));
         return undefined;
       }
       return { kind: 'predicate', predicate: name as Predicate, mesh: arg.name as Mesh, span: values.span(e) };
     }
     case 'ident':
     case 'string':
-      values.report('intent/expected-predicate', `expected a predicate call, found ${e.kind === 'ident' ? `the name ${e.name}` : 'a string'}`, e, `a predicate such as has_cyclic_dependencies(current_mesh)`, e.kind === 'ident' ? didYouMean(e.name, PREDICATES) : undefined);
+      values.report('intent/expected-predicate', `expected a predicate call, found ${e.kind === 'ident' ? `the name ${clip(e.name)}` : 'a string'}`, e, `a predicate such as has_cyclic_dependencies(current_mesh)`, e.kind === 'ident' ? didYouMean(e.name, PREDICATES) : undefined);
       return undefined;
   }
 }

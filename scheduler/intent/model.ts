@@ -1,4 +1,4 @@
-import type { Span } from '../diagnostics/source-file.js';
+import type { Located, Span } from '../diagnostics/source-file.js';
 import type { DRIFT_ACTIONS, MESHES, PERCENTILES, PLACEMENTS, PREDICATES, TRAFFIC_POLICIES, VERIFY_METHODS } from './catalogue.js';
 
 /**
@@ -7,10 +7,7 @@ import type { DRIFT_ACTIONS, MESHES, PERCENTILES, PLACEMENTS, PREDICATES, TRAFFI
  * Objects are frozen once built.
  */
 
-export interface Located<T> {
-  readonly value: T;
-  readonly span: Span;
-}
+export type { Located };
 
 export type Placement = (typeof PLACEMENTS)[number];
 export type VerifyMethod = (typeof VERIFY_METHODS)[number];

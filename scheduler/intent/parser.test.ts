@@ -54,7 +54,7 @@ intent "b" {
   });
 
   it('refuses an empty file and text that is not an intent', () => {
-    expect(codes('// nothing here\n')).toEqual(['2:1 intent/empty-file']);
+    expect(codes('// nothing here\n')).toEqual(['1:1 intent/empty-file']);
     expect(codes('resource "x" {}')).toEqual(['1:1 intent/expected-intent']);
   });
 

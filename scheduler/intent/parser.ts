@@ -18,6 +18,7 @@ import type {
 } from './ast.js';
 import { tokenize } from './lexer.js';
 import { describeToken, type Token, type TokenKind } from './token.js';
+import { clip } from '../diagnostics/clip.js';
 
 /** Beyond this many errors in one file the rest is noise; stop and say so. */
 export const MAX_ERRORS_PER_FILE = 50;
@@ -62,7 +63,8 @@ class Parser {
   file(): IntentFileAst {
     const intents: IntentDecl[] = [];
     if (this.peek().kind === 'eof' && !this.truncated && this.diagnostics.length === 0) {
-      this.error('intent/empty-file', 'intent file declares no intent', this.peek(), 'at least one `intent "name" { ... }`');
+      const start = { ...this.peek(), start: 0, end: 1 };
+      this.error('intent/empty-file', 'intent file declares no intent', start, 'at least one `intent "name" { ... }`');
     }
     while (this.peek().kind !== 'eof' && !this.truncated) {
       const before = this.pos;
@@ -96,7 +98,7 @@ class Parser {
         this.recoverInBlock(before, ITEM_STARTS);
       }
     }
-    const close = this.close('a "}" to close intent "' + name.value + '"');
+    const close = this.close(`a "}" to close intent "${clip(name.value)}"`);
     return { kind: 'intent', name, items, start: kw.start, end: close.end };
   }
 
@@ -119,15 +121,15 @@ class Parser {
   private constraint(): ConstraintStmt {
     const kw = this.next();
     const name = this.ident('a constraint kind, e.g. network_latency');
-    this.expect('{', `a "{" to open the ${name.name} constraint`);
+    this.expect('{', `a "{" to open the ${clip(name.name)} constraint`);
     const entries: Entry[] = [];
     this.separated('}', () => {
       const key = this.ident('a key, e.g. max');
-      this.expect(':', `a ":" after "${key.name}"`);
+      this.expect(':', `a ":" after "${clip(key.name)}"`);
       const value = this.value();
       entries.push({ key, value, start: key.start, end: value.end });
     });
-    const close = this.expect('}', `a "}" to close the ${name.name} constraint`);
+    const close = this.expect('}', `a "}" to close the ${clip(name.name)} constraint`);
     return { kind: 'constraint', name, entries, start: kw.start, end: close.end };
   }
 
@@ -186,14 +188,14 @@ class Parser {
     const call = this.call('a statement such as ensure(...), on_drift(...), workloads(...)');
     const next = this.peek();
     if (!next.newlineBefore && next.kind !== '}' && next.kind !== 'eof') {
-      this.fail('intent/expected-newline', `expected a new line after ${call.name.name}(...), found ${describeToken(next)}`, next, 'one statement per line');
+      this.fail('intent/expected-newline', `expected a new line after ${clip(call.name.name)}(...), found ${describeToken(next)}`, next, 'one statement per line');
     }
     return call;
   }
 
   private call(expected: string): CallStmt {
     const name = this.ident(expected);
-    this.expect('(', `a "(" after ${name.name}`);
+    this.expect('(', `a "(" after ${clip(name.name)}`);
     const args: Arg[] = [];
     this.separated(')', () => {
       const t = this.peek();
@@ -208,7 +210,7 @@ class Parser {
         args.push({ value, start: value.start, end: value.end });
       }
     });
-    const close = this.expect(')', `a ")" to close ${name.name}(...)`);
+    const close = this.expect(')', `a ")" to close ${clip(name.name)}(...)`);
     return { kind: 'call', name, args, start: name.start, end: close.end };
   }
 
@@ -311,7 +313,7 @@ class Parser {
         this.next();
         const args: Expr[] = [];
         this.separated(')', () => args.push(this.expr()));
-        const close = this.expect(')', `a ")" to close ${name.name}(...)`);
+        const close = this.expect(')', `a ")" to close ${clip(name.name)}(...)`);
         return { kind: 'call', name, args, start: name.start, end: close.end };
       }
       return this.fail('intent/expected-expression', `expected a predicate, found ${describeToken(t)}`, t, 'a predicate call such as has_cyclic_dependencies(current_mesh), or !, (, true, false');

@@ -1,3 +1,5 @@
+import { clip } from '../diagnostics/clip.js';
+
 /** Tokens of the intent language. Spans are offsets into the source text. */
 export type TokenKind =
   | 'ident'
@@ -34,11 +36,11 @@ export function describeToken(t: Token): string {
     case 'eof':
       return 'end of file';
     case 'ident':
-      return `"${t.text}"`;
+      return `"${clip(t.text)}"`;
     case 'string':
       return 'a string';
     case 'number':
-      return `"${t.text}${t.unit}"`;
+      return `"${clip(t.text + t.unit)}"`;
     default:
       return `"${t.kind}"`;
   }

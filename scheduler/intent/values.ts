@@ -1,6 +1,7 @@
 import { isCountryCode } from '../../regions/countries.js';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
+import { clip } from '../diagnostics/clip.js';
 import { closestMatch, didYouMean } from '../diagnostics/suggest.js';
 import { kindOfUnit, QUANTITY_EXAMPLES, quantityNoun, toBaseUnit, unitsOf } from '../units.js';
 import type { Arg, Entry, Ident, Value } from './ast.js';
@@ -57,7 +58,7 @@ export class ValueChecker {
       if (spec === undefined) {
         const near = closestMatch(e.key.name, known);
         if (near !== undefined) suggested.add(near);
-        this.report('intent/unknown-key', `unknown key "${e.key.name}" in ${owner}`, e.key, `one of ${known.join(', ')}`, near && `did you mean "${near}"?`);
+        this.report('intent/unknown-key', `unknown key "${clip(e.key.name)}" in ${owner}`, e.key, known.length === 1 ? `${known[0]}` : `one of ${known.join(', ')}`, near && `did you mean "${near}"?`);
         continue;
       }
       const first = seen.get(e.key.name);
@@ -98,7 +99,7 @@ export class ValueChecker {
         const word = v.kind === 'ident' ? v.name : v.kind === 'string' ? v.value : undefined;
         if (word === undefined) return this.wrongType(v, spec, what);
         if (spec.values.includes(word)) return word;
-        this.report('intent/unknown-value', `unknown value "${word}" for ${what}`, v, `one of ${spec.values.join(', ')}`, didYouMean(word, spec.values));
+        this.report('intent/unknown-value', `unknown value "${clip(word)}" for ${what}`, v, `one of ${spec.values.join(', ')}`, didYouMean(word, spec.values));
         return undefined;
       }
       case 'integer':
@@ -124,7 +125,7 @@ export class ValueChecker {
     const base = toBaseUnit(spec.kind, v.value, v.unit);
     if (base === undefined) {
       const other = kindOfUnit(v.unit);
-      const message = other !== undefined ? `${what} is ${quantityNoun(spec.kind)}, but "${v.unit}" is a unit of ${quantityNoun(other).replace(/^an? /, '')}` : `unknown unit "${v.unit}" for ${what}`;
+      const message = other !== undefined ? `${what} is ${quantityNoun(spec.kind)}, but "${v.unit}" is a unit of ${quantityNoun(other).replace(/^an? /, '')}` : `unknown unit "${clip(v.unit)}" for ${what}`;
       this.report('intent/wrong-unit', message, v, example, other === undefined ? didYouMean(v.unit, unitsOf(spec.kind)) : undefined);
       return undefined;
     }
@@ -144,7 +145,7 @@ export class ValueChecker {
   private list(v: Value, spec: ValueSpec, what: string): readonly Located<string>[] | undefined {
     const items = v.kind === 'list' ? v.items : [v];
     if (v.kind === 'list' && items.length === 0) {
-      this.report('intent/empty-list', `${what} is an empty list`, v, `at least one ${describeSpec(spec)}`);
+      this.report('intent/empty-list', `${what} is an empty list`, v, `at least one item: ${describeSpec(spec)}`);
       return undefined;
     }
     const out: Located<string>[] = [];
@@ -221,7 +222,7 @@ export function describeValue(v: Value): string {
     case 'string':
       return 'a string';
     case 'ident':
-      return `the name ${v.name}`;
+      return `the name ${clip(v.name)}`;
     case 'list':
       return 'a list';
     case 'number':

@@ -1,4 +1,4 @@
-import type { Span } from '../diagnostics/source-file.js';
+import type { Located, Span } from '../diagnostics/source-file.js';
 
 /** A workload as the planner sees it: where it runs, what it requests, which intent covers it. */
 export interface Workload {
@@ -10,7 +10,7 @@ export interface Workload {
   /** The intent named for this workload, if any (more may select it by pattern). */
   readonly intent?: string;
   /** Workloads this one calls (`namespace/name`), as the service mesh reports them. */
-  readonly dependsOn: readonly string[];
+  readonly dependsOn: readonly Located<string>[];
   /** When shisa last moved it, epoch ms; drives the cooldown. */
   readonly lastMovedAt?: number;
   readonly span: Span;

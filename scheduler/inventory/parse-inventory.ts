@@ -45,7 +45,7 @@ export function parseInventory(source: SourceFile): { workloads?: readonly Workl
       cpu: w.cpu,
       memoryGib: w.memory_gib,
       ...(w.intent !== undefined ? { intent: w.intent } : {}),
-      dependsOn: w.depends_on,
+      dependsOn: w.depends_on.map((d, j) => ({ value: d, span: yaml.valueSpan(['workloads', i, 'depends_on', j]) })),
       ...(w.last_moved !== undefined ? { lastMovedAt: Date.parse(w.last_moved) } : {}),
       span: yaml.valueSpan(['workloads', i, 'name']),
     };

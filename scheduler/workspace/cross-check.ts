@@ -98,9 +98,9 @@ export function crossCheck(
   const known = new Set(names);
   for (const w of workloads) {
     for (const dep of w.dependsOn) {
-      if (!known.has(dep)) {
-        const near = closestMatch(dep, names);
-        report('inventory/unknown-dependency', `workload "${w.name}" depends on "${dep}", which is not in the inventory`, w.span, {
+      if (!known.has(dep.value)) {
+        const near = closestMatch(dep.value, names);
+        report('inventory/unknown-dependency', `workload "${w.name}" depends on "${dep.value}", which is not in the inventory`, dep.span, {
           expected: 'the namespace/name of a workload in this inventory',
           ...(near ? { hint: `did you mean "${near}"?` } : {}),
         });

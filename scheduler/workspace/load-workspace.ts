@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { FileRef } from '../../regions/fleet/model.js';
 import { parseFleet } from '../../regions/fleet/parse-fleet.js';
-import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { capErrorsPerFile, diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { readSource } from '../diagnostics/read-source.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { loadIntentSource } from '../intent/index.js';
@@ -18,6 +18,7 @@ export const LIMITS = Object.freeze({
   intentBytes: 1024 * 1024,
   inventoryBytes: 64 * 1024 * 1024,
   intentFiles: 10_000,
+  errorsPerFile: 50,
 });
 
 export interface WorkspaceLoadResult {
@@ -41,7 +42,7 @@ export interface LoadOptions {
  */
 export async function loadWorkspace(fleetPath: string, options: LoadOptions): Promise<WorkspaceLoadResult> {
   const result = await loadAll(fleetPath, options);
-  return { ...result, diagnostics: sortDiagnostics(result.diagnostics) };
+  return { ...result, diagnostics: capErrorsPerFile(sortDiagnostics(result.diagnostics), LIMITS.errorsPerFile) };
 }
 
 async function loadAll(fleetPath: string, options: LoadOptions): Promise<WorkspaceLoadResult> {
@@ -59,22 +60,36 @@ async function loadAll(fleetPath: string, options: LoadOptions): Promise<Workspa
 
   const intents: Intent[] = [];
   const intentFiles: string[] = [];
+  const seen = new Set<string>();
+  let intentsComplete = true;
   for (const ref of fleet.intents) {
     const files = await intentFilesAt(ref, read.source, diagnostics);
+    if (files === undefined) {
+      intentsComplete = false;
+      continue;
+    }
     for (const file of files) {
+      if (seen.has(file)) {
+        diagnostics.push(diagnostic({ code: 'fleet/duplicate-intent-path', severity: 'warning', message: `intent file "${display(file)}" is listed more than once; it is read once`, span: ref.span, source: read.source }));
+        continue;
+      }
+      seen.add(file);
       if (intentFiles.length >= LIMITS.intentFiles) {
         diagnostics.push(diagnostic({ code: 'fleet/too-many-intent-files', message: `more than ${LIMITS.intentFiles} intent files`, span: ref.span, source: read.source }));
+        intentsComplete = false;
         break;
       }
       const r = await readSource(file, display(file), LIMITS.intentBytes, 'intent file');
       if (!r.ok) {
         diagnostics.push(r.diagnostic);
+        intentsComplete = false;
         continue;
       }
       sources.set(r.source.name, r.source);
       intentFiles.push(r.source.name);
       const loaded = loadIntentSource(r.source);
       diagnostics.push(...loaded.diagnostics);
+      if (hasErrors(loaded.diagnostics)) intentsComplete = false;
       intents.push(...loaded.intents);
     }
   }
@@ -92,9 +107,8 @@ async function loadAll(fleetPath: string, options: LoadOptions): Promise<Workspa
     }
   }
 
-  // Cross-file checks run on what did load. Where a file was broken, the checks that
-  // would only echo its error (workloads naming an intent from a file that failed) are off.
-  const intentsComplete = !hasErrors(diagnostics.filter((d) => intentFiles.includes(d.span.file)));
+  // Cross-file checks run on what did load. Where an intent file was broken or missing,
+  // the checks that would only echo its error (workloads naming its intents) are off.
   diagnostics.push(...crossCheck(fleet, intents, workloads, (f) => sources.get(f), { intentsComplete }));
   if (hasErrors(diagnostics)) return { diagnostics, sources };
   return {
@@ -104,17 +118,31 @@ async function loadAll(fleetPath: string, options: LoadOptions): Promise<Workspa
   };
 }
 
-/** The intent files a fleet entry names: the file itself, or every *.intent below a folder. */
-async function intentFilesAt(ref: FileRef, fleetSource: SourceFile, diagnostics: Diagnostic[]): Promise<string[]> {
+/**
+ * The intent files a fleet entry names: the file itself, or every *.intent below a folder.
+ * Undefined when the entry cannot be used (reported where the fleet file names it).
+ */
+async function intentFilesAt(ref: FileRef, fleetSource: SourceFile, diagnostics: Diagnostic[]): Promise<string[] | undefined> {
+  const problem = (code: string, message: string, expected?: string): undefined => {
+    diagnostics.push(diagnostic({ code, message, span: ref.span, source: fleetSource, ...(expected ? { expected } : {}) }));
+    return undefined;
+  };
   let st;
   try {
     st = await stat(ref.path);
   } catch {
-    diagnostics.push(diagnostic({ code: 'fleet/missing-file', message: `intent path "${ref.display}" does not exist`, span: ref.span, source: fleetSource, expected: 'an intent file or a folder of *.intent files' }));
-    return [];
+    return problem('fleet/missing-file', `intent path "${ref.display}" does not exist`, 'an intent file or a folder of *.intent files');
   }
-  if (!st.isDirectory()) return [ref.path];
-  const found = await walk(ref.path);
+  if (!st.isDirectory()) {
+    if (!ref.path.endsWith('.intent')) return problem('fleet/not-intent-file', `"${ref.display}" is not an intent file (*.intent)`, 'an intent file or a folder of *.intent files');
+    return [ref.path];
+  }
+  let found: string[];
+  try {
+    found = await walk(ref.path);
+  } catch (err) {
+    return problem('fleet/unreadable', `cannot read folder "${ref.display}": ${(err as NodeJS.ErrnoException).code ?? 'unknown error'}`);
+  }
   if (found.length === 0) {
     diagnostics.push(diagnostic({ code: 'fleet/no-intent-files', severity: 'warning', message: `folder "${ref.display}" holds no *.intent files`, span: ref.span, source: fleetSource }));
   }
@@ -134,12 +162,16 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Reads a file the fleet names; a missing one is reported where the fleet names it. */
+/** Reads a file the fleet names; a missing one or a folder is reported where the fleet names it. */
 async function readReferenced(ref: FileRef, maxBytes: number, kind: string, fleetSource: SourceFile) {
+  const problem = (message: string) => ({
+    ok: false as const,
+    diagnostic: diagnostic({ code: 'fleet/missing-file', message, span: ref.span, source: fleetSource, expected: `a path to the ${kind} file, relative to the fleet file` }),
+  });
   try {
-    await stat(ref.path);
+    if ((await stat(ref.path)).isDirectory()) return problem(`${kind} "${ref.display}" is a folder, not a file`);
   } catch {
-    return { ok: false as const, diagnostic: diagnostic({ code: 'fleet/missing-file', message: `${kind} "${ref.display}" does not exist`, span: ref.span, source: fleetSource, expected: `a path to the ${kind}, relative to the fleet file` }) };
+    return problem(`${kind} "${ref.display}" does not exist`);
   }
   return readSource(ref.path, ref.display, maxBytes, kind);
 }
