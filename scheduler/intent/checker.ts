@@ -150,10 +150,7 @@ function checkConstraint(
   }
   if (!spec.repeatable && !single(`constraint ${c.name.name}`, c, `constraint ${c.name.name}`)) return;
   const owner = `constraint ${c.name.name}`;
-  const v = values.entries(c.entries, spec.keys, owner, c.name);
-  if (spec.oneOf && !spec.oneOf.some((k) => c.entries.some((e) => e.key.name === k))) {
-    values.report('intent/missing-key', `${owner} needs at least one of ${spec.oneOf.map((k) => `"${k}"`).join(' or ')}`, c.name, spec.oneOf.join(', '));
-  }
+  const v = values.entries(c.entries, spec.keys, owner, c.name, spec.oneOf);
   const span = values.span(c);
   const located = (k: string): readonly Located<string>[] => (v.get(k) as readonly Located<string>[] | undefined) ?? [];
   switch (c.name.name) {

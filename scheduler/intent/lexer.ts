@@ -1,4 +1,5 @@
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { clip } from '../diagnostics/clip.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import type { Token, TokenKind } from './token.js';
 
@@ -61,6 +62,14 @@ export function tokenize(source: SourceFile): { tokens: Token[]; diagnostics: Di
     } else if (isIdentStart(c)) {
       const start = i;
       while (i < text.length && isIdentPart(text[i] as string)) i++;
+      if (text[i] === '-' && isIdentPart(text[i + 1] ?? '')) {
+        // `sre-oncall` unquoted: say so once, then carry on as if it were quoted.
+        while (i < text.length && (isIdentPart(text[i] as string) || (text[i] === '-' && isIdentPart(text[i + 1] ?? '')))) i++;
+        const word = text.slice(start, i);
+        report('intent/unquoted-name', `"${clip(word)}" contains "-" and must be quoted`, start, i, 'a string in double quotes', `write "${clip(word)}"`);
+        push('string', start, i, word);
+        continue;
+      }
       push('ident', start, i, text.slice(start, i));
     } else if (isDigit(c)) {
       const start = i;
@@ -84,6 +93,11 @@ export function tokenize(source: SourceFile): { tokens: Token[]; diagnostics: Di
       i += 2;
     } else if (c === '!') {
       push('!', i, i + 1);
+      i++;
+    } else if (c === '=') {
+      // `key = value`: report it, then read it as the ":" that was meant.
+      report('intent/unexpected-character', 'unexpected character "="', i, i + 1, 'a ":" between key and value', 'keys and values are separated by ":"');
+      push(':', i, i + 1);
       i++;
     } else if (PUNCT[c] !== undefined) {
       push(PUNCT[c], i, i + 1);

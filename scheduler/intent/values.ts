@@ -44,7 +44,7 @@ export class ValueChecker {
    * Checks `key: value` pairs against a table of known keys: unknown keys (with a
    * suggestion), duplicates, missing required keys and each value's type.
    */
-  entries(entries: readonly (Entry | Arg)[], keys: Readonly<Record<string, KeySpec>>, owner: string, ownerNode: Ident): Map<string, Checked> {
+  entries(entries: readonly (Entry | Arg)[], keys: Readonly<Record<string, KeySpec>>, owner: string, ownerNode: Ident, oneOf?: readonly string[]): Map<string, Checked> {
     const out = new Map<string, Checked>();
     const seen = new Map<string, Ident>();
     const known = Object.keys(keys);
@@ -83,6 +83,9 @@ export class ValueChecker {
       if (spec.required && !seen.has(k) && !suggested.has(k)) {
         this.report('intent/missing-key', `${owner} is missing "${k}"`, ownerNode, `${k}: ${describeSpec(spec.value)}`);
       }
+    }
+    if (oneOf && !oneOf.some((k) => seen.has(k) || suggested.has(k))) {
+      this.report('intent/missing-key', `${owner} needs at least one of ${oneOf.map((k) => `"${k}"`).join(' or ')}`, ownerNode, oneOf.join(', '));
     }
     return out;
   }
