@@ -11,6 +11,9 @@ export const COUNTRY_CODES: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
+/** Codes people write that ISO 3166-1 spells differently. */
+export const COUNTRY_ALIASES: Readonly<Record<string, string>> = { UK: 'GB', EL: 'GR' };
+
 export function isCountryCode(code: string): boolean {
   return COUNTRY_CODES.has(code);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, kindOfUnit, splitQuantity, toBaseUnit } from './units.js';
+import { formatDuration, kindOfUnit, nearUnit, splitQuantity, toBaseUnit } from './units.js';
 
 describe('units', () => {
   it('converts durations, percentages and intensities to base units', () => {
@@ -23,5 +23,12 @@ describe('units', () => {
     expect(formatDuration(7_200_000)).toBe('2h');
     expect(formatDuration(90_000)).toBe('90s');
     expect(formatDuration(1500)).toBe('1500ms');
+  });
+  it('knows spelled-out units, only for the right kind of quantity', () => {
+    expect(nearUnit('duration', 15, 'sec')).toBe('15s');
+    expect(nearUnit('duration', 6, 'Hours')).toBe('6h');
+    expect(nearUnit('percent', 10, 'percent')).toBe('10%');
+    expect(nearUnit('percent', 10, 'sec')).toBeUndefined();
+    expect(nearUnit('duration', 1, 'fortnight')).toBeUndefined();
   });
 });

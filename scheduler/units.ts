@@ -24,6 +24,18 @@ export function quantityNoun(kind: QuantityKind): string {
   return kind === 'intensity' ? 'an intensity' : kind === 'percent' ? 'a percentage' : 'a duration';
 }
 
+const SPELLED_OUT: Readonly<Record<string, string>> = {
+  sec: 's', secs: 's', second: 's', seconds: 's', msec: 'ms', millis: 'ms', millisecond: 'ms', milliseconds: 'ms',
+  mins: 'min', minute: 'min', minutes: 'min', hr: 'h', hrs: 'h', hour: 'h', hours: 'h', day: 'd', days: 'd',
+  percent: '%', pct: '%',
+};
+
+/** "15sec" → "15s", "6 hours" → "6h": the quantity written with the unit the word meant, if any. */
+export function nearUnit(kind: QuantityKind, value: number, word: string): string | undefined {
+  const unit = SPELLED_OUT[word.toLowerCase()];
+  return unit !== undefined && UNITS[kind][unit] !== undefined ? `${value}${unit}` : undefined;
+}
+
 export function unitsOf(kind: QuantityKind): string[] {
   return Object.keys(UNITS[kind]);
 }

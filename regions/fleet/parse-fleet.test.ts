@@ -111,6 +111,6 @@ latency_ms:
     expect(problems('regions: []\n---\nx: 1\n')[0]).toMatch(/fleet\/yaml-syntax: fleet file: holds more than one YAML document/);
     expect(problems('regions:\n  ? [a, b]\n  : 1\n')).toEqual(['2:5 fleet/yaml-syntax: fleet file: a key must be a plain name, not a list or mapping']);
     expect(problems('# only a comment\n')).toEqual(['1:1 fleet/empty-file: fleet file is empty']);
-    expect(problems('- just\n- a list\n')).toEqual(['1:1 fleet/invalid-value: the file: expected a mapping (key: value), found a list']);
+    expect(problems('- just\n- a list\n')).toEqual(['1:1 fleet/invalid-value: fleet file: expected a mapping (key: value), found a list']);
   });
 });

@@ -28,7 +28,7 @@ function parseFleetUnsorted(source: SourceFile, dir: string, displayPath: (abs: 
   const parsed = parseYamlSource(source, 'fleet file', 'fleet');
   if (!parsed.yaml) return { diagnostics: parsed.diagnostics };
   const yaml = parsed.yaml;
-  const validated = validateYaml(fleetSchema, yaml, 'fleet');
+  const validated = validateYaml(fleetSchema, yaml, 'fleet', 'fleet file');
   if (!validated.value) return { diagnostics: validated.diagnostics };
   const raw = validated.value;
   const diagnostics: Diagnostic[] = [];

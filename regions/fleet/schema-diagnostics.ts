@@ -12,6 +12,7 @@ export function validateYaml<S extends z.ZodType>(
   schema: S,
   yaml: YamlSource,
   code: string,
+  kind: string,
 ): { value?: z.output<S>; diagnostics: Diagnostic[] } {
   const result = schema.safeParse(yaml.data, { error: phrase });
   if (result.success) return { value: result.data, diagnostics: [] };
@@ -30,7 +31,7 @@ export function validateYaml<S extends z.ZodType>(
   for (const issue of result.error.issues) {
     const isMissing = issue.code === 'invalid_type' && valueAt(yaml.data, issue.path as PropertyKey[]) === undefined;
     if (isMissing && suggested.has(pathText(issue.path as PropertyKey[]))) continue;
-    diagnostics.push(...toDiagnostics(issue, schema, yaml, code));
+    diagnostics.push(...toDiagnostics(issue, schema, yaml, code, kind));
   }
   return { diagnostics };
 }
@@ -47,7 +48,7 @@ function phrase(iss: z.core.$ZodRawIssue): string | undefined {
     case 'too_big':
       return `expected a number ${iss.inclusive ? 'of at most' : 'less than'} ${iss.maximum}, found ${describe(iss.input)}`;
     case 'invalid_value':
-      return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describe(iss.input)}`;
+      return `expected ${iss.values.length === 1 ? '' : 'one of '}${iss.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describe(iss.input)}`;
     case 'invalid_format':
       return iss.format === 'url' ? `expected an http(s) URL, found ${describe(iss.input)}` : `invalid ${iss.format}`;
     case 'invalid_union':
@@ -57,7 +58,7 @@ function phrase(iss: z.core.$ZodRawIssue): string | undefined {
   }
 }
 
-function toDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, yaml: YamlSource, code: string): Diagnostic[] {
+function toDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, yaml: YamlSource, code: string, kind: string): Diagnostic[] {
   const path = issue.path as PropertyKey[];
   const where = pathText(path);
   // Never repeat a value that may be a secret (a token or webhook URL pasted where only the
@@ -85,7 +86,7 @@ function toDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, yaml: YamlSou
     return [
       diagnostic({
         code: `${code}/missing-key`,
-        message: `${pathText(parent) || 'the file'} is missing "${key}"`,
+        message: `${pathText(parent) || kind} is missing "${key}"`,
         span: yaml.valueSpan(parent),
         source,
         expected: `a "${key}" key`,
@@ -104,11 +105,11 @@ function toDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, yaml: YamlSou
       ? closestMatch(value, issue.values.map(String))
       : undefined;
   const custom = issue.code === 'custom' ? (issue.params as { code?: string } | undefined)?.code : undefined;
-  const kind = custom ?? (issue.code === 'invalid_value' ? 'unknown-value' : issue.code === 'too_small' || issue.code === 'too_big' ? 'out-of-range' : 'invalid-value');
+  const suffix = custom ?? (issue.code === 'invalid_value' ? 'unknown-value' : issue.code === 'too_small' || issue.code === 'too_big' ? 'out-of-range' : 'invalid-value');
   return [
     diagnostic({
-      code: `${code}/${kind}`,
-      message: `${where || 'the file'}: ${secretish ? issue.message.replace(/, found .*$/, '') : issue.message}`,
+      code: `${code}/${suffix}`,
+      message: `${where || kind}: ${secretish ? issue.message.replace(/, found .*$/, '') : issue.message}`,
       span: yaml.valueSpan(path),
       source,
       ...(hint ? { hint: `did you mean "${hint}"?` } : {}),
@@ -199,7 +200,7 @@ function describeUnion(iss: z.core.$ZodRawIssue): string {
 
 export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
+  if (v === null) return 'an empty value';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return JSON.stringify(clip(v, 40));

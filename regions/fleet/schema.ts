@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isCountryCode } from '../countries.js';
 import { cronProblem } from '../cron.js';
-import { kindOfUnit, QUANTITY_EXAMPLES, quantityNoun, splitQuantity, toBaseUnit, unitsOf, type QuantityKind } from '../../scheduler/units.js';
+import { kindOfUnit, nearUnit, QUANTITY_EXAMPLES, quantityNoun, splitQuantity, toBaseUnit, unitsOf, type QuantityKind } from '../../scheduler/units.js';
 
 /**
  * The fleet file (`fleet.yaml`) as a zod schema: the single definition from which input is
@@ -26,21 +26,18 @@ function quantity(kind: QuantityKind, description: string) {
 }
 
 /** Says what is wrong with a quantity: a unit of another kind, or no recognisable unit. */
+/** "6 hours": a number and a spelled-out unit. */
+function spelledOut(kind: QuantityKind, input: string): string | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s+([A-Za-z]+)\s*$/.exec(input);
+  return m ? nearUnit(kind, Number(m[1]), m[2] ?? '') : undefined;
+}
+
 function wrongQuantity(kind: QuantityKind, input: unknown): string {
   const q = typeof input === 'string' ? splitQuantity(input) : undefined;
   const other = q && q.unit ? kindOfUnit(q.unit) : undefined;
   if (q && other && other !== kind) return `expected ${quantityNoun(kind)}, but "${q.unit}" is a unit of ${quantityNoun(other).replace(/^an? /, '')}`;
-  const near = typeof input === 'string' ? nearUnit(kind, input) : undefined;
+  const near = q && q.unit ? nearUnit(kind, q.value, q.unit) : typeof input === 'string' ? spelledOut(kind, input) : undefined;
   return `expected ${QUANTITY_EXAMPLES[kind]}${near ? `; did you mean "${near}"?` : ''}`;
-}
-
-/** "6 hours" → "6h", "15sec" → "15s": the number with the unit the word most likely meant. */
-function nearUnit(kind: QuantityKind, input: string): string | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-zµ%/]+)\s*$/.exec(input);
-  if (!m || kind !== 'duration') return undefined;
-  const word = (m[2] ?? '').toLowerCase().replace(/s$/, '');
-  const unit = ({ sec: 's', second: 's', minute: 'm', mins: 'm', hour: 'h', hr: 'h', day: 'd', milli: 'ms', msec: 'ms' } as Record<string, string>)[word];
-  return unit ? `${m[1]}${unit}` : undefined;
 }
 
 const duration = (description: string) => quantity('duration', description);

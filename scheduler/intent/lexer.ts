@@ -94,6 +94,12 @@ export function tokenize(source: SourceFile): { tokens: Token[]; diagnostics: Di
     } else if (c === '!') {
       push('!', i, i + 1);
       i++;
+    } else if (c === "'" && text.indexOf("'", i + 1) > i && !/[\r\n]/.test(text.slice(i + 1, text.indexOf("'", i + 1)))) {
+      // 'single-quoted': say so once, then read it as the double-quoted string that was meant.
+      const close = text.indexOf("'", i + 1);
+      report('intent/unexpected-character', 'unexpected character "\'"', i, i + 1, 'a string in double quotes', 'strings use double quotes');
+      push('string', i, close + 1, text.slice(i + 1, close));
+      i = close + 1;
     } else if (c === '=') {
       // `key = value`: report it, then read it as the ":" that was meant.
       report('intent/unexpected-character', 'unexpected character "="', i, i + 1, 'a ":" between key and value', 'keys and values are separated by ":"');

@@ -1,9 +1,9 @@
-import { isCountryCode } from '../../regions/countries.js';
+import { COUNTRY_ALIASES, isCountryCode } from '../../regions/countries.js';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { clip } from '../diagnostics/clip.js';
 import { closestMatch, didYouMean } from '../diagnostics/suggest.js';
-import { kindOfUnit, QUANTITY_EXAMPLES, quantityNoun, toBaseUnit, unitsOf } from '../units.js';
+import { kindOfUnit, nearUnit, QUANTITY_EXAMPLES, quantityNoun, toBaseUnit, unitsOf } from '../units.js';
 import type { Arg, Entry, Ident, Value } from './ast.js';
 import type { KeySpec, ValueSpec } from './catalogue.js';
 import type { Located } from './model.js';
@@ -128,8 +128,9 @@ export class ValueChecker {
     const base = toBaseUnit(spec.kind, v.value, v.unit);
     if (base === undefined) {
       const other = kindOfUnit(v.unit);
+      const near = nearUnit(spec.kind, v.value, v.unit);
       const message = other !== undefined ? `${what} is ${quantityNoun(spec.kind)}, but "${v.unit}" is a unit of ${quantityNoun(other).replace(/^an? /, '')}` : `unknown unit "${clip(v.unit)}" for ${what}`;
-      this.report('intent/wrong-unit', message, v, example, other === undefined ? didYouMean(v.unit, unitsOf(spec.kind)) : undefined);
+      this.report('intent/wrong-unit', message, v, example, near ? `write ${near}` : other === undefined ? didYouMean(v.unit, unitsOf(spec.kind)) : undefined);
       return undefined;
     }
     const format = (n: number) => `${n}${spec.kind === 'duration' ? 'ms' : spec.kind === 'percent' ? '%' : 'gCO2eq/kWh'}`;
@@ -160,7 +161,7 @@ export class ValueChecker {
         continue;
       }
       if (spec.type === 'countries' && !isCountryCode(item.value)) {
-        const upper = item.value.toUpperCase();
+        const upper = COUNTRY_ALIASES[item.value.toUpperCase()] ?? item.value.toUpperCase();
         this.report(
           'intent/unknown-country',
           `"${item.value}" is not an ISO 3166-1 alpha-2 country code (in ${what})`,

@@ -34,7 +34,7 @@ export function parseInventory(source: SourceFile): { workloads?: readonly Workl
   const parsed = parseYamlSource(source, 'inventory', 'inventory');
   if (!parsed.yaml) return { diagnostics: parsed.diagnostics };
   const yaml = parsed.yaml;
-  const validated = validateYaml(inventorySchema, yaml, 'inventory');
+  const validated = validateYaml(inventorySchema, yaml, 'inventory', 'inventory');
   if (!validated.value) return { diagnostics: validated.diagnostics };
   const diagnostics: Diagnostic[] = [];
   const byName = new Map<string, Workload>();
