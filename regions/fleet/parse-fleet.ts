@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { deepFreeze } from '../../scheduler/freeze.js';
 import { diagnostic, sortDiagnostics, type Diagnostic } from '../../scheduler/diagnostics/diagnostic.js';
+import { indexUnique } from '../../scheduler/diagnostics/index-unique.js';
 import type { SourceFile } from '../../scheduler/diagnostics/source-file.js';
 import { closestMatch } from '../../scheduler/diagnostics/suggest.js';
 import { LatencyMatrix } from '../latency-matrix.js';
@@ -33,35 +34,20 @@ function parseFleetUnsorted(source: SourceFile, dir: string, displayPath: (abs: 
   const raw = validated.value;
   const diagnostics: Diagnostic[] = [];
 
-  const regions: Region[] = [];
-  const byName = new Map<string, Region>();
-  raw.regions.forEach((r, i) => {
-    const region: Region = {
-      name: r.name,
-      zone: r.zone,
-      country: r.country,
-      compliance: r.compliance,
-      cluster: r.cluster,
-      capacity: { cpu: r.capacity.cpu, memoryGib: r.capacity.memory_gib },
-      labels: r.labels,
-      span: yaml.valueSpan(['regions', i, 'name']),
-    };
-    const first = byName.get(r.name);
-    if (first) {
-      diagnostics.push(
-        diagnostic({
-          code: 'fleet/duplicate-region',
-          message: `region "${r.name}" is defined twice`,
-          span: region.span,
-          source,
-          related: [{ message: 'first defined', span: first.span }],
-        }),
-      );
-      return;
-    }
-    byName.set(r.name, region);
-    regions.push(region);
-  });
+  const all: Region[] = raw.regions.map((r, i) => ({
+    name: r.name,
+    zone: r.zone,
+    country: r.country,
+    compliance: r.compliance,
+    cluster: r.cluster,
+    capacity: { cpu: r.capacity.cpu, memoryGib: r.capacity.memory_gib },
+    labels: r.labels,
+    span: yaml.valueSpan(['regions', i, 'name']),
+  }));
+  const unique = indexUnique(all, (r) => r.name, { code: 'fleet/duplicate-region', message: (n) => `region "${n}" is defined twice`, verb: 'defined' }, () => source);
+  diagnostics.push(...unique.diagnostics);
+  const byName = unique.byName;
+  const regions = [...byName.values()];
 
   const latency = buildLatency(raw, yaml, byName, diagnostics);
   const ref = (p: string, path: PropertyKey[]): FileRef => {

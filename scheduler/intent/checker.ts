@@ -3,6 +3,7 @@ import { deepFreeze } from '../freeze.js';
 import { formatDuration } from '../units.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { clip } from '../diagnostics/clip.js';
+import { indexUnique } from '../diagnostics/index-unique.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { CallStmt, ConstraintStmt, Expr, IntentDecl, IntentFileAst, TargetStmt, ValidateStmt } from './ast.js';
 import {
@@ -55,25 +56,12 @@ export function checkIntentFile(source: SourceFile, ast: IntentFileAst): CheckRe
   const diagnostics: Diagnostic[] = [];
   const values = new ValueChecker(source, diagnostics);
   const intents = ast.intents.map((decl) => deepFreeze(checkIntent(decl, source, values, diagnostics)));
-  const first = new Map<string, Intent>();
-  for (const intent of intents) {
-    const prior = first.get(intent.name);
-    if (prior) {
-      diagnostics.push(
-        diagnostic({
-          code: 'intent/duplicate-intent',
-          message: `intent "${intent.name}" is declared twice`,
-          span: intent.span,
-          source,
-          related: [{ message: 'first declared', span: prior.span }],
-        }),
-      );
-    } else {
-      first.set(intent.name, intent);
-    }
-  }
+  diagnostics.push(...indexUnique(intents, (i) => i.name, DUPLICATE_INTENT, () => source).diagnostics);
   return { intents, diagnostics };
 }
+
+/** The same name twice, in one file or (see cross-check) in two. */
+export const DUPLICATE_INTENT = { code: 'intent/duplicate-intent', message: (n: string) => `intent "${n}" is declared twice`, verb: 'declared' } as const;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

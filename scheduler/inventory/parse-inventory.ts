@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { parseYamlSource } from '../../regions/fleet/yaml-source.js';
 import { validateYaml } from '../../regions/fleet/schema-diagnostics.js';
-import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { indexUnique } from '../diagnostics/index-unique.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { deepFreeze } from '../freeze.js';
 import type { Workload } from './model.js';
@@ -36,34 +37,17 @@ export function parseInventory(source: SourceFile): { workloads?: readonly Workl
   const yaml = parsed.yaml;
   const validated = validateYaml(inventorySchema, yaml, 'inventory', 'inventory');
   if (!validated.value) return { diagnostics: validated.diagnostics };
-  const diagnostics: Diagnostic[] = [];
-  const byName = new Map<string, Workload>();
-  validated.value.workloads.forEach((w, i) => {
-    const workload: Workload = {
-      name: w.name,
-      region: w.region,
-      cpu: w.cpu,
-      memoryGib: w.memory_gib,
-      ...(w.intent !== undefined ? { intent: w.intent } : {}),
-      dependsOn: w.depends_on.map((d, j) => ({ value: d, span: yaml.valueSpan(['workloads', i, 'depends_on', j]) })),
-      ...(w.last_moved !== undefined ? { lastMovedAt: Date.parse(w.last_moved) } : {}),
-      span: yaml.valueSpan(['workloads', i, 'name']),
-    };
-    const first = byName.get(w.name);
-    if (first) {
-      diagnostics.push(
-        diagnostic({
-          code: 'inventory/duplicate-workload',
-          message: `workload "${w.name}" is listed twice`,
-          span: workload.span,
-          source,
-          related: [{ message: 'first listed', span: first.span }],
-        }),
-      );
-      return;
-    }
-    byName.set(w.name, workload);
-  });
+  const all: Workload[] = validated.value.workloads.map((w, i) => ({
+    name: w.name,
+    region: w.region,
+    cpu: w.cpu,
+    memoryGib: w.memory_gib,
+    ...(w.intent !== undefined ? { intent: w.intent } : {}),
+    dependsOn: w.depends_on.map((d, j) => ({ value: d, span: yaml.valueSpan(['workloads', i, 'depends_on', j]) })),
+    ...(w.last_moved !== undefined ? { lastMovedAt: Date.parse(w.last_moved) } : {}),
+    span: yaml.valueSpan(['workloads', i, 'name']),
+  }));
+  const { byName, diagnostics } = indexUnique(all, (w) => w.name, { code: 'inventory/duplicate-workload', message: (n) => `workload "${n}" is listed twice`, verb: 'listed' }, () => source);
   if (diagnostics.length > 0) return { diagnostics };
   return { workloads: deepFreeze([...byName.values()]), diagnostics };
 }

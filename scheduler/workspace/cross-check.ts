@@ -1,7 +1,9 @@
 import type { Fleet } from '../../regions/fleet/model.js';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile, Span } from '../diagnostics/source-file.js';
+import { indexUnique } from '../diagnostics/index-unique.js';
 import { closestMatch } from '../diagnostics/suggest.js';
+import { DUPLICATE_INTENT } from '../intent/checker.js';
 import type { Intent, Located } from '../intent/model.js';
 import type { Workload } from '../inventory/model.js';
 import { workloadMatcher } from '../inventory/pattern.js';
@@ -32,16 +34,9 @@ export function crossCheck(
     return near ? { hint: `did you mean "${near}"?` } : {};
   };
 
-  const byName = new Map<string, Intent>();
-  for (const intent of intents) {
-    const first = byName.get(intent.name);
-    // Duplicates within one file are the intent checker's to report.
-    if (first && first.span.file !== intent.span.file) {
-      report('intent/duplicate-intent', `intent "${intent.name}" is declared twice`, intent.span, { related: [{ message: 'first declared', span: first.span }] });
-      continue;
-    }
-    if (!first) byName.set(intent.name, intent);
-  }
+  const { byName, diagnostics: duplicates } = indexUnique(intents, (i) => i.name, DUPLICATE_INTENT, sources);
+  // Duplicates within one file are the intent checker's to report.
+  out.push(...duplicates.filter((d) => d.related?.[0]?.span.file !== d.span.file));
 
   const certifications = new Set(fleet.regions.flatMap((r) => r.compliance));
   const countries = new Set(fleet.regions.map((r) => r.country));
