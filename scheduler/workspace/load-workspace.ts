@@ -62,7 +62,7 @@ async function loadAll(fleetPath: string, options: LoadOptions): Promise<Workspa
   const intentFiles: string[] = [];
   const seen = new Set<string>();
   let intentsComplete = true;
-  for (const ref of fleet.intents) {
+  refs: for (const ref of fleet.intents) {
     const files = await intentFilesAt(ref, read.source, diagnostics);
     if (files === undefined) {
       intentsComplete = false;
@@ -77,7 +77,7 @@ async function loadAll(fleetPath: string, options: LoadOptions): Promise<Workspa
       if (intentFiles.length >= LIMITS.intentFiles) {
         diagnostics.push(diagnostic({ code: 'fleet/too-many-intent-files', message: `more than ${LIMITS.intentFiles} intent files`, span: ref.span, source: read.source }));
         intentsComplete = false;
-        break;
+        break refs;
       }
       const r = await readSource(file, display(file), LIMITS.intentBytes, 'intent file');
       if (!r.ok) {
