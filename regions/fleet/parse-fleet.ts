@@ -7,7 +7,7 @@ import { closestMatch } from '../../scheduler/diagnostics/suggest.js';
 import { LatencyMatrix } from '../latency-matrix.js';
 import type { CarbonSettings, FileRef, Fleet, NotifyChannel, Region } from './model.js';
 import { validateYaml } from './schema-diagnostics.js';
-import { fleetSchema, type FleetParsed } from './schema.js';
+import { carbonSchema, fleetSchema, type FleetParsed } from './schema.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 
 export interface FleetParseResult {
@@ -55,20 +55,7 @@ function parseFleetUnsorted(source: SourceFile, dir: string, displayPath: (abs: 
     return { path: abs, display: displayPath(abs), span: yaml.valueSpan(path) };
   };
   const c = raw.carbon;
-  const carbon: CarbonSettings = {
-    source: c.source,
-    maxStalenessMs: c.max_staleness,
-    emissionFactor: c.emission_factor,
-    static: { year: c.static.year },
-    electricitymaps: {
-      baseUrl: c.electricitymaps.base_url.replace(/\/+$/, ''),
-      tokenEnv: c.electricitymaps.token_env,
-      timeoutMs: c.electricitymaps.timeout,
-      cacheTtlMs: c.electricitymaps.cache_ttl,
-      retries: c.electricitymaps.retries,
-    },
-    ...(c.replay ? { replay: { traces: c.replay.traces.map((t, i) => ref(t, ['carbon', 'replay', 'traces', i])) } } : {}),
-  };
+  const carbon = toCarbonSettings(c, (t, i) => ref(t, ['carbon', 'replay', 'traces', i]));
   if (c.source === 'replay' && !c.replay) {
     diagnostics.push(
       diagnostic({
@@ -105,6 +92,31 @@ function parseFleetUnsorted(source: SourceFile, dir: string, displayPath: (abs: 
     ...(raw.inventory !== undefined ? { inventory: ref(raw.inventory, ['inventory']) } : {}),
   };
   return { fleet: deepFreeze(fleet), diagnostics };
+}
+
+/** The carbon section in working units; trace paths resolved by `ref`. */
+function toCarbonSettings(c: FleetParsed['carbon'], ref: (path: string, index: number) => FileRef): CarbonSettings {
+  return {
+    source: c.source,
+    maxStalenessMs: c.max_staleness,
+    emissionFactor: c.emission_factor,
+    static: { year: c.static.year },
+    electricitymaps: {
+      baseUrl: c.electricitymaps.base_url.replace(/\/+$/, ''),
+      tokenEnv: c.electricitymaps.token_env,
+      timeoutMs: c.electricitymaps.timeout,
+      cacheTtlMs: c.electricitymaps.cache_ttl,
+      retries: c.electricitymaps.retries,
+    },
+    ...(c.replay ? { replay: { traces: c.replay.traces.map(ref) } } : {}),
+  };
+}
+
+/** The carbon settings of a fleet file that says nothing about carbon: the documented defaults. */
+export function defaultCarbonSettings(): CarbonSettings {
+  return deepFreeze(toCarbonSettings(carbonSchema.parse({}), () => {
+    throw new Error('the default carbon settings name no traces');
+  }));
 }
 
 function buildLatency(raw: FleetParsed, yaml: YamlSource, regions: ReadonlyMap<string, Region>, diagnostics: Diagnostic[]): LatencyMatrix {

@@ -3,6 +3,10 @@ export interface CliIo {
   readonly cwd: string;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Wall clock; defaults to Date.now. Tests pin it. */
+  readonly now?: () => number;
+  /** Environment variables; defaults to the process environment (read in scheduler/config). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Exit codes, as documented in the README. */

@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, type CliIo } from './io.js';
+import type { CarbonSourceKind } from '../../regions/carbon/reading.js';
+import { carbonCommand, parseAt } from './carbon.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 
@@ -31,8 +33,29 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .addHelpText('after', '\nExit status: 0 valid (warnings allowed), 2 invalid input, 1 internal error.\n\nExamples:\n  shisa validate regions/examples/fleet.yaml\n  shisa validate payments.intent --json')
     .action(async (files: string[], opts: { config?: string; json?: boolean }) => {
       const all = [...(opts.config ? [opts.config] : []), ...files];
-      if (all.length === 0) throw new CommanderError(EXIT.invalidInput, 'shisa.missingFile', 'error: name a fleet file or intent files to validate, e.g. shisa validate fleet.yaml');
+      if (all.length === 0) throw new CommanderError(EXIT.invalidInput, 'shisa.badInput', 'error: name a fleet file or intent files to validate, e.g. shisa validate fleet.yaml');
       code = await validateCommand(all, { json: opts.json === true }, io);
+    });
+
+  program
+    .command('carbon')
+    .description('Show the latest carbon intensity per zone, and whether each reading is fresh, stale or missing.')
+    .argument('[zones...]', 'Electricity Maps zone codes (default with --config: every zone of the fleet)')
+    .option('-c, --config <file>', 'fleet file: its carbon settings and zones')
+    .addOption(new Option('-s, --source <kind>', 'carbon source (default: the fleet\'s carbon.source, else static)').choices(['static', 'electricitymaps', 'replay']))
+    .option('--at <time>', 'the run\'s time, ISO 8601 with zone (e.g. 2022-06-01T12:00Z); default now')
+    .option('--json', 'print the result as JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nWithout --config the embedded defaults apply: static 2024 yearly averages, stale after 2h.\nReplay without configured traces plays the 2022 traces shipped with shisa (BR, ES, NO, US-CAL-CISO).\nThe live source reads its token from the variable named by carbon.electricitymaps.token_env (default ELECTRICITYMAPS_TOKEN).\n\nExit status: 0 answered (per-zone problems are in the STATUS column), 2 invalid input, 1 internal error.\n\nExamples:\n  shisa carbon JP-TK NP FR SE-SE1\n  shisa carbon --source replay --at 2022-06-01T12:00Z ES NO\n  shisa carbon --config regions/examples/fleet.yaml --json',
+    )
+    .action(async (zones: string[], opts: { config?: string; source?: CarbonSourceKind; at?: string; json?: boolean }) => {
+      let at: number | undefined;
+      if (opts.at !== undefined) {
+        at = parseAt(opts.at);
+        if (at === undefined) throw new CommanderError(EXIT.invalidInput, 'shisa.badInput', `error: --at "${opts.at}" is not an ISO 8601 time with a zone, e.g. 2022-06-01T12:00Z`);
+      }
+      code = await carbonCommand(zones, { ...(opts.config ? { config: opts.config } : {}), ...(opts.source ? { source: opts.source } : {}), ...(at !== undefined ? { at } : {}), json: opts.json === true }, io);
     });
 
   program
@@ -49,7 +72,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
-      if (err.code === 'shisa.missingFile') io.stderr(err.message + '\n');
+      if (err.code === 'shisa.badInput') io.stderr(err.message + '\n');
       return EXIT.invalidInput;
     }
     const e = err instanceof Error ? err : new Error(String(err));

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { FileRef } from '../../regions/fleet/model.js';
+import type { FileRef, Fleet } from '../../regions/fleet/model.js';
 import { parseFleet } from '../../regions/fleet/parse-fleet.js';
 import { capErrorsPerFile, diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { readSource } from '../diagnostics/read-source.js';
@@ -45,37 +45,44 @@ export async function loadWorkspace(fleetPath: string, options: LoadOptions): Pr
   return { ...result, diagnostics: capErrorsPerFile(sortDiagnostics(result.diagnostics), LIMITS.errorsPerFile) };
 }
 
-async function loadAll(fleetPath: string, options: LoadOptions): Promise<WorkspaceLoadResult> {
+/** Reads and checks the fleet file alone, for commands that need nothing else from it. */
+export async function loadFleet(fleetPath: string, options: LoadOptions): Promise<{ fleet?: Fleet; source?: SourceFile; diagnostics: readonly Diagnostic[] }> {
   const display = displayPathFn(options.cwd);
-  const sources = new Map<string, SourceFile>();
-  const diagnostics: Diagnostic[] = [];
   const abs = resolve(options.cwd, fleetPath);
   const read = await readSource(abs, display(abs), LIMITS.fleetBytes, 'fleet file');
-  if (!read.ok) return { diagnostics: [read.diagnostic], sources };
-  sources.set(read.source.name, read.source);
+  if (!read.ok) return { diagnostics: [read.diagnostic] };
   const parsed = parseFleet(read.source, dirname(abs), display);
-  diagnostics.push(...parsed.diagnostics);
-  const fleet = parsed.fleet;
-  if (!fleet) return { diagnostics, sources };
+  return { ...(parsed.fleet ? { fleet: parsed.fleet } : {}), source: read.source, diagnostics: capErrorsPerFile(parsed.diagnostics, LIMITS.errorsPerFile) };
+}
+
+async function loadAll(fleetPath: string, options: LoadOptions): Promise<WorkspaceLoadResult> {
+  const sources = new Map<string, SourceFile>();
+  const diagnostics: Diagnostic[] = [];
+  const loadedFleet = await loadFleet(fleetPath, options);
+  diagnostics.push(...loadedFleet.diagnostics);
+  if (loadedFleet.source) sources.set(loadedFleet.source.name, loadedFleet.source);
+  const { fleet, source: fleetSource } = loadedFleet;
+  if (!fleet || !fleetSource) return { diagnostics, sources };
+  const display = displayPathFn(options.cwd);
 
   const intents: Intent[] = [];
   const intentFiles: string[] = [];
   const seen = new Set<string>();
   let intentsComplete = true;
   refs: for (const ref of fleet.intents) {
-    const files = await intentFilesAt(ref, read.source, diagnostics);
+    const files = await intentFilesAt(ref, fleetSource, diagnostics);
     if (files === undefined) {
       intentsComplete = false;
       continue;
     }
     for (const file of files) {
       if (seen.has(file)) {
-        diagnostics.push(diagnostic({ code: 'fleet/duplicate-intent-path', severity: 'warning', message: `intent file "${display(file)}" is listed more than once; it is read once`, span: ref.span, source: read.source }));
+        diagnostics.push(diagnostic({ code: 'fleet/duplicate-intent-path', severity: 'warning', message: `intent file "${display(file)}" is listed more than once; it is read once`, span: ref.span, source: fleetSource }));
         continue;
       }
       seen.add(file);
       if (intentFiles.length >= LIMITS.intentFiles) {
-        diagnostics.push(diagnostic({ code: 'fleet/too-many-intent-files', message: `more than ${LIMITS.intentFiles} intent files`, span: ref.span, source: read.source }));
+        diagnostics.push(diagnostic({ code: 'fleet/too-many-intent-files', message: `more than ${LIMITS.intentFiles} intent files`, span: ref.span, source: fleetSource }));
         intentsComplete = false;
         break refs;
       }
@@ -96,7 +103,7 @@ async function loadAll(fleetPath: string, options: LoadOptions): Promise<Workspa
 
   let workloads: readonly Workload[] | undefined;
   if (fleet.inventory) {
-    const r = await readReferenced(fleet.inventory, LIMITS.inventoryBytes, 'inventory', read.source);
+    const r = await readReferenced(fleet.inventory, LIMITS.inventoryBytes, 'inventory', fleetSource);
     if (r.ok) {
       sources.set(r.source.name, r.source);
       const inv = parseInventory(r.source);

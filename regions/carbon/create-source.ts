@@ -1,0 +1,56 @@
+import type { Dispatcher } from 'undici';
+import type { Environment } from '../../scheduler/config/environment.js';
+import type { Diagnostic } from '../../scheduler/diagnostics/diagnostic.js';
+import type { SourceFile } from '../../scheduler/diagnostics/source-file.js';
+import { bundledTracesDir } from '../data/bundled.js';
+import type { CarbonSettings } from '../fleet/model.js';
+import { ElectricityMapsSource } from './electricitymaps/electricitymaps-source.js';
+import { LastGoodSource } from './last-good.js';
+import { loadTraces } from './load-traces.js';
+import type { CarbonSourceKind } from './reading.js';
+import { ReplayCarbonSource } from './replay-source.js';
+import type { CarbonSource } from './source.js';
+import { StaticCarbonSource } from './static-source.js';
+
+export interface CarbonSourceDeps {
+  readonly env: Environment;
+  /** Wall clock, used only for cache lifetimes of the live source. */
+  readonly now: () => number;
+  readonly dispatcher?: Dispatcher;
+  /** The fleet file, to locate errors in its replay settings. */
+  readonly fleetSource?: SourceFile;
+}
+
+/** Retry timing of the live source besides what the fleet file sets. */
+export const BACKOFF = Object.freeze({ baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 60_000 });
+
+/**
+ * Builds the carbon source a run uses, from the fleet's settings and the kind chosen (the
+ * fleet's `carbon.source`, or a command-line override). Replay without configured traces
+ * plays the traces shipped with shisa.
+ */
+export async function createCarbonSource(settings: CarbonSettings, kind: CarbonSourceKind, deps: CarbonSourceDeps): Promise<{ source?: CarbonSource; diagnostics: Diagnostic[] }> {
+  switch (kind) {
+    case 'static':
+      return { source: new StaticCarbonSource(settings.static.year), diagnostics: [] };
+    case 'replay': {
+      const refs = settings.replay?.traces ?? [{ path: bundledTracesDir(), display: 'shisa/regions/data/hourly', span: { file: '<bundled>', start: 0, end: 0, line: 1, col: 1 } }];
+      const loaded = await loadTraces(refs, deps.fleetSource);
+      return loaded.traces ? { source: new ReplayCarbonSource(loaded.traces, settings.emissionFactor), diagnostics: loaded.diagnostics } : { diagnostics: loaded.diagnostics };
+    }
+    case 'electricitymaps': {
+      const em = settings.electricitymaps;
+      const live = new ElectricityMapsSource({
+        baseUrl: em.baseUrl,
+        token: deps.env.secret(em.tokenEnv),
+        tokenEnv: em.tokenEnv,
+        emissionFactor: settings.emissionFactor,
+        cacheTtlMs: em.cacheTtlMs,
+        policy: { retries: em.retries, timeoutMs: em.timeoutMs, ...BACKOFF },
+        now: deps.now,
+        ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+      });
+      return { source: new LastGoodSource(live), diagnostics: [] };
+    }
+  }
+}
