@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { CarbonError, fail, ok, type CarbonResult } from './carbon-error.js';
+import { LastGoodSource } from './last-good.js';
+import type { CarbonReading } from './reading.js';
+import type { CarbonSource } from './source.js';
+import { assess } from './staleness.js';
+
+const HOUR = 3_600_000;
+
+/** A live source whose answers the test scripts, one per call. */
+class ScriptedSource implements CarbonSource {
+  readonly kind = 'electricitymaps' as const;
+  constructor(private readonly script: CarbonResult<CarbonReading>[]) {}
+  async latest(): Promise<CarbonResult<CarbonReading>> {
+    return this.script.shift() ?? fail(new CarbonError('CARBON_NETWORK', 'down', 'ES'));
+  }
+  async forecast() {
+    return fail<never>(new CarbonError('CARBON_NETWORK', 'down', 'ES'));
+  }
+  async history() {
+    return fail<never>(new CarbonError('CARBON_NETWORK', 'down', 'ES'));
+  }
+}
+
+describe('LastGoodSource', () => {
+  it('serves the last good reading when the feed fails, until it is too old', async () => {
+    const t0 = Date.UTC(2026, 10, 22, 10);
+    const good: CarbonReading = { zone: 'ES', intensity: 120, datetime: t0, isEstimated: false, emissionFactor: 'lifecycle', source: 'electricitymaps', granularity: 'hour' };
+    const source = new LastGoodSource(new ScriptedSource([ok(good), fail(new CarbonError('CARBON_UPSTREAM', 'HTTP 503', 'ES'))]));
+    expect(assess('ES', await source.latest('ES', t0), t0, 2 * HOUR).status).toBe('fresh');
+    const fallback = await source.latest('ES', t0 + HOUR);
+    expect(fallback.ok && fallback.value.fallback).toEqual({ reason: 'HTTP 503' });
+    expect(assess('ES', fallback, t0 + HOUR, 2 * HOUR).status).toBe('fresh');
+    expect(assess('ES', await source.latest('ES', t0 + 3 * HOUR), t0 + 3 * HOUR, 2 * HOUR).status).toBe('stale');
+  });
+
+  it('passes failures through when it has nothing to fall back on', async () => {
+    const r = await new LastGoodSource(new ScriptedSource([])).latest('ES', 0);
+    expect(!r.ok && r.error.code).toBe('CARBON_NETWORK');
+  });
+});
