@@ -18,7 +18,7 @@ beforeAll(() => {
 });
 
 describe('shisa CLI', () => {
-  it.each([[], ['validate'], ['schema'], ['help', 'validate']])('prints help for %j and exits 0', (...cmd) => {
+  it.each([[], ['validate'], ['carbon'], ['schema'], ['help', 'validate']])('prints help for %j and exits 0', (...cmd) => {
     const r = shisa(...cmd, ...(cmd[0] === 'help' ? [] : ['--help']));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: shisa/);

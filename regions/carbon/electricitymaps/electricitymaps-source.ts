@@ -53,6 +53,7 @@ export class ElectricityMapsSource implements CarbonSource {
     return this.calls;
   }
 
+  /** The API knows only "now": the run's time is not sent, it judges staleness afterwards. */
   async latest(zone: string): Promise<CarbonResult<CarbonReading>> {
     const answer = await this.get('latest', zone, {}, readingSchema);
     if (!answer.ok) return answer;
