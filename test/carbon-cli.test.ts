@@ -101,6 +101,7 @@ describe('shisa carbon', () => {
       ['NO', 'fresh', 'electricitymaps'],
     ]);
     expect(fake.requests.every((q) => q.headers['auth-token'] === TOKEN)).toBe(true);
+    expect(JSON.parse(r.stdout).upstream_calls).toBe(2);
     const text = await shisa(['carbon', '--config', join(dir, 'fleet.yaml'), '--at', '2022-06-01T16:00Z'], { SHISA_TEST_EM_TOKEN: TOKEN });
     expect(text.stdout).toMatch(/^ES .* electricitymaps +stale: latest reading for ES is 4h old, more than the 2h allowed$/m);
     for (const out of [r, text]) expect(out.stdout + out.stderr).not.toContain(TOKEN);

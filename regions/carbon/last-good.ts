@@ -17,6 +17,10 @@ export class LastGoodSource implements CarbonSource {
     return this.inner.kind;
   }
 
+  get upstreamCalls(): number | undefined {
+    return this.inner.upstreamCalls;
+  }
+
   async latest(zone: string, at: number): Promise<CarbonResult<CarbonReading>> {
     const result = await this.inner.latest(zone, at);
     if (result.ok) {

@@ -14,4 +14,6 @@ export interface CarbonSource {
   forecast(zone: string, at: number, horizonMs: number): Promise<CarbonResult<CarbonForecast>>;
   /** Readings with `from <= datetime < to`, oldest first. */
   history(zone: string, from: number, to: number): Promise<CarbonResult<readonly CarbonReading[]>>;
+  /** Requests sent to a paid upstream API so far (retries included); absent for local sources. */
+  readonly upstreamCalls?: number;
 }

@@ -57,9 +57,12 @@ export async function carbonCommand(zonesArg: readonly string[], options: Carbon
   const at = options.at ?? now();
   const signals = await readSignals(created.source, zones, at, settings.maxStalenessMs);
   if (options.json) {
-    io.stdout(JSON.stringify({ at: new Date(at).toISOString(), source: kind, max_staleness_s: settings.maxStalenessMs / 1000, zones: signals.map(toJson) }, null, 2) + '\n');
+    const calls = created.source.upstreamCalls;
+    io.stdout(JSON.stringify({ at: new Date(at).toISOString(), source: kind, max_staleness_s: settings.maxStalenessMs / 1000, ...(calls !== undefined ? { upstream_calls: calls } : {}), zones: signals.map(toJson) }, null, 2) + '\n');
   } else {
     io.stdout(table(signals, kind, settings, at) + '\n');
+    const calls = created.source.upstreamCalls;
+    if (calls !== undefined) io.stdout(`${calls} request${calls === 1 ? '' : 's'} to Electricity Maps\n`);
   }
   return EXIT.ok;
 }
