@@ -59,6 +59,8 @@ export interface RebalancePolicy {
   readonly migrationBudget: number;
   readonly minSavingPercent: number;
   readonly cooldownMs: number;
+  /** gCO2eq/h charged per move in the objective. */
+  readonly migrationCostGPerH: number;
 }
 
 export interface NotifyChannel {

@@ -27,7 +27,7 @@ describe('parseFleet', () => {
     expect(diagnostics).toEqual([]);
     expect(fleet?.carbon).toMatchObject({ source: 'static', maxStalenessMs: 7_200_000, emissionFactor: 'lifecycle', static: { year: 2024 } });
     expect(fleet?.carbon.electricitymaps).toEqual({ baseUrl: 'https://api.electricitymap.org/v3', tokenEnv: 'ELECTRICITYMAPS_TOKEN', timeoutMs: 10_000, cacheTtlMs: 300_000, retries: 3 });
-    expect(fleet?.policy).toEqual({ schedule: '5 * * * *', migrationBudget: 10, minSavingPercent: 10, cooldownMs: 21_600_000 });
+    expect(fleet?.policy).toEqual({ schedule: '5 * * * *', migrationBudget: 10, minSavingPercent: 10, cooldownMs: 21_600_000, migrationCostGPerH: 0 });
     expect(fleet?.power).toEqual({ wattsPerCpu: 2.5, wattsPerGib: 0.392, pue: 1.1 });
     expect(fleet?.regionsByName.get('osaka')?.compliance).toEqual([]);
     expect(Object.isFrozen(fleet) && Object.isFrozen(fleet?.regions[0])).toBe(true);

@@ -86,6 +86,7 @@ function parseFleetUnsorted(source: SourceFile, dir: string, displayPath: (abs: 
       migrationBudget: raw.policy.migration_budget,
       minSavingPercent: raw.policy.min_saving,
       cooldownMs: raw.policy.cooldown,
+      migrationCostGPerH: raw.policy.migration_cost_g_per_h,
     },
     notify,
     intents: raw.intents.map((p, i) => ref(p, ['intents', i])),

@@ -117,6 +117,7 @@ export const policySchema = z
     migration_budget: z.number().int().min(0).max(100_000).default(10).meta({ description: 'Most moves in one run.' }),
     min_saving: percent('A move must cut its workload’s emissions by at least this much.').prefault('10%'),
     cooldown: duration('A moved workload stays put at least this long.').prefault('6h'),
+    migration_cost_g_per_h: z.number().nonnegative().default(0).meta({ description: 'Carbon cost of one move (restarts, data copy), amortised per hour, gCO2eq/h: added to the objective for every move.' }),
   })
   .meta({ description: 'How rebalancing runs behave.' });
 

@@ -1,0 +1,103 @@
+/**
+ * The placement problem in solver form: plain arrays over region and mover indices, built
+ * from a snapshot after every feasibility filter has run. Solvers (exact search, the
+ * Lagrangian planner, the greedy baseline, the MIP used in benchmarks) all read this and
+ * nothing else, so they can be compared on exactly the same instance.
+ */
+export interface ProblemRegion {
+  readonly name: string;
+  /** Capacity left for movers: the region's capacity minus what cannot move. */
+  readonly cpu: number;
+  readonly memoryGib: number;
+  /** gCO2eq/kWh used for costs. */
+  readonly intensity: number;
+}
+
+export interface Mover {
+  readonly name: string;
+  /** Index of the region it runs in now. */
+  readonly current: number;
+  readonly cpu: number;
+  readonly memoryGib: number;
+  /** Regions it may be placed in (always includes `current`), ascending. */
+  readonly allowed: Int32Array;
+  /** gCO2eq/h in each allowed region (same order as `allowed`), migration cost included. */
+  readonly cost: Float64Array;
+}
+
+/** Two movers that must end up within `maxMs` of each other (a dependency between them). */
+export interface PairConstraint {
+  readonly a: number;
+  readonly b: number;
+  readonly maxMs: number;
+}
+
+export interface PlacementProblem {
+  readonly regions: readonly ProblemRegion[];
+  readonly movers: readonly Mover[];
+  /** Most moves allowed. */
+  readonly budget: number;
+  readonly pairs: readonly PairConstraint[];
+  /** Round-trip ms between regions by index, undefined if unreachable. */
+  latency(a: number, b: number): number | undefined;
+  /** gCO2eq/h of everything that cannot move: added to every objective so totals are fleet totals. */
+  readonly fixedEmissions: number;
+}
+
+/** A placement of every mover: `region[i]` is the region index of mover i. */
+export interface Assignment {
+  readonly region: Int32Array;
+  /** fixedEmissions + Σ cost of each mover where it is placed. */
+  readonly objective: number;
+}
+
+/** Cost of mover `m` in region `r`, or undefined if not allowed there. */
+export function costIn(m: Mover, r: number): number | undefined {
+  let lo = 0;
+  let hi = m.allowed.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = m.allowed[mid] as number;
+    if (v === r) return m.cost[mid];
+    if (v < r) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
+export function objectiveOf(p: PlacementProblem, region: Int32Array): number {
+  let total = p.fixedEmissions;
+  for (let i = 0; i < p.movers.length; i++) total += costIn(p.movers[i] as Mover, region[i] as number) ?? Infinity;
+  return total;
+}
+
+/**
+ * Every hard constraint of the problem, checked on a placement: allowed regions, capacity
+ * (cpu and memory, after movers), the move budget and pair latencies. Returns the first
+ * violation found, or undefined. Used by every solver's tests and as a last guard.
+ */
+export function violation(p: PlacementProblem, region: Int32Array): string | undefined {
+  const cpu = new Float64Array(p.regions.length);
+  const mem = new Float64Array(p.regions.length);
+  let moves = 0;
+  for (let i = 0; i < p.movers.length; i++) {
+    const m = p.movers[i] as Mover;
+    const r = region[i] as number;
+    if (costIn(m, r) === undefined) return `${m.name} placed in a region it may not use (${p.regions[r]?.name ?? r})`;
+    cpu[r] = (cpu[r] as number) + m.cpu;
+    mem[r] = (mem[r] as number) + m.memoryGib;
+    if (r !== m.current) moves++;
+  }
+  const EPS = 1e-9;
+  for (let r = 0; r < p.regions.length; r++) {
+    const reg = p.regions[r] as ProblemRegion;
+    if ((cpu[r] as number) > reg.cpu + EPS) return `${reg.name} over cpu capacity (${cpu[r]} > ${reg.cpu})`;
+    if ((mem[r] as number) > reg.memoryGib + EPS) return `${reg.name} over memory capacity (${mem[r]} > ${reg.memoryGib})`;
+  }
+  if (moves > p.budget) return `${moves} moves, budget ${p.budget}`;
+  for (const e of p.pairs) {
+    const l = p.latency(region[e.a] as number, region[e.b] as number);
+    if (l === undefined || l > e.maxMs) return `${p.movers[e.a]?.name} and ${p.movers[e.b]?.name} end up ${l ?? 'unreachable'} ms apart (max ${e.maxMs})`;
+  }
+  return undefined;
+}
