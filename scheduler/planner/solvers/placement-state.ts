@@ -1,0 +1,69 @@
+import { costIn, type Mover, type PlacementProblem } from '../problem.js';
+
+/**
+ * A placement being built or improved move by move, always feasible: every change is
+ * checked against capacity, the budget and pair latencies before it is made.
+ */
+export class PlacementState {
+  readonly region: Int32Array;
+  private readonly cpu: Float64Array;
+  private readonly mem: Float64Array;
+  private readonly partners: (readonly [number, number][])[];
+  moves = 0;
+  objective: number;
+
+  constructor(private readonly p: PlacementProblem) {
+    const n = p.movers.length;
+    this.region = new Int32Array(n);
+    this.cpu = new Float64Array(p.regions.length);
+    this.mem = new Float64Array(p.regions.length);
+    this.partners = Array.from({ length: n }, () => [] as [number, number][]);
+    for (const e of p.pairs) {
+      (this.partners[e.a] as [number, number][]).push([e.b, e.maxMs]);
+      (this.partners[e.b] as [number, number][]).push([e.a, e.maxMs]);
+    }
+    let objective = p.fixedEmissions;
+    for (let i = 0; i < n; i++) {
+      const m = p.movers[i] as Mover;
+      this.region[i] = m.current;
+      this.cpu[m.current] = (this.cpu[m.current] as number) + m.cpu;
+      this.mem[m.current] = (this.mem[m.current] as number) + m.memoryGib;
+      objective += costIn(m, m.current) as number;
+    }
+    this.objective = objective;
+  }
+
+  /** Whether mover i can be put in region r now (r must be allowed for it). */
+  canMove(i: number, r: number): boolean {
+    const m = this.p.movers[i] as Mover;
+    const from = this.region[i] as number;
+    if (r === from) return true;
+    const reg = this.p.regions[r];
+    if (!reg) return false;
+    if ((this.cpu[r] as number) + m.cpu > reg.cpu + 1e-9 || (this.mem[r] as number) + m.memoryGib > reg.memoryGib + 1e-9) return false;
+    const extraMove = (from === m.current ? 1 : 0) - (r === m.current ? 1 : 0);
+    if (this.moves + extraMove > this.p.budget) return false;
+    for (const [j, maxMs] of this.partners[i] as [number, number][]) {
+      const l = this.p.latency(r, this.region[j] as number);
+      if (l === undefined || l > maxMs) return false;
+    }
+    return true;
+  }
+
+  move(i: number, r: number): void {
+    const m = this.p.movers[i] as Mover;
+    const from = this.region[i] as number;
+    if (r === from) return;
+    this.cpu[from] = (this.cpu[from] as number) - m.cpu;
+    this.mem[from] = (this.mem[from] as number) - m.memoryGib;
+    this.cpu[r] = (this.cpu[r] as number) + m.cpu;
+    this.mem[r] = (this.mem[r] as number) + m.memoryGib;
+    this.moves += (r === m.current ? -1 : 0) + (from === m.current ? 1 : 0);
+    this.objective += (costIn(m, r) as number) - (costIn(m, from) as number);
+    this.region[i] = r;
+  }
+
+  spareCpu(r: number): number {
+    return (this.p.regions[r]?.cpu ?? 0) - (this.cpu[r] as number);
+  }
+}
