@@ -1,0 +1,209 @@
+import type { Assignment, Mover, PlacementProblem } from '../problem.js';
+import { PlacementState } from './placement-state.js';
+
+export interface LagrangianResult {
+  readonly assignment: Assignment;
+  /** A proven lower bound on the optimum: the best Lagrangian dual value found. */
+  readonly lowerBound: number;
+  readonly iterations: number;
+}
+
+export interface LagrangianOptions {
+  readonly maxIterations: number;
+  /** Stop once (upper − lower) / upper is at most this. */
+  readonly targetGap: number;
+  /** A feasible placement to start from (e.g. the greedy baseline's). */
+  readonly incumbent?: Assignment;
+}
+
+/** Movers that are interchangeable for the optimiser: same home, size, options and costs. */
+export interface Group {
+  readonly members: number[];
+  readonly current: number;
+  readonly cpu: number;
+  readonly mem: number;
+  readonly allowed: Int32Array;
+  readonly cost: Float64Array;
+}
+
+/**
+ * Lagrangian relaxation of capacity (cpu, memory per region) and the move budget. For
+ * prices λ, μ, ν ≥ 0 every mover independently picks its cheapest region at priced cost;
+ * the value is a lower bound on the optimum (pair latency constraints are dropped, which
+ * only lowers it). Subgradient ascent with Polyak steps raises the bound; every few steps
+ * the prices guide a feasible placement (the upper bound). Identical movers are grouped,
+ * so the work per step grows with the number of distinct kinds, not of workloads.
+ */
+export function solveLagrangian(p: PlacementProblem, options: LagrangianOptions): LagrangianResult {
+  const R = p.regions.length;
+  const groups = groupMovers(p);
+  const capCpu = Float64Array.from(p.regions, (r) => r.cpu);
+  const capMem = Float64Array.from(p.regions, (r) => r.memoryGib);
+  const budget = Math.min(p.budget, p.movers.length);
+  // Prices in the objective's unit per unit of resource. Scale steps per resource so cpu
+  // and memory (different units) move at comparable rates.
+  const lambda = new Float64Array(R);
+  const mu = new Float64Array(R);
+  let nu = 0;
+  const useCpu = new Float64Array(R);
+  const useMem = new Float64Array(R);
+
+  let best = options.incumbent ?? construct(p, groups, lambda, mu, nu);
+  let lowerBound = -Infinity;
+  let bestPrices = { lambda: Float64Array.from(lambda), mu: Float64Array.from(mu), nu };
+  let theta = 2;
+  let sinceImproved = 0;
+  let it = 0;
+  for (; it < options.maxIterations; it++) {
+    // Dual value and subgradient at the current prices.
+    useCpu.fill(0);
+    useMem.fill(0);
+    let moves = 0;
+    let value = p.fixedEmissions;
+    for (const g of groups) {
+      let bestCost = Infinity;
+      let bestR = g.current;
+      for (let k = 0; k < g.allowed.length; k++) {
+        const r = g.allowed[k] as number;
+        const c = (g.cost[k] as number) + (lambda[r] as number) * g.cpu + (mu[r] as number) * g.mem + (r === g.current ? 0 : nu);
+        if (c < bestCost || (c === bestCost && r < bestR)) {
+          bestCost = c;
+          bestR = r;
+        }
+      }
+      const n = g.members.length;
+      value += n * bestCost;
+      useCpu[bestR] = (useCpu[bestR] as number) + n * g.cpu;
+      useMem[bestR] = (useMem[bestR] as number) + n * g.mem;
+      if (bestR !== g.current) moves += n;
+    }
+    let norm = 0;
+    for (let r = 0; r < R; r++) {
+      value -= (lambda[r] as number) * (capCpu[r] as number) + (mu[r] as number) * (capMem[r] as number);
+      const gc = (useCpu[r] as number) - (capCpu[r] as number);
+      const gm = (useMem[r] as number) - (capMem[r] as number);
+      // Projected subgradient: a zero price with slack cannot go lower.
+      if ((lambda[r] as number) > 0 || gc > 0) norm += gc * gc;
+      if ((mu[r] as number) > 0 || gm > 0) norm += gm * gm;
+    }
+    value -= nu * budget;
+    const gb = moves - budget;
+    if (nu > 0 || gb > 0) norm += gb * gb;
+
+    if (value > lowerBound + 1e-12) {
+      lowerBound = value;
+      bestPrices = { lambda: Float64Array.from(lambda), mu: Float64Array.from(mu), nu };
+      sinceImproved = 0;
+    } else if (++sinceImproved >= 20) {
+      theta /= 2;
+      sinceImproved = 0;
+    }
+    if (it % 25 === 24 || norm === 0) {
+      const candidate = construct(p, groups, lambda, mu, nu);
+      if (candidate.objective < best.objective - 1e-9) best = candidate;
+    }
+    const gap = (best.objective - lowerBound) / Math.max(1e-12, Math.abs(best.objective));
+    if (norm === 0 || gap <= options.targetGap || theta < 1e-6) break;
+    const step = (theta * (best.objective - value)) / norm;
+    for (let r = 0; r < R; r++) {
+      lambda[r] = Math.max(0, (lambda[r] as number) + step * ((useCpu[r] as number) - (capCpu[r] as number)));
+      mu[r] = Math.max(0, (mu[r] as number) + step * ((useMem[r] as number) - (capMem[r] as number)));
+    }
+    nu = Math.max(0, nu + step * gb);
+  }
+  const last = construct(p, groups, bestPrices.lambda, bestPrices.mu, bestPrices.nu);
+  if (last.objective < best.objective - 1e-9) best = last;
+  return { assignment: best, lowerBound: Math.min(lowerBound, best.objective), iterations: it };
+}
+
+/** The Lagrangian dual value at prices (λ cpu, μ memory per region, ν per move): a lower bound. */
+export function dualValue(p: PlacementProblem, groups: readonly Group[], lambda: Float64Array, mu: Float64Array, nu: number): number {
+  let value = p.fixedEmissions;
+  for (const g of groups) {
+    let bestCost = Infinity;
+    for (let k = 0; k < g.allowed.length; k++) {
+      const r = g.allowed[k] as number;
+      const c = (g.cost[k] as number) + (lambda[r] as number) * g.cpu + (mu[r] as number) * g.mem + (r === g.current ? 0 : nu);
+      if (c < bestCost) bestCost = c;
+    }
+    value += g.members.length * bestCost;
+  }
+  for (let r = 0; r < p.regions.length; r++) value -= (lambda[r] as number) * p.regions[r]!.cpu + (mu[r] as number) * p.regions[r]!.memoryGib;
+  return value - nu * Math.min(p.budget, p.movers.length);
+}
+
+export function groupMovers(p: PlacementProblem): Group[] {
+  const paired = new Set<number>();
+  for (const e of p.pairs) {
+    paired.add(e.a);
+    paired.add(e.b);
+  }
+  const byKey = new Map<string, Group>();
+  const groups: Group[] = [];
+  p.movers.forEach((m, i) => {
+    const key = paired.has(i) ? `#${i}` : `${m.current}|${m.cpu}|${m.memoryGib}|${m.allowed.join(',')}|${m.cost.join(',')}`;
+    let g = byKey.get(key);
+    if (!g) {
+      g = { members: [], current: m.current, cpu: m.cpu, mem: m.memoryGib, allowed: m.allowed, cost: m.cost };
+      byKey.set(key, g);
+      groups.push(g);
+    }
+    g.members.push(i);
+  });
+  return groups;
+}
+
+/**
+ * A feasible placement guided by prices: candidate moves are taken in order of how much
+ * they gain at priced cost, each to the best region (at priced cost) that still has room,
+ * the budget and latency permitting; then any mover left home takes the greenest region
+ * with room, largest saving first.
+ */
+function construct(p: PlacementProblem, groups: readonly Group[], lambda: Float64Array, mu: Float64Array, nu: number): Assignment {
+  const state = new PlacementState(p);
+  const priced = (g: Group, k: number): number => {
+    const r = g.allowed[k] as number;
+    return (g.cost[k] as number) + (lambda[r] as number) * g.cpu + (mu[r] as number) * g.mem + (r === g.current ? 0 : nu);
+  };
+  const plans = groups.map((g, index) => {
+    const order = Array.from(g.allowed.keys()).sort((a, b) => priced(g, a) - priced(g, b) || (g.allowed[a] as number) - (g.allowed[b] as number));
+    const stayK = Array.from(g.allowed).indexOf(g.current);
+    const gain = priced(g, stayK) - priced(g, order[0] as number);
+    return { g, index, order, gain };
+  });
+  plans.sort((a, b) => b.gain - a.gain || a.index - b.index);
+  for (const { g, order, gain } of plans) {
+    if (gain <= 0) continue;
+    for (const i of g.members) {
+      for (const k of order) {
+        const r = g.allowed[k] as number;
+        if (r === g.current) break;
+        if (state.canMove(i, r)) {
+          state.move(i, r);
+          break;
+        }
+      }
+    }
+  }
+  // Fill what is left with plain savings.
+  const left: { i: number; m: Mover; saving: number }[] = [];
+  p.movers.forEach((m, i) => {
+    if (state.region[i] !== m.current) return;
+    const stay = m.cost[Array.from(m.allowed).indexOf(m.current)] as number;
+    left.push({ i, m, saving: stay - Math.min(...m.cost) });
+  });
+  left.sort((a, b) => b.saving - a.saving || a.i - b.i);
+  for (const { i, m } of left) {
+    if (state.moves >= p.budget) break;
+    const order = Array.from(m.allowed.keys()).sort((a, b) => (m.cost[a] as number) - (m.cost[b] as number) || (m.allowed[a] as number) - (m.allowed[b] as number));
+    for (const k of order) {
+      const r = m.allowed[k] as number;
+      if (r === m.current) break;
+      if (state.canMove(i, r)) {
+        state.move(i, r);
+        break;
+      }
+    }
+  }
+  return { region: Int32Array.from(state.region), objective: state.objective };
+}
