@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT, type CliIo } from './io.js';
 import type { CarbonSourceKind } from '../../regions/carbon/reading.js';
 import { carbonCommand, parseAt } from './carbon.js';
+import { planCommand } from './plan.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 
@@ -38,6 +39,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     });
 
   program
+    .command('plan')
+    .description('Plan a rebalancing run: which flexible workloads to move where, with the saving, a proven bound on the optimum, and why the rest stays.')
+    .requiredOption('-c, --config <file>', 'fleet file (with an inventory)')
+    .addOption(new Option('--carbon <kind>', 'carbon source (default: the fleet\'s carbon.source)').choices(['static', 'electricitymaps', 'replay']))
+    .option('--at <time>', 'the run\'s time, ISO 8601 with zone (e.g. 2022-06-01T12:00Z); default now')
+    .option('--json', 'print the plan as JSON on stdout (same snapshot, same bytes)')
+    .addHelpText('after', '\nExit status: 0 planned, 2 invalid input, 1 internal error.\n\nExamples:\n  shisa plan --config regions/examples/fleet.yaml\n  shisa plan --config fleet.yaml --carbon replay --at 2022-06-01T12:00Z --json')
+    .action(async (opts: { config: string; carbon?: CarbonSourceKind; at?: string; json?: boolean }) => {
+      const at = opts.at === undefined ? undefined : parseAtOption(opts.at);
+      code = await planCommand({ config: opts.config, ...(opts.carbon ? { carbon: opts.carbon } : {}), ...(at !== undefined ? { at } : {}), json: opts.json === true }, io);
+    });
+
+  program
     .command('carbon')
     .description('Show the latest carbon intensity per zone, and whether each reading is fresh, stale or missing.')
     .argument('[zones...]', 'Electricity Maps zone codes (default with --config: every zone of the fleet)')
@@ -50,11 +64,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       '\nWithout --config the embedded defaults apply: static 2024 yearly averages, stale after 2h.\nReplay without configured traces plays the 2022 traces shipped with shisa (BR, ES, NO, US-CAL-CISO).\nThe live source reads its token from the variable named by carbon.electricitymaps.token_env (default ELECTRICITYMAPS_TOKEN).\n\nExit status: 0 answered (per-zone problems are in the STATUS column), 2 invalid input, 1 internal error.\n\nExamples:\n  shisa carbon JP-TK NP FR SE-SE1\n  shisa carbon --source replay --at 2022-06-01T12:00Z ES NO\n  shisa carbon --config regions/examples/fleet.yaml --json',
     )
     .action(async (zones: string[], opts: { config?: string; source?: CarbonSourceKind; at?: string; json?: boolean }) => {
-      let at: number | undefined;
-      if (opts.at !== undefined) {
-        at = parseAt(opts.at);
-        if (at === undefined) throw new CommanderError(EXIT.invalidInput, 'shisa.badInput', `error: --at "${opts.at}" is not an ISO 8601 time with a zone, e.g. 2022-06-01T12:00Z`);
-      }
+      const at = opts.at === undefined ? undefined : parseAtOption(opts.at);
       code = await carbonCommand(zones, { ...(opts.config ? { config: opts.config } : {}), ...(opts.source ? { source: opts.source } : {}), ...(at !== undefined ? { at } : {}), json: opts.json === true }, io);
     });
 
@@ -65,6 +75,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (opts: { output?: string }) => {
       code = await schemaCommand(opts, io);
     });
+
+  function parseAtOption(text: string): number {
+    const at = parseAt(text);
+    if (at === undefined) throw new CommanderError(EXIT.invalidInput, 'shisa.badInput', `error: --at "${text}" is not an ISO 8601 time with a zone, e.g. 2022-06-01T12:00Z`);
+    return at;
+  }
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

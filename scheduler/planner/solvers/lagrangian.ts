@@ -16,6 +16,9 @@ export interface LagrangianOptions {
   readonly incumbent?: Assignment;
 }
 
+/** Steps without a better bound before the step size is halved. */
+const PATIENCE = 40;
+
 /** Movers that are interchangeable for the optimiser: same home, size, options and costs. */
 export interface Group {
   readonly members: number[];
@@ -77,24 +80,25 @@ export function solveLagrangian(p: PlacementProblem, options: LagrangianOptions)
       useMem[bestR] = (useMem[bestR] as number) + n * g.mem;
       if (bestR !== g.current) moves += n;
     }
+    // Rows are scaled by their right-hand side (capacity, budget) so cpu cores, GiB and
+    // moves weigh alike; the norm counts only directions the projection lets prices move.
     let norm = 0;
     for (let r = 0; r < R; r++) {
       value -= (lambda[r] as number) * (capCpu[r] as number) + (mu[r] as number) * (capMem[r] as number);
-      const gc = (useCpu[r] as number) - (capCpu[r] as number);
-      const gm = (useMem[r] as number) - (capMem[r] as number);
-      // Projected subgradient: a zero price with slack cannot go lower.
+      const gc = ((useCpu[r] as number) - (capCpu[r] as number)) / (capCpu[r] as number);
+      const gm = ((useMem[r] as number) - (capMem[r] as number)) / (capMem[r] as number);
       if ((lambda[r] as number) > 0 || gc > 0) norm += gc * gc;
       if ((mu[r] as number) > 0 || gm > 0) norm += gm * gm;
     }
     value -= nu * budget;
-    const gb = moves - budget;
+    const gb = (moves - budget) / Math.max(1, budget);
     if (nu > 0 || gb > 0) norm += gb * gb;
 
     if (value > lowerBound + 1e-12) {
       lowerBound = value;
       bestPrices = { lambda: Float64Array.from(lambda), mu: Float64Array.from(mu), nu };
       sinceImproved = 0;
-    } else if (++sinceImproved >= 20) {
+    } else if (++sinceImproved >= PATIENCE) {
       theta /= 2;
       sinceImproved = 0;
     }
@@ -104,12 +108,16 @@ export function solveLagrangian(p: PlacementProblem, options: LagrangianOptions)
     }
     const gap = (best.objective - lowerBound) / Math.max(1e-12, Math.abs(best.objective));
     if (norm === 0 || gap <= options.targetGap || theta < 1e-6) break;
+    // Polyak step in scaled prices (price × right-hand side), mapped back.
     const step = (theta * (best.objective - value)) / norm;
     for (let r = 0; r < R; r++) {
-      lambda[r] = Math.max(0, (lambda[r] as number) + step * ((useCpu[r] as number) - (capCpu[r] as number)));
-      mu[r] = Math.max(0, (mu[r] as number) + step * ((useMem[r] as number) - (capMem[r] as number)));
+      const cc = capCpu[r] as number;
+      const cm = capMem[r] as number;
+      lambda[r] = Math.max(0, (lambda[r] as number) + (step * ((useCpu[r] as number) - cc)) / (cc * cc));
+      mu[r] = Math.max(0, (mu[r] as number) + (step * ((useMem[r] as number) - cm)) / (cm * cm));
     }
-    nu = Math.max(0, nu + step * gb);
+    const kb = Math.max(1, budget);
+    nu = Math.max(0, nu + (step * gb) / kb);
   }
   const last = construct(p, groups, bestPrices.lambda, bestPrices.mu, bestPrices.nu);
   if (last.objective < best.objective - 1e-9) best = last;

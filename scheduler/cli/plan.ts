@@ -1,0 +1,81 @@
+import { createCarbonSource } from '../../regions/carbon/create-source.js';
+import type { CarbonSourceKind } from '../../regions/carbon/reading.js';
+import { readSignals } from '../../regions/carbon/signals.js';
+import { environmentFrom, processEnvironment } from '../config/environment.js';
+import { plan } from '../planner/plan.js';
+import { planToJson } from '../planner/plan-json.js';
+import type { Plan } from '../planner/plan.js';
+import { loadWorkspace } from '../workspace/load-workspace.js';
+import { EXIT, type CliIo } from './io.js';
+import { printDiagnostics } from './report.js';
+
+export interface PlanOptions {
+  readonly config: string;
+  readonly carbon?: CarbonSourceKind;
+  readonly at?: number;
+  readonly json: boolean;
+}
+
+/**
+ * `shisa plan`: load and check everything, read the carbon signal, plan. Prints the moves,
+ * totals, the proven bound and gap, and why the rest stays. Plans only: nothing is applied.
+ */
+export async function planCommand(options: PlanOptions, io: CliIo): Promise<number> {
+  const loaded = await loadWorkspace(options.config, { cwd: io.cwd });
+  if (!loaded.workspace) {
+    printDiagnostics(io, loaded.diagnostics);
+    return EXIT.invalidInput;
+  }
+  const ws = loaded.workspace;
+  if (!ws.hasInventory) {
+    io.stderr(`shisa plan: ${options.config} names no inventory; name a workload inventory file under "inventory:" (reading workloads from the clusters comes with the cluster client)\n`);
+    return EXIT.invalidInput;
+  }
+  const now = io.now ?? Date.now;
+  const kind = options.carbon ?? ws.fleet.carbon.source;
+  const env = io.env ? environmentFrom(io.env) : processEnvironment();
+  const created = await createCarbonSource(ws.fleet.carbon, kind, { env, now });
+  if (!created.source) {
+    printDiagnostics(io, created.diagnostics);
+    return EXIT.invalidInput;
+  }
+  const at = options.at ?? now();
+  const zones = [...new Set(ws.fleet.regions.map((r) => r.zone))];
+  const signals = await readSignals(created.source, zones, at, ws.fleet.carbon.maxStalenessMs);
+  const started = performance.now();
+  const result = plan({ fleet: ws.fleet, intents: ws.intents, workloads: ws.workloads, signals: new Map(signals.map((s) => [s.zone, s])), now: at });
+  const elapsedMs = performance.now() - started;
+  const carbon = signals.filter((s) => s.status !== 'fresh').map((s) => ({ zone: s.zone, status: s.status, ...(s.problem ? { problem: s.problem.message } : {}) }));
+  if (options.json) {
+    io.stdout(JSON.stringify(planToJson(result, { fleet: ws.fleet.file, carbonSource: kind, carbon }), null, 2) + '\n');
+  } else {
+    io.stdout(render(result, ws.fleet.name ?? ws.fleet.file, kind, zones.length - carbon.length, zones.length, elapsedMs) + '\n');
+    for (const c of carbon) io.stdout(`  carbon: ${c.zone} ${c.status}${c.problem ? ` (${c.problem})` : ''}: nothing moves into or out of it\n`);
+  }
+  return EXIT.ok;
+}
+
+const g = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+
+function render(p: Plan, fleet: string, source: string, fresh: number, zones: number, elapsedMs: number): string {
+  const lines: string[] = [];
+  lines.push(`Plan for ${fleet} at ${new Date(p.at).toISOString().slice(0, 16).replace('T', ' ')} UTC (carbon: ${source}, ${fresh} of ${zones} zones fresh)`);
+  lines.push('');
+  if (p.moves.length === 0) {
+    lines.push(`No moves (budget ${p.budget}).`);
+  } else {
+    lines.push(`Moves: ${p.moves.length} of a budget of ${p.budget}`);
+    const w = Math.max(...p.moves.map((m) => m.workload.length));
+    const f = Math.max(...p.moves.map((m) => m.from.length));
+    const t = Math.max(...p.moves.map((m) => m.to.length));
+    for (const m of p.moves) lines.push(`  ${m.workload.padEnd(w)}  ${m.from.padEnd(f)} → ${m.to.padEnd(t)}  −${g(m.savingGPerH)} gCO2eq/h`);
+  }
+  lines.push('');
+  const cut = p.emissions.before > 0 ? ((p.emissions.before - p.emissions.after) / p.emissions.before) * 100 : 0;
+  lines.push(`Emissions   ${g(p.emissions.before)} → ${g(p.emissions.after)} gCO2eq/h (−${cut.toFixed(1)}%)${p.unknownEmissions ? `; ${p.unknownEmissions} workloads in zones without data not counted` : ''}`);
+  lines.push(`Bound       ${g(p.lowerBound)} gCO2eq/h; gap ${(p.gap * 100).toFixed(3)}%${p.method === 'exact' ? ' (proven optimal)' : ''}`);
+  lines.push(`Baseline    greedy "greenest region first" would reach ${g(p.greedyAfter)} gCO2eq/h`);
+  lines.push(`Kept        ${Object.entries(p.keptByReason).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  lines.push(`Planned in ${elapsedMs < 10 ? elapsedMs.toFixed(1) : Math.round(elapsedMs)} ms. Nothing is applied: plans are proven safe before anything moves (shisa verify, to come).`);
+  return lines.join('\n');
+}
