@@ -24,6 +24,8 @@ export interface SolveOptions {
   readonly maxChains: number;
 }
 
+const EXACT_MAX_MOVERS = 2_000;
+
 export const DEFAULT_SOLVE: SolveOptions = Object.freeze({ exactNodes: 200_000, targetGap: 1e-4, maxIterations: 3_000, maxChains: 2_000 });
 
 /**
@@ -38,14 +40,15 @@ export function solve(p: PlacementProblem, options: SolveOptions = DEFAULT_SOLVE
   let assignment = chained.assignment;
   let lowerBound = Math.max(lag.lowerBound, roomPriceBound(p, groupMovers(p), chained.roomCost));
   let method: Solution['method'] = 'lagrangian';
-  if (assignment.objective - lowerBound > 1e-9 * Math.max(1, Math.abs(assignment.objective))) {
+  // Exact search recurses once per mover and only finishes on small instances.
+  if (p.movers.length <= EXACT_MAX_MOVERS && assignment.objective - lowerBound > 1e-9 * Math.max(1, Math.abs(assignment.objective))) {
     const exact = solveExact(p, options.exactNodes, assignment);
     if (exact.assignment.objective < assignment.objective) assignment = exact.assignment;
     if (exact.optimal) {
       lowerBound = assignment.objective;
       method = 'exact';
     }
-  } else {
+  } else if (assignment.objective - lowerBound <= 1e-9 * Math.max(1, Math.abs(assignment.objective))) {
     method = 'exact';
   }
   const broken = violation(p, assignment.region);

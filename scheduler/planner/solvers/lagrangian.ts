@@ -18,6 +18,8 @@ export interface LagrangianOptions {
 
 /** Steps without a better bound before the step size is halved. */
 const PATIENCE = 40;
+/** Steps without real progress of the bound before the ascent stops. */
+const STALL = 150;
 
 /** Movers that are interchangeable for the optimiser: same home, size, options and costs. */
 export interface Group {
@@ -56,6 +58,7 @@ export function solveLagrangian(p: PlacementProblem, options: LagrangianOptions)
   let bestPrices = { lambda: Float64Array.from(lambda), mu: Float64Array.from(mu), nu };
   let theta = 2;
   let sinceImproved = 0;
+  let lastProgress = 0;
   let it = 0;
   for (; it < options.maxIterations; it++) {
     // Dual value and subgradient at the current prices.
@@ -95,6 +98,8 @@ export function solveLagrangian(p: PlacementProblem, options: LagrangianOptions)
     if (nu > 0 || gb > 0) norm += gb * gb;
 
     if (value > lowerBound + 1e-12) {
+      // Progress worth the name: the bound rose by more than a millionth of itself.
+      if (value - lowerBound > 1e-5 * Math.abs(value)) lastProgress = it;
       lowerBound = value;
       bestPrices = { lambda: Float64Array.from(lambda), mu: Float64Array.from(mu), nu };
       sinceImproved = 0;
@@ -102,7 +107,8 @@ export function solveLagrangian(p: PlacementProblem, options: LagrangianOptions)
       theta /= 2;
       sinceImproved = 0;
     }
-    if (it % 25 === 24 || norm === 0) {
+    if (it - lastProgress > STALL) break;
+    if (it % 50 === 49 || norm === 0) {
       const candidate = construct(p, groups, lambda, mu, nu);
       if (candidate.objective < best.objective - 1e-9) best = candidate;
     }

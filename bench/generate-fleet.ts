@@ -1,0 +1,133 @@
+/**
+ * Generated fleets for the planner benchmark: 40 real grid zones on five continents with
+ * their 2024 intensities, teams with realistic intents (compliance classes, residency,
+ * latency to a pinned service of their own, minimum savings), mixed workload sizes, a few
+ * workloads in cooldown, and capacity that binds in the clean regions. Built through the
+ * real fleet, intent and inventory parsers. Deterministic for a given size and seed.
+ */
+import { StaticCarbonSource } from '../regions/carbon/static-source.js';
+import { assess, type ZoneSignal } from '../regions/carbon/staleness.js';
+import { parseFleet } from '../regions/fleet/parse-fleet.js';
+import { SourceFile } from '../scheduler/diagnostics/source-file.js';
+import { loadIntentSource } from '../scheduler/intent/index.js';
+import type { Workload } from '../scheduler/inventory/model.js';
+import type { Snapshot } from '../scheduler/planner/snapshot.js';
+
+type Area = 'EU' | 'NA' | 'APAC' | 'SA' | 'AF';
+const ZONES: readonly [string, string, Area][] = [
+  ['SE-SE1', 'SE', 'EU'], ['SE-SE3', 'SE', 'EU'], ['NO-NO1', 'NO', 'EU'], ['FI', 'FI', 'EU'], ['FR', 'FR', 'EU'], ['DE', 'DE', 'EU'],
+  ['NL', 'NL', 'EU'], ['BE', 'BE', 'EU'], ['GB', 'GB', 'EU'], ['IE', 'IE', 'EU'], ['ES', 'ES', 'EU'], ['IT-NO', 'IT', 'EU'],
+  ['CH', 'CH', 'EU'], ['AT', 'AT', 'EU'], ['PL', 'PL', 'EU'], ['DK-DK1', 'DK', 'EU'],
+  ['CA-QC', 'CA', 'NA'], ['CA-ON', 'CA', 'NA'], ['US-NW-PACW', 'US', 'NA'], ['US-CAL-CISO', 'US', 'NA'], ['US-MIDA-PJM', 'US', 'NA'],
+  ['US-TEX-ERCO', 'US', 'NA'], ['US-NY-NYIS', 'US', 'NA'], ['US-CENT-SWPP', 'US', 'NA'], ['US-NW-BPAT', 'US', 'NA'], ['US-NE-ISNE', 'US', 'NA'],
+  ['JP-TK', 'JP', 'APAC'], ['JP-KN', 'JP', 'APAC'], ['KR', 'KR', 'APAC'], ['TW', 'TW', 'APAC'], ['SG', 'SG', 'APAC'], ['HK', 'HK', 'APAC'],
+  ['IN-WE', 'IN', 'APAC'], ['IN-NO', 'IN', 'APAC'], ['AU-NSW', 'AU', 'APAC'], ['AU-VIC', 'AU', 'APAC'], ['NZ', 'NZ', 'APAC'],
+  ['BR-CS', 'BR', 'SA'], ['CL-SEN', 'CL', 'SA'], ['ZA', 'ZA', 'AF'],
+];
+/** Typical round trips between areas, ms. */
+const BETWEEN: Readonly<Record<string, number>> = {
+  'EU|NA': 95, 'EU|APAC': 210, 'EU|SA': 200, 'EU|AF': 160, 'NA|APAC': 150, 'NA|SA': 140, 'NA|AF': 230, 'APAC|SA': 300, 'APAC|AF': 250, 'SA|AF': 280,
+};
+const EU = ['SE', 'NO', 'FI', 'FR', 'DE', 'NL', 'BE', 'IE', 'ES', 'IT', 'AT', 'PL', 'DK'];
+const SIZES: readonly [number, number][] = [[1, 2], [1, 4], [2, 4], [2, 8], [4, 8], [4, 16], [8, 32], [16, 64], [32, 128]];
+
+export interface GeneratedFleet {
+  readonly snapshot: Snapshot;
+  readonly workloads: number;
+  readonly regions: number;
+}
+
+export async function generateFleet(workloadCount: number, seed = 1): Promise<GeneratedFleet> {
+  let s = seed;
+  const rnd = (): number => (s = (s * 48271) % 2147483647) / 2147483647;
+  const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)] as T;
+  const now = Date.UTC(2026, 10, 22, 12);
+  const regions = ZONES.map(([zone, country, area], i) => ({ name: `r${String(i).padStart(2, '0')}-${zone.toLowerCase()}`, zone, country, area }));
+  const byArea = (a: Area) => regions.filter((r) => r.area === a);
+
+  // Teams: each has a pinned service in a home region and a fleet of workloads near it.
+  const teams = Array.from({ length: 40 }, (_, k) => {
+    const home = pick(regions);
+    const roll = rnd();
+    const residency = roll < 0.3 && home.area === 'EU' ? 'eu' : roll < 0.45 ? 'area' : 'none';
+    const compliance = home.country === 'JP' && rnd() < 0.5 ? 'FISC-2025' : rnd() < 0.3 ? 'PCI-DSS-4' : rnd() < 0.5 ? 'ISO-27001' : undefined;
+    return { k, home, residency, compliance, flexible: rnd() < 0.8, maxMs: pick([40, 80, 150, 250]), minSaving: pick([5, 10, 15, 20]) };
+  });
+  const certs = (r: (typeof regions)[number]): string[] => ['ISO-27001', ...(r.area === 'EU' || r.area === 'NA' || r.country === 'SG' ? ['PCI-DSS-4'] : []), ...(r.country === 'JP' ? ['FISC-2025'] : [])];
+
+  const workloads: Workload[] = [];
+  const span = new SourceFile('generated', '').span(0);
+  const services = teams.map((t) => `svc${t.k}/api`);
+  for (const t of teams) workloads.push({ name: `svc${t.k}/api`, region: t.home.name, cpu: 16, memoryGib: 64, intent: `svc-${t.k}`, dependsOn: [], span });
+  for (let j = workloads.length; j < workloadCount; j++) {
+    const t = pick(teams);
+    const near = rnd() < 0.8 ? byArea(t.home.area) : regions;
+    const [cpu, mem] = pick(SIZES);
+    workloads.push({
+      name: `team${t.k}/w${j}`,
+      region: pick(near).name,
+      cpu,
+      memoryGib: mem,
+      intent: `team-${t.k}`,
+      dependsOn: [{ value: services[t.k] as string, span }],
+      ...(rnd() < 0.05 ? { lastMovedAt: now - int(0, 5) * 3_600_000 } : {}),
+      span,
+    });
+  }
+  // Capacity binds: clean regions are small next to demand, dirty ones have room.
+  const demand = new Map<string, number>();
+  for (const w of workloads) demand.set(w.region, (demand.get(w.region) ?? 0) + w.cpu);
+  const total = workloads.reduce((a, w) => a + w.cpu, 0);
+  const static2024 = new StaticCarbonSource(2024);
+  const intensity = new Map<string, number>();
+  for (const r of regions) {
+    const reading = await static2024.latest(r.zone, now);
+    if (!reading.ok) throw reading.error;
+    intensity.set(r.name, reading.value.intensity);
+  }
+  const fleetYaml = [
+    'regions:',
+    ...regions.map((r) => {
+      const clean = (intensity.get(r.name) as number) < 150;
+      const cpu = Math.ceil((demand.get(r.name) ?? 0) + total * (clean ? 0.004 : 0.02) + 64);
+      return `  - { name: ${r.name}, zone: ${r.zone}, country: ${r.country}, compliance: [${certs(r).join(', ')}], cluster: k-${r.name}, capacity: { cpu: ${cpu}, memory_gib: ${cpu * 6} } }`;
+    }),
+    'latency_ms:',
+    ...regions.map((a, i) => {
+      const row = regions.slice(i + 1).map((b) => {
+        const key = [a.area, b.area].sort().join('|');
+        const base = a.area === b.area ? int(5, 45) : (BETWEEN[`${a.area}|${b.area}`] ?? BETWEEN[`${b.area}|${a.area}`] ?? BETWEEN[key] ?? 200) + int(-20, 20);
+        return `${b.name}: ${base}`;
+      });
+      return row.length ? `  ${a.name}: { ${row.join(', ')} }` : `  ${a.name}: { ${a.name}: 1 }`;
+    }),
+    `policy: { migration_budget: ${Math.ceil(workloadCount * 0.05)}, min_saving: 10%, cooldown: 6h }`,
+  ].join('\n');
+  const fleet = parseFleet(new SourceFile('generated-fleet.yaml', fleetYaml), '/', (p) => p);
+  if (!fleet.fleet) throw new Error(`generated fleet is invalid: ${fleet.diagnostics.map((d) => d.message).join('; ')}`);
+  const intentText = teams
+    .flatMap((t) => {
+      const allow = t.residency === 'eu' ? EU : t.residency === 'area' ? [...new Set(byArea(t.home.area).map((r) => r.country))] : undefined;
+      const team = [
+        `intent "team-${t.k}" {`,
+        `  placement(${t.flexible ? 'flexible' : 'critical'})`,
+        ...(t.compliance ? [`  constraint compliance { level: "${t.compliance}" }`] : []),
+        ...(allow ? [`  constraint residency { allow: [${allow.map((c) => `"${c}"`).join(', ')}] }`] : []),
+        `  constraint network_latency { max: ${t.maxMs}ms, to: "svc${t.k}/api" }`,
+        `  constraint carbon { min_saving: ${t.minSaving}% }`,
+        '}',
+      ];
+      const svc = [`intent "svc-${t.k}" {`, '  placement(critical)', '}'];
+      return [...team, ...svc];
+    })
+    .join('\n');
+  const intents = loadIntentSource(new SourceFile('generated.intent', intentText));
+  if (intents.diagnostics.some((d) => d.severity === 'error')) throw new Error(intents.diagnostics.map((d) => d.message).join('; '));
+  const signals = new Map<string, ZoneSignal>();
+  for (const r of regions) {
+    const reading = { zone: r.zone, intensity: intensity.get(r.name) as number, datetime: now, isEstimated: true, emissionFactor: 'lifecycle' as const, source: 'static' as const, granularity: 'year' as const };
+    signals.set(r.zone, assess(r.zone, { ok: true, value: reading }, now, 7_200_000));
+  }
+  return { snapshot: { fleet: fleet.fleet, intents: intents.intents, workloads, signals, now }, workloads: workloads.length, regions: regions.length };
+}

@@ -1,0 +1,78 @@
+/**
+ * `npm run bench:planner`: the planner against the greedy baseline and the exact MIP on
+ * generated fleets of 1,000 / 10,000 / 50,000 workloads × 40 regions, then the published
+ * spatial-shifting table (Sukprasert et al., EuroSys 2024) next to the paper's greedy and
+ * shisa. Wall time is the median of several runs of the whole planner (filters included).
+ */
+import { buildProblem } from '../scheduler/planner/build-problem.js';
+import { plan, type Plan } from '../scheduler/planner/plan.js';
+import { solveGreedy } from '../scheduler/planner/solvers/greedy.js';
+import { solve } from '../scheduler/planner/solve.js';
+import { loadSpatialScenario, paperGreedy, PUBLISHED_TABLE, toPlacementProblem } from '../test/anchor/spatial-experiment.js';
+import { generateFleet } from './generate-fleet.js';
+import { solveMip } from './mip.js';
+
+const SIZES = [1_000, 10_000, 50_000];
+const RUNS: Record<number, number> = { 1_000: 7, 10_000: 5, 50_000: 5 };
+const MIP_LIMIT_S = 60;
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const g = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+const pad = (s: string, n: number): string => s.padStart(n);
+
+async function main(): Promise<void> {
+  console.log(`shisa planner benchmark (Node ${process.versions.node}, ${process.arch})\n`);
+  console.log(['instance'.padEnd(16), 'solver'.padEnd(8), pad('median ms', 10), pad('emissions after g/h', 20), pad('lower bound g/h', 16), pad('gap', 9), '  notes'].join(''));
+  let mipGaveUp = false;
+  for (const n of SIZES) {
+    const { snapshot, regions } = await generateFleet(n, 7);
+    const label = `${n.toLocaleString('en-US')} × ${regions}`;
+    const times: number[] = [];
+    let result: Plan | undefined;
+    for (let k = 0; k < (RUNS[n] ?? 3); k++) {
+      const t = performance.now();
+      result = plan(snapshot);
+      times.push(performance.now() - t);
+    }
+    const p = result as Plan;
+    const built = buildProblem(snapshot);
+    const greedyTimes: number[] = [];
+    let greedyObjective = 0;
+    for (let k = 0; k < (RUNS[n] ?? 3); k++) {
+      const t = performance.now();
+      const b = buildProblem(snapshot);
+      greedyObjective = solveGreedy(b.problem).objective;
+      greedyTimes.push(performance.now() - t);
+    }
+    console.log(
+      [label.padEnd(16), 'shisa'.padEnd(8), pad(median(times).toFixed(0), 10), pad(g(p.emissions.after), 20), pad(g(p.lowerBound), 16), pad(`${(p.gap * 100).toFixed(3)}%`, 9), `  before ${g(p.emissions.before)}; ${p.moves.length} moves of ${p.budget}; ${built.problem.movers.length} movers; ${p.method}`].join(''),
+    );
+    console.log(['', 'greedy'.padEnd(8), pad(median(greedyTimes).toFixed(0), 10), pad(g(greedyObjective), 20), pad('-', 16), pad(`${(((greedyObjective - p.lowerBound) / greedyObjective) * 100).toFixed(3)}%`, 9), '  gap against shisa\'s bound'].join('').padStart(0).replace(/^/, ' '.repeat(16)).slice(0));
+    if (mipGaveUp) {
+      console.log(`${' '.repeat(16)}${'MIP'.padEnd(8)}${pad('-', 10)}  not attempted: it did not finish within ${MIP_LIMIT_S} s on a smaller instance`);
+      continue;
+    }
+    const mip = await solveMip(built.problem, MIP_LIMIT_S);
+    if (mip.objective === undefined) {
+      mipGaveUp = true;
+      console.log(`${' '.repeat(16)}${'MIP'.padEnd(8)}${pad((mip.seconds * 1000).toFixed(0), 10)}  HiGHS: ${mip.status} (limit ${MIP_LIMIT_S} s)`);
+    } else {
+      console.log(`${' '.repeat(16)}${'MIP'.padEnd(8)}${pad((mip.seconds * 1000).toFixed(0), 10)}${pad(g(mip.objective), 20)}${pad(g(mip.objective), 16)}${pad('0.000%', 9)}  HiGHS, one run; shisa is ${(((p.objective - mip.objective) / mip.objective) * 100).toFixed(4)}% above it`);
+    }
+  }
+
+  console.log('\nSpatial shifting, Sukprasert et al. (EuroSys 2024): average gCO2eq/kWh of all work (no migration 379.8)');
+  const scenario = loadSpatialScenario();
+  console.log(['latency limit ms'.padEnd(34), ...PUBLISHED_TABLE.latencyLimitsMs.map((l) => pad(String(l), 8))].join(''));
+  for (const row of PUBLISHED_TABLE.rows) {
+    const shisa = PUBLISHED_TABLE.latencyLimitsMs.map((limit) => {
+      const { problem, workUnits } = toPlacementProblem(scenario, limit, row.idle);
+      return solve(problem).assignment.objective / workUnits;
+    });
+    console.log([`${row.label}: published`.padEnd(34), ...row.values.map((v) => pad(v.toFixed(1), 8))].join(''));
+    console.log([`${row.label}: greedy (ours)`.padEnd(34), ...PUBLISHED_TABLE.latencyLimitsMs.map((l) => pad(paperGreedy(scenario, l, row.idle).toFixed(1), 8))].join(''));
+    console.log([`${row.label}: shisa`.padEnd(34), ...shisa.map((v) => pad(v.toFixed(1), 8))].join(''));
+  }
+}
+
+await main();
