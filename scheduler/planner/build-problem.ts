@@ -71,35 +71,50 @@ export function buildProblem(s: Snapshot): BuiltProblem {
   }
   const neighbours = neighbourIndex(edges);
 
-  // Workload-level filters first; then region filters, repeated while the set of movers
-  // shrinks, because a workload that cannot move pins its neighbours' latency.
+  // Workload-level filters first.
   const kept = new Map<string, Rejection>();
   const flexible = s.workloads.filter((w) => promises.get(w.name)?.placement === 'flexible');
+  const plainCtx = contextFor(new Set());
   for (const w of flexible) {
     const p = promises.get(w.name) as WorkloadPromises;
     for (const f of WORKLOAD_FILTERS) {
-      const detail = f.reject(w, p, contextFor(new Set()));
+      const detail = f.reject(w, p, plainCtx);
       if (detail !== undefined) {
         kept.set(w.name, { reason: f.name, detail });
         break;
       }
     }
   }
-  let movable = new Set(flexible.filter((w) => !kept.has(w.name)).map((w) => w.name));
-  let options = new Map<string, Option[]>();
-  for (let round = 0; round < 10; round++) {
-    const ctx = contextFor(movable);
-    options = new Map();
-    const next = new Set<string>();
-    for (const name of movable) {
-      const w = byName.get(name) as Workload;
-      const p = promises.get(name) as WorkloadPromises;
-      const opts = optionsFor(w, p, ctx);
-      options.set(name, opts);
-      if (opts.some((o) => o.rejection === undefined)) next.add(name);
+  // Region filters once, treating every candidate neighbour as free to move (their pair
+  // constraint goes to the solver). A candidate left with no region it may use stays put;
+  // then its neighbours' latency to it is checked again, until nothing changes.
+  const candidates = new Set(flexible.filter((w) => !kept.has(w.name)).map((w) => w.name));
+  const ctx = contextFor(candidates);
+  const options = new Map<string, Option[]>();
+  for (const name of candidates) options.set(name, optionsFor(byName.get(name) as Workload, promises.get(name) as WorkloadPromises, ctx));
+  const movable = new Set([...candidates].filter((n) => (options.get(n) as Option[]).some((o) => !o.rejection)));
+  let pinned = [...candidates].filter((n) => !movable.has(n));
+  while (pinned.length > 0) {
+    const next: string[] = [];
+    for (const fixedName of pinned) {
+      for (const [other, maxMs] of neighbours.get(fixedName) ?? []) {
+        if (!movable.has(other)) continue;
+        const at = regionOf.get(fixedName) as string;
+        const opts = (options.get(other) as Option[]).map((o) => {
+          if (o.rejection) return o;
+          const l = fleet.latency.get(o.region, at);
+          if (l !== undefined && l <= maxMs) return o;
+          const detail = l === undefined ? `${fixedName} in ${at} would be unreachable` : `${fixedName} in ${at} would be ${l} ms away (max ${maxMs})`;
+          return { ...o, rejection: { reason: 'latency' as const, detail } };
+        });
+        options.set(other, opts);
+        if (!opts.some((o) => !o.rejection)) {
+          movable.delete(other);
+          next.push(other);
+        }
+      }
     }
-    if (next.size === movable.size) break;
-    movable = next;
+    pinned = next;
   }
 
   function contextFor(movers: ReadonlySet<string>): FilterContext {
@@ -199,7 +214,7 @@ export function buildProblem(s: Snapshot): BuiltProblem {
       region: w.region,
       emissions: emissions.get(w.name) ?? 0,
       ...(k ? { kept: k } : {}),
-      options: options.get(w.name) ?? optionsFor(w, promises.get(w.name) as WorkloadPromises, contextFor(movable)),
+      options: options.get(w.name) ?? [],
     };
   });
   return { problem, analyses, emissions, unknownEmissions };
