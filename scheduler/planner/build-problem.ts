@@ -91,7 +91,21 @@ export function buildProblem(s: Snapshot): BuiltProblem {
   const candidates = new Set(flexible.filter((w) => !kept.has(w.name)).map((w) => w.name));
   const ctx = contextFor(candidates);
   const options = new Map<string, Option[]>();
-  for (const name of candidates) options.set(name, optionsFor(byName.get(name) as Workload, promises.get(name) as WorkloadPromises, ctx));
+  // Workloads with the same promises, place, size and fixed neighbours have the same
+  // options: work them out once per kind (tens of thousands of workloads, a few thousand kinds).
+  const promiseIds = new Map<WorkloadPromises, number>();
+  const byKind = new Map<string, Option[]>();
+  for (const name of candidates) {
+    const w = byName.get(name) as Workload;
+    const p = promises.get(name) as WorkloadPromises;
+    let pid = promiseIds.get(p);
+    if (pid === undefined) promiseIds.set(p, (pid = promiseIds.size));
+    const fixed = ctx.fixedNeighbours(name).map(([o, ms]) => `${o}@${regionOf.get(o)}:${ms}`).sort().join(',');
+    const kind = `${pid}|${w.region}|${w.cpu}|${w.memoryGib}|${fixed}`;
+    let opts = byKind.get(kind);
+    if (!opts) byKind.set(kind, (opts = optionsFor(w, p, ctx)));
+    options.set(name, opts);
+  }
   const movable = new Set([...candidates].filter((n) => (options.get(n) as Option[]).some((o) => !o.rejection)));
   let pinned = [...candidates].filter((n) => !movable.has(n));
   while (pinned.length > 0) {

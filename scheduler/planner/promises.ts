@@ -47,9 +47,15 @@ export function resolvePromises(intents: readonly Intent[], workloads: readonly 
   };
   const promises = new Map<string, WorkloadPromises>();
   const edges: DependencyEdge[] = [];
+  // Workloads covered by the same intents share one combined object (and planners may key
+  // on its identity).
+  const combined = new Map<string, WorkloadPromises>();
   for (const w of workloads) {
     const covering = cover.get(w.name) ?? [];
-    promises.set(w.name, combine(covering));
+    const key = covering.map((i) => i.name).join('\u0000');
+    let p = combined.get(key);
+    if (!p) combined.set(key, (p = combine(covering)));
+    promises.set(w.name, p);
     const bound = new Map<string, number>();
     const add = (to: string, maxMs: number): void => {
       if (to === w.name) return;

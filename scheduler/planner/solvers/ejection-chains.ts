@@ -14,6 +14,8 @@ export interface ChainResult {
   readonly chains: number;
 }
 
+type Moved = [mover: number, from: number][];
+
 /**
  * Improves a feasible placement by ejection chains, the moves a one-by-one greedy cannot
  * see: a workload moves into a full clean region because another moves out of it to a
@@ -26,11 +28,12 @@ export function improveByChains(p: PlacementProblem, start: Assignment, maxChain
   const R = p.regions.length;
   const state = new PlacementState(p);
   for (let i = 0; i < p.movers.length; i++) if (start.region[i] !== p.movers[i]!.current) state.move(i, start.region[i] as number);
+  const shifts = new ShiftTable(p, state);
   const blocked = new Set<number>();
   let chains = 0;
   let roomCost = new Float64Array(R);
   for (; chains < maxChains; chains++) {
-    const { edgeCost, edgeUnit } = bestShifts(p, state, blocked);
+    const { edgeCost, edgeUnit } = shifts.edges(blocked);
     const room = roomFor(p, state);
     // F[h][r]: cheapest way to make room for one unit arriving in r within h hops.
     let F = Float64Array.from(room, (has) => (has ? 0 : Infinity));
@@ -39,11 +42,11 @@ export function improveByChains(p: PlacementProblem, start: Assignment, maxChain
       const next = Float64Array.from(F);
       const ptr = new Int32Array(R).fill(-1);
       for (let r = 0; r < R; r++) {
-        for (let s = 0; s < R; s++) {
-          const c = (edgeCost[r * R + s] as number) + (F[s] as number);
+        for (let t = 0; t < R; t++) {
+          const c = (edgeCost[r * R + t] as number) + (F[t] as number);
           if (c < (next[r] as number) - 1e-12) {
             next[r] = c;
-            ptr[r] = s;
+            ptr[r] = t;
           }
         }
       }
@@ -55,48 +58,126 @@ export function improveByChains(p: PlacementProblem, start: Assignment, maxChain
     let bestGain = -1e-9;
     let bestStart = -1;
     for (let r = 0; r < R; r++) {
-      for (let s = 0; s < R; s++) {
-        const c = (edgeCost[r * R + s] as number) + (F[s] as number);
+      for (let t = 0; t < R; t++) {
+        const c = (edgeCost[r * R + t] as number) + (F[t] as number);
         if (c < bestGain) {
           bestGain = c;
-          bestStart = r * R + s;
+          bestStart = r * R + t;
         }
       }
     }
     if (bestStart < 0) {
-      if (!tradeWeakestMove(p, state)) break;
+      const traded = tradeWeakestMove(p, state);
+      if (!traded) break;
+      shifts.refresh(traded);
       continue;
     }
-    if (!applyChain(p, state, bestStart, R, edgeUnit, via, room)) blocked.add(edgeUnit[bestStart] as number);
+    const moved = applyChain(p, state, bestStart, R, edgeUnit, via, room);
+    if (moved) shifts.refresh(moved);
+    else blocked.add(edgeUnit[bestStart] as number);
   }
   return { assignment: { region: Int32Array.from(state.region), objective: state.objective }, roomCost, chains };
 }
 
-/** For each region pair (r, s): the cheapest cost change of moving one workload from r to s. */
-function bestShifts(p: PlacementProblem, state: PlacementState, blocked: ReadonlySet<number>): { edgeCost: Float64Array; edgeUnit: Int32Array } {
-  const R = p.regions.length;
-  const edgeCost = new Float64Array(R * R).fill(Infinity);
-  const edgeUnit = new Int32Array(R * R).fill(-1);
-  const budgetLeft = p.budget - state.moves;
-  for (let i = 0; i < p.movers.length; i++) {
-    if (blocked.has(i)) continue;
-    const m = p.movers[i] as Mover;
-    const r = state.region[i] as number;
-    const here = costIn(m, r) as number;
-    for (let k = 0; k < m.allowed.length; k++) {
-      const s = m.allowed[k] as number;
-      if (s === r) continue;
-      // A chain may not spend more moves than are left (a unit leaving home is one more).
-      if (r === m.current && budgetLeft <= 0) continue;
-      const d = (m.cost[k] as number) - here;
-      const e = r * R + s;
-      if (d < (edgeCost[e] as number)) {
-        edgeCost[e] = d;
-        edgeUnit[e] = i;
+/**
+ * For each pair of regions (r, s), the cheapest cost change of moving one workload from r to
+ * s. Kept per region row and recomputed only for the rows a chain touched; rows are worked
+ * out over kinds of workload (interchangeable movers), not single workloads.
+ */
+class ShiftTable {
+  private readonly R: number;
+  private readonly cost: Float64Array;
+  private readonly unit: Int32Array;
+  /** Movers in each region, by kind: kind → member indices there. */
+  private readonly present: Map<string, number[]>[];
+  private readonly kindOf: string[];
+  private budgetSpent: boolean;
+
+  constructor(
+    private readonly p: PlacementProblem,
+    private readonly state: PlacementState,
+  ) {
+    this.R = p.regions.length;
+    this.cost = new Float64Array(this.R * this.R);
+    this.unit = new Int32Array(this.R * this.R);
+    this.present = Array.from({ length: this.R }, () => new Map<string, number[]>());
+    const paired = new Set<number>();
+    for (const e of p.pairs) {
+      paired.add(e.a);
+      paired.add(e.b);
+    }
+    this.kindOf = p.movers.map((m, i) => (paired.has(i) ? `#${i}` : `${m.current}|${m.cpu}|${m.memoryGib}|${m.allowed.join(',')}|${m.cost.join(',')}`));
+    p.movers.forEach((_m, i) => this.add(i, state.region[i] as number));
+    this.budgetSpent = state.moves >= p.budget;
+    for (let r = 0; r < this.R; r++) this.row(r);
+  }
+
+  edges(blocked: ReadonlySet<number>): { edgeCost: Float64Array; edgeUnit: Int32Array } {
+    if (blocked.size === 0) return { edgeCost: this.cost, edgeUnit: this.unit };
+    const edgeCost = Float64Array.from(this.cost);
+    for (let e = 0; e < edgeCost.length; e++) if (blocked.has(this.unit[e] as number)) edgeCost[e] = Infinity;
+    return { edgeCost, edgeUnit: this.unit };
+  }
+
+  /** After movers changed region: update membership and the rows of every region touched. */
+  refresh(moved: Moved): void {
+    const rows = new Set<number>();
+    for (const [i, from] of moved) {
+      const to = this.state.region[i] as number;
+      if (to === from) continue;
+      this.remove(i, from);
+      this.add(i, to);
+      rows.add(from);
+      rows.add(to);
+    }
+    const spent = this.state.moves >= this.p.budget;
+    if (spent !== this.budgetSpent) {
+      this.budgetSpent = spent;
+      for (let r = 0; r < this.R; r++) rows.add(r);
+    }
+    for (const r of rows) this.row(r);
+  }
+
+  private add(i: number, r: number): void {
+    const map = this.present[r] as Map<string, number[]>;
+    const k = this.kindOf[i] as string;
+    const list = map.get(k);
+    if (list) list.push(i);
+    else map.set(k, [i]);
+  }
+
+  private remove(i: number, r: number): void {
+    const map = this.present[r] as Map<string, number[]>;
+    const k = this.kindOf[i] as string;
+    const list = map.get(k);
+    if (!list) return;
+    const at = list.lastIndexOf(i);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) map.delete(k);
+  }
+
+  private row(r: number): void {
+    const R = this.R;
+    this.cost.fill(Infinity, r * R, r * R + R);
+    this.unit.fill(-1, r * R, r * R + R);
+    for (const members of (this.present[r] as Map<string, number[]>).values()) {
+      const i = members[members.length - 1] as number;
+      const m = this.p.movers[i] as Mover;
+      // A chain may not spend moves that are not left (a unit leaving home is one more).
+      if (r === m.current && this.budgetSpent) continue;
+      const here = costIn(m, r) as number;
+      for (let k = 0; k < m.allowed.length; k++) {
+        const s = m.allowed[k] as number;
+        if (s === r) continue;
+        const d = (m.cost[k] as number) - here;
+        const e = r * R + s;
+        if (d < (this.cost[e] as number)) {
+          this.cost[e] = d;
+          this.unit[e] = i;
+        }
       }
     }
   }
-  return { edgeCost, edgeUnit };
 }
 
 /** Regions with room for a typical workload (the median size of those that may move). */
@@ -106,7 +187,7 @@ function roomFor(p: PlacementProblem, state: PlacementState): Uint8Array {
   return Uint8Array.from(p.regions, (_r, i) => (state.spareCpu(i) >= typical ? 1 : 0));
 }
 
-function applyChain(p: PlacementProblem, state: PlacementState, start: number, R: number, edgeUnit: Int32Array, via: Int32Array[], room: Uint8Array): boolean {
+function applyChain(p: PlacementProblem, state: PlacementState, start: number, R: number, edgeUnit: Int32Array, via: Int32Array[], room: Uint8Array): Moved | undefined {
   // Follow pointers from the first hop's destination, then apply from the end backwards so
   // each region has room when its new workload arrives.
   const steps: [number, number][] = [];
@@ -118,35 +199,35 @@ function applyChain(p: PlacementProblem, state: PlacementState, start: number, R
     const next = (via[h] as Int32Array)[s] as number;
     if (next < 0) continue;
     const unit = edgeUnit[s * R + next] as number;
-    if (unit < 0 || seen.has(next)) return false;
+    if (unit < 0 || seen.has(next)) return undefined;
     steps.push([unit, next]);
     seen.add(next);
     s = next;
   }
   const before = state.objective;
-  const done: [number, number][] = [];
+  const done: Moved = [];
   for (let k = steps.length - 1; k >= 0; k--) {
     const [i, to] = steps[k] as [number, number];
     if (!state.canMove(i, to)) {
       for (const [j, back] of done.reverse()) state.move(j, back);
-      return false;
+      return undefined;
     }
     done.push([i, state.region[i] as number]);
     state.move(i, to);
   }
   if (state.objective > before - 1e-9) {
     for (const [j, back] of done.reverse()) state.move(j, back);
-    return false;
+    return undefined;
   }
-  return true;
+  return done;
 }
 
 /**
  * With the budget spent, a move that saves little may be worth undoing to make a move that
  * saves more. Tries the strongest unmade move against the weakest made one.
  */
-function tradeWeakestMove(p: PlacementProblem, state: PlacementState): boolean {
-  if (state.moves < p.budget) return false;
+function tradeWeakestMove(p: PlacementProblem, state: PlacementState): Moved | undefined {
+  if (state.moves < p.budget) return undefined;
   let weakest = -1;
   let weakestSaving = Infinity;
   for (let i = 0; i < p.movers.length; i++) {
@@ -159,10 +240,10 @@ function tradeWeakestMove(p: PlacementProblem, state: PlacementState): boolean {
       weakest = i;
     }
   }
-  if (weakest < 0) return false;
+  if (weakest < 0) return undefined;
   const home = p.movers[weakest]!.current;
   const from = state.region[weakest] as number;
-  if (!state.canMove(weakest, home)) return false;
+  if (!state.canMove(weakest, home)) return undefined;
   state.move(weakest, home);
   let bestGain = weakestSaving + 1e-9;
   let best: [number, number] | undefined;
@@ -181,8 +262,11 @@ function tradeWeakestMove(p: PlacementProblem, state: PlacementState): boolean {
   }
   if (!best) {
     state.move(weakest, from);
-    return false;
+    return undefined;
   }
   state.move(best[0], best[1]);
-  return true;
+  return [
+    [weakest, from],
+    [best[0], p.movers[best[0]]!.current],
+  ];
 }
