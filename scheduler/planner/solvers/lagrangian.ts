@@ -1,4 +1,4 @@
-import type { Assignment, Mover, PlacementProblem } from '../problem.js';
+import type { Assignment, PlacementProblem } from '../problem.js';
 import { PlacementState } from './placement-state.js';
 
 export interface LagrangianResult {
@@ -42,6 +42,7 @@ export interface Group {
 export function solveLagrangian(p: PlacementProblem, options: LagrangianOptions): LagrangianResult {
   const R = p.regions.length;
   const groups = groupMovers(p);
+  const flat = flatten(groups);
   const capCpu = Float64Array.from(p.regions, (r) => r.cpu);
   const capMem = Float64Array.from(p.regions, (r) => r.memoryGib);
   const budget = Math.min(p.budget, p.movers.length);
@@ -61,27 +62,30 @@ export function solveLagrangian(p: PlacementProblem, options: LagrangianOptions)
   let lastProgress = 0;
   let it = 0;
   for (; it < options.maxIterations; it++) {
-    // Dual value and subgradient at the current prices.
+    // Dual value and subgradient at the current prices (flat arrays: this is the hot loop).
     useCpu.fill(0);
     useMem.fill(0);
     let moves = 0;
     let value = p.fixedEmissions;
-    for (const g of groups) {
+    for (let gi = 0; gi < flat.count.length; gi++) {
+      const cur = flat.current[gi] as number;
+      const cpu = flat.cpu[gi] as number;
+      const mem = flat.mem[gi] as number;
       let bestCost = Infinity;
-      let bestR = g.current;
-      for (let k = 0; k < g.allowed.length; k++) {
-        const r = g.allowed[k] as number;
-        const c = (g.cost[k] as number) + (lambda[r] as number) * g.cpu + (mu[r] as number) * g.mem + (r === g.current ? 0 : nu);
+      let bestR = cur;
+      for (let k = flat.start[gi] as number, end = flat.start[gi + 1] as number; k < end; k++) {
+        const r = flat.region[k] as number;
+        const c = (flat.cost[k] as number) + (lambda[r] as number) * cpu + (mu[r] as number) * mem + (r === cur ? 0 : nu);
         if (c < bestCost || (c === bestCost && r < bestR)) {
           bestCost = c;
           bestR = r;
         }
       }
-      const n = g.members.length;
+      const n = flat.count[gi] as number;
       value += n * bestCost;
-      useCpu[bestR] = (useCpu[bestR] as number) + n * g.cpu;
-      useMem[bestR] = (useMem[bestR] as number) + n * g.mem;
-      if (bestR !== g.current) moves += n;
+      useCpu[bestR] = (useCpu[bestR] as number) + n * cpu;
+      useMem[bestR] = (useMem[bestR] as number) + n * mem;
+      if (bestR !== cur) moves += n;
     }
     // Rows are scaled by their right-hand side (capacity, budget) so cpu cores, GiB and
     // moves weigh alike; the norm counts only directions the projection lets prices move.
@@ -146,6 +150,38 @@ export function dualValue(p: PlacementProblem, groups: readonly Group[], lambda:
   return value - nu * Math.min(p.budget, p.movers.length);
 }
 
+/** Groups as parallel typed arrays, for the inner loop of the ascent. */
+interface FlatGroups {
+  readonly start: Int32Array;
+  readonly region: Int32Array;
+  readonly cost: Float64Array;
+  readonly current: Int32Array;
+  readonly cpu: Float64Array;
+  readonly mem: Float64Array;
+  readonly count: Float64Array;
+}
+
+function flatten(groups: readonly Group[]): FlatGroups {
+  const start = new Int32Array(groups.length + 1);
+  groups.forEach((g, i) => (start[i + 1] = (start[i] as number) + g.allowed.length));
+  const total = start[groups.length] as number;
+  const region = new Int32Array(total);
+  const cost = new Float64Array(total);
+  groups.forEach((g, i) => {
+    region.set(g.allowed, start[i] as number);
+    cost.set(g.cost, start[i] as number);
+  });
+  return {
+    start,
+    region,
+    cost,
+    current: Int32Array.from(groups, (g) => g.current),
+    cpu: Float64Array.from(groups, (g) => g.cpu),
+    mem: Float64Array.from(groups, (g) => g.mem),
+    count: Float64Array.from(groups, (g) => g.members.length),
+  };
+}
+
 export function groupMovers(p: PlacementProblem): Group[] {
   const paired = new Set<number>();
   for (const e of p.pairs) {
@@ -168,9 +204,9 @@ export function groupMovers(p: PlacementProblem): Group[] {
 }
 
 /**
- * A feasible placement guided by prices: candidate moves are taken in order of how much
- * they gain at priced cost, each to the best region (at priced cost) that still has room,
- * the budget and latency permitting; then any mover left home takes the greenest region
+ * A feasible placement guided by prices: kinds of workload are taken in order of how much a
+ * move gains at priced cost, each member to the best region (at priced cost) that still has
+ * room, the budget and latency permitting; then members left home take the greenest region
  * with room, largest saving first.
  */
 function construct(p: PlacementProblem, groups: readonly Group[], lambda: Float64Array, mu: Float64Array, nu: number): Assignment {
@@ -180,44 +216,41 @@ function construct(p: PlacementProblem, groups: readonly Group[], lambda: Float6
     return (g.cost[k] as number) + (lambda[r] as number) * g.cpu + (mu[r] as number) * g.mem + (r === g.current ? 0 : nu);
   };
   const plans = groups.map((g, index) => {
-    const order = Array.from(g.allowed.keys()).sort((a, b) => priced(g, a) - priced(g, b) || (g.allowed[a] as number) - (g.allowed[b] as number));
-    const stayK = Array.from(g.allowed).indexOf(g.current);
-    const gain = priced(g, stayK) - priced(g, order[0] as number);
-    return { g, index, order, gain };
+    const costs = Array.from(g.allowed, (_r, k) => priced(g, k));
+    const order = Array.from(g.allowed.keys()).sort((a, b) => (costs[a] as number) - (costs[b] as number) || (g.allowed[a] as number) - (g.allowed[b] as number));
+    const stayK = g.allowed.indexOf(g.current);
+    return { g, index, order, gain: (costs[stayK] as number) - (costs[order[0] as number] as number) };
   });
   plans.sort((a, b) => b.gain - a.gain || a.index - b.index);
   for (const { g, order, gain } of plans) {
     if (gain <= 0) continue;
-    for (const i of g.members) {
-      for (const k of order) {
-        const r = g.allowed[k] as number;
-        if (r === g.current) break;
-        if (state.canMove(i, r)) {
-          state.move(i, r);
-          break;
-        }
-      }
-    }
+    place(state, g, order);
   }
-  // Fill what is left with plain savings.
-  const left: { i: number; m: Mover; saving: number }[] = [];
-  p.movers.forEach((m, i) => {
-    if (state.region[i] !== m.current) return;
-    const stay = m.cost[Array.from(m.allowed).indexOf(m.current)] as number;
-    left.push({ i, m, saving: stay - Math.min(...m.cost) });
+  // Fill what is left with plain savings, kind by kind.
+  const rest = groups.map((g, index) => {
+    const order = Array.from(g.allowed.keys()).sort((a, b) => (g.cost[a] as number) - (g.cost[b] as number) || (g.allowed[a] as number) - (g.allowed[b] as number));
+    const saving = (g.cost[g.allowed.indexOf(g.current)] as number) - (g.cost[order[0] as number] as number);
+    return { g, index, order, saving };
   });
-  left.sort((a, b) => b.saving - a.saving || a.i - b.i);
-  for (const { i, m } of left) {
+  rest.sort((a, b) => b.saving - a.saving || a.index - b.index);
+  for (const { g, order, saving } of rest) {
     if (state.moves >= p.budget) break;
-    const order = Array.from(m.allowed.keys()).sort((a, b) => (m.cost[a] as number) - (m.cost[b] as number) || (m.allowed[a] as number) - (m.allowed[b] as number));
+    if (saving > 0) place(state, g, order);
+  }
+  return { region: Int32Array.from(state.region), objective: state.objective };
+}
+
+/** Sends each member of a kind still at home to the first region in `order` with room. */
+function place(state: PlacementState, g: Group, order: readonly number[]): void {
+  for (const i of g.members) {
+    if (state.region[i] !== g.current) continue;
     for (const k of order) {
-      const r = m.allowed[k] as number;
-      if (r === m.current) break;
+      const r = g.allowed[k] as number;
+      if (r === g.current) break;
       if (state.canMove(i, r)) {
         state.move(i, r);
         break;
       }
     }
   }
-  return { region: Int32Array.from(state.region), objective: state.objective };
 }
