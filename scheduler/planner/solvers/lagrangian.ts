@@ -112,7 +112,7 @@ export function solveLagrangian(p: PlacementProblem, options: LagrangianOptions)
       sinceImproved = 0;
     }
     if (it - lastProgress > STALL) break;
-    if (it % 50 === 49 || norm === 0) {
+    if ((it < 200 ? it % 10 === 9 : it % 50 === 49) || norm === 0) {
       const candidate = construct(p, groups, lambda, mu, nu);
       if (candidate.objective < best.objective - 1e-9) best = candidate;
     }
