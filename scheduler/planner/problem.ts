@@ -51,6 +51,11 @@ export interface Assignment {
   readonly objective: number;
 }
 
+/** Positions in `allowed` ordered by cost, cheapest first (ties: lower region index). */
+export function cheapestFirst(allowed: Int32Array, cost: Float64Array, key: (k: number) => number = (k) => cost[k] as number): number[] {
+  return Array.from(allowed.keys()).sort((a, b) => key(a) - key(b) || (allowed[a] as number) - (allowed[b] as number));
+}
+
 /** Cost of mover `m` in region `r`, or undefined if not allowed there. */
 export function costIn(m: Mover, r: number): number | undefined {
   let lo = 0;

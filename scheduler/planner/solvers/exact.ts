@@ -1,4 +1,4 @@
-import { costIn, type Assignment, type Mover, type PlacementProblem } from '../problem.js';
+import { cheapestFirst, costIn, type Assignment, type Mover, type PlacementProblem } from '../problem.js';
 
 export interface ExactResult {
   readonly assignment: Assignment;
@@ -30,10 +30,7 @@ export function solveExact(p: PlacementProblem, maxNodes: number, incumbent?: As
     (partners[e.a] as [number, number][]).push([e.b, e.maxMs]);
     (partners[e.b] as [number, number][]).push([e.a, e.maxMs]);
   }
-  const tries = order.map((i) => {
-    const m = p.movers[i] as Mover;
-    return Array.from(m.allowed.keys()).sort((a, b) => (m.cost[a] as number) - (m.cost[b] as number) || (m.allowed[a] as number) - (m.allowed[b] as number));
-  });
+  const tries = order.map((i) => cheapestFirst((p.movers[i] as Mover).allowed, (p.movers[i] as Mover).cost));
 
   const region = new Int32Array(n);
   const cpu = new Float64Array(p.regions.length);

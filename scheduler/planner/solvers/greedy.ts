@@ -1,4 +1,4 @@
-import type { Assignment, Mover, PlacementProblem } from '../problem.js';
+import { cheapestFirst, type Assignment, type Mover, type PlacementProblem } from '../problem.js';
 import { PlacementState } from './placement-state.js';
 
 /**
@@ -10,15 +10,7 @@ export function solveGreedy(p: PlacementProblem): Assignment {
   const state = new PlacementState(p);
   for (let i = 0; i < p.movers.length; i++) {
     const m = p.movers[i] as Mover;
-    const order = Array.from(m.allowed.keys()).sort((a, b) => (m.cost[a] as number) - (m.cost[b] as number) || (m.allowed[a] as number) - (m.allowed[b] as number));
-    for (const k of order) {
-      const r = m.allowed[k] as number;
-      if (r === m.current) break;
-      if (state.canMove(i, r)) {
-        state.move(i, r);
-        break;
-      }
-    }
+    state.placeFirst(i, cheapestFirst(m.allowed, m.cost).map((k) => m.allowed[k] as number));
   }
   return { region: state.region, objective: state.objective };
 }

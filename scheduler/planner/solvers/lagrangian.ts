@@ -1,4 +1,4 @@
-import type { Assignment, PlacementProblem } from '../problem.js';
+import { cheapestFirst, type Assignment, type PlacementProblem } from '../problem.js';
 import { PlacementState } from './placement-state.js';
 
 export interface LagrangianResult {
@@ -217,7 +217,7 @@ function construct(p: PlacementProblem, groups: readonly Group[], lambda: Float6
   };
   const plans = groups.map((g, index) => {
     const costs = Array.from(g.allowed, (_r, k) => priced(g, k));
-    const order = Array.from(g.allowed.keys()).sort((a, b) => (costs[a] as number) - (costs[b] as number) || (g.allowed[a] as number) - (g.allowed[b] as number));
+    const order = cheapestFirst(g.allowed, g.cost, (k) => costs[k] as number);
     const stayK = g.allowed.indexOf(g.current);
     return { g, index, order, gain: (costs[stayK] as number) - (costs[order[0] as number] as number) };
   });
@@ -228,7 +228,7 @@ function construct(p: PlacementProblem, groups: readonly Group[], lambda: Float6
   }
   // Fill what is left with plain savings, kind by kind.
   const rest = groups.map((g, index) => {
-    const order = Array.from(g.allowed.keys()).sort((a, b) => (g.cost[a] as number) - (g.cost[b] as number) || (g.allowed[a] as number) - (g.allowed[b] as number));
+    const order = cheapestFirst(g.allowed, g.cost);
     const saving = (g.cost[g.allowed.indexOf(g.current)] as number) - (g.cost[order[0] as number] as number);
     return { g, index, order, saving };
   });
@@ -242,15 +242,6 @@ function construct(p: PlacementProblem, groups: readonly Group[], lambda: Float6
 
 /** Sends each member of a kind still at home to the first region in `order` with room. */
 function place(state: PlacementState, g: Group, order: readonly number[]): void {
-  for (const i of g.members) {
-    if (state.region[i] !== g.current) continue;
-    for (const k of order) {
-      const r = g.allowed[k] as number;
-      if (r === g.current) break;
-      if (state.canMove(i, r)) {
-        state.move(i, r);
-        break;
-      }
-    }
-  }
+  const regions = order.map((k) => g.allowed[k] as number);
+  for (const i of g.members) if (state.region[i] === g.current) state.placeFirst(i, regions);
 }

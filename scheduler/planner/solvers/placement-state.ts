@@ -63,6 +63,22 @@ export class PlacementState {
     this.region[i] = r;
   }
 
+  /**
+   * Moves mover i to the first region of `regions` (in that order) it fits, stopping at its
+   * home: what a greedy does. Returns whether it moved.
+   */
+  placeFirst(i: number, regions: Iterable<number>): boolean {
+    const home = (this.p.movers[i] as Mover).current;
+    for (const r of regions) {
+      if (r === home) return false;
+      if (this.canMove(i, r)) {
+        this.move(i, r);
+        return true;
+      }
+    }
+    return false;
+  }
+
   spareCpu(r: number): number {
     return (this.p.regions[r]?.cpu ?? 0) - (this.cpu[r] as number);
   }
