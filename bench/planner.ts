@@ -45,7 +45,7 @@ async function main(): Promise<void> {
       greedyTimes.push(performance.now() - t);
     }
     console.log(
-      [label.padEnd(16), 'shisa'.padEnd(8), pad(median(times).toFixed(0), 10), pad(g(p.emissions.after), 20), pad(g(p.lowerBound), 16), pad(`${(p.gap * 100).toFixed(3)}%`, 9), `  before ${g(p.emissions.before)}; ${p.moves.length} moves of ${p.budget}; ${built.problem.movers.length} movers; ${p.method}`].join(''),
+      [label.padEnd(16), 'shisa'.padEnd(8), pad(median(times).toFixed(0), 10), pad(g(p.emissions.after), 20), pad(g(p.lowerBound), 16), pad(`${(p.gap * 100).toFixed(3)}%`, 9), `  before ${g(p.emissions.before)}; ${p.moves.length} moves of ${p.budget}; ${built.problem.movers.length} movers; ${p.optimality === 'proven' ? 'proven optimal' : 'bounded'}`].join(''),
     );
     console.log(['', 'greedy'.padEnd(8), pad(median(greedyTimes).toFixed(0), 10), pad(g(greedyObjective), 20), pad('-', 16), pad(`${(((greedyObjective - p.lowerBound) / greedyObjective) * 100).toFixed(3)}%`, 9), '  gap against shisa\'s bound'].join('').padStart(0).replace(/^/, ' '.repeat(16)).slice(0));
     if (mipGaveUp) {

@@ -26,7 +26,7 @@ describe('shisa plan', () => {
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     const p = JSON.parse(a.stdout);
-    expect(Object.keys(p)).toEqual(['at', 'fleet', 'carbon_source', 'moves', 'emissions_g_per_h', 'objective_g_per_h', 'lower_bound_g_per_h', 'gap', 'method', 'baseline', 'budget', 'kept', 'kept_by_reason', 'carbon', 'unknown_emissions']);
+    expect(Object.keys(p)).toEqual(['at', 'fleet', 'carbon_source', 'moves', 'emissions_g_per_h', 'objective_g_per_h', 'lower_bound_g_per_h', 'gap', 'optimality', 'baseline', 'budget', 'kept', 'kept_by_reason', 'carbon', 'unknown_emissions']);
     expect(p.moves).toHaveLength(20);
     expect(Object.keys(p.moves[0])).toEqual(['workload', 'from', 'to', 'saving_g_per_h']);
     const saved = p.moves.reduce((s: number, m: { saving_g_per_h: number }) => s + m.saving_g_per_h, 0);

@@ -73,7 +73,7 @@ function render(p: Plan, fleet: string, source: string, fresh: number, zones: nu
   lines.push('');
   const cut = p.emissions.before > 0 ? ((p.emissions.before - p.emissions.after) / p.emissions.before) * 100 : 0;
   lines.push(`Emissions   ${g(p.emissions.before)} → ${g(p.emissions.after)} gCO2eq/h (−${cut.toFixed(1)}%)${p.unknownEmissions ? `; ${p.unknownEmissions} workloads in zones without data not counted` : ''}`);
-  lines.push(`Bound       ${g(p.lowerBound)} gCO2eq/h; gap ${(p.gap * 100).toFixed(3)}%${p.method === 'exact' ? ' (proven optimal)' : ''}`);
+  lines.push(`Bound       ${g(p.lowerBound)} gCO2eq/h; gap ${(p.gap * 100).toFixed(3)}%${p.optimality === 'proven' ? ' (proven optimal)' : ''}`);
   lines.push(`Baseline    greedy "greenest region first" would reach ${g(p.greedyAfter)} gCO2eq/h`);
   lines.push(`Kept        ${Object.entries(p.keptByReason).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
   lines.push(`Planned in ${elapsedMs < 10 ? elapsedMs.toFixed(1) : Math.round(elapsedMs)} ms. Nothing is applied: plans are proven safe before anything moves (shisa verify, to come).`);

@@ -16,7 +16,7 @@ export function planToJson(p: Plan, extra: { readonly fleet: string; readonly ca
     objective_g_per_h: round(p.objective),
     lower_bound_g_per_h: round(p.lowerBound),
     gap: round(p.gap, 8),
-    method: p.method,
+    optimality: p.optimality,
     baseline: { greedy_after_g_per_h: round(p.greedyAfter) },
     budget: { limit: p.budget, used: p.moves.length },
     kept: p.kept.map((k) => ({ workload: k.workload, region: k.region, reason: k.reason, detail: k.detail, cleaner: k.cleaner })),

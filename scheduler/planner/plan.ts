@@ -31,7 +31,7 @@ export interface Plan {
   readonly lowerBound: number;
   /** (objective − lowerBound) / objective. */
   readonly gap: number;
-  readonly method: 'exact' | 'lagrangian';
+  readonly optimality: 'proven' | 'bounded';
   /** Emissions after, had the greedy baseline planned. */
   readonly greedyAfter: number;
   readonly kept: readonly Kept[];
@@ -82,7 +82,7 @@ export function plan(snapshot: Snapshot, options: SolveOptions = DEFAULT_SOLVE):
     objective: solution.assignment.objective,
     lowerBound: solution.lowerBound,
     gap: solution.gap,
-    method: solution.method,
+    optimality: solution.optimality,
     greedyAfter: solution.greedy.objective - countMoves(solution.greedy.region, problem.movers) * snapshot.fleet.policy.migrationCostGPerH,
     kept,
     keptByReason: sortKeys(keptByReason),

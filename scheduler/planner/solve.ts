@@ -3,7 +3,7 @@ import { violation } from './problem.js';
 import { solveExact } from './solvers/exact.js';
 import { solveGreedy } from './solvers/greedy.js';
 import { improveByChains } from './solvers/ejection-chains.js';
-import { groupMovers, solveLagrangian } from './solvers/lagrangian.js';
+import { solveLagrangian } from './solvers/lagrangian.js';
 import { roomPriceBound } from './solvers/room-price-bound.js';
 
 export interface Solution {
@@ -11,7 +11,8 @@ export interface Solution {
   readonly lowerBound: number;
   /** (objective − lowerBound) / objective; 0 when proven optimal. */
   readonly gap: number;
-  readonly method: 'exact' | 'lagrangian';
+  /** `proven`: the bound meets the placement (or exact search finished); `bounded`: the gap is what is known. */
+  readonly optimality: 'proven' | 'bounded';
   readonly greedy: Assignment;
 }
 
@@ -38,21 +39,21 @@ export function solve(p: PlacementProblem, options: SolveOptions = DEFAULT_SOLVE
   const lag = solveLagrangian(p, { maxIterations: options.maxIterations, targetGap: options.targetGap, incumbent: greedy });
   const chained = improveByChains(p, lag.assignment, options.maxChains);
   let assignment = chained.assignment;
-  let lowerBound = Math.max(lag.lowerBound, roomPriceBound(p, groupMovers(p), chained.roomCost));
-  let method: Solution['method'] = 'lagrangian';
+  let lowerBound = Math.max(lag.lowerBound, roomPriceBound(p, lag.groups, chained.roomCost));
+  let optimality: Solution['optimality'] = 'bounded';
   // Exact search recurses once per mover and only finishes on small instances.
   if (p.movers.length <= EXACT_MAX_MOVERS && assignment.objective - lowerBound > 1e-9 * Math.max(1, Math.abs(assignment.objective))) {
     const exact = solveExact(p, options.exactNodes, assignment);
     if (exact.assignment.objective < assignment.objective) assignment = exact.assignment;
     if (exact.optimal) {
       lowerBound = assignment.objective;
-      method = 'exact';
+      optimality = 'proven';
     }
   } else if (assignment.objective - lowerBound <= 1e-9 * Math.max(1, Math.abs(assignment.objective))) {
-    method = 'exact';
+    optimality = 'proven';
   }
   const broken = violation(p, assignment.region);
   if (broken) throw new Error(`planner produced an infeasible placement: ${broken}`);
   const gap = assignment.objective > 0 ? Math.max(0, (assignment.objective - lowerBound) / assignment.objective) : 0;
-  return { assignment, lowerBound, gap, method, greedy };
+  return { assignment, lowerBound, gap, optimality, greedy };
 }

@@ -6,6 +6,8 @@ export interface LagrangianResult {
   /** A proven lower bound on the optimum: the best Lagrangian dual value found. */
   readonly lowerBound: number;
   readonly iterations: number;
+  /** The kinds of interchangeable movers it worked over (reused for other bounds). */
+  readonly groups: readonly Group[];
 }
 
 export interface LagrangianOptions {
@@ -131,7 +133,7 @@ export function solveLagrangian(p: PlacementProblem, options: LagrangianOptions)
   }
   const last = construct(p, groups, bestPrices.lambda, bestPrices.mu, bestPrices.nu);
   if (last.objective < best.objective - 1e-9) best = last;
-  return { assignment: best, lowerBound: Math.min(lowerBound, best.objective), iterations: it };
+  return { assignment: best, lowerBound: Math.min(lowerBound, best.objective), iterations: it, groups };
 }
 
 /** The Lagrangian dual value at prices (λ cpu, μ memory per region, ν per move): a lower bound. */
