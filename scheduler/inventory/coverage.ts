@@ -8,7 +8,8 @@ import { workloadMatcher } from './pattern.js';
  */
 export function coverage(intents: readonly Intent[], workloads: readonly Workload[]): Map<string, Intent[]> {
   const byName = new Map(intents.map((i) => [i.name, i]));
-  const selectors = intents.map((i) => ({ intent: i, matchers: i.workloads.map((p) => workloadMatcher(p.value)) }));
+  // Only intents with workloads(...) patterns select by name; the rest are named by workloads.
+  const selectors = intents.filter((i) => i.workloads.length > 0).map((i) => ({ intent: i, matchers: i.workloads.map((p) => workloadMatcher(p.value)) }));
   const out = new Map<string, Intent[]>();
   for (const w of workloads) {
     const covering: Intent[] = [];
