@@ -56,6 +56,19 @@ export function cheapestFirst(allowed: Int32Array, cost: Float64Array, key: (k: 
   return Array.from(allowed.keys()).sort((a, b) => key(a) - key(b) || (allowed[a] as number) - (allowed[b] as number));
 }
 
+/**
+ * A key per mover that is equal for interchangeable movers (same home, size, options and
+ * costs). A mover in a pair constraint is its own kind: its partner makes it unique.
+ */
+export function moverKinds(p: PlacementProblem): string[] {
+  const paired = new Set<number>();
+  for (const e of p.pairs) {
+    paired.add(e.a);
+    paired.add(e.b);
+  }
+  return p.movers.map((m, i) => (paired.has(i) ? `#${i}` : `${m.current}|${m.cpu}|${m.memoryGib}|${m.allowed.join(',')}|${m.cost.join(',')}`));
+}
+
 /** Cost of mover `m` in region `r`, or undefined if not allowed there. */
 export function costIn(m: Mover, r: number): number | undefined {
   let lo = 0;

@@ -1,4 +1,4 @@
-import { costIn, type Assignment, type Mover, type PlacementProblem } from '../problem.js';
+import { costIn, moverKinds, type Assignment, type Mover, type PlacementProblem } from '../problem.js';
 import { PlacementState } from './placement-state.js';
 
 /** Most regions a chain passes through: a unit moves into each, another moves out. */
@@ -101,12 +101,7 @@ class ShiftTable {
     this.cost = new Float64Array(this.R * this.R);
     this.unit = new Int32Array(this.R * this.R);
     this.present = Array.from({ length: this.R }, () => new Map<string, number[]>());
-    const paired = new Set<number>();
-    for (const e of p.pairs) {
-      paired.add(e.a);
-      paired.add(e.b);
-    }
-    this.kindOf = p.movers.map((m, i) => (paired.has(i) ? `#${i}` : `${m.current}|${m.cpu}|${m.memoryGib}|${m.allowed.join(',')}|${m.cost.join(',')}`));
+    this.kindOf = moverKinds(p);
     p.movers.forEach((_m, i) => this.add(i, state.region[i] as number));
     this.budgetSpent = state.moves >= p.budget;
     for (let r = 0; r < this.R; r++) this.row(r);

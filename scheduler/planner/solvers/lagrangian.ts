@@ -1,4 +1,4 @@
-import { cheapestFirst, type Assignment, type PlacementProblem } from '../problem.js';
+import { cheapestFirst, moverKinds, type Assignment, type PlacementProblem } from '../problem.js';
 import { PlacementState } from './placement-state.js';
 
 export interface LagrangianResult {
@@ -184,16 +184,12 @@ function flatten(groups: readonly Group[]): FlatGroups {
   };
 }
 
-export function groupMovers(p: PlacementProblem): Group[] {
-  const paired = new Set<number>();
-  for (const e of p.pairs) {
-    paired.add(e.a);
-    paired.add(e.b);
-  }
+function groupMovers(p: PlacementProblem): Group[] {
+  const kinds = moverKinds(p);
   const byKey = new Map<string, Group>();
   const groups: Group[] = [];
   p.movers.forEach((m, i) => {
-    const key = paired.has(i) ? `#${i}` : `${m.current}|${m.cpu}|${m.memoryGib}|${m.allowed.join(',')}|${m.cost.join(',')}`;
+    const key = kinds[i] as string;
     let g = byKey.get(key);
     if (!g) {
       g = { members: [], current: m.current, cpu: m.cpu, mem: m.memoryGib, allowed: m.allowed, cost: m.cost };
