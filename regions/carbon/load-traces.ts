@@ -1,15 +1,15 @@
-import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { diagnostic, type Diagnostic } from '../../scheduler/diagnostics/diagnostic.js';
 import { readSource } from '../../scheduler/diagnostics/read-source.js';
 import type { SourceFile } from '../../scheduler/diagnostics/source-file.js';
+import { filesNamed } from '../fleet/files-named.js';
 import type { FileRef } from '../fleet/model.js';
 import { parseTrace, type Trace } from './trace.js';
 
 const MAX_TRACE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Reads the replay traces a fleet names: CSV files, or folders of them. Two traces for the
+ * Reads the replay traces a fleet names: CSV files, or folders of them (searched recursively). Two traces for the
  * same zone are an error (which one would be right?). All or nothing, with located errors.
  */
 export async function loadTraces(refs: readonly FileRef[], fleetSource?: SourceFile): Promise<{ traces?: Trace[]; diagnostics: Diagnostic[] }> {
@@ -17,14 +17,8 @@ export async function loadTraces(refs: readonly FileRef[], fleetSource?: SourceF
   const traces: Trace[] = [];
   const byZone = new Map<string, Trace>();
   for (const ref of refs) {
-    let files: string[];
-    try {
-      const st = await stat(ref.path);
-      files = st.isDirectory() ? (await readdir(ref.path)).filter((f) => f.endsWith('.csv')).sort().map((f) => join(ref.path, f)) : [ref.path];
-    } catch {
-      diagnostics.push(diagnostic({ code: 'fleet/missing-file', message: `replay trace path "${ref.display}" does not exist`, span: ref.span, ...(fleetSource ? { source: fleetSource } : {}), expected: 'a CSV file or a folder of them' }));
-      continue;
-    }
+    const files = await filesNamed(ref, { extension: '.csv', what: 'replay trace path', expected: 'a CSV file or a folder of them', strictFile: false }, fleetSource, diagnostics);
+    if (!files) continue;
     if (files.length === 0) {
       diagnostics.push(diagnostic({ code: 'fleet/missing-file', message: `folder "${ref.display}" holds no *.csv traces`, span: ref.span, ...(fleetSource ? { source: fleetSource } : {}) }));
     }

@@ -1,5 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { filesNamed } from '../../regions/fleet/files-named.js';
 import type { FileRef, Fleet } from '../../regions/fleet/model.js';
 import { parseFleet } from '../../regions/fleet/parse-fleet.js';
 import { capErrorsPerFile, diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
@@ -125,48 +126,13 @@ async function loadAll(fleetPath: string, options: LoadOptions): Promise<Workspa
   };
 }
 
-/**
- * The intent files a fleet entry names: the file itself, or every *.intent below a folder.
- * Undefined when the entry cannot be used (reported where the fleet file names it).
- */
+/** The intent files a fleet entry names; an empty folder is a warning, not an error. */
 async function intentFilesAt(ref: FileRef, fleetSource: SourceFile, diagnostics: Diagnostic[]): Promise<string[] | undefined> {
-  const problem = (code: string, message: string, expected?: string): undefined => {
-    diagnostics.push(diagnostic({ code, message, span: ref.span, source: fleetSource, ...(expected ? { expected } : {}) }));
-    return undefined;
-  };
-  let st;
-  try {
-    st = await stat(ref.path);
-  } catch {
-    return problem('fleet/missing-file', `intent path "${ref.display}" does not exist`, 'an intent file or a folder of *.intent files');
-  }
-  if (!st.isDirectory()) {
-    if (!ref.path.endsWith('.intent')) return problem('fleet/not-intent-file', `"${ref.display}" is not an intent file (*.intent)`, 'an intent file or a folder of *.intent files');
-    return [ref.path];
-  }
-  let found: string[];
-  try {
-    found = await walk(ref.path);
-  } catch (err) {
-    return problem('fleet/unreadable', `cannot read folder "${ref.display}": ${(err as NodeJS.ErrnoException).code ?? 'unknown error'}`);
-  }
-  if (found.length === 0) {
+  const found = await filesNamed(ref, { extension: '.intent', what: 'intent path', expected: 'an intent file or a folder of *.intent files', strictFile: true }, fleetSource, diagnostics);
+  if (found?.length === 0) {
     diagnostics.push(diagnostic({ code: 'fleet/no-intent-files', severity: 'warning', message: `folder "${ref.display}" holds no *.intent files`, span: ref.span, source: fleetSource }));
   }
   return found;
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const out: string[] = [];
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else if (e.isFile() && e.name.endsWith('.intent')) out.push(p);
-  }
-  return out;
 }
 
 /** Reads a file the fleet names; a missing one or a folder is reported where the fleet names it. */
