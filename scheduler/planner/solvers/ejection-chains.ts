@@ -6,11 +6,6 @@ const MAX_HOPS = 4;
 
 export interface ChainResult {
   readonly assignment: Assignment;
-  /**
-   * Cost of making room for one more unit in each region (0 where there is room): the
-   * shadow price of a region's capacity at the final placement, used for the lower bound.
-   */
-  readonly roomCost: Float64Array;
   readonly chains: number;
 }
 
@@ -31,7 +26,6 @@ export function improveByChains(p: PlacementProblem, start: Assignment, maxChain
   const shifts = new ShiftTable(p, state);
   const blocked = new Set<number>();
   let chains = 0;
-  let roomCost = new Float64Array(R);
   for (; chains < maxChains; chains++) {
     const { edgeCost, edgeUnit } = shifts.edges(blocked);
     const room = roomFor(p, state);
@@ -53,7 +47,6 @@ export function improveByChains(p: PlacementProblem, start: Assignment, maxChain
       via.push(ptr);
       F = next;
     }
-    roomCost = Float64Array.from(F, (v) => (Number.isFinite(v) ? Math.max(0, v) : 0));
     // The best chain starts with a unit leaving some region r0 for r1.
     let bestGain = -1e-9;
     let bestStart = -1;
@@ -76,7 +69,7 @@ export function improveByChains(p: PlacementProblem, start: Assignment, maxChain
     if (moved) shifts.refresh(moved);
     else blocked.add(edgeUnit[bestStart] as number);
   }
-  return { assignment: { region: Int32Array.from(state.region), objective: state.objective }, roomCost, chains };
+  return { assignment: { region: Int32Array.from(state.region), objective: state.objective }, chains };
 }
 
 /**
