@@ -93,20 +93,32 @@ export function buildProblem(s: Snapshot): BuiltProblem {
   const options = new Map<string, Option[]>();
   // Workloads with the same promises, place, size and fixed neighbours have the same
   // options: work them out once per kind (tens of thousands of workloads, a few thousand kinds).
+  // The region filters do not look at size: their verdicts are shared one level up.
   const promiseIds = new Map<WorkloadPromises, number>();
+  const verdictsByPlace = new Map<string, Verdicts>();
   const byKind = new Map<string, Option[]>();
   for (const name of candidates) {
     const w = byName.get(name) as Workload;
     const p = promises.get(name) as WorkloadPromises;
     let pid = promiseIds.get(p);
     if (pid === undefined) promiseIds.set(p, (pid = promiseIds.size));
-    const fixed = ctx.fixedNeighbours(name).map(([o, ms]) => `${o}@${regionOf.get(o)}:${ms}`).sort().join(',');
-    const kind = `${pid}|${w.region}|${w.cpu}|${w.memoryGib}|${fixed}`;
+    const place = `${pid}|${w.region}|${fixedSignature(ctx.fixedNeighbours(name), regionOf)}`;
+    const kind = `${place}|${w.cpu}|${w.memoryGib}`;
     let opts = byKind.get(kind);
-    if (!opts) byKind.set(kind, (opts = optionsFor(w, p, ctx)));
+    if (!opts) {
+      let verdicts = verdictsByPlace.get(place);
+      if (!verdicts) verdictsByPlace.set(place, (verdicts = verdictsFor(w, p, ctx)));
+      byKind.set(kind, (opts = optionsFor(w, p, verdicts)));
+    }
     options.set(name, opts);
   }
-  const movable = new Set([...candidates].filter((n) => (options.get(n) as Option[]).some((o) => !o.rejection)));
+  const anyAllowed = new Map<readonly Option[], boolean>();
+  const hasAllowed = (opts: readonly Option[]): boolean => {
+    let v = anyAllowed.get(opts);
+    if (v === undefined) anyAllowed.set(opts, (v = opts.some((o) => !o.rejection)));
+    return v;
+  };
+  const movable = new Set([...candidates].filter((n) => hasAllowed(options.get(n) as Option[])));
   let pinned = [...candidates].filter((n) => !movable.has(n));
   while (pinned.length > 0) {
     const next: string[] = [];
@@ -143,27 +155,32 @@ export function buildProblem(s: Snapshot): BuiltProblem {
     };
   }
 
-  function optionsFor(w: Workload, p: WorkloadPromises, ctx: FilterContext): Option[] {
+  /** What the region filters say about each region other than the workload's own. */
+  function verdictsFor(w: Workload, p: WorkloadPromises, ctx: FilterContext): Verdicts {
+    const out: Verdicts = new Map();
+    for (const r of regions) {
+      if (r.name === w.region) continue;
+      out.set(r, rejectionBy(REGION_FILTERS, w, p, r, ctx));
+    }
+    return out;
+  }
+
+  function optionsFor(w: Workload, p: WorkloadPromises, verdicts: Verdicts): Option[] {
     const here = emissionsIn(w, w.region) ?? 0;
     const minSaving = p.minSavingPercent ?? fleet.policy.minSavingPercent;
     const out: Option[] = [];
-    for (const r of regions) {
-      if (r.name === w.region) continue;
+    for (const [r, rejection] of verdicts) {
       const there = emissionsIn(w, r.name);
       if (there === undefined || !(there < here)) continue;
-      out.push({ region: r.name, emissions: there, ...rejectionOf(w, p, r, ctx, here, there, minSaving) });
+      if (rejection) {
+        out.push({ region: r.name, emissions: there, rejection });
+        continue;
+      }
+      const saving = ((here - there) / here) * 100;
+      if (saving < minSaving) out.push({ region: r.name, emissions: there, rejection: { reason: 'not-worth-it', detail: `saves ${saving.toFixed(1)}%, less than the ${minSaving}% minimum` } });
+      else out.push({ region: r.name, emissions: there });
     }
     return out.sort((a, b) => a.emissions - b.emissions || (a.region < b.region ? -1 : 1));
-  }
-
-  function rejectionOf(w: Workload, p: WorkloadPromises, r: Region, ctx: FilterContext, here: number, there: number, minSaving: number): { rejection?: Rejection } {
-    for (const f of REGION_FILTERS) {
-      const detail = f.reject(w, p, r, ctx);
-      if (detail !== undefined) return { rejection: { reason: f.name, detail } };
-    }
-    const saving = ((here - there) / here) * 100;
-    if (saving < minSaving) return { rejection: { reason: 'not-worth-it', detail: `saves ${saving.toFixed(1)}%, less than the ${minSaving}% minimum` } };
-    return {};
   }
 
   // The solver's problem.
@@ -193,13 +210,22 @@ export function buildProblem(s: Snapshot): BuiltProblem {
     intensity: intensityOf.get(r.name) ?? NaN,
   }));
   const migration = fleet.policy.migrationCostGPerH;
+  // Workloads of one kind share their options, and so share these arrays too (the solvers
+  // group interchangeable movers by them).
+  const choices = new Map<readonly Option[], { allowed: Int32Array; cost: Float64Array }>();
   const movers: Mover[] = moverNames.map((name) => {
     const w = byName.get(name) as Workload;
     const current = regionIndex.get(w.region) as number;
-    const allowed = [{ r: current, cost: emissions.get(name) as number }];
-    for (const o of options.get(name) ?? []) if (!o.rejection) allowed.push({ r: regionIndex.get(o.region) as number, cost: o.emissions + migration });
-    allowed.sort((a, b) => a.r - b.r);
-    return { name, current, cpu: w.cpu, memoryGib: w.memoryGib, allowed: Int32Array.from(allowed.map((a) => a.r)), cost: Float64Array.from(allowed.map((a) => a.cost)) };
+    const opts = options.get(name) ?? [];
+    let choice = choices.get(opts);
+    if (!choice) {
+      const allowed = [{ r: current, cost: emissions.get(name) as number }];
+      for (const o of opts) if (!o.rejection) allowed.push({ r: regionIndex.get(o.region) as number, cost: o.emissions + migration });
+      allowed.sort((a, b) => a.r - b.r);
+      choice = { allowed: Int32Array.from(allowed, (a) => a.r), cost: Float64Array.from(allowed, (a) => a.cost) };
+      choices.set(opts, choice);
+    }
+    return { name, current, cpu: w.cpu, memoryGib: w.memoryGib, allowed: choice.allowed, cost: choice.cost };
   });
   const pairs: PairConstraint[] = [];
   for (const e of edges) {
@@ -232,6 +258,24 @@ export function buildProblem(s: Snapshot): BuiltProblem {
     };
   });
   return { problem, analyses, emissions, unknownEmissions };
+}
+
+/** Each other region and the first region filter that rules it out (undefined: allowed). */
+type Verdicts = Map<Region, Rejection | undefined>;
+
+function rejectionBy(filters: typeof REGION_FILTERS, w: Workload, p: WorkloadPromises, r: Region, ctx: FilterContext): Rejection | undefined {
+  for (const f of filters) {
+    const detail = f.reject(w, p, r, ctx);
+    if (detail !== undefined) return { reason: f.name, detail };
+  }
+  return undefined;
+}
+
+/** A key for the neighbours that stay put and where they are (options depend on them). */
+function fixedSignature(fixed: readonly (readonly [string, number])[], regionOf: ReadonlyMap<string, string>): string {
+  if (fixed.length === 0) return '';
+  const parts = fixed.map(([o, ms]) => `${o}@${regionOf.get(o)}:${ms}`);
+  return parts.length === 1 ? (parts[0] as string) : parts.sort().join(',');
 }
 
 /** Both directions of every dependency edge, by workload: [other end, max ms]. */

@@ -52,6 +52,14 @@ export interface RegionFilter {
   reject(w: Workload, p: WorkloadPromises, region: Region, ctx: FilterContext): string | undefined;
 }
 
+/** A set spelled out sorted, once per set (filters ask for it per workload and region). */
+const spelled = new WeakMap<ReadonlySet<string>, string>();
+function listed(set: ReadonlySet<string>): string {
+  let s = spelled.get(set);
+  if (s === undefined) spelled.set(set, (s = [...set].sort().join(', ')));
+  return s;
+}
+
 /** Filters that keep a workload where it is, in the order they are asked. */
 export const WORKLOAD_FILTERS: readonly WorkloadFilter[] = [
   {
@@ -76,7 +84,7 @@ export const WORKLOAD_FILTERS: readonly WorkloadFilter[] = [
 export const REGION_FILTERS: readonly RegionFilter[] = [
   {
     name: 'target',
-    reject: (_w, p, r) => (p.targets && !p.targets.has(r.name) ? `pinned to ${[...p.targets].sort().join(', ')}` : undefined),
+    reject: (_w, p, r) => (p.targets && !p.targets.has(r.name) ? `pinned to ${listed(p.targets)}` : undefined),
   },
   {
     name: 'compliance',
@@ -88,7 +96,7 @@ export const REGION_FILTERS: readonly RegionFilter[] = [
   {
     name: 'residency',
     reject: (_w, p, r) =>
-      p.denyCountries.has(r.country) ? `${r.country} is denied` : p.allowCountries && !p.allowCountries.has(r.country) ? `${r.country} is not among ${[...p.allowCountries].sort().join(', ')}` : undefined,
+      p.denyCountries.has(r.country) ? `${r.country} is denied` : p.allowCountries && !p.allowCountries.has(r.country) ? `${r.country} is not among ${listed(p.allowCountries)}` : undefined,
   },
   {
     name: 'carbon-data',

@@ -65,9 +65,10 @@ export function plan(snapshot: Snapshot, options: SolveOptions = DEFAULT_SOLVE):
   moves.sort((a, b) => b.savingGPerH - a.savingGPerH || (a.workload < b.workload ? -1 : 1));
   const budgetSpent = moves.length >= problem.budget;
   const kept: Kept[] = [];
+  const cleanerOf = memoCleaner(budgetSpent);
   for (const a of built.analyses) {
     if (moved.has(a.workload)) continue;
-    kept.push(explain(a, budgetSpent));
+    kept.push(explain(a, cleanerOf(a.options)));
   }
   const keptByReason: Record<string, number> = {};
   const flexible = new Set(built.analyses.map((a) => a.workload));
@@ -97,15 +98,32 @@ function countMoves(region: Int32Array, movers: readonly Mover[]): number {
   return n;
 }
 
+type Cleaner = Kept['cleaner'];
+
+/**
+ * Each cleaner region and why it was not used. Workloads of one kind share their options,
+ * so their explanations share one (read-only) list.
+ */
+function memoCleaner(budgetSpent: boolean): (options: Analysis['options']) => Cleaner {
+  const memo = new Map<Analysis['options'], Cleaner>();
+  return (options) => {
+    let cleaner = memo.get(options);
+    if (!cleaner) {
+      cleaner = options.map((o) =>
+        o.rejection
+          ? { region: o.region, reason: o.rejection.reason, detail: o.rejection.detail }
+          : budgetSpent
+            ? { region: o.region, reason: 'budget' as const, detail: 'the migration budget of this run is spent on moves that save more' }
+            : { region: o.region, reason: 'capacity' as const, detail: 'not enough room left there for it (or a dependency it must stay near), with the other moves made' },
+      );
+      memo.set(options, cleaner);
+    }
+    return cleaner;
+  };
+}
+
 /** Why a flexible workload stays: the reason that kept it from its greenest cleaner region. */
-function explain(a: Analysis, budgetSpent: boolean): Kept {
-  const cleaner = a.options.map((o) =>
-    o.rejection
-      ? { region: o.region, reason: o.rejection.reason, detail: o.rejection.detail }
-      : budgetSpent
-        ? { region: o.region, reason: 'budget' as const, detail: 'the migration budget of this run is spent on moves that save more' }
-        : { region: o.region, reason: 'capacity' as const, detail: 'not enough room left there for it (or a dependency it must stay near), with the other moves made' },
-  );
+function explain(a: Analysis, cleaner: Cleaner): Kept {
   if (a.kept) return { workload: a.workload, region: a.region, reason: a.kept.reason, detail: a.kept.detail, cleaner: [] };
   // A cleaner region it was allowed to use, but the optimiser did not send it there: that
   // (budget or room) is why it stays. Otherwise the filter that ruled out the greenest.

@@ -66,7 +66,14 @@ export function moverKinds(p: PlacementProblem): string[] {
     paired.add(e.a);
     paired.add(e.b);
   }
-  return p.movers.map((m, i) => (paired.has(i) ? `#${i}` : `${m.current}|${m.cpu}|${m.memoryGib}|${m.allowed.join(',')}|${m.cost.join(',')}`));
+  // Movers of one kind usually share their arrays: spell each array out once.
+  const spelled = new Map<Int32Array | Float64Array, string>();
+  const spell = (a: Int32Array | Float64Array): string => {
+    let s = spelled.get(a);
+    if (s === undefined) spelled.set(a, (s = a.join(',')));
+    return s;
+  };
+  return p.movers.map((m, i) => (paired.has(i) ? `#${i}` : `${m.current}|${m.cpu}|${m.memoryGib}|${spell(m.allowed)}|${spell(m.cost)}`));
 }
 
 /** Cost of mover `m` in region `r`, or undefined if not allowed there. */

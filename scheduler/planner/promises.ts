@@ -50,25 +50,34 @@ export function resolvePromises(intents: readonly Intent[], workloads: readonly 
   // Workloads covered by the same intents share one combined object (and planners may key
   // on its identity).
   const combined = new Map<string, WorkloadPromises>();
+  // Workloads with the same intents and inventory dependencies have the same bounds: work
+  // them out once per such kind ([to, maxMs] sorted by name; self-edges dropped when used).
+  const boundsOf = new Map<string, [string, number][]>();
   for (const w of workloads) {
     const covering = cover.get(w.name) ?? [];
-    const key = covering.map((i) => i.name).join('\u0000');
+    const key = covering.length === 1 ? (covering[0] as Intent).name : covering.map((i) => i.name).join('\u0000');
     let p = combined.get(key);
     if (!p) combined.set(key, (p = combine(covering)));
     promises.set(w.name, p);
-    const bound = new Map<string, number>();
-    const add = (to: string, maxMs: number): void => {
-      if (to === w.name) return;
-      bound.set(to, Math.min(bound.get(to) ?? Infinity, maxMs));
-    };
-    // First every dependency, then the bounds: a bound without `to` covers all of them.
-    for (const d of w.dependsOn) add(d.value, Infinity);
-    for (const i of covering) for (const p of i.dependsOn) for (const d of matching(p.value)) add(d, Infinity);
-    for (const i of covering) for (const l of i.latency) for (const p of l.to) for (const d of matching(p.value)) add(d, l.maxMs);
-    for (const i of covering) for (const l of i.latency) if (l.to.length === 0) for (const d of [...bound.keys()]) add(d, l.maxMs);
-    for (const [to, maxMs] of [...bound].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) edges.push({ from: w.name, to, maxMs });
+    const kind = w.dependsOn.length === 0 ? key : `${key}\u0001${w.dependsOn.map((d) => d.value).join('\u0000')}`;
+    let bounds = boundsOf.get(kind);
+    if (!bounds) boundsOf.set(kind, (bounds = boundsFor(covering, w.dependsOn.map((d) => d.value), matching)));
+    for (const [to, maxMs] of bounds) if (to !== w.name) edges.push({ from: w.name, to, maxMs });
   }
   return { promises, edges };
+}
+
+/** Dependencies with their tightest latency bound: first every dependency, then the bounds (a bound without `to` covers all of them). */
+function boundsFor(covering: readonly Intent[], dependsOn: readonly string[], matching: (pattern: string) => string[]): [string, number][] {
+  const bound = new Map<string, number>();
+  const add = (to: string, maxMs: number): void => {
+    bound.set(to, Math.min(bound.get(to) ?? Infinity, maxMs));
+  };
+  for (const d of dependsOn) add(d, Infinity);
+  for (const i of covering) for (const p of i.dependsOn) for (const d of matching(p.value)) add(d, Infinity);
+  for (const i of covering) for (const l of i.latency) for (const p of l.to) for (const d of matching(p.value)) add(d, l.maxMs);
+  for (const i of covering) for (const l of i.latency) if (l.to.length === 0) for (const d of [...bound.keys()]) add(d, l.maxMs);
+  return [...bound].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function combine(covering: readonly Intent[]): WorkloadPromises {

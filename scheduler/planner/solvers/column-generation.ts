@@ -13,6 +13,8 @@ export interface RelaxationResult {
   readonly mix: readonly { readonly weight: number; readonly choice: Int32Array }[];
   readonly iterations: number;
   readonly groups: readonly Group[];
+  /** Right-hand sides of the relaxed rows: cpu and memory per region, then the budget. */
+  readonly limits: Float64Array;
 }
 
 export interface RelaxationOptions {
@@ -85,7 +87,7 @@ export function solveRelaxation(p: PlacementProblem, groups: readonly Group[], o
   }
   const relaxation = c0 + cs * solution.objective;
   const mix = choices.map((choice, k) => ({ weight: solution.weights[k] ?? 0, choice })).filter((c) => c.weight > 1e-12);
-  return { lowerBound: Math.min(lowerBound, relaxation), relaxation, prices: center, mix, iterations: it, groups };
+  return { lowerBound: Math.min(lowerBound, relaxation), relaxation, prices: center, mix, iterations: it, groups, limits };
 }
 
 /** Prices in gCO2eq/h per unit from the master's (scaled) duals; ≤ rows have duals ≤ 0. */

@@ -25,10 +25,11 @@ export function improveByChains(p: PlacementProblem, start: Assignment, maxChain
   for (let i = 0; i < p.movers.length; i++) if (start.region[i] !== p.movers[i]!.current) state.move(i, start.region[i] as number);
   const shifts = new ShiftTable(p, state);
   const blocked = new Set<number>();
+  const typical = typicalCpu(p);
   let chains = 0;
   for (; chains < maxChains; chains++) {
     const { edgeCost, edgeUnit } = shifts.edges(blocked);
-    const room = roomFor(p, state);
+    const room = roomFor(p, state, typical);
     // F[h][r]: cheapest way to make room for one unit arriving in r within h hops.
     let F = Float64Array.from(room, (has) => (has ? 0 : Infinity));
     const via: Int32Array[] = [];
@@ -168,10 +169,14 @@ class ShiftTable {
   }
 }
 
-/** Regions with room for a typical workload (the median size of those that may move). */
-function roomFor(p: PlacementProblem, state: PlacementState): Uint8Array {
-  const cpus = p.movers.map((m) => m.cpu).sort((a, b) => a - b);
-  const typical = cpus[Math.floor(cpus.length / 2)] ?? 1;
+/** The median cpu of the movers: what a region needs spare to count as having room. */
+function typicalCpu(p: PlacementProblem): number {
+  const cpus = Float64Array.from(p.movers, (m) => m.cpu).sort();
+  return cpus[Math.floor(cpus.length / 2)] ?? 1;
+}
+
+/** Regions with room for a typical workload. */
+function roomFor(p: PlacementProblem, state: PlacementState, typical: number): Uint8Array {
   return Uint8Array.from(p.regions, (_r, i) => (state.spareCpu(i) >= typical ? 1 : 0));
 }
 

@@ -8,9 +8,13 @@ import { PlacementState } from './placement-state.js';
  */
 export function solveGreedy(p: PlacementProblem): Assignment {
   const state = new PlacementState(p);
+  // Movers of one kind share their cost array: order its regions once.
+  const orders = new Map<Float64Array, number[]>();
   for (let i = 0; i < p.movers.length; i++) {
     const m = p.movers[i] as Mover;
-    state.placeFirst(i, cheapestFirst(m.allowed, m.cost).map((k) => m.allowed[k] as number));
+    let order = orders.get(m.cost);
+    if (!order) orders.set(m.cost, (order = cheapestFirst(m.allowed, m.cost).map((k) => m.allowed[k] as number)));
+    state.placeFirst(i, order);
   }
   return { region: state.region, objective: state.objective };
 }

@@ -1,6 +1,7 @@
 import type { Assignment, PlacementProblem } from '../problem.js';
 import type { RelaxationResult } from './column-generation.js';
 import type { Group, Prices } from './mover-groups.js';
+import { towardsVertex, type GroupCounts } from './lp-vertex.js';
 import { PlacementState } from './placement-state.js';
 
 /**
@@ -14,14 +15,16 @@ import { PlacementState } from './placement-state.js';
 export function roundRelaxation(p: PlacementProblem, relax: RelaxationResult): Assignment {
   const state = new PlacementState(p);
   const { groups, prices } = relax;
+  const counts: GroupCounts = groups.map(() => new Map());
+  groups.forEach((g, gi) => {
+    const c = counts[gi] as Map<number, number>;
+    for (const { weight, choice } of relax.mix) c.set(choice[gi] as number, (c.get(choice[gi] as number) ?? 0) + weight * g.members.length);
+  });
+  towardsVertex(p, groups, counts, relax.limits);
   const wanted: { member: number; region: number; gain: number; group: number }[] = [];
   const remainders: { group: number; region: number; fraction: number; saving: number }[] = [];
   groups.forEach((g, gi) => {
-    const share = new Map<number, number>();
-    for (const { weight, choice } of relax.mix) {
-      const r = choice[gi] as number;
-      if (r !== g.current) share.set(r, (share.get(r) ?? 0) + weight * g.members.length);
-    }
+    const share = new Map([...(counts[gi] as Map<number, number>)].filter(([r, x]) => r !== g.current && x > 1e-9));
     const stay = pricedCost(g, g.allowed.indexOf(g.current), prices);
     const plainStay = g.cost[g.allowed.indexOf(g.current)] as number;
     const targets = [...share]
