@@ -7,20 +7,24 @@ import { workloadMatcher } from './pattern.js';
  * whose `workloads(...)` patterns match it.
  */
 export function coverage(intents: readonly Intent[], workloads: readonly Workload[]): Map<string, Intent[]> {
+  const covering = coveringIntents(intents);
+  return new Map(workloads.map((w) => [w.name, covering(w)]));
+}
+
+/** `coverage` for one workload at a time, with the intents' lookups prepared once. */
+export function coveringIntents(intents: readonly Intent[]): (w: Workload) => Intent[] {
   const byName = new Map(intents.map((i) => [i.name, i]));
   // Only intents with workloads(...) patterns select by name; the rest are named by workloads.
   const selectors = intents.filter((i) => i.workloads.length > 0).map((i) => ({ intent: i, matchers: i.workloads.map((p) => workloadMatcher(p.value)) }));
-  const out = new Map<string, Intent[]>();
-  for (const w of workloads) {
+  return (w) => {
     const covering: Intent[] = [];
     const named = w.intent !== undefined ? byName.get(w.intent) : undefined;
     if (named) covering.push(named);
     for (const s of selectors) {
       if (s.intent !== named && s.matchers.some((m) => m(w.name))) covering.push(s.intent);
     }
-    out.set(w.name, covering);
-  }
-  return out;
+    return covering;
+  };
 }
 
 /**

@@ -59,28 +59,35 @@ export function buildProblem(s: Snapshot): BuiltProblem {
     return i === undefined ? undefined : kw(w) * i;
   };
 
-  const { promises, edges } = resolvePromises(s.intents, s.workloads);
-  const regionOf = new Map(s.workloads.map((w) => [w.name, w.region]));
-  const byName = new Map(s.workloads.map((w) => [w.name, w]));
+  // Tens of thousands of workloads: per-workload state lives in arrays by snapshot index.
+  const workloads = s.workloads;
+  const W = workloads.length;
+  const indexOf = new Map(workloads.map((w, i) => [w.name, i]));
+  const { promises: promiseOf, edges } = resolvePromises(s.intents, workloads);
+  const regionOf = new Map(workloads.map((w) => [w.name, w.region]));
   const emissions = new Map<string, number>();
+  const emissionsAt = new Float64Array(W);
   let unknownEmissions = 0;
-  for (const w of s.workloads) {
+  workloads.forEach((w, i) => {
     const e = emissionsIn(w, w.region);
     if (e === undefined) unknownEmissions++;
+    emissionsAt[i] = e ?? 0;
     emissions.set(w.name, e ?? 0);
-  }
-  const neighbours = neighbourIndex(edges);
+  });
+  const flexible: number[] = [];
+  promiseOf.forEach((p, i) => p.placement === 'flexible' && flexible.push(i));
+  const neighboursAt = neighbourIndex(edges, indexOf, flexible);
 
   // Workload-level filters first.
-  const kept = new Map<string, Rejection>();
-  const flexible = s.workloads.filter((w) => promises.get(w.name)?.placement === 'flexible');
-  const plainCtx = contextFor(new Set());
-  for (const w of flexible) {
-    const p = promises.get(w.name) as WorkloadPromises;
+  const kept: (Rejection | undefined)[] = new Array(W);
+  const plainCtx = contextFor(() => false);
+  for (const i of flexible) {
+    const w = workloads[i] as Workload;
+    const p = promiseOf[i] as WorkloadPromises;
     for (const f of WORKLOAD_FILTERS) {
       const detail = f.reject(w, p, plainCtx);
       if (detail !== undefined) {
-        kept.set(w.name, { reason: f.name, detail });
+        kept[i] = { reason: f.name, detail };
         break;
       }
     }
@@ -88,21 +95,26 @@ export function buildProblem(s: Snapshot): BuiltProblem {
   // Region filters once, treating every candidate neighbour as free to move (their pair
   // constraint goes to the solver). A candidate left with no region it may use stays put;
   // then its neighbours' latency to it is checked again, until nothing changes.
-  const candidates = new Set(flexible.filter((w) => !kept.has(w.name)).map((w) => w.name));
-  const ctx = contextFor(candidates);
-  const options = new Map<string, Option[]>();
+  const candidate = new Uint8Array(W);
+  for (const i of flexible) if (!kept[i]) candidate[i] = 1;
+  const ctx = contextFor((j) => candidate[j] === 1);
+  const options: (readonly Option[] | undefined)[] = new Array(W);
   // Workloads with the same promises, place, size and fixed neighbours have the same
   // options: work them out once per kind (tens of thousands of workloads, a few thousand kinds).
   // The region filters do not look at size: their verdicts are shared one level up.
   const promiseIds = new Map<WorkloadPromises, number>();
   const verdictsByPlace = new Map<string, Verdicts>();
   const byKind = new Map<string, Option[]>();
-  for (const name of candidates) {
-    const w = byName.get(name) as Workload;
-    const p = promises.get(name) as WorkloadPromises;
+  for (const i of flexible) {
+    if (!candidate[i]) continue;
+    const w = workloads[i] as Workload;
+    const p = promiseOf[i] as WorkloadPromises;
     let pid = promiseIds.get(p);
     if (pid === undefined) promiseIds.set(p, (pid = promiseIds.size));
-    const place = `${pid}|${w.region}|${fixedSignature(ctx.fixedNeighbours(name), regionOf)}`;
+    // Neighbours that stay put, by index (an index fixes the region too).
+    let fixed = '';
+    for (const [j, ms] of neighboursAt[i] ?? []) if (!candidate[j]) fixed += `${j}:${ms},`;
+    const place = `${pid}|${w.region}|${fixed}`;
     const kind = `${place}|${w.cpu}|${w.memoryGib}`;
     let opts = byKind.get(kind);
     if (!opts) {
@@ -110,7 +122,7 @@ export function buildProblem(s: Snapshot): BuiltProblem {
       if (!verdicts) verdictsByPlace.set(place, (verdicts = verdictsFor(w, p, ctx)));
       byKind.set(kind, (opts = optionsFor(w, p, verdicts)));
     }
-    options.set(name, opts);
+    options[i] = opts;
   }
   const anyAllowed = new Map<readonly Option[], boolean>();
   const hasAllowed = (opts: readonly Option[]): boolean => {
@@ -118,32 +130,38 @@ export function buildProblem(s: Snapshot): BuiltProblem {
     if (v === undefined) anyAllowed.set(opts, (v = opts.some((o) => !o.rejection)));
     return v;
   };
-  const movable = new Set([...candidates].filter((n) => hasAllowed(options.get(n) as Option[])));
-  let pinned = [...candidates].filter((n) => !movable.has(n));
+  const movable = new Uint8Array(W);
+  let pinned: number[] = [];
+  for (const i of flexible) {
+    if (!candidate[i]) continue;
+    if (hasAllowed(options[i] as Option[])) movable[i] = 1;
+    else pinned.push(i);
+  }
   while (pinned.length > 0) {
-    const next: string[] = [];
-    for (const fixedName of pinned) {
-      for (const [other, maxMs] of neighbours.get(fixedName) ?? []) {
-        if (!movable.has(other)) continue;
-        const at = regionOf.get(fixedName) as string;
-        const opts = (options.get(other) as Option[]).map((o) => {
+    const next: number[] = [];
+    for (const f of pinned) {
+      const fixedName = (workloads[f] as Workload).name;
+      const at = (workloads[f] as Workload).region;
+      for (const [j, maxMs] of neighboursAt[f] ?? []) {
+        if (!movable[j]) continue;
+        const opts = (options[j] as Option[]).map((o) => {
           if (o.rejection) return o;
           const l = fleet.latency.get(o.region, at);
           if (l !== undefined && l <= maxMs) return o;
           const detail = l === undefined ? `${fixedName} in ${at} would be unreachable` : `${fixedName} in ${at} would be ${l} ms away (max ${maxMs})`;
           return { ...o, rejection: { reason: 'latency' as const, detail } };
         });
-        options.set(other, opts);
+        options[j] = opts;
         if (!opts.some((o) => !o.rejection)) {
-          movable.delete(other);
-          next.push(other);
+          movable[j] = 0;
+          next.push(j);
         }
       }
     }
     pinned = next;
   }
 
-  function contextFor(movers: ReadonlySet<string>): FilterContext {
+  function contextFor(isCandidate: (workload: number) => boolean): FilterContext {
     return {
       now: s.now,
       cooldownMs: fleet.policy.cooldownMs,
@@ -151,7 +169,7 @@ export function buildProblem(s: Snapshot): BuiltProblem {
       fresh: (r) => freshOf.get(r) === true,
       intensity: (r) => intensityOf.get(r),
       latency: (a, b) => fleet.latency.get(a, b),
-      fixedNeighbours: (name) => (neighbours.get(name) ?? []).filter(([other]) => !movers.has(other)),
+      fixedNeighbours: (name) => (neighboursAt[indexOf.get(name) ?? -1] ?? []).filter(([j]) => !isCandidate(j)).map(([j, ms]) => [(workloads[j] as Workload).name, ms] as const),
     };
   }
 
@@ -184,24 +202,27 @@ export function buildProblem(s: Snapshot): BuiltProblem {
   }
 
   // The solver's problem.
-  const moverNames = s.workloads.filter((w) => movable.has(w.name)).map((w) => w.name);
-  const moverIndex = new Map(moverNames.map((n, i) => [n, i]));
+  const moverAt: number[] = [];
+  for (let i = 0; i < W; i++) if (movable[i]) moverAt.push(i);
+  const moverIndex = new Int32Array(W).fill(-1);
+  moverAt.forEach((i, m) => (moverIndex[i] = m));
   const fixedCpu = new Float64Array(regions.length);
   const fixedMem = new Float64Array(regions.length);
   const moverCpu = new Float64Array(regions.length);
   const moverMem = new Float64Array(regions.length);
   let fixedEmissions = 0;
-  for (const w of s.workloads) {
-    const r = regionIndex.get(w.region) as number;
-    if (movable.has(w.name)) {
+  const regionAt = Int32Array.from(workloads, (w) => regionIndex.get(w.region) as number);
+  workloads.forEach((w, i) => {
+    const r = regionAt[i] as number;
+    if (movable[i]) {
       moverCpu[r] = (moverCpu[r] as number) + w.cpu;
       moverMem[r] = (moverMem[r] as number) + w.memoryGib;
     } else {
       fixedCpu[r] = (fixedCpu[r] as number) + w.cpu;
       fixedMem[r] = (fixedMem[r] as number) + w.memoryGib;
-      fixedEmissions += emissions.get(w.name) ?? 0;
+      fixedEmissions += emissionsAt[i] as number;
     }
-  }
+  });
   const problemRegions: ProblemRegion[] = regions.map((r, i) => ({
     name: r.name,
     // A region already over capacity may not grow, but what runs there may stay.
@@ -213,25 +234,25 @@ export function buildProblem(s: Snapshot): BuiltProblem {
   // Workloads of one kind share their options, and so share these arrays too (the solvers
   // group interchangeable movers by them).
   const choices = new Map<readonly Option[], { allowed: Int32Array; cost: Float64Array }>();
-  const movers: Mover[] = moverNames.map((name) => {
-    const w = byName.get(name) as Workload;
-    const current = regionIndex.get(w.region) as number;
-    const opts = options.get(name) ?? [];
+  const movers: Mover[] = moverAt.map((i) => {
+    const w = workloads[i] as Workload;
+    const current = regionAt[i] as number;
+    const opts = options[i] as readonly Option[];
     let choice = choices.get(opts);
     if (!choice) {
-      const allowed = [{ r: current, cost: emissions.get(name) as number }];
+      const allowed = [{ r: current, cost: emissionsAt[i] as number }];
       for (const o of opts) if (!o.rejection) allowed.push({ r: regionIndex.get(o.region) as number, cost: o.emissions + migration });
       allowed.sort((a, b) => a.r - b.r);
       choice = { allowed: Int32Array.from(allowed, (a) => a.r), cost: Float64Array.from(allowed, (a) => a.cost) };
       choices.set(opts, choice);
     }
-    return { name, current, cpu: w.cpu, memoryGib: w.memoryGib, allowed: choice.allowed, cost: choice.cost };
+    return { name: w.name, current, cpu: w.cpu, memoryGib: w.memoryGib, allowed: choice.allowed, cost: choice.cost };
   });
   const pairs: PairConstraint[] = [];
   for (const e of edges) {
-    const a = moverIndex.get(e.from);
-    const b = moverIndex.get(e.to);
-    if (a === undefined || b === undefined) continue;
+    const a = moverIndex[indexOf.get(e.from) ?? -1] ?? -1;
+    const b = moverIndex[indexOf.get(e.to) ?? -1] ?? -1;
+    if (a < 0 || b < 0) continue;
     const now = fleet.latency.get(regionOf.get(e.from) as string, regionOf.get(e.to) as string);
     // Keep what holds now: a bound already broken (or a pair already unreachable) is not
     // made a reason to refuse every move.
@@ -247,14 +268,15 @@ export function buildProblem(s: Snapshot): BuiltProblem {
     latency: (a, b) => fleet.latency.get(names[a] as string, names[b] as string),
     fixedEmissions,
   };
-  const analyses: Analysis[] = flexible.map((w) => {
-    const k = kept.get(w.name);
+  const analyses: Analysis[] = flexible.map((i) => {
+    const w = workloads[i] as Workload;
+    const k = kept[i];
     return {
       workload: w.name,
       region: w.region,
-      emissions: emissions.get(w.name) ?? 0,
+      emissions: emissionsAt[i] as number,
       ...(k ? { kept: k } : {}),
-      options: options.get(w.name) ?? [],
+      options: options[i] ?? [],
     };
   });
   return { problem, analyses, emissions, unknownEmissions };
@@ -271,24 +293,20 @@ function rejectionBy(filters: typeof REGION_FILTERS, w: Workload, p: WorkloadPro
   return undefined;
 }
 
-/** A key for the neighbours that stay put and where they are (options depend on them). */
-function fixedSignature(fixed: readonly (readonly [string, number])[], regionOf: ReadonlyMap<string, string>): string {
-  if (fixed.length === 0) return '';
-  const parts = fixed.map(([o, ms]) => `${o}@${regionOf.get(o)}:${ms}`);
-  return parts.length === 1 ? (parts[0] as string) : parts.sort().join(',');
-}
-
-/** Both directions of every dependency edge, by workload: [other end, max ms]. */
-function neighbourIndex(edges: readonly DependencyEdge[]): Map<string, [string, number][]> {
-  const out = new Map<string, [string, number][]>();
-  const add = (a: string, b: string, ms: number): void => {
-    let list = out.get(a);
-    if (!list) out.set(a, (list = []));
-    list.push([b, ms]);
-  };
+/**
+ * Both directions of every dependency edge between known workloads, by snapshot index, for
+ * the flexible workloads (the only ones whose options depend on their neighbours):
+ * [other end, max ms].
+ */
+function neighbourIndex(edges: readonly DependencyEdge[], indexOf: ReadonlyMap<string, number>, flexible: readonly number[]): (readonly [number, number])[][] {
+  const out: (readonly [number, number])[][] = [];
+  for (const i of flexible) out[i] = [];
   for (const e of edges) {
-    add(e.from, e.to, e.maxMs);
-    add(e.to, e.from, e.maxMs);
+    const a = indexOf.get(e.from);
+    const b = indexOf.get(e.to);
+    if (a === undefined || b === undefined) continue;
+    out[a]?.push([b, e.maxMs]);
+    out[b]?.push([a, e.maxMs]);
   }
   return out;
 }

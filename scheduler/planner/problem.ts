@@ -57,23 +57,37 @@ export function cheapestFirst(allowed: Int32Array, cost: Float64Array, key: (k: 
 }
 
 /**
- * A key per mover that is equal for interchangeable movers (same home, size, options and
- * costs). A mover in a pair constraint is its own kind: its partner makes it unique.
+ * A kind per mover, equal for interchangeable movers (same home, size, options and costs),
+ * numbered in order of first appearance. A mover in a pair constraint is its own kind: its
+ * partner makes it unique.
  */
-export function moverKinds(p: PlacementProblem): string[] {
+export function moverKinds(p: PlacementProblem): Int32Array {
   const paired = new Set<number>();
   for (const e of p.pairs) {
     paired.add(e.a);
     paired.add(e.b);
   }
-  // Movers of one kind usually share their arrays: spell each array out once.
-  const spelled = new Map<Int32Array | Float64Array, string>();
-  const spell = (a: Int32Array | Float64Array): string => {
-    let s = spelled.get(a);
-    if (s === undefined) spelled.set(a, (s = a.join(',')));
-    return s;
+  // Movers of one kind usually share their arrays: number each distinct content once, by
+  // identity first, so the key per mover stays short.
+  const byContent = new Map<string, number>();
+  const byArray = new Map<Int32Array | Float64Array, number>();
+  const id = (a: Int32Array | Float64Array): number => {
+    let n = byArray.get(a);
+    if (n === undefined) {
+      const text = `${a instanceof Int32Array ? 'i' : 'f'}${a.join(',')}`;
+      n = byContent.get(text);
+      if (n === undefined) byContent.set(text, (n = byContent.size));
+      byArray.set(a, n);
+    }
+    return n;
   };
-  return p.movers.map((m, i) => (paired.has(i) ? `#${i}` : `${m.current}|${m.cpu}|${m.memoryGib}|${spell(m.allowed)}|${spell(m.cost)}`));
+  const kinds = new Map<string, number>();
+  return Int32Array.from(p.movers, (m, i) => {
+    const key = paired.has(i) ? `#${i}` : `${m.current}|${m.cpu}|${m.memoryGib}|${id(m.allowed)}|${id(m.cost)}`;
+    let k = kinds.get(key);
+    if (k === undefined) kinds.set(key, (k = kinds.size));
+    return k;
+  });
 }
 
 /** Cost of mover `m` in region `r`, or undefined if not allowed there. */

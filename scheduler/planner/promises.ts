@@ -1,5 +1,5 @@
 import type { Intent, Placement } from '../intent/model.js';
-import { coverage, effectivePlacement } from '../inventory/coverage.js';
+import { coveringIntents, effectivePlacement } from '../inventory/coverage.js';
 import type { Workload } from '../inventory/model.js';
 import { workloadMatcher } from '../inventory/pattern.js';
 
@@ -28,12 +28,13 @@ export interface DependencyEdge {
 }
 
 /**
- * Combines intents per workload and collects the dependency edges with their latency
- * bounds: from the inventory's depends_on and intents' depends_on(...) / `to` patterns;
- * a network_latency constraint with `to` bounds those dependencies, one without bounds all.
+ * Combines intents per workload (`promises[i]` is for `workloads[i]`) and collects the
+ * dependency edges with their latency bounds: from the inventory's depends_on and intents'
+ * depends_on(...) / `to` patterns; a network_latency constraint with `to` bounds those
+ * dependencies, one without bounds all.
  */
-export function resolvePromises(intents: readonly Intent[], workloads: readonly Workload[]): { promises: Map<string, WorkloadPromises>; edges: DependencyEdge[] } {
-  const cover = coverage(intents, workloads);
+export function resolvePromises(intents: readonly Intent[], workloads: readonly Workload[]): { promises: WorkloadPromises[]; edges: DependencyEdge[] } {
+  const coverOf = coveringIntents(intents);
   const names = workloads.map((w) => w.name);
   const matchCache = new Map<string, string[]>();
   const matching = (pattern: string): string[] => {
@@ -45,7 +46,7 @@ export function resolvePromises(intents: readonly Intent[], workloads: readonly 
     }
     return hit;
   };
-  const promises = new Map<string, WorkloadPromises>();
+  const promises: WorkloadPromises[] = [];
   const edges: DependencyEdge[] = [];
   // Workloads covered by the same intents share one combined object (and planners may key
   // on its identity).
@@ -54,11 +55,11 @@ export function resolvePromises(intents: readonly Intent[], workloads: readonly 
   // them out once per such kind ([to, maxMs] sorted by name; self-edges dropped when used).
   const boundsOf = new Map<string, [string, number][]>();
   for (const w of workloads) {
-    const covering = cover.get(w.name) ?? [];
+    const covering = coverOf(w);
     const key = covering.length === 1 ? (covering[0] as Intent).name : covering.map((i) => i.name).join('\u0000');
     let p = combined.get(key);
     if (!p) combined.set(key, (p = combine(covering)));
-    promises.set(w.name, p);
+    promises.push(p);
     const kind = w.dependsOn.length === 0 ? key : `${key}\u0001${w.dependsOn.map((d) => d.value).join('\u0000')}`;
     let bounds = boundsOf.get(kind);
     if (!bounds) boundsOf.set(kind, (bounds = boundsFor(covering, w.dependsOn.map((d) => d.value), matching)));

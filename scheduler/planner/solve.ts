@@ -1,5 +1,5 @@
 import type { Assignment, PlacementProblem } from './problem.js';
-import { violation } from './problem.js';
+import { moverKinds, violation } from './problem.js';
 import { solveRelaxation } from './solvers/column-generation.js';
 import { improveByChains } from './solvers/ejection-chains.js';
 import { solveExact } from './solvers/exact.js';
@@ -40,10 +40,11 @@ export const DEFAULT_SOLVE: SolveOptions = Object.freeze({ exactNodes: 200_000, 
  */
 export function solve(p: PlacementProblem, options: SolveOptions = DEFAULT_SOLVE): Solution {
   const greedy = solveGreedy(p);
-  const relax = solveRelaxation(p, groupMovers(p), { maxIterations: options.maxIterations, tolerance: LP_TOLERANCE });
+  const kinds = moverKinds(p);
+  const relax = solveRelaxation(p, groupMovers(p, kinds), { maxIterations: options.maxIterations, tolerance: LP_TOLERANCE });
   const rounded = roundRelaxation(p, relax);
   const start = rounded.objective <= greedy.objective ? rounded : greedy;
-  const chained = improveByChains(p, start, options.maxChains);
+  const chained = improveByChains(p, start, options.maxChains, kinds);
   let assignment = chained.assignment;
   let lowerBound = relax.lowerBound;
   let optimality: Solution['optimality'] = 'bounded';

@@ -89,7 +89,9 @@ describe('plans on random snapshots', () => {
         moves += p.moves.length;
         cooling += p.kept.filter((k) => k.reason === 'cooldown').length;
         const { fleet } = snap;
-        const { promises, edges } = resolvePromises(snap.intents, snap.workloads);
+        const resolved = resolvePromises(snap.intents, snap.workloads);
+        const promises = new Map(snap.workloads.map((w, i) => [w.name, resolved.promises[i]!]));
+        const { edges } = resolved;
         const before = new Map(snap.workloads.map((w) => [w.name, w.region]));
         const after = new Map(before);
         for (const m of p.moves) after.set(m.workload, m.to);

@@ -14,7 +14,7 @@ import { generate } from './random-problem.js';
 /** The LP relaxation (pairs left out, as in the planner's) in CPLEX LP format, over kinds of mover. */
 function relaxationLp(p: PlacementProblem): string {
   const kinds = moverKinds(p);
-  const groups = new Map<string, { i: number; n: number }>();
+  const groups = new Map<number, { i: number; n: number }>();
   kinds.forEach((k, i) => {
     const g = groups.get(k);
     if (g) g.n++;
@@ -102,9 +102,9 @@ describe('towardsVertex', () => {
       let cost = p.fixedEmissions;
       r.groups.forEach((g, gi) => {
         for (const [reg, x] of counts[gi]!) {
-          used[reg] += x * g.cpu;
-          used[R + reg] += x * g.mem;
-          if (reg !== g.current) used[2 * R] += x;
+          used[reg] = used[reg]! + x * g.cpu;
+          used[R + reg] = used[R + reg]! + x * g.mem;
+          if (reg !== g.current) used[2 * R] = used[2 * R]! + x;
           cost += x * g.cost[g.allowed.indexOf(reg)]!;
         }
       });

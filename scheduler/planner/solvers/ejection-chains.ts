@@ -19,11 +19,11 @@ type Moved = [mover: number, from: number][];
  * Chains are applied while they save; with the budget spent, the weakest move is traded
  * for a stronger one. Every step is checked, so the placement stays feasible.
  */
-export function improveByChains(p: PlacementProblem, start: Assignment, maxChains: number): ChainResult {
+export function improveByChains(p: PlacementProblem, start: Assignment, maxChains: number, kinds: Int32Array = moverKinds(p)): ChainResult {
   const R = p.regions.length;
   const state = new PlacementState(p);
   for (let i = 0; i < p.movers.length; i++) if (start.region[i] !== p.movers[i]!.current) state.move(i, start.region[i] as number);
-  const shifts = new ShiftTable(p, state);
+  const shifts = new ShiftTable(p, state, kinds);
   const blocked = new Set<number>();
   const typical = typicalCpu(p);
   let chains = 0;
@@ -83,19 +83,18 @@ class ShiftTable {
   private readonly cost: Float64Array;
   private readonly unit: Int32Array;
   /** Movers in each region, by kind: kind → member indices there. */
-  private readonly present: Map<string, number[]>[];
-  private readonly kindOf: string[];
+  private readonly present: Map<number, number[]>[];
   private budgetSpent: boolean;
 
   constructor(
     private readonly p: PlacementProblem,
     private readonly state: PlacementState,
+    private readonly kindOf: Int32Array,
   ) {
     this.R = p.regions.length;
     this.cost = new Float64Array(this.R * this.R);
     this.unit = new Int32Array(this.R * this.R);
-    this.present = Array.from({ length: this.R }, () => new Map<string, number[]>());
-    this.kindOf = moverKinds(p);
+    this.present = Array.from({ length: this.R }, () => new Map<number, number[]>());
     p.movers.forEach((_m, i) => this.add(i, state.region[i] as number));
     this.budgetSpent = state.moves >= p.budget;
     for (let r = 0; r < this.R; r++) this.row(r);
@@ -128,16 +127,16 @@ class ShiftTable {
   }
 
   private add(i: number, r: number): void {
-    const map = this.present[r] as Map<string, number[]>;
-    const k = this.kindOf[i] as string;
+    const map = this.present[r] as Map<number, number[]>;
+    const k = this.kindOf[i] as number;
     const list = map.get(k);
     if (list) list.push(i);
     else map.set(k, [i]);
   }
 
   private remove(i: number, r: number): void {
-    const map = this.present[r] as Map<string, number[]>;
-    const k = this.kindOf[i] as string;
+    const map = this.present[r] as Map<number, number[]>;
+    const k = this.kindOf[i] as number;
     const list = map.get(k);
     if (!list) return;
     const at = list.lastIndexOf(i);
@@ -149,7 +148,7 @@ class ShiftTable {
     const R = this.R;
     this.cost.fill(Infinity, r * R, r * R + R);
     this.unit.fill(-1, r * R, r * R + R);
-    for (const members of (this.present[r] as Map<string, number[]>).values()) {
+    for (const members of (this.present[r] as Map<number, number[]>).values()) {
       const i = members[members.length - 1] as number;
       const m = this.p.movers[i] as Mover;
       // A chain may not spend moves that are not left (a unit leaving home is one more).

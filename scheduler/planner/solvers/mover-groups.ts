@@ -32,18 +32,13 @@ export interface PricedChoice {
   readonly bound: number;
 }
 
-export function groupMovers(p: PlacementProblem): Group[] {
-  const kinds = moverKinds(p);
-  const byKey = new Map<string, Group>();
+/** Movers by kind (see `moverKinds`), in order of first appearance. */
+export function groupMovers(p: PlacementProblem, kinds: Int32Array = moverKinds(p)): Group[] {
   const groups: Group[] = [];
   p.movers.forEach((m, i) => {
-    const key = kinds[i] as string;
-    let g = byKey.get(key);
-    if (!g) {
-      g = { members: [], current: m.current, cpu: m.cpu, mem: m.memoryGib, allowed: m.allowed, cost: m.cost };
-      byKey.set(key, g);
-      groups.push(g);
-    }
+    const k = kinds[i] as number;
+    let g = groups[k];
+    if (!g) groups[k] = g = { members: [], current: m.current, cpu: m.cpu, mem: m.memoryGib, allowed: m.allowed, cost: m.cost };
     g.members.push(i);
   });
   return groups;
