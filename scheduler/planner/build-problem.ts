@@ -76,7 +76,10 @@ export function buildProblem(s: Snapshot): BuiltProblem {
   });
   const flexible: number[] = [];
   promiseOf.forEach((p, i) => p.placement === 'flexible' && flexible.push(i));
-  const neighboursAt = neighbourIndex(edges, indexOf, flexible);
+  // Edge ends by snapshot index (−1: a dependency on a workload not in the inventory).
+  const edgeFrom = Int32Array.from(edges, (e) => indexOf.get(e.from) ?? -1);
+  const edgeTo = Int32Array.from(edges, (e) => indexOf.get(e.to) ?? -1);
+  const neighboursAt = neighbourIndex(edges, edgeFrom, edgeTo, flexible);
 
   // Workload-level filters first.
   const kept: (Rejection | undefined)[] = new Array(W);
@@ -103,7 +106,7 @@ export function buildProblem(s: Snapshot): BuiltProblem {
   // options: work them out once per kind (tens of thousands of workloads, a few thousand kinds).
   // The region filters do not look at size: their verdicts are shared one level up.
   const promiseIds = new Map<WorkloadPromises, number>();
-  const verdictsByPlace = new Map<string, Verdicts>();
+  const cleanerByPlace = new Map<string, CleanerRegion[]>();
   const byKind = new Map<string, Option[]>();
   for (const i of flexible) {
     if (!candidate[i]) continue;
@@ -118,9 +121,9 @@ export function buildProblem(s: Snapshot): BuiltProblem {
     const kind = `${place}|${w.cpu}|${w.memoryGib}`;
     let opts = byKind.get(kind);
     if (!opts) {
-      let verdicts = verdictsByPlace.get(place);
-      if (!verdicts) verdictsByPlace.set(place, (verdicts = verdictsFor(w, p, ctx)));
-      byKind.set(kind, (opts = optionsFor(w, p, verdicts)));
+      let cleaner = cleanerByPlace.get(place);
+      if (!cleaner) cleanerByPlace.set(place, (cleaner = cleanerRegionsFor(w, p, ctx)));
+      byKind.set(kind, (opts = optionsFor(w, cleaner)));
     }
     options[i] = opts;
   }
@@ -173,32 +176,32 @@ export function buildProblem(s: Snapshot): BuiltProblem {
     };
   }
 
-  /** What the region filters say about each region other than the workload's own. */
-  function verdictsFor(w: Workload, p: WorkloadPromises, ctx: FilterContext): Verdicts {
-    const out: Verdicts = new Map();
+  /**
+   * The cleaner regions for a workload at one place, greenest first, each with the first
+   * filter that rules it out, or `not-worth-it` below the minimum saving. Nothing here
+   * depends on size: the saving in percent is the ratio of intensities.
+   */
+  function cleanerRegionsFor(w: Workload, p: WorkloadPromises, ctx: FilterContext): CleanerRegion[] {
+    const here = intensityOf.get(w.region);
+    if (here === undefined || !(here > 0)) return [];
+    const minSaving = p.minSavingPercent ?? fleet.policy.minSavingPercent;
+    const out: CleanerRegion[] = [];
     for (const r of regions) {
-      if (r.name === w.region) continue;
-      out.set(r, rejectionBy(REGION_FILTERS, w, p, r, ctx));
+      const there = intensityOf.get(r.name);
+      if (r.name === w.region || there === undefined || !(there < here)) continue;
+      const saving = ((here - there) / here) * 100;
+      const rejection =
+        rejectionBy(REGION_FILTERS, w, p, r, ctx) ??
+        (saving < minSaving ? { reason: 'not-worth-it' as const, detail: `saves ${saving.toFixed(1)}%, less than the ${minSaving}% minimum` } : undefined);
+      out.push({ region: r.name, intensity: there, rejection });
     }
-    return out;
+    return out.sort((a, b) => a.intensity - b.intensity || (a.region < b.region ? -1 : 1));
   }
 
-  function optionsFor(w: Workload, p: WorkloadPromises, verdicts: Verdicts): Option[] {
-    const here = emissionsIn(w, w.region) ?? 0;
-    const minSaving = p.minSavingPercent ?? fleet.policy.minSavingPercent;
-    const out: Option[] = [];
-    for (const [r, rejection] of verdicts) {
-      const there = emissionsIn(w, r.name);
-      if (there === undefined || !(there < here)) continue;
-      if (rejection) {
-        out.push({ region: r.name, emissions: there, rejection });
-        continue;
-      }
-      const saving = ((here - there) / here) * 100;
-      if (saving < minSaving) out.push({ region: r.name, emissions: there, rejection: { reason: 'not-worth-it', detail: `saves ${saving.toFixed(1)}%, less than the ${minSaving}% minimum` } });
-      else out.push({ region: r.name, emissions: there });
-    }
-    return out.sort((a, b) => a.emissions - b.emissions || (a.region < b.region ? -1 : 1));
+  function optionsFor(w: Workload, cleaner: readonly CleanerRegion[]): Option[] {
+    const k = kw(w);
+    if (!(k > 0)) return [];
+    return cleaner.map((c) => (c.rejection ? { region: c.region, emissions: k * c.intensity, rejection: c.rejection } : { region: c.region, emissions: k * c.intensity }));
   }
 
   // The solver's problem.
@@ -249,16 +252,16 @@ export function buildProblem(s: Snapshot): BuiltProblem {
     return { name: w.name, current, cpu: w.cpu, memoryGib: w.memoryGib, allowed: choice.allowed, cost: choice.cost };
   });
   const pairs: PairConstraint[] = [];
-  for (const e of edges) {
-    const a = moverIndex[indexOf.get(e.from) ?? -1] ?? -1;
-    const b = moverIndex[indexOf.get(e.to) ?? -1] ?? -1;
-    if (a < 0 || b < 0) continue;
+  edges.forEach((e, k) => {
+    const a = moverIndex[edgeFrom[k] as number] ?? -1;
+    const b = moverIndex[edgeTo[k] as number] ?? -1;
+    if (a < 0 || b < 0) return;
     const now = fleet.latency.get(regionOf.get(e.from) as string, regionOf.get(e.to) as string);
     // Keep what holds now: a bound already broken (or a pair already unreachable) is not
     // made a reason to refuse every move.
-    if (now === undefined) continue;
+    if (now === undefined) return;
     pairs.push({ a, b, maxMs: Math.max(e.maxMs, now) });
-  }
+  });
   const names = regions.map((r) => r.name);
   const problem: PlacementProblem = {
     regions: problemRegions,
@@ -282,8 +285,12 @@ export function buildProblem(s: Snapshot): BuiltProblem {
   return { problem, analyses, emissions, unknownEmissions };
 }
 
-/** Each other region and the first region filter that rules it out (undefined: allowed). */
-type Verdicts = Map<Region, Rejection | undefined>;
+/** A region greener than a workload's own, and what rules it out (undefined: allowed). */
+interface CleanerRegion {
+  readonly region: string;
+  readonly intensity: number;
+  readonly rejection: Rejection | undefined;
+}
 
 function rejectionBy(filters: typeof REGION_FILTERS, w: Workload, p: WorkloadPromises, r: Region, ctx: FilterContext): Rejection | undefined {
   for (const f of filters) {
@@ -298,15 +305,15 @@ function rejectionBy(filters: typeof REGION_FILTERS, w: Workload, p: WorkloadPro
  * the flexible workloads (the only ones whose options depend on their neighbours):
  * [other end, max ms].
  */
-function neighbourIndex(edges: readonly DependencyEdge[], indexOf: ReadonlyMap<string, number>, flexible: readonly number[]): (readonly [number, number])[][] {
+function neighbourIndex(edges: readonly DependencyEdge[], from: Int32Array, to: Int32Array, flexible: readonly number[]): (readonly [number, number])[][] {
   const out: (readonly [number, number])[][] = [];
   for (const i of flexible) out[i] = [];
-  for (const e of edges) {
-    const a = indexOf.get(e.from);
-    const b = indexOf.get(e.to);
-    if (a === undefined || b === undefined) continue;
+  edges.forEach((e, k) => {
+    const a = from[k] as number;
+    const b = to[k] as number;
+    if (a < 0 || b < 0) return;
     out[a]?.push([b, e.maxMs]);
     out[b]?.push([a, e.maxMs]);
-  }
+  });
   return out;
 }
