@@ -249,7 +249,7 @@ export function buildProblem(s: Snapshot): BuiltProblem {
       choice = { allowed: Int32Array.from(allowed, (a) => a.r), cost: Float64Array.from(allowed, (a) => a.cost) };
       choices.set(opts, choice);
     }
-    return { name: w.name, current, cpu: w.cpu, memoryGib: w.memoryGib, allowed: choice.allowed, cost: choice.cost };
+    return { name: w.name, current, cpu: w.cpu, memoryGib: w.memoryGib, allowed: choice.allowed, cost: choice.cost, kindHint: choice };
   });
   const pairs: PairConstraint[] = [];
   edges.forEach((e, k) => {

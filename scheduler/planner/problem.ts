@@ -23,6 +23,11 @@ export interface Mover {
   readonly allowed: Int32Array;
   /** gCO2eq/h in each allowed region (same order as `allowed`), migration cost included. */
   readonly cost: Float64Array;
+  /**
+   * Optional: movers given the same object are interchangeable (same home, size, regions and
+   * costs). Whoever builds the problem may know this cheaply; `moverKinds` trusts it.
+   */
+  readonly kindHint?: object;
 }
 
 /** Two movers that must end up within `maxMs` of each other (a dependency between them). */
@@ -82,11 +87,20 @@ export function moverKinds(p: PlacementProblem): Int32Array {
     return n;
   };
   const kinds = new Map<string, number>();
-  return Int32Array.from(p.movers, (m, i) => {
-    const key = paired.has(i) ? `#${i}` : `${m.current}|${m.cpu}|${m.memoryGib}|${id(m.allowed)}|${id(m.cost)}`;
+  const hinted = new Map<object, number>();
+  const kindOf = (key: string): number => {
     let k = kinds.get(key);
     if (k === undefined) kinds.set(key, (k = kinds.size));
     return k;
+  };
+  return Int32Array.from(p.movers, (m, i) => {
+    if (paired.has(i)) return kindOf(`#${i}`);
+    if (m.kindHint) {
+      let k = hinted.get(m.kindHint);
+      if (k === undefined) hinted.set(m.kindHint, (k = kindOf(`${m.current}|${m.cpu}|${m.memoryGib}|${id(m.allowed)}|${id(m.cost)}`)));
+      return k;
+    }
+    return kindOf(`${m.current}|${m.cpu}|${m.memoryGib}|${id(m.allowed)}|${id(m.cost)}`);
   });
 }
 

@@ -61,7 +61,7 @@ export function improveByChains(p: PlacementProblem, start: Assignment, maxChain
       }
     }
     if (bestStart < 0) {
-      const traded = tradeWeakestMove(p, state);
+      const traded = tradeWeakestMove(p, state, shifts);
       if (!traded) break;
       shifts.refresh(traded);
       continue;
@@ -124,6 +124,11 @@ class ShiftTable {
       for (let r = 0; r < this.R; r++) rows.add(r);
     }
     for (const r of rows) this.row(r);
+  }
+
+  /** Each kind present in each region: [region, one member there (the last added)]. */
+  *kinds(): Generator<[number, number]> {
+    for (let r = 0; r < this.R; r++) for (const members of (this.present[r] as Map<number, number[]>).values()) yield [r, members[members.length - 1] as number];
   }
 
   private add(i: number, r: number): void {
@@ -218,16 +223,16 @@ function applyChain(p: PlacementProblem, state: PlacementState, start: number, R
  * With the budget spent, a move that saves little may be worth undoing to make a move that
  * saves more. Tries the strongest unmade move against the weakest made one.
  */
-function tradeWeakestMove(p: PlacementProblem, state: PlacementState): Moved | undefined {
+function tradeWeakestMove(p: PlacementProblem, state: PlacementState, shifts: ShiftTable): Moved | undefined {
   if (state.moves < p.budget) return undefined;
+  // Members of a kind in one region are interchangeable: look at kinds, not workloads.
   let weakest = -1;
   let weakestSaving = Infinity;
-  for (let i = 0; i < p.movers.length; i++) {
+  for (const [r, i] of shifts.kinds()) {
     const m = p.movers[i] as Mover;
-    const r = state.region[i] as number;
     if (r === m.current) continue;
     const saving = (costIn(m, m.current) as number) - (costIn(m, r) as number);
-    if (saving < weakestSaving) {
+    if (saving < weakestSaving || (saving === weakestSaving && i < weakest)) {
       weakestSaving = saving;
       weakest = i;
     }
@@ -239,9 +244,9 @@ function tradeWeakestMove(p: PlacementProblem, state: PlacementState): Moved | u
   state.move(weakest, home);
   let bestGain = weakestSaving + 1e-9;
   let best: [number, number] | undefined;
-  for (let i = 0; i < p.movers.length; i++) {
+  for (const [r, i] of shifts.kinds()) {
     const m = p.movers[i] as Mover;
-    if (state.region[i] !== m.current || i === weakest) continue;
+    if (r !== m.current || i === weakest) continue;
     const stay = costIn(m, m.current) as number;
     for (let k = 0; k < m.allowed.length; k++) {
       const s = m.allowed[k] as number;

@@ -28,7 +28,10 @@ export interface PricedChoice {
   readonly cost: number;
   /** cpu per region, memory per region, then moves. */
   readonly usage: Float64Array;
-  /** The Lagrangian dual value at these prices: a lower bound on the optimum. */
+  /**
+   * Σ priced cost less what the prices charge for the limits: the Lagrangian dual value, a
+   * lower bound on the optimum, when the choice is the cheapest at these prices.
+   */
   readonly bound: number;
 }
 
@@ -93,14 +96,19 @@ export class GroupPricer {
 
   /** Each group at its cheapest region at priced cost (ties: lower region index). */
   cheapest(prices: Prices): PricedChoice {
+    const R = this.p.regions.length;
     const choice = new Int32Array(this.current.length);
+    const usage = new Float64Array(2 * R + 1);
     const { lambda, mu, nu } = prices;
+    let cost = this.p.fixedEmissions;
+    let priced = this.p.fixedEmissions;
     for (let gi = 0; gi < choice.length; gi++) {
       const cur = this.current[gi] as number;
       const cpu = this.cpu[gi] as number;
       const mem = this.mem[gi] as number;
       let best = Infinity;
       let bestR = cur;
+      let bestPlain = 0;
       for (let k = this.start[gi] as number, end = this.start[gi + 1] as number; k < end; k++) {
         const plain = this.cost[k] as number;
         if (plain > best) break;
@@ -109,15 +117,22 @@ export class GroupPricer {
         if (c < best || (c === best && r < bestR)) {
           best = c;
           bestR = r;
+          bestPlain = plain;
         }
       }
       choice[gi] = bestR;
+      const n = this.count[gi] as number;
+      cost += n * bestPlain;
+      priced += n * best;
+      usage[bestR] = (usage[bestR] as number) + n * cpu;
+      usage[R + bestR] = (usage[R + bestR] as number) + n * mem;
+      if (bestR !== cur) usage[2 * R] = (usage[2 * R] as number) + n;
     }
-    return this.evaluate(choice, prices);
+    return { choice, cost, usage, bound: this.bound(priced, prices) };
   }
 
   /** Cost, usage and dual value of a choice per group at given prices. */
-  evaluate(choice: Int32Array, prices: Prices): PricedChoice {
+  private evaluate(choice: Int32Array, prices: Prices): PricedChoice {
     const R = this.p.regions.length;
     const usage = new Float64Array(2 * R + 1);
     const { lambda, mu, nu } = prices;
@@ -142,9 +157,14 @@ export class GroupPricer {
       usage[R + r] = (usage[R + r] as number) + n * mem;
       usage[2 * R] = (usage[2 * R] as number) + n * moved;
     }
+    return { choice, cost, usage, bound: this.bound(priced, prices) };
+  }
+
+  /** Σ members × priced cost, less what the prices charge for the limits themselves. */
+  private bound(priced: number, { lambda, mu, nu }: Prices): number {
     let bound = priced - nu * this.budget;
-    for (let r = 0; r < R; r++) bound -= (lambda[r] as number) * (this.capCpu[r] as number) + (mu[r] as number) * (this.capMem[r] as number);
-    return { choice, cost, usage, bound };
+    for (let r = 0; r < this.capCpu.length; r++) bound -= (lambda[r] as number) * (this.capCpu[r] as number) + (mu[r] as number) * (this.capMem[r] as number);
+    return bound;
   }
 
   /** Right-hand sides in the order of `usage`: cpu and memory capacity, then the budget. */
