@@ -10,4 +10,4 @@ export interface CliIo {
 }
 
 /** Exit codes, as documented in the README. */
-export const EXIT = Object.freeze({ ok: 0, internal: 1, invalidInput: 2 });
+export const EXIT = Object.freeze({ ok: 0, internal: 1, invalidInput: 2, unprovable: 3 });

@@ -5,6 +5,9 @@ import { carbonCommand, parseAt } from './carbon.js';
 import { planCommand } from './plan.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
+import { verifyCommand } from './verify.js';
+import { DEFAULT_TIMEOUT_MS } from '../verify/verify.js';
+import { shutdownZ3 } from '../verify/z3.js';
 
 /** Kept equal to package.json's version by test/cli.test.ts. */
 export const VERSION = '0.1.0';
@@ -52,6 +55,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     });
 
   program
+    .command('verify')
+    .description('Prove the intent model consistent with Z3 (assertions, critical intents where they run, all intents together) and find single points of failure (losing any one region).')
+    .requiredOption('-c, --config <file>', 'fleet file (with an inventory)')
+    .option('--timeout <ms>', 'how long Z3 may take per proof obligation before it counts as unknown (never a pass)', String(DEFAULT_TIMEOUT_MS))
+    .option('--json', 'print the result as JSON on stdout')
+    .addHelpText('after', '\nExit status: 0 everything proven (warnings allowed), 3 something unprovable (an Unprovable State: nothing may move), 2 invalid input, 1 internal error.\n\nExamples:\n  shisa verify --config regions/examples/fleet.yaml\n  shisa verify --config fleet.yaml --json')
+    .action(async (opts: { config: string; timeout: string; json?: boolean }) => {
+      code = await verifyCommand({ config: opts.config, json: opts.json === true, timeoutMs: parseTimeout(opts.timeout) }, io);
+    });
+
+  program
     .command('carbon')
     .description('Show the latest carbon intensity per zone, and whether each reading is fresh, stale or missing.')
     .argument('[zones...]', 'Electricity Maps zone codes (default with --config: every zone of the fleet)')
@@ -76,6 +90,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       code = await schemaCommand(opts, io);
     });
 
+  function parseTimeout(text: string): number {
+    const v = Number(text);
+    if (!Number.isInteger(v) || v < 1) throw new CommanderError(EXIT.invalidInput, 'shisa.badInput', `error: --timeout "${text}" is not a whole number of milliseconds ≥ 1, e.g. 10000`);
+    return v;
+  }
+
   function parseAtOption(text: string): number {
     const at = parseAt(text);
     if (at === undefined) throw new CommanderError(EXIT.invalidInput, 'shisa.badInput', `error: --at "${text}" is not an ISO 8601 time with a zone, e.g. 2022-06-01T12:00Z`);
@@ -86,6 +106,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (err) {
+    return failure(err);
+  } finally {
+    // Z3's worker threads would keep the process alive.
+    await shutdownZ3();
+  }
+
+  function failure(err: unknown): number {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
       if (err.code === 'shisa.badInput') io.stderr(err.message + '\n');

@@ -1,0 +1,38 @@
+import { buildMesh } from '../verify/mesh.js';
+import { renderReport, reportToJson } from '../verify/report.js';
+import { verify } from '../verify/verify.js';
+import { loadWorkspace } from '../workspace/load-workspace.js';
+import { EXIT, type CliIo } from './io.js';
+import { printDiagnostics } from './report.js';
+
+export interface VerifyCommandOptions {
+  readonly config: string;
+  readonly json: boolean;
+  readonly timeoutMs: number;
+}
+
+/**
+ * `shisa verify`: proves the intent model consistent (check 1) and looks for single points
+ * of failure (check 3). Exit 0 when everything is proven (warnings allowed), 3 when
+ * something is unprovable, 2 for invalid input.
+ */
+export async function verifyCommand(options: VerifyCommandOptions, io: CliIo): Promise<number> {
+  const loaded = await loadWorkspace(options.config, { cwd: io.cwd });
+  if (!loaded.workspace) {
+    printDiagnostics(io, loaded.diagnostics);
+    return EXIT.invalidInput;
+  }
+  const ws = loaded.workspace;
+  if (!ws.hasInventory) {
+    io.stderr(`shisa verify: ${options.config} names no inventory; name a workload inventory file under "inventory:" (proofs are about workloads and where they run)\n`);
+    return EXIT.invalidInput;
+  }
+  const mesh = buildMesh(ws.fleet, ws.intents, ws.workloads);
+  const report = await verify(mesh, ws.intents, { timeoutMs: options.timeoutMs, checks: ['intents', 'region-loss'] });
+  if (options.json) io.stdout(JSON.stringify({ fleet: ws.fleet.file, ...reportToJson(report) }, null, 2) + '\n');
+  else {
+    io.stdout(`Verifying ${ws.fleet.name ?? ws.fleet.file}: ${ws.intents.length} intents, ${ws.workloads.length} workloads, ${ws.fleet.regions.length} regions\n\n`);
+    io.stdout(renderReport(report) + '\n');
+  }
+  return report.proven ? EXIT.ok : EXIT.unprovable;
+}

@@ -1,0 +1,72 @@
+import type { Intent } from '../intent/model.js';
+import { survivesRegionLoss } from './check-region-loss.js';
+import type { Mesh } from './mesh.js';
+import { failed, fromAnswer, proven } from './obligations.js';
+import { askPlacement, type Placed } from './placement-question.js';
+import { evaluateAssertion, workloadsOf, type MeshPlacement } from './predicates.js';
+import type { ConstraintRef, Obligation } from './proof.js';
+
+/** Where everything runs now, each fact from the inventory. */
+export function currentPlacement(mesh: Mesh): MeshPlacement {
+  return { region: mesh.current, fact: (w) => mesh.located(w) };
+}
+
+/** `validate_state` assertions over one mesh (`current_mesh` or `planned_mesh`), one obligation each. */
+export async function checkAssertions(mesh: Mesh, intents: readonly Intent[], which: 'current_mesh' | 'planned_mesh', at: MeshPlacement, check: 'intents' | 'plan', timeoutMs: number): Promise<Obligation[]> {
+  const out: Obligation[] = [];
+  for (const intent of intents) {
+    for (const a of intent.assertions) {
+      if (!usesMesh(a.expr, which)) continue;
+      const started = performance.now();
+      const name = `intent "${intent.name}": ${a.text}`;
+      const { holds, evidence } = await evaluateAssertion(a, { mesh, intent, at, timeoutMs, survivesRegionLoss: () => survivesRegionLoss(mesh, intent, timeoutMs) });
+      const ref: ConstraintRef = { id: `assertion:${intent.name}:${a.span.line}:${a.span.col}`, kind: 'assertion', text: `intent "${intent.name}": ${a.text}`, span: a.span };
+      if (holds === true) out.push(proven(check, name, started, `over ${which}`));
+      else if (holds === 'unknown') out.push(failed(check, name, started, `could not decide ${a.text} over ${which} within the time limit`, [ref], 'unknown'));
+      else out.push(failed(check, name, started, `${a.text} does not hold over ${which}`, [ref, ...evidence]));
+    }
+  }
+  return out;
+}
+
+function usesMesh(e: Intent['assertions'][number]['expr'], mesh: string): boolean {
+  switch (e.kind) {
+    case 'predicate':
+      return e.mesh === mesh;
+    case 'not':
+      return usesMesh(e.operand, mesh);
+    case 'and':
+    case 'or':
+      return usesMesh(e.left, mesh) || usesMesh(e.right, mesh);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Check 1: the intent model is consistent. The `validate_state` assertions over the current
+ * mesh hold; every critical intent holds where its workloads run now (rules, reachable
+ * dependencies, latency bounds); and all intents together are satisfiable: some placement of
+ * every workload keeps every rule, dependency and capacity (critical workloads included, so
+ * intents that pin more than a region holds conflict here).
+ */
+export async function checkIntents(mesh: Mesh, intents: readonly Intent[], timeoutMs: number): Promise<Obligation[]> {
+  const out = await checkAssertions(mesh, intents, 'current_mesh', currentPlacement(mesh), 'intents', timeoutMs);
+  for (const intent of intents) {
+    if (intent.placement !== 'critical') continue;
+    const own = workloadsOf(mesh, intent).filter((w) => mesh.critical[w] && (mesh.current[w] as number) >= 0);
+    if (own.length === 0) continue;
+    const started = performance.now();
+    const involved = new Set(own);
+    for (const w of own) for (const e of mesh.out[w] ?? []) if ((mesh.current[e.to] as number) >= 0) involved.add(e.to);
+    const workloads = [...involved].sort((a, b) => a - b);
+    const fixed = new Map<number, Placed>(workloads.map((w) => [w, { region: mesh.current[w] as number, fact: mesh.located(w) }]));
+    const answer = await askPlacement(mesh, { workloads, fixed, rules: true, edges: true }, timeoutMs);
+    out.push(fromAnswer('intents', `critical intent "${intent.name}" holds where it runs`, answer, started, { proven: `${own.length} workload${own.length === 1 ? '' : 's'}`, failed: `critical intent "${intent.name}" does not hold where its workloads run` }));
+  }
+  const started = performance.now();
+  const all = mesh.workloads.map((_w, i) => i);
+  const answer = await askPlacement(mesh, { workloads: all, fixed: new Map(), rules: true, edges: true, capacity: { cpu: new Float64Array(mesh.fleet.regions.length), memoryGib: new Float64Array(mesh.fleet.regions.length) } }, timeoutMs);
+  out.push(fromAnswer('intents', 'all intents are jointly satisfiable', answer, started, { proven: `${all.length} workloads, ${intents.length} intents, ${mesh.fleet.regions.length} regions`, failed: 'no placement keeps every intent and capacity at once' }));
+  return out;
+}

@@ -1,0 +1,67 @@
+import type { Intent } from '../intent/model.js';
+import { checkAssertions } from './check-intents.js';
+import type { Mesh } from './mesh.js';
+import { failed, fromAnswer, proven } from './obligations.js';
+import { firstUnsafeState, orderMigrations, type MigrationMove, type MigrationOrder } from './order-migrations.js';
+import { askPlacement, type Placed } from './placement-question.js';
+import type { MeshPlacement } from './predicates.js';
+import type { ConstraintRef, Obligation } from './proof.js';
+
+export interface PlanMove {
+  readonly workload: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface PlanCheck {
+  readonly obligations: readonly Obligation[];
+  /** The safe order to apply the plan in (empty when there is none). */
+  readonly order: MigrationOrder;
+}
+
+/**
+ * Check 2: the plan is safe. The placement it leads to keeps every rule, dependency and
+ * capacity (Z3, with the plan's moves as tracked facts), the `validate_state` assertions over
+ * `planned_mesh` hold, and there is an order of make-before-break batches in which every
+ * state on the way is safe; when the plan's own order is not, it is reordered.
+ */
+export async function checkPlan(mesh: Mesh, intents: readonly Intent[], moves: readonly PlanMove[], timeoutMs: number): Promise<PlanCheck> {
+  const regionIndex = new Map(mesh.fleet.regions.map((r, i) => [r.name, i]));
+  const planned = Int32Array.from(mesh.current);
+  const facts = new Map<number, ConstraintRef>();
+  const migration: MigrationMove[] = [];
+  for (const m of moves) {
+    const w = mesh.indexOf(m.workload);
+    const to = regionIndex.get(m.to);
+    if (w === undefined || to === undefined) throw new Error(`plan names an unknown workload or region: ${m.workload} → ${m.to}`);
+    planned[w] = to;
+    const wl = mesh.workloads[w]!;
+    facts.set(w, { id: `planned:${m.workload}`, kind: 'planned', text: `the plan moves ${m.workload} from ${m.from} to ${m.to}`, span: wl.span });
+    migration.push({ workload: w, from: mesh.current[w] as number, to });
+  }
+  const at: MeshPlacement = { region: planned, fact: (w) => facts.get(w) ?? mesh.located(w) };
+  const obligations: Obligation[] = [];
+
+  let started = performance.now();
+  const all = mesh.workloads.map((_w, i) => i).filter((i) => (planned[i] as number) >= 0);
+  const fixed = new Map<number, Placed>(all.map((w) => [w, { region: planned[w] as number, fact: at.fact(w) }]));
+  const answer = await askPlacement(mesh, { workloads: all, fixed, rules: true, edges: true, capacity: { cpu: new Float64Array(mesh.fleet.regions.length), memoryGib: new Float64Array(mesh.fleet.regions.length) } }, timeoutMs);
+  obligations.push(fromAnswer('plan', 'the planned placement keeps every intent and capacity', answer, started, { proven: `${moves.length} moves, ${all.length} workloads`, failed: 'the planned placement breaks a constraint' }));
+
+  obligations.push(...(await checkAssertions(mesh, intents, 'planned_mesh', at, 'plan', timeoutMs)));
+
+  started = performance.now();
+  const order = orderMigrations(mesh, migration);
+  const unsafe = firstUnsafeState(mesh, order);
+  const name = 'every step of the migration order is safe (make-before-break)';
+  if (order.stuck.length > 0) {
+    const blocked = [...new Set(order.stuck.map((m) => m.to))].sort((a, b) => a - b).map((r) => mesh.capacity[r]!);
+    obligations.push(failed('plan', name, started, `no safe order found for ${order.stuck.length} moves: each waits for room only another of them frees`, [...blocked, ...order.stuck.map((m) => facts.get(m.workload)!)], 'unknown'));
+  } else if (unsafe) {
+    obligations.push(failed('plan', name, started, `the order breaks a constraint: ${unsafe.problem}`, [], 'unknown'));
+  } else {
+    const why = order.naiveSafe ? 'the plan\'s own order is safe' : `the plan's own order would overflow ${mesh.fleet.regions[order.naiveOverflow!.region]!.name} while ${mesh.workloads[order.naiveOverflow!.move.workload]!.name} moves; reordered`;
+    obligations.push(proven('plan', name, started, `${moves.length} moves in ${order.batches.length} batch${order.batches.length === 1 ? '' : 'es'}; ${why}`));
+  }
+  return { obligations, order };
+}

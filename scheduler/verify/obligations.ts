@@ -1,0 +1,29 @@
+import type { Answer } from './prove.js';
+import { sortRefs, type CheckName, type ConstraintRef, type Obligation } from './proof.js';
+
+/**
+ * An obligation from a solver answer: satisfiable is proven (for questions of existence),
+ * unsatisfiable is an Unprovable State naming the core (or a warning, for the region-loss
+ * check), unknown is never a pass.
+ */
+export function fromAnswer(check: CheckName, name: string, answer: Answer, started: number, words: { readonly proven: string; readonly failed: string }, severity: 'unprovable' | 'warning' = 'unprovable', extra: readonly ConstraintRef[] = []): Obligation {
+  const ms = performance.now() - started;
+  if (answer.status === 'sat') return { check, name, verdict: 'proven', ms, detail: words.proven };
+  const reason = answer.status;
+  const core = answer.status === 'unsat' ? sortRefs(dedupe([...answer.core, ...extra])) : [];
+  const message = answer.status === 'unsat' ? words.failed : `${words.failed}: not decided within the time limit (${answer.reason})`;
+  return { check, name, verdict: severity, ms, detail: message, unprovable: { code: 'UNPROVABLE_STATE', obligation: name, reason, message, core } };
+}
+
+export function proven(check: CheckName, name: string, started: number, detail: string): Obligation {
+  return { check, name, verdict: 'proven', ms: performance.now() - started, detail };
+}
+
+export function failed(check: CheckName, name: string, started: number, message: string, core: readonly ConstraintRef[], reason: 'unsat' | 'unknown' = 'unsat', severity: 'unprovable' | 'warning' = 'unprovable'): Obligation {
+  return { check, name, verdict: severity, ms: performance.now() - started, detail: message, unprovable: { code: 'UNPROVABLE_STATE', obligation: name, reason, message, core: sortRefs(dedupe(core)) } };
+}
+
+function dedupe(refs: readonly ConstraintRef[]): ConstraintRef[] {
+  const seen = new Set<string>();
+  return refs.filter((r) => !seen.has(r.id) && (seen.add(r.id), true));
+}

@@ -1,0 +1,55 @@
+import type { Span } from '../diagnostics/source-file.js';
+
+/** What a fact or constraint in a proof is: where it comes from decides how it reads. */
+export type RefKind = 'located' | 'planned' | 'compliance' | 'residency' | 'target' | 'latency' | 'reachable' | 'capacity' | 'depends-on' | 'assertion' | 'region-lost';
+
+/**
+ * One constraint or fact a proof rests on, traced to the file, line and column it came
+ * from. Unsat cores are lists of these.
+ */
+export interface ConstraintRef {
+  /** Stable within one proof; also the solver's name for it. */
+  readonly id: string;
+  readonly kind: RefKind;
+  /** What it says, in words. */
+  readonly text: string;
+  readonly span: Span;
+}
+
+/**
+ * A proof that failed: unsatisfiable (the core names the constraints that cannot hold
+ * together), or unknown within the time limit (never treated as a pass). A value the run
+ * records and reports; nothing moves while one stands.
+ */
+export interface UnprovableState {
+  readonly code: 'UNPROVABLE_STATE';
+  readonly obligation: string;
+  readonly reason: 'unsat' | 'unknown';
+  readonly message: string;
+  /** A minimal set of conflicting constraints (empty when unknown), sorted by file and line. */
+  readonly core: readonly ConstraintRef[];
+}
+
+export type Verdict = 'proven' | 'unprovable' | 'warning';
+
+export type CheckName = 'intents' | 'plan' | 'region-loss';
+
+/** One proof obligation and how it ended. */
+export interface Obligation {
+  readonly check: CheckName;
+  /** e.g. `no-cycles intent "secure-gateway-mesh"`; stable, sorted on. */
+  readonly name: string;
+  readonly verdict: Verdict;
+  readonly ms: number;
+  /** A short note for proven obligations (sizes, what was checked) or the warning. */
+  readonly detail?: string;
+  readonly unprovable?: UnprovableState;
+}
+
+export function sortRefs(refs: readonly ConstraintRef[]): ConstraintRef[] {
+  return [...refs].sort((a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : 0) || a.span.line - b.span.line || a.span.col - b.span.col || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+export function refLocation(r: ConstraintRef): string {
+  return `${r.span.file}:${r.span.line}:${r.span.col}`;
+}

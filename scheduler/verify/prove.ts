@@ -1,0 +1,85 @@
+import { sortRefs, type ConstraintRef } from './proof.js';
+import { openSmt } from './z3.js';
+
+/** A question for Z3 whose constraints are switched on by named assumptions, one per ref. */
+export interface TrackedSmt {
+  readonly smt: string;
+  /** Assumption name → the constraint it switches on. */
+  readonly refs: ReadonlyMap<string, ConstraintRef>;
+}
+
+export type Answer =
+  | { readonly status: 'sat' }
+  | { readonly status: 'unsat'; readonly core: readonly ConstraintRef[] }
+  | { readonly status: 'unknown'; readonly reason: string };
+
+/**
+ * Checks every tracked constraint together. When they conflict, shrinks Z3's core to a
+ * minimal one by deletion (each constraint left out in turn, in source order; kept only if
+ * the rest become satisfiable), so the report names exactly what conflicts.
+ */
+export async function checkTracked(q: TrackedSmt, timeoutMs: number): Promise<Answer> {
+  const session = await openSmt(q.smt, timeoutMs);
+  try {
+    const byRef = new Map([...q.refs].map(([name, ref]) => [ref, name]));
+    const names = sortRefs([...q.refs.values()]).map((r) => byRef.get(r) as string);
+    const first = await session.check(names);
+    if (first.status === 'sat') return { status: 'sat' };
+    if (first.status === 'unknown') return { status: 'unknown', reason: first.reason ?? 'unknown' };
+    let core = names.filter((n) => first.core.includes(n));
+    for (const name of [...core]) {
+      if (!core.includes(name)) continue;
+      const without = core.filter((n) => n !== name);
+      const r = await session.check(without);
+      if (r.status === 'unsat') core = without.filter((n) => r.core.includes(n));
+      // sat: needed; unknown: keep it, the core is still a core.
+    }
+    return { status: 'unsat', core: sortRefs(core.map((n) => q.refs.get(n) as ConstraintRef)) };
+  } finally {
+    session.release();
+  }
+}
+
+/**
+ * Asks the untracked form of a question first (most questions are satisfiable, and it is
+ * much smaller), and the tracked form only to find the core when it is not.
+ */
+export async function checkQuickThenTracked(quick: () => TrackedSmt, tracked: () => TrackedSmt, timeoutMs: number): Promise<Answer> {
+  const s = await openSmt(quick().smt, timeoutMs, 'fast');
+  try {
+    if ((await s.check([])).status === 'sat') return { status: 'sat' };
+  } finally {
+    s.release();
+  }
+  return checkTracked(tracked(), timeoutMs);
+}
+
+/** Builds SMT-LIB text with tracked constraints: each ref gets a Boolean assumption. */
+export class SmtWriter {
+  private readonly lines: string[] = [];
+  private readonly names = new Map<ConstraintRef, string>();
+  private readonly refs = new Map<string, ConstraintRef>();
+  private readonly byId = new Map<string, ConstraintRef>();
+
+  /** The assumption that switches `ref` on (refs with the same id share one). */
+  track(ref: ConstraintRef): string {
+    const same = this.byId.get(ref.id) ?? ref;
+    this.byId.set(ref.id, same);
+    let name = this.names.get(same);
+    if (!name) {
+      name = `a${this.names.size}`;
+      this.names.set(same, name);
+      this.refs.set(name, same);
+      this.lines.push(`(declare-const ${name} Bool)`);
+    }
+    return name;
+  }
+
+  line(text: string): void {
+    this.lines.push(text);
+  }
+
+  build(): TrackedSmt {
+    return { smt: this.lines.join('\n'), refs: this.refs };
+  }
+}

@@ -1,0 +1,65 @@
+import { refLocation, type Obligation } from './proof.js';
+import type { VerifyReport } from './verify.js';
+
+const TITLES: Readonly<Record<string, string>> = {
+  intents: 'Check 1 — the intent model is consistent',
+  plan: 'Check 2 — the plan is safe',
+  'region-loss': 'Check 3 — single-region failure (N-1)',
+};
+const MARK: Readonly<Record<Obligation['verdict'], string>> = { proven: '✓ proven    ', unprovable: '✗ unprovable', warning: '! warning   ' };
+
+const ms = (x: number): string => `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`;
+
+/** The report as people read it: each obligation with its verdict and time, cores under failures. */
+export function renderReport(r: VerifyReport): string {
+  const lines: string[] = [];
+  for (const check of ['intents', 'plan', 'region-loss']) {
+    const obligations = r.obligations.filter((o) => o.check === check);
+    if (r.ms[check] === undefined) continue;
+    lines.push(`${TITLES[check]} (${ms(r.ms[check] as number)})`);
+    if (obligations.length === 0) lines.push('  nothing to prove');
+    for (const o of obligations) {
+      lines.push(`  ${MARK[o.verdict]} ${ms(o.ms).padStart(8)}  ${o.name}${o.detail ? ` — ${o.detail}` : ''}`);
+      if (o.unprovable && o.unprovable.core.length > 0) {
+        lines.push(`      ${o.unprovable.reason === 'unsat' ? 'conflicting constraints' : 'involved'}:`);
+        const w = Math.max(...o.unprovable.core.map((c) => refLocation(c).length));
+        for (const c of o.unprovable.core) lines.push(`        ${refLocation(c).padEnd(w)}  ${c.text}`);
+      }
+    }
+    lines.push('');
+  }
+  const count = (v: Obligation['verdict']) => r.obligations.filter((o) => o.verdict === v).length;
+  const total = Object.values(r.ms).reduce((a, b) => a + b, 0);
+  const warnings = count('warning');
+  lines.push(
+    `${count('proven')} proven, ${count('unprovable')} unprovable, ${warnings} warning${warnings === 1 ? '' : 's'} in ${ms(total)}.` +
+      (r.proven ? '' : ' Unprovable State: nothing moves until it is resolved.'),
+  );
+  return lines.join('\n');
+}
+
+/** The report as data, in a fixed order; times are the only part that differs between runs. */
+export function reportToJson(r: VerifyReport): Record<string, unknown> {
+  return {
+    proven: r.proven,
+    obligations: r.obligations.map((o) => ({
+      check: o.check,
+      name: o.name,
+      verdict: o.verdict,
+      ms: Math.round(o.ms * 10) / 10,
+      ...(o.detail ? { detail: o.detail } : {}),
+      ...(o.unprovable
+        ? {
+            unprovable_state: {
+              code: o.unprovable.code,
+              reason: o.unprovable.reason,
+              message: o.unprovable.message,
+              core: o.unprovable.core.map((c) => ({ kind: c.kind, text: c.text, file: c.span.file, line: c.span.line, col: c.span.col })),
+            },
+          }
+        : {}),
+    })),
+    ms: Object.fromEntries(Object.entries(r.ms).map(([k, v]) => [k, Math.round(v * 10) / 10])),
+    counts: { proven: r.obligations.filter((o) => o.verdict === 'proven').length, unprovable: r.unprovable.length, warnings: r.warnings },
+  };
+}

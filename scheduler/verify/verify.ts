@@ -1,0 +1,47 @@
+import type { Intent } from '../intent/model.js';
+import { checkIntents } from './check-intents.js';
+import { checkPlan, type PlanCheck, type PlanMove } from './check-plan.js';
+import { checkRegionLoss } from './check-region-loss.js';
+import type { Mesh } from './mesh.js';
+import type { Obligation, UnprovableState } from './proof.js';
+
+/** Per proof obligation: how long Z3 may take before the answer counts as unknown. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface VerifyReport {
+  readonly obligations: readonly Obligation[];
+  /** True when nothing is unprovable (warnings allowed). */
+  readonly proven: boolean;
+  readonly unprovable: readonly UnprovableState[];
+  readonly warnings: number;
+  /** Milliseconds per check. */
+  readonly ms: Readonly<Record<string, number>>;
+  readonly plan?: Pick<PlanCheck, 'order'>;
+}
+
+export interface VerifyOptions {
+  readonly timeoutMs: number;
+  /** Which checks: 1 intents, 2 plan (needs `moves`), 3 region loss. */
+  readonly checks: readonly ('intents' | 'plan' | 'region-loss')[];
+  readonly moves?: readonly PlanMove[];
+}
+
+/** Runs the asked checks in a fixed order and gathers their obligations into one report. */
+export async function verify(mesh: Mesh, intents: readonly Intent[], options: VerifyOptions): Promise<VerifyReport> {
+  const obligations: Obligation[] = [];
+  const ms: Record<string, number> = {};
+  let plan: PlanCheck | undefined;
+  for (const check of ['intents', 'plan', 'region-loss'] as const) {
+    if (!options.checks.includes(check)) continue;
+    const started = performance.now();
+    if (check === 'intents') obligations.push(...(await checkIntents(mesh, intents, options.timeoutMs)));
+    if (check === 'plan') {
+      plan = await checkPlan(mesh, intents, options.moves ?? [], options.timeoutMs);
+      obligations.push(...plan.obligations);
+    }
+    if (check === 'region-loss') for (const intent of intents) if (intent.placement === 'critical') obligations.push(...(await checkRegionLoss(mesh, intent, options.timeoutMs)));
+    ms[check] = performance.now() - started;
+  }
+  const unprovable = obligations.filter((o) => o.verdict === 'unprovable').map((o) => o.unprovable as UnprovableState);
+  return { obligations, proven: unprovable.length === 0, unprovable, warnings: obligations.filter((o) => o.verdict === 'warning').length, ms, ...(plan ? { plan: { order: plan.order } } : {}) };
+}
