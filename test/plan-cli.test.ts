@@ -18,6 +18,8 @@ describe('shisa plan', () => {
     expect(r.stdout).toMatch(/^Bound +[\d,.]+ gCO2eq\/h; gap [\d.]+%/m);
     expect(r.stdout).toMatch(/^Kept +.*critical 52/m);
     expect(r.stdout).toMatch(/^Planned in [\d.]+ ms\. Nothing is applied/m);
+    expect(r.stdout).toMatch(/^Proof +\d+ obligations proven with Z3 in [\d.]+ s: the intents are consistent and the plan is safe$/m);
+    expect(r.stdout).toMatch(/^Order +20 moves in \d+ batch(es)?; /m);
   });
 
   it('gives the plan as JSON, byte for byte the same for the same snapshot', () => {
@@ -26,7 +28,13 @@ describe('shisa plan', () => {
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     const p = JSON.parse(a.stdout);
-    expect(Object.keys(p)).toEqual(['at', 'fleet', 'carbon_source', 'moves', 'emissions_g_per_h', 'objective_g_per_h', 'lower_bound_g_per_h', 'gap', 'optimality', 'baseline', 'budget', 'kept', 'kept_by_reason', 'carbon', 'unknown_emissions']);
+    expect(Object.keys(p)).toEqual(['at', 'fleet', 'carbon_source', 'moves', 'emissions_g_per_h', 'objective_g_per_h', 'lower_bound_g_per_h', 'gap', 'optimality', 'baseline', 'budget', 'kept', 'kept_by_reason', 'carbon', 'unknown_emissions', 'verification']);
+    expect(p.verification.proven).toBe(true);
+    expect(p.verification.applicable).toBe(true);
+    expect(p.verification.counts.unprovable).toBe(0);
+    expect(p.verification.obligations.map((o: { check: string }) => o.check)).toContain('plan');
+    // The safe order covers every move exactly once.
+    expect(p.verification.order.flat().sort()).toEqual(p.moves.map((m: { workload: string }) => m.workload).sort());
     expect(p.moves).toHaveLength(20);
     expect(Object.keys(p.moves[0])).toEqual(['workload', 'from', 'to', 'saving_g_per_h']);
     const saved = p.moves.reduce((s: number, m: { saving_g_per_h: number }) => s + m.saving_g_per_h, 0);

@@ -47,11 +47,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .requiredOption('-c, --config <file>', 'fleet file (with an inventory)')
     .addOption(new Option('--carbon <kind>', 'carbon source (default: the fleet\'s carbon.source)').choices(['static', 'electricitymaps', 'replay']))
     .option('--at <time>', 'the run\'s time, ISO 8601 with zone (e.g. 2022-06-01T12:00Z); default now')
+    .option('--timeout <ms>', 'how long Z3 may take per proof obligation before it counts as unknown (never a pass)', String(DEFAULT_TIMEOUT_MS))
     .option('--json', 'print the plan as JSON on stdout (same snapshot, same bytes)')
-    .addHelpText('after', '\nExit status: 0 planned, 2 invalid input, 1 internal error.\n\nExamples:\n  shisa plan --config regions/examples/fleet.yaml\n  shisa plan --config fleet.yaml --carbon replay --at 2022-06-01T12:00Z --json')
-    .action(async (opts: { config: string; carbon?: CarbonSourceKind; at?: string; json?: boolean }) => {
+    .addHelpText('after', '\nThe intents and the plan are proven with Z3 (shisa verify\'s check 1, and check 2: the planned placement and every step of the migration order are safe).\n\nExit status: 0 planned and proven, 3 unprovable (the plan is shown but not applicable), 2 invalid input, 1 internal error.\n\nExamples:\n  shisa plan --config regions/examples/fleet.yaml\n  shisa plan --config fleet.yaml --carbon replay --at 2022-06-01T12:00Z --json')
+    .action(async (opts: { config: string; carbon?: CarbonSourceKind; at?: string; timeout: string; json?: boolean }) => {
       const at = opts.at === undefined ? undefined : parseAtOption(opts.at);
-      code = await planCommand({ config: opts.config, ...(opts.carbon ? { carbon: opts.carbon } : {}), ...(at !== undefined ? { at } : {}), json: opts.json === true }, io);
+      code = await planCommand({ config: opts.config, ...(opts.carbon ? { carbon: opts.carbon } : {}), ...(at !== undefined ? { at } : {}), json: opts.json === true, timeoutMs: parseTimeout(opts.timeout) }, io);
     });
 
   program

@@ -5,6 +5,9 @@ import { environmentFrom, processEnvironment } from '../config/environment.js';
 import { plan } from '../planner/plan.js';
 import { planToJson } from '../planner/plan-json.js';
 import type { Plan } from '../planner/plan.js';
+import { buildMesh } from '../verify/mesh.js';
+import { renderReport, reportToJson } from '../verify/report.js';
+import { DEFAULT_TIMEOUT_MS, verify, type VerifyReport } from '../verify/verify.js';
 import { loadWorkspace } from '../workspace/load-workspace.js';
 import { EXIT, type CliIo } from './io.js';
 import { printDiagnostics } from './report.js';
@@ -14,6 +17,8 @@ export interface PlanOptions {
   readonly carbon?: CarbonSourceKind;
   readonly at?: number;
   readonly json: boolean;
+  /** Per proof obligation (default DEFAULT_TIMEOUT_MS). */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -46,13 +51,30 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
   const result = plan({ fleet: ws.fleet, intents: ws.intents, workloads: ws.workloads, signals: new Map(signals.map((s) => [s.zone, s])), now: at });
   const elapsedMs = performance.now() - started;
   const carbon = signals.filter((s) => s.status !== 'fresh').map((s) => ({ zone: s.zone, status: s.status, ...(s.problem ? { problem: s.problem.message } : {}) }));
+  // Checks 1 and 2: the intents are consistent and the plan is safe, step by step.
+  const mesh = buildMesh(ws.fleet, ws.intents, ws.workloads);
+  const proof = await verify(mesh, ws.intents, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, checks: ['intents', 'plan'], moves: result.moves });
+  const batches = (proof.plan?.order.batches ?? []).map((b) => b.map((m) => mesh.workloads[m.workload]!.name));
   if (options.json) {
-    io.stdout(JSON.stringify(planToJson(result, { fleet: ws.fleet.file, carbonSource: kind, carbon }), null, 2) + '\n');
+    const verification = { ...reportToJson(proof, { times: false }), applicable: proof.proven, order: proof.proven ? batches : [] };
+    io.stdout(JSON.stringify({ ...planToJson(result, { fleet: ws.fleet.file, carbonSource: kind, carbon }), verification }, null, 2) + '\n');
   } else {
     io.stdout(render(result, ws.fleet.name ?? ws.fleet.file, kind, zones.length - carbon.length, zones.length, elapsedMs) + '\n');
     for (const c of carbon) io.stdout(`  carbon: ${c.zone} ${c.status}${c.problem ? ` (${c.problem})` : ''}: nothing moves into or out of it\n`);
+    io.stdout('\n' + renderProof(proof, batches) + '\n');
   }
-  return EXIT.ok;
+  return proof.proven ? EXIT.ok : EXIT.unprovable;
+}
+
+/** The verdict under the plan: one line when proven, the failed obligations with their cores when not. */
+function renderProof(proof: VerifyReport, batches: readonly (readonly string[])[]): string {
+  const total = Object.values(proof.ms).reduce((a, b) => a + b, 0);
+  const seconds = (total / 1000).toFixed(1);
+  if (proof.proven) {
+    const order = proof.obligations.find((o) => o.name.startsWith('every step of the migration order'));
+    return [`Proof       ${proof.obligations.length} obligations proven with Z3 in ${seconds} s: the intents are consistent and the plan is safe`, `Order       ${order?.detail ?? `${batches.length} batches`}`].join('\n');
+  }
+  return [`Proof       UNPROVABLE: this plan is not applicable and nothing moves (Z3, ${seconds} s)`, '', renderReport(proof, (o) => o.verdict === 'unprovable')].join('\n');
 }
 
 const g = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
@@ -76,6 +98,6 @@ function render(p: Plan, fleet: string, source: string, fresh: number, zones: nu
   lines.push(`Bound       ${g(p.lowerBound)} gCO2eq/h; gap ${(p.gap * 100).toFixed(3)}%${p.optimality === 'proven' ? ' (proven optimal)' : ''}`);
   lines.push(`Baseline    greedy "greenest region first" would reach ${g(p.greedyAfter)} gCO2eq/h`);
   lines.push(`Kept        ${Object.entries(p.keptByReason).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
-  lines.push(`Planned in ${elapsedMs < 10 ? elapsedMs.toFixed(1) : Math.round(elapsedMs)} ms. Nothing is applied: plans are proven safe before anything moves (shisa verify, to come).`);
+  lines.push(`Planned in ${elapsedMs < 10 ? elapsedMs.toFixed(1) : Math.round(elapsedMs)} ms. Nothing is applied (shisa apply comes later).`);
   return lines.join('\n');
 }

@@ -11,11 +11,11 @@ const MARK: Readonly<Record<Obligation['verdict'], string>> = { proven: '✓ pro
 const ms = (x: number): string => `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`;
 
 /** The report as people read it: each obligation with its verdict and time, cores under failures. */
-export function renderReport(r: VerifyReport): string {
+export function renderReport(r: VerifyReport, only?: (o: Obligation) => boolean): string {
   const lines: string[] = [];
   for (const check of ['intents', 'plan', 'region-loss']) {
-    const obligations = r.obligations.filter((o) => o.check === check);
-    if (r.ms[check] === undefined) continue;
+    const obligations = r.obligations.filter((o) => o.check === check && (!only || only(o)));
+    if (r.ms[check] === undefined || (only && obligations.length === 0)) continue;
     lines.push(`${TITLES[check]} (${ms(r.ms[check] as number)})`);
     if (obligations.length === 0) lines.push('  nothing to prove');
     for (const o of obligations) {
@@ -38,15 +38,18 @@ export function renderReport(r: VerifyReport): string {
   return lines.join('\n');
 }
 
-/** The report as data, in a fixed order; times are the only part that differs between runs. */
-export function reportToJson(r: VerifyReport): Record<string, unknown> {
+/**
+ * The report as data, in a fixed order. Times are the only part that differs between runs;
+ * `times: false` leaves them out, so equal inputs give equal bytes.
+ */
+export function reportToJson(r: VerifyReport, options: { readonly times: boolean } = { times: true }): Record<string, unknown> {
   return {
     proven: r.proven,
     obligations: r.obligations.map((o) => ({
       check: o.check,
       name: o.name,
       verdict: o.verdict,
-      ms: Math.round(o.ms * 10) / 10,
+      ...(options.times ? { ms: Math.round(o.ms * 10) / 10 } : {}),
       ...(o.detail ? { detail: o.detail } : {}),
       ...(o.unprovable
         ? {
@@ -59,7 +62,7 @@ export function reportToJson(r: VerifyReport): Record<string, unknown> {
           }
         : {}),
     })),
-    ms: Object.fromEntries(Object.entries(r.ms).map(([k, v]) => [k, Math.round(v * 10) / 10])),
+    ...(options.times ? { ms: Object.fromEntries(Object.entries(r.ms).map(([k, v]) => [k, Math.round(v * 10) / 10])) } : {}),
     counts: { proven: r.obligations.filter((o) => o.verdict === 'proven').length, unprovable: r.unprovable.length, warnings: r.warnings },
   };
 }
