@@ -1,7 +1,7 @@
 import type { Intent } from '../intent/model.js';
 import type { Mesh } from './mesh.js';
 import { fromAnswer } from './obligations.js';
-import { askPlacement, type Placed } from './placement-question.js';
+import { askPlacement, type Placed, type PlacementQuestion } from './placement-question.js';
 import { workloadsOf, type PredicateValue } from './predicates.js';
 import type { ConstraintRef, Obligation } from './proof.js';
 
@@ -13,37 +13,84 @@ import type { ConstraintRef, Obligation } from './proof.js';
  * loss leaves no placement is a single point of failure: a warning, with the core.
  */
 export async function checkRegionLoss(mesh: Mesh, intent: Intent, timeoutMs: number): Promise<Obligation[]> {
-  const own = workloadsOf(mesh, intent);
-  const involved = new Set(own);
-  for (const w of own) for (const e of mesh.out[w] ?? []) involved.add(e.to);
-  const workloads = [...involved].sort((a, b) => a - b);
-  const regions = [...new Set(workloads.map((w) => mesh.current[w] as number))].filter((r) => r >= 0).sort((a, b) => a - b);
-  // Capacity the rest of the fleet uses where it runs.
+  const out: Obligation[] = [];
+  for (const lost of regionsOf(mesh, involvedIn(mesh, [intent]))) out.push(await lossOf(mesh, intent, lost, timeoutMs));
+  return out;
+}
+
+/**
+ * Check 3 for every critical intent. Per region, the intents it runs are first asked
+ * together (everything the region ran re-placed at once, which is what losing it means; if
+ * that has a placement, so has each intent alone), and one by one only when that fails.
+ */
+export async function checkAllRegionLosses(mesh: Mesh, intents: readonly Intent[], timeoutMs: number): Promise<Obligation[]> {
+  const critical = intents.filter((i) => i.placement === 'critical');
+  const byRegion = new Map<number, Intent[]>();
+  for (const intent of critical) for (const r of regionsOf(mesh, involvedIn(mesh, [intent]))) (byRegion.get(r) ?? byRegion.set(r, []).get(r)!).push(intent);
+  const proven = new Map<string, Obligation>();
+  for (const [lost, together] of [...byRegion].sort(([a], [b]) => a - b)) {
+    if (together.length < 2) continue;
+    const started = performance.now();
+    const answer = await askPlacement(mesh, lossQuestion(mesh, involvedIn(mesh, together), lost), timeoutMs);
+    if (answer.status !== 'sat') continue;
+    const share = (performance.now() - started) / together.length;
+    for (const intent of together) proven.set(`${intent.name}\u0000${lost}`, { check: 'region-loss', name: obligationName(mesh, intent, lost), verdict: 'proven', ms: share, detail: 're-placed with everything else that region ran' });
+  }
+  const out: Obligation[] = [];
+  for (const intent of critical) {
+    for (const lost of regionsOf(mesh, involvedIn(mesh, [intent]))) out.push(proven.get(`${intent.name}\u0000${lost}`) ?? (await lossOf(mesh, intent, lost, timeoutMs)));
+  }
+  return out;
+}
+
+/** The intents' workloads and what they depend on. */
+function involvedIn(mesh: Mesh, intents: readonly Intent[]): number[] {
+  const involved = new Set<number>();
+  for (const intent of intents) {
+    for (const w of workloadsOf(mesh, intent)) {
+      involved.add(w);
+      for (const e of mesh.out[w] ?? []) involved.add(e.to);
+    }
+  }
+  return [...involved].sort((a, b) => a - b);
+}
+
+function regionsOf(mesh: Mesh, workloads: readonly number[]): number[] {
+  return [...new Set(workloads.map((w) => mesh.current[w] as number))].filter((r) => r >= 0).sort((a, b) => a - b);
+}
+
+function obligationName(mesh: Mesh, intent: Intent, lost: number): string {
+  return `intent "${intent.name}" survives losing ${mesh.fleet.regions[lost]!.name}`;
+}
+
+/** Losing `lost`: what ran there is placed anew; the rest stays, and the fleet's other workloads keep their capacity. */
+function lossQuestion(mesh: Mesh, workloads: readonly number[], lost: number): PlacementQuestion {
+  const inQuestion = new Set(workloads);
   const cpu = new Float64Array(mesh.fleet.regions.length);
   const mem = new Float64Array(mesh.fleet.regions.length);
   mesh.workloads.forEach((w, i) => {
     const r = mesh.current[i] as number;
-    if (involved.has(i) || r < 0) return;
+    if (inQuestion.has(i) || r < 0) return;
     cpu[r] = (cpu[r] as number) + w.cpu;
     mem[r] = (mem[r] as number) + w.memoryGib;
   });
-  const out: Obligation[] = [];
-  for (const lost of regions) {
-    const started = performance.now();
-    const region = mesh.fleet.regions[lost]!;
-    const ref: ConstraintRef = { id: `region-lost:${region.name}`, kind: 'region-lost', text: `${region.name} is lost`, span: region.span };
-    const fixed = new Map<number, Placed>();
-    for (const w of workloads) if (mesh.current[w] !== lost) fixed.set(w, { region: mesh.current[w] as number, fact: mesh.located(w) });
-    const moved = workloads.length - fixed.size;
-    const answer = await askPlacement(mesh, { workloads, fixed, rules: true, edges: true, capacity: { cpu, memoryGib: mem }, lost: { region: lost, ref } }, timeoutMs);
-    out.push(
-      fromAnswer('region-loss', `intent "${intent.name}" survives losing ${region.name}`, answer, started, {
-        proven: `${moved} workload${moved === 1 ? '' : 's'} re-placed`,
-        failed: `losing ${region.name} leaves intent "${intent.name}" no placement: a single point of failure`,
-      }, 'warning'),
-    );
-  }
-  return out;
+  const region = mesh.fleet.regions[lost]!;
+  const ref: ConstraintRef = { id: `region-lost:${region.name}`, kind: 'region-lost', text: `${region.name} is lost`, span: region.span };
+  const fixed = new Map<number, Placed>();
+  for (const w of workloads) if (mesh.current[w] !== lost) fixed.set(w, { region: mesh.current[w] as number, fact: mesh.located(w) });
+  return { workloads, fixed, rules: true, edges: true, capacity: { cpu, memoryGib: mem }, lost: { region: lost, ref } };
+}
+
+async function lossOf(mesh: Mesh, intent: Intent, lost: number, timeoutMs: number): Promise<Obligation> {
+  const started = performance.now();
+  const q = lossQuestion(mesh, involvedIn(mesh, [intent]), lost);
+  const moved = q.workloads.length - q.fixed.size;
+  const name = mesh.fleet.regions[lost]!.name;
+  const answer = await askPlacement(mesh, q, timeoutMs);
+  return fromAnswer('region-loss', obligationName(mesh, intent, lost), answer, started, {
+    proven: `${moved} workload${moved === 1 ? '' : 's'} re-placed`,
+    failed: `losing ${name} leaves intent "${intent.name}" no placement: a single point of failure`,
+  }, 'warning');
 }
 
 /** `survives_region_loss` as a predicate: false, with the core, if any single region's loss breaks it. */

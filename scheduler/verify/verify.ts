@@ -1,7 +1,7 @@
 import type { Intent } from '../intent/model.js';
 import { checkIntents } from './check-intents.js';
 import { checkPlan, type PlanCheck, type PlanMove } from './check-plan.js';
-import { checkRegionLoss } from './check-region-loss.js';
+import { checkAllRegionLosses } from './check-region-loss.js';
 import type { Mesh } from './mesh.js';
 import type { Obligation, UnprovableState } from './proof.js';
 
@@ -39,7 +39,7 @@ export async function verify(mesh: Mesh, intents: readonly Intent[], options: Ve
       plan = await checkPlan(mesh, intents, options.moves ?? [], options.timeoutMs);
       obligations.push(...plan.obligations);
     }
-    if (check === 'region-loss') for (const intent of intents) if (intent.placement === 'critical') obligations.push(...(await checkRegionLoss(mesh, intent, options.timeoutMs)));
+    if (check === 'region-loss') obligations.push(...(await checkAllRegionLosses(mesh, intents, options.timeoutMs)));
     ms[check] = performance.now() - started;
   }
   const unprovable = obligations.filter((o) => o.verdict === 'unprovable').map((o) => o.unprovable as UnprovableState);
