@@ -1,6 +1,7 @@
 import { diagnosticToJson, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderDiagnostic } from '../diagnostics/render.js';
 import type { CliIo } from './io.js';
+import { plural } from '../words.js';
 
 /** Prints diagnostics to stderr, sorted, with a closing count line. */
 export function printDiagnostics(io: CliIo, diagnostics: readonly Diagnostic[]): void {
@@ -21,6 +22,4 @@ export function diagnosticsJson(diagnostics: readonly Diagnostic[]): Record<stri
   return sortDiagnostics(diagnostics).map(diagnosticToJson);
 }
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+export { plural } from '../words.js';

@@ -3,7 +3,7 @@ import { renderReport, reportToJson } from '../verify/report.js';
 import { verify } from '../verify/verify.js';
 import { loadWorkspace } from '../workspace/load-workspace.js';
 import { EXIT, type CliIo } from './io.js';
-import { printDiagnostics } from './report.js';
+import { plural, printDiagnostics } from './report.js';
 
 export interface VerifyCommandOptions {
   readonly config: string;
@@ -31,7 +31,7 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CliIo): P
   const report = await verify(mesh, ws.intents, { timeoutMs: options.timeoutMs, checks: ['intents', 'region-loss'] });
   if (options.json) io.stdout(JSON.stringify({ fleet: ws.fleet.file, ...reportToJson(report) }, null, 2) + '\n');
   else {
-    io.stdout(`Verifying ${ws.fleet.name ?? ws.fleet.file}: ${ws.intents.length} intents, ${ws.workloads.length} workloads, ${ws.fleet.regions.length} regions\n\n`);
+    io.stdout(`Verifying ${ws.fleet.name ?? ws.fleet.file}: ${plural(ws.intents.length, 'intent')}, ${plural(ws.workloads.length, 'workload')}, ${plural(ws.fleet.regions.length, 'region')}\n\n`);
     io.stdout(renderReport(report) + '\n');
   }
   return report.proven ? EXIT.ok : EXIT.unprovable;

@@ -5,6 +5,7 @@ import { failed, fromAnswer, proven } from './obligations.js';
 import { askPlacement, type Placed } from './placement-question.js';
 import { evaluateAssertion, workloadsOf, type MeshPlacement } from './predicates.js';
 import type { ConstraintRef, Obligation } from './proof.js';
+import { plural } from '../words.js';
 
 /** Where everything runs now, each fact from the inventory. */
 export function currentPlacement(mesh: Mesh): MeshPlacement {
@@ -23,7 +24,7 @@ export async function checkAssertions(mesh: Mesh, intents: readonly Intent[], wh
       const ref: ConstraintRef = { id: `assertion:${intent.name}:${a.span.line}:${a.span.col}`, kind: 'assertion', text: `intent "${intent.name}": ${a.text}`, span: a.span };
       if (holds === true) out.push(proven(check, name, started, `over ${which}`));
       else if (holds === 'unknown') out.push(failed(check, name, started, `could not decide ${a.text} over ${which} within the time limit`, [ref], 'unknown'));
-      else out.push(failed(check, name, started, `${a.text} does not hold over ${which}`, [ref, ...evidence]));
+      else out.push(failed(check, name, started, `does not hold over ${which}`, [ref, ...evidence]));
     }
   }
   return out;
@@ -78,6 +79,6 @@ export async function checkIntents(mesh: Mesh, intents: readonly Intent[], timeo
   const started = performance.now();
   const all = mesh.workloads.map((_w, i) => i);
   const answer = await askPlacement(mesh, { workloads: all, fixed: new Map(), rules: true, edges: true, capacity: { cpu: new Float64Array(mesh.fleet.regions.length), memoryGib: new Float64Array(mesh.fleet.regions.length) } }, timeoutMs);
-  out.push(fromAnswer('intents', 'all intents are jointly satisfiable', answer, started, { proven: `${all.length} workloads, ${intents.length} intents, ${mesh.fleet.regions.length} regions`, failed: 'no placement keeps every intent and capacity at once' }));
+  out.push(fromAnswer('intents', 'all intents are jointly satisfiable', answer, started, { proven: `${plural(all.length, 'workload')}, ${plural(intents.length, 'intent')}, ${plural(mesh.fleet.regions.length, 'region')}`, failed: 'no placement keeps all of these at once' }));
   return out;
 }

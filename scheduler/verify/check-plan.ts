@@ -45,7 +45,7 @@ export async function checkPlan(mesh: Mesh, intents: readonly Intent[], moves: r
   let started = performance.now();
   const all = mesh.workloads.map((_w, i) => i).filter((i) => (planned[i] as number) >= 0);
   const fixed = new Map<number, Placed>(all.map((w) => [w, { region: planned[w] as number, fact: at.fact(w) }]));
-  const answer = await askPlacement(mesh, { workloads: all, fixed, rules: true, edges: true, capacity: { cpu: new Float64Array(mesh.fleet.regions.length), memoryGib: new Float64Array(mesh.fleet.regions.length) } }, timeoutMs);
+  const answer = await askPlacement(mesh, { workloads: all, fixed, rules: true, edges: true, capacity: { cpu: new Float64Array(mesh.fleet.regions.length), memoryGib: new Float64Array(mesh.fleet.regions.length), keepOverCapacity: true } }, timeoutMs);
   obligations.push(fromAnswer('plan', 'the planned placement keeps every intent and capacity', answer, started, { proven: `${moves.length} moves, ${all.length} workloads`, failed: 'the planned placement breaks a constraint' }));
 
   obligations.push(...(await checkAssertions(mesh, intents, 'planned_mesh', at, 'plan', timeoutMs)));

@@ -70,7 +70,8 @@ function lossQuestion(mesh: Mesh, workloads: readonly number[], lost: number): P
   const mem = new Float64Array(mesh.fleet.regions.length);
   mesh.workloads.forEach((w, i) => {
     const r = mesh.current[i] as number;
-    if (inQuestion.has(i) || r < 0) return;
+    // What ran in the lost region is gone with it.
+    if (inQuestion.has(i) || r < 0 || r === lost) return;
     cpu[r] = (cpu[r] as number) + w.cpu;
     mem[r] = (mem[r] as number) + w.memoryGib;
   });
@@ -78,7 +79,7 @@ function lossQuestion(mesh: Mesh, workloads: readonly number[], lost: number): P
   const ref: ConstraintRef = { id: `region-lost:${region.name}`, kind: 'region-lost', text: `${region.name} is lost`, span: region.span };
   const fixed = new Map<number, Placed>();
   for (const w of workloads) if (mesh.current[w] !== lost) fixed.set(w, { region: mesh.current[w] as number, fact: mesh.located(w) });
-  return { workloads, fixed, rules: true, edges: true, capacity: { cpu, memoryGib: mem }, lost: { region: lost, ref } };
+  return { workloads, fixed, rules: true, edges: true, freeOnly: true, capacity: { cpu, memoryGib: mem, keepOverCapacity: true }, lost: { region: lost, ref } };
 }
 
 async function lossOf(mesh: Mesh, intent: Intent, lost: number, timeoutMs: number): Promise<Obligation> {

@@ -21,6 +21,14 @@ export interface MeshEdge {
   readonly dependsOn: ConstraintRef;
   /** The network_latency constraint that bounds it, if any. */
   readonly bound?: ConstraintRef;
+  /** The bound names this dependency in its `to`, so it declares the dependency by itself. */
+  readonly boundNames?: boolean;
+}
+
+/** What makes an edge a constraint: its bound alone when the bound names it, else where it is declared (and the bound). */
+export function edgeRefs(e: MeshEdge, dependsOn: ConstraintRef = e.dependsOn): ConstraintRef[] {
+  if (e.bound && e.boundNames) return [e.bound];
+  return [dependsOn, ...(e.bound ? [e.bound] : [])];
 }
 
 /**
@@ -104,7 +112,7 @@ export function buildMesh(fleet: Fleet, intents: readonly Intent[], workloads: r
 
   const edges: MeshEdge[] = [];
   workloads.forEach((w, from) => {
-    const deps = new Map<number, { dependsOn: ConstraintRef; maxMs: number; bound?: ConstraintRef }>();
+    const deps = new Map<number, { dependsOn: ConstraintRef; maxMs: number; bound?: ConstraintRef; boundNames?: boolean }>();
     const add = (to: number | undefined, dependsOn: ConstraintRef): void => {
       if (to === undefined || to === from || deps.has(to)) return;
       deps.set(to, { dependsOn, maxMs: Infinity });
@@ -121,11 +129,11 @@ export function buildMesh(fleet: Fleet, intents: readonly Intent[], workloads: r
           if (to === from) continue;
           add(to, ref);
           const d = deps.get(to)!;
-          if (l.maxMs < d.maxMs) deps.set(to, { ...d, maxMs: l.maxMs, bound: ref });
+          if (l.maxMs < d.maxMs) deps.set(to, { ...d, maxMs: l.maxMs, bound: ref, boundNames: l.to.length > 0 });
         }
       });
     }
-    for (const [to, d] of [...deps].sort(([a], [b]) => a - b)) edges.push({ from, to, maxMs: d.maxMs, dependsOn: d.dependsOn, ...(d.bound ? { bound: d.bound } : {}) });
+    for (const [to, d] of [...deps].sort(([a], [b]) => a - b)) edges.push({ from, to, maxMs: d.maxMs, dependsOn: d.dependsOn, ...(d.bound ? { bound: d.bound, boundNames: d.boundNames === true } : {}) });
   });
   const out: MeshEdge[][] = workloads.map(() => []);
   for (const e of edges) out[e.from]!.push(e);

@@ -1,4 +1,4 @@
-import type { Mesh, MeshEdge, RegionRule } from './mesh.js';
+import { edgeRefs, type Mesh, type MeshEdge, type RegionRule } from './mesh.js';
 import type { ConstraintRef } from './proof.js';
 import { checkQuickThenTracked, SmtWriter, type Answer, type TrackedSmt } from './prove.js';
 
@@ -20,8 +20,18 @@ export interface PlacementQuestion {
   readonly rules: boolean;
   /** Dependencies must be reachable and within their latency bounds (targets must be in `workloads`). */
   readonly edges: boolean;
-  /** Region capacity, less what workloads outside the question use (cpu, memory per region). */
-  readonly capacity?: { readonly cpu: Float64Array; readonly memoryGib: Float64Array };
+  /**
+   * Region capacity, less what workloads outside the question use (cpu, memory per region).
+   * With `keepOverCapacity`, a region already over capacity may keep what the question's
+   * workloads have there now, but not grow (the planner's rule); without it, capacity is strict.
+   */
+  readonly capacity?: { readonly cpu: Float64Array; readonly memoryGib: Float64Array; readonly keepOverCapacity?: boolean };
+  /**
+   * Constrain only the workloads being placed: rules of free workloads and dependencies with
+   * a free end. Facts about workloads that stay are then not re-proven (check 1 does that),
+   * so a conflict is about the placing.
+   */
+  readonly freeOnly?: boolean;
   /** A region that is gone: nothing may be placed there. */
   readonly lost?: { readonly region: number; readonly ref: ConstraintRef };
 }
@@ -57,9 +67,10 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
   const byKey = new Map<string, Unit>();
   for (const w of q.workloads) {
     const wl = mesh.workloads[w]!;
-    const rules = q.rules ? (mesh.rules[w] ?? []) : [];
-    const edges = q.edges ? (mesh.out[w] ?? []).filter((e) => inQuestion.has(e.to)) : [];
     const fixed = q.fixed.get(w);
+    const free = (x: number): boolean => !q.fixed.has(x);
+    const rules = q.rules && !(q.freeOnly && fixed) ? (mesh.rules[w] ?? []) : [];
+    const edges = q.edges ? (mesh.out[w] ?? []).filter((e) => inQuestion.has(e.to) && (!q.freeOnly || free(e.from) || free(e.to))) : [];
     const key = targets.has(w)
       ? `#${w}`
       : [rules.map((r) => r.ref.id).join(','), edges.map((e) => `${e.to}:${e.maxMs}:${e.bound?.id ?? ''}`).join(','), wl.cpu, wl.memoryGib, fixed ? `${fixed.region}:${fixed.fact.kind}` : 'free'].join('|');
@@ -114,7 +125,7 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
   units.forEach((u, ui) => {
     u.edges.forEach((e, k) => {
       const t = unitOf.get(e.to) as number;
-      const refs = [declared(mesh, u.dependsOn[k]!, e.to), ...(e.bound ? [e.bound] : [])];
+      const refs = edgeRefs(e, declared(mesh, u.dependsOn[k]!, e.to));
       const parts: string[] = [];
       for (let r = 0; r < R; r++) {
         if (!open[ui]![r]) continue;
@@ -133,9 +144,19 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
   });
   if (q.capacity) {
     const cap = q.capacity;
+    // As in the planner: a region already over capacity may keep what runs there, not grow.
+    const nowCpu = new Float64Array(R);
+    const nowMem = new Float64Array(R);
+    for (const w of q.workloads) {
+      const r = mesh.current[w] as number;
+      if (r < 0 || r === q.lost?.region) continue;
+      nowCpu[r] = (nowCpu[r] as number) + mesh.workloads[w]!.cpu;
+      nowMem[r] = (nowMem[r] as number) + mesh.workloads[w]!.memoryGib;
+    }
     mesh.fleet.regions.forEach((region, r) => {
-      const cpuLeft = milli(region.capacity.cpu) - milli(cap.cpu[r] ?? 0);
-      const memLeft = milli(region.capacity.memoryGib) - milli(cap.memoryGib[r] ?? 0);
+      const keep = cap.keepOverCapacity === true;
+      const cpuLeft = Math.max(milli(region.capacity.cpu) - milli(cap.cpu[r] ?? 0), keep ? milli(nowCpu[r] as number) : -Infinity);
+      const memLeft = Math.max(milli(region.capacity.memoryGib) - milli(cap.memoryGib[r] ?? 0), keep ? milli(nowMem[r] as number) : -Infinity);
       const present = units.map((_u, ui) => ui).filter((ui) => open[ui]![r]);
       if (present.length === 0 && cpuLeft >= 0 && memLeft >= 0) return;
       const cpu = present.map((ui) => `(* ${milli(units[ui]!.cpu)} ${n(ui, r)})`).join(' ');

@@ -1,5 +1,5 @@
 import type { Assertion, Intent, StateExpr } from '../intent/model.js';
-import type { Mesh } from './mesh.js';
+import { edgeRefs, type Mesh } from './mesh.js';
 import type { ConstraintRef } from './proof.js';
 import { SmtWriter, checkTracked } from './prove.js';
 
@@ -68,7 +68,7 @@ export function latencyWithinBounds(mesh: Mesh, from: readonly number[], at: Mes
       const a = at.region[e.from] as number;
       const b = at.region[e.to] as number;
       const l = a === b ? 0 : mesh.latencyMs(a, b);
-      if (l === undefined || l > e.maxMs) return { value: false, evidence: [e.bound, at.fact(e.from), at.fact(e.to)] };
+      if (l === undefined || l > e.maxMs) return { value: false, evidence: [...edgeRefs(e), at.fact(e.from), at.fact(e.to)] };
     }
   }
   return { value: true, evidence: [] };
@@ -88,37 +88,37 @@ export interface AssertionContext {
  * constraints that make it fail (with the assertion itself), or unknown.
  */
 export async function evaluateAssertion(a: Assertion, ctx: AssertionContext): Promise<{ readonly holds: boolean | 'unknown'; readonly evidence: readonly ConstraintRef[] }> {
-  const evidence: ConstraintRef[] = [];
   const from = workloadsOf(ctx.mesh, ctx.intent);
-  const evaluate = async (e: StateExpr): Promise<boolean | 'unknown'> => {
+  // Each subexpression's value with the evidence that decides it: for `a && b` false, only
+  // the false side's; for `a || b` true, only the true side's; both when both decide.
+  const evaluate = async (e: StateExpr): Promise<PredicateValue> => {
     switch (e.kind) {
       case 'bool':
-        return e.value;
+        return { value: e.value, evidence: [] };
       case 'not': {
         const v = await evaluate(e.operand);
-        return v === 'unknown' ? v : !v;
+        return { value: v.value === 'unknown' ? 'unknown' : !v.value, evidence: v.evidence };
       }
       case 'and':
       case 'or': {
+        const deciding = e.kind === 'and' ? false : true;
         const l = await evaluate(e.left);
+        if (l.value === deciding) return l;
         const r = await evaluate(e.right);
-        if (l === 'unknown' || r === 'unknown') return e.kind === 'and' ? (l === false || r === false ? false : 'unknown') : l === true || r === true ? true : 'unknown';
-        return e.kind === 'and' ? l && r : l || r;
+        if (r.value === deciding) return r;
+        if (l.value === 'unknown' || r.value === 'unknown') return { value: 'unknown', evidence: [] };
+        return { value: !deciding, evidence: [...l.evidence, ...r.evidence] };
       }
-      case 'predicate': {
-        const v =
-          e.predicate === 'has_cyclic_dependencies'
-            ? await hasCycle(ctx.mesh, from, ctx.timeoutMs)
-            : e.predicate === 'dependencies_reachable'
-              ? dependenciesReachable(ctx.mesh, from, ctx.at)
-              : e.predicate === 'latency_within_bounds'
-                ? latencyWithinBounds(ctx.mesh, from, ctx.at)
-                : await ctx.survivesRegionLoss();
-        evidence.push(...v.evidence);
-        return v.value;
-      }
+      case 'predicate':
+        return e.predicate === 'has_cyclic_dependencies'
+          ? hasCycle(ctx.mesh, from, ctx.timeoutMs)
+          : e.predicate === 'dependencies_reachable'
+            ? dependenciesReachable(ctx.mesh, from, ctx.at)
+            : e.predicate === 'latency_within_bounds'
+              ? latencyWithinBounds(ctx.mesh, from, ctx.at)
+              : ctx.survivesRegionLoss();
     }
   };
-  const holds = await evaluate(a.expr);
-  return { holds, evidence };
+  const v = await evaluate(a.expr);
+  return { holds: v.value, evidence: v.evidence };
 }

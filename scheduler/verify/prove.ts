@@ -27,7 +27,10 @@ export async function checkTracked(q: TrackedSmt, timeoutMs: number): Promise<An
     if (first.status === 'sat') return { status: 'sat' };
     if (first.status === 'unknown') return { status: 'unknown', reason: first.reason ?? 'unknown' };
     let core = names.filter((n) => first.core.includes(n));
-    for (const name of [...core]) {
+    // Deletion order decides which minimal core is found: the scenario (a lost region) and
+    // the assertion under proof are tried last, so a core keeps them when one exists.
+    const last = (n: string): number => (['region-lost', 'assertion'].includes(q.refs.get(n)!.kind) ? 1 : 0);
+    for (const name of [...core].sort((a, b) => last(a) - last(b))) {
       if (!core.includes(name)) continue;
       const without = core.filter((n) => n !== name);
       const r = await session.check(without);
