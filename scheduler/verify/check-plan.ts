@@ -56,7 +56,10 @@ export async function checkPlan(mesh: Mesh, intents: readonly Intent[], moves: r
   const name = 'every step of the migration order is safe (make-before-break)';
   if (order.stuck.length > 0) {
     const blocked = [...new Set(order.stuck.map((m) => m.to))].sort((a, b) => a - b).map((r) => mesh.capacity[r]!);
-    obligations.push(failed('plan', name, started, `no safe order found for ${order.stuck.length} moves: each waits for room only another of them frees`, [...blocked, ...order.stuck.map((m) => facts.get(m.workload)!)], 'unknown'));
+    const message = order.noOrderExists
+      ? `no safe order exists for these moves: each waits for room only another of them frees (every order searched)`
+      : `no safe order found for ${order.stuck.length} moves: each waits for room only another of them frees (too many moves to search every order)`;
+    obligations.push(failed('plan', name, started, message, [...blocked, ...order.stuck.map((m) => facts.get(m.workload)!)], order.noOrderExists ? 'unsat' : 'unknown'));
   } else if (unsafe) {
     obligations.push(failed('plan', name, started, `the order breaks a constraint: ${unsafe.problem}`, [], 'unknown'));
   } else {

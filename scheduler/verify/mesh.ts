@@ -121,8 +121,11 @@ export function buildMesh(fleet: Fleet, intents: readonly Intent[], workloads: r
     for (const i of covering[from]!) {
       for (const p of i.dependsOn) for (const to of matching(p.value)) add(to, { id: `depends-on:${i.name}:${p.value}`, kind: 'depends-on', text: `intent "${i.name}": depends_on("${p.value}")`, span: p.span });
     }
-    for (const i of covering[from]!) {
-      i.latency.forEach((l, k) => {
+    // Bounds with `to` first (they may add dependencies), then those without, which bound
+    // every dependency: the order the constraints are written in does not matter.
+    const latencies = covering[from]!.flatMap((i) => i.latency.map((l, k) => ({ i, l, k })));
+    for (const { i, l, k } of [...latencies.filter((x) => x.l.to.length > 0), ...latencies.filter((x) => x.l.to.length === 0)]) {
+      {
         const ref: ConstraintRef = { id: `latency:${i.name}:${k}`, kind: 'latency', text: `intent "${i.name}": network_latency max ${l.maxMs} ms${l.to.length ? ` to ${l.to.map((t) => t.value).join(', ')}` : ''}`, span: l.span };
         const targets = l.to.length ? l.to.flatMap((t) => matching(t.value)) : [...deps.keys()];
         for (const to of targets) {
@@ -131,7 +134,7 @@ export function buildMesh(fleet: Fleet, intents: readonly Intent[], workloads: r
           const d = deps.get(to)!;
           if (l.maxMs < d.maxMs) deps.set(to, { ...d, maxMs: l.maxMs, bound: ref, boundNames: l.to.length > 0 });
         }
-      });
+      }
     }
     for (const [to, d] of [...deps].sort(([a], [b]) => a - b)) edges.push({ from, to, maxMs: d.maxMs, dependsOn: d.dependsOn, ...(d.bound ? { bound: d.bound, boundNames: d.boundNames === true } : {}) });
   });

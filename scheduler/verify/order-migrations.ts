@@ -15,15 +15,20 @@ export interface MigrationOrder {
   readonly naiveOverflow?: { readonly move: MigrationMove; readonly region: number };
   /** Moves no batch could take: every one waits for room that only another of them frees. */
   readonly stuck: readonly MigrationMove[];
+  /** True when an exhaustive search showed that no order of one group at a time exists. */
+  readonly noOrderExists?: boolean;
 }
+
+/** Groups of moves up to which a stuck greedy order is settled by exhaustive search (2^n states). */
+const EXHAUSTIVE_GROUPS = 16;
 
 /**
  * Orders a plan's moves so that every state on the way keeps capacity and latency.
  *
  * Moves are make-before-break: while a workload moves, its new copy starts before the old
  * one stops, so it holds capacity in both regions. Workloads that depend on each other and
- * both move go in the same batch, so neither is ever left talking across the old and new
- * regions (the final placement keeps their bound, the current one does too). Batches are
+ * both move go in the same batch when one moving first would break their bound (or leave
+ * them unreachable); the final placement keeps it, and so does the current one. Batches are
  * built greedily: each takes every group of moves that still fits with all the batch's new
  * copies counted, first those whose departure frees room another waiting move needs, then
  * in the plan's order. A pure function of the mesh and the moves.
@@ -63,14 +68,22 @@ export function orderMigrations(mesh: Mesh, moves: readonly MigrationMove[]): Mi
     }
   }
 
-  // Groups of moves that must go together: moving workloads joined by dependencies.
+  // Groups of moves that must go together: moving workloads joined by a dependency that one
+  // moving before the other would break (its bound, or reachability).
   const moving = new Map(moves.map((m, k) => [m.workload, k]));
   const parent = moves.map((_m, k) => k);
   const find = (k: number): number => (parent[k] === k ? k : (parent[k] = find(parent[k] as number)));
+  const holds = (a: number, b: number, maxMs: number): boolean => {
+    const l = a === b ? 0 : mesh.latencyMs(a, b);
+    return l !== undefined && l <= maxMs;
+  };
   for (const m of moves) {
     for (const e of mesh.out[m.workload] ?? []) {
       const other = moving.get(e.to);
-      if (other !== undefined) parent[find(other)] = find(moving.get(m.workload) as number);
+      if (other === undefined) continue;
+      const o = moves[other] as MigrationMove;
+      if (holds(m.to, o.from, e.maxMs) && holds(m.from, o.to, e.maxMs)) continue;
+      parent[find(other)] = find(moving.get(m.workload) as number);
     }
   }
   const groups = new Map<number, MigrationMove[]>();
@@ -111,7 +124,60 @@ export function orderMigrations(mesh: Mesh, moves: readonly MigrationMove[]): Mi
     pending = pending.filter((g) => !taken.has(g));
     batches.push(batch.flat());
   }
-  return { batches, naiveSafe: naiveOverflow === undefined, ...(naiveOverflow ? { naiveOverflow } : {}), stuck: pending.flat() };
+  const naive = { naiveSafe: naiveOverflow === undefined, ...(naiveOverflow ? { naiveOverflow } : {}) };
+  if (pending.length === 0) return { batches, ...naive, stuck: [] };
+  // The greedy got stuck. With few groups, search every order of one group at a time from
+  // the start: either one exists (and is used), or none does (and that is proven).
+  const all = [...groups.values()];
+  if (all.length <= EXHAUSTIVE_GROUPS) {
+    const found = searchOrder(all);
+    if (found) return { batches: found.map((g) => [...g]), ...naive, stuck: [] };
+    return { batches, ...naive, stuck: pending.flat(), noOrderExists: true };
+  }
+  return { batches, ...naive, stuck: pending.flat() };
+
+  /** Depth-first over the sets of groups done, remembering sets that lead nowhere. */
+  function searchOrder(gs: readonly MigrationMove[][]): MigrationMove[][] | undefined {
+    const baseCpu = new Float64Array(R);
+    const baseMem = new Float64Array(R);
+    mesh.workloads.forEach((w, i) => {
+      const r = mesh.current[i] as number;
+      if (r < 0) return;
+      baseCpu[r] = (baseCpu[r] as number) + w.cpu;
+      baseMem[r] = (baseMem[r] as number) + w.memoryGib;
+    });
+    const dead = new Set<number>();
+    const path: MigrationMove[][] = [];
+    const usage = (done: number): [Float64Array, Float64Array] => {
+      const c = Float64Array.from(baseCpu);
+      const m = Float64Array.from(baseMem);
+      gs.forEach((g, k) => {
+        if (!(done & (1 << k))) return;
+        for (const mv of g) {
+          c[mv.to] = (c[mv.to] as number) + size(mv).cpu;
+          m[mv.to] = (m[mv.to] as number) + size(mv).memoryGib;
+          c[mv.from] = (c[mv.from] as number) - size(mv).cpu;
+          m[mv.from] = (m[mv.from] as number) - size(mv).memoryGib;
+        }
+      });
+      return [c, m];
+    };
+    const full = (1 << gs.length) - 1;
+    const go = (done: number): boolean => {
+      if (done === full) return true;
+      if (dead.has(done)) return false;
+      const [c, m] = usage(done);
+      for (let k = 0; k < gs.length; k++) {
+        if (done & (1 << k) || !groupFits(gs[k] as MigrationMove[], c, m)) continue;
+        path.push(gs[k] as MigrationMove[]);
+        if (go(done | (1 << k))) return true;
+        path.pop();
+      }
+      dead.add(done);
+      return false;
+    };
+    return go(0) ? path : undefined;
+  }
 
   function groupFits(g: readonly MigrationMove[], useCpu: Float64Array, useMem: Float64Array): boolean {
     const addCpu = new Map<number, number>();

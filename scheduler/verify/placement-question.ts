@@ -1,6 +1,7 @@
 import { edgeRefs, type Mesh, type MeshEdge, type RegionRule } from './mesh.js';
+import { activeEdges, activeRules, capacityLeft, emptyDomainCore, greedyPlacement, satisfies } from './witness.js';
 import type { ConstraintRef } from './proof.js';
-import { checkQuickThenTracked, SmtWriter, type Answer, type TrackedSmt } from './prove.js';
+import { checkQuick, checkTracked, SmtWriter, type Answer, type TrackedSmt } from './prove.js';
 
 /** A workload held in one region by a fact (where it runs now, or where the plan puts it). */
 export interface Placed {
@@ -68,9 +69,8 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
   for (const w of q.workloads) {
     const wl = mesh.workloads[w]!;
     const fixed = q.fixed.get(w);
-    const free = (x: number): boolean => !q.fixed.has(x);
-    const rules = q.rules && !(q.freeOnly && fixed) ? (mesh.rules[w] ?? []) : [];
-    const edges = q.edges ? (mesh.out[w] ?? []).filter((e) => inQuestion.has(e.to) && (!q.freeOnly || free(e.from) || free(e.to))) : [];
+    const rules = activeRules(q, mesh, w);
+    const edges = activeEdges(q, mesh, w, inQuestion);
     const key = targets.has(w)
       ? `#${w}`
       : [rules.map((r) => r.ref.id).join(','), edges.map((e) => `${e.to}:${e.maxMs}:${e.bound?.id ?? ''}`).join(','), wl.cpu, wl.memoryGib, fixed ? `${fixed.region}:${fixed.fact.kind}` : 'free'].join('|');
@@ -142,21 +142,11 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
       if (parts.length) guarded(refs, `(and ${parts.join(' ')})`);
     });
   });
-  if (q.capacity) {
-    const cap = q.capacity;
-    // As in the planner: a region already over capacity may keep what runs there, not grow.
-    const nowCpu = new Float64Array(R);
-    const nowMem = new Float64Array(R);
-    for (const w of q.workloads) {
-      const r = mesh.current[w] as number;
-      if (r < 0 || r === q.lost?.region) continue;
-      nowCpu[r] = (nowCpu[r] as number) + mesh.workloads[w]!.cpu;
-      nowMem[r] = (nowMem[r] as number) + mesh.workloads[w]!.memoryGib;
-    }
-    mesh.fleet.regions.forEach((region, r) => {
-      const keep = cap.keepOverCapacity === true;
-      const cpuLeft = Math.max(milli(region.capacity.cpu) - milli(cap.cpu[r] ?? 0), keep ? milli(nowCpu[r] as number) : -Infinity);
-      const memLeft = Math.max(milli(region.capacity.memoryGib) - milli(cap.memoryGib[r] ?? 0), keep ? milli(nowMem[r] as number) : -Infinity);
+  const left = capacityLeft(q, mesh);
+  if (left) {
+    mesh.fleet.regions.forEach((_region, r) => {
+      const cpuLeft = left.cpu[r] as number;
+      const memLeft = left.mem[r] as number;
       const present = units.map((_u, ui) => ui).filter((ui) => open[ui]![r]);
       if (present.length === 0 && cpuLeft >= 0 && memLeft >= 0) return;
       const cpu = present.map((ui) => `(* ${milli(units[ui]!.cpu)} ${n(ui, r)})`).join(' ');
@@ -167,9 +157,25 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
   return out.build();
 }
 
-/** Asks a placement question: sat, or the minimal core of what conflicts, or unknown. */
-export function askPlacement(mesh: Mesh, q: PlacementQuestion, timeoutMs: number): Promise<Answer> {
-  return checkQuickThenTracked(() => encodePlacement(mesh, q, false), () => encodePlacement(mesh, q, true), timeoutMs);
+/**
+ * Asks a placement question: sat, or the minimal core of what conflicts, or unknown. A
+ * placement at hand that keeps every constraint answers "sat" without a search (a model is
+ * its own proof): the given `witness`, or with `greedy` one found greedily. A workload its
+ * rules leave no region answers "unsat" with its core. Otherwise Z3: the untracked question
+ * first, and the tracked one for the minimal core only when that is unsatisfiable.
+ * With `coreless`, an unsatisfiable answer comes back without a core (cheaper).
+ */
+export async function askPlacement(mesh: Mesh, q: PlacementQuestion, timeoutMs: number, how: { readonly witness?: Int32Array; readonly greedy?: boolean; readonly coreless?: boolean } = {}): Promise<Answer> {
+  if (how.witness && satisfies(mesh, q, how.witness)) return { status: 'sat' };
+  if (how.greedy) {
+    const found = greedyPlacement(mesh, q);
+    if (found && satisfies(mesh, q, found)) return { status: 'sat' };
+  }
+  const empty = emptyDomainCore(mesh, q);
+  if (empty) return { status: 'unsat', core: how.coreless ? [] : empty };
+  const quick = await checkQuick(encodePlacement(mesh, q, false), timeoutMs);
+  if (quick.status !== 'unsat' || how.coreless) return quick;
+  return checkTracked(encodePlacement(mesh, q, true), timeoutMs);
 }
 
 /** One ref for a dependency several members declare: the one line, or a summary at the first. */

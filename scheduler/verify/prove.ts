@@ -43,18 +43,16 @@ export async function checkTracked(q: TrackedSmt, timeoutMs: number): Promise<An
   }
 }
 
-/**
- * Asks the untracked form of a question first (most questions are satisfiable, and it is
- * much smaller), and the tracked form only to find the core when it is not.
- */
-export async function checkQuickThenTracked(quick: () => TrackedSmt, tracked: () => TrackedSmt, timeoutMs: number): Promise<Answer> {
-  const s = await openSmt(quick().smt, timeoutMs, 'fast');
+/** Checks a question with nothing tracked: sat, unsat (no core) or unknown. */
+export async function checkQuick(q: TrackedSmt, timeoutMs: number): Promise<Answer> {
+  const s = await openSmt(q.smt, timeoutMs, 'fast');
   try {
-    if ((await s.check([])).status === 'sat') return { status: 'sat' };
+    const r = await s.check([]);
+    if (r.status === 'unknown') return { status: 'unknown', reason: r.reason ?? 'unknown' };
+    return r.status === 'sat' ? { status: 'sat' } : { status: 'unsat', core: [] };
   } finally {
     s.release();
   }
-  return checkTracked(tracked(), timeoutMs);
 }
 
 /** Builds SMT-LIB text with tracked constraints: each ref gets a Boolean assumption. */
