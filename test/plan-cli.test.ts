@@ -18,7 +18,7 @@ describe('shisa plan', () => {
     expect(r.stdout).toMatch(/^Bound +[\d,.]+ gCO2eq\/h; gap [\d.]+%/m);
     expect(r.stdout).toMatch(/^Kept +.*critical 52/m);
     expect(r.stdout).toMatch(/^Planned in [\d.]+ ms\. Nothing is applied/m);
-    expect(r.stdout).toMatch(/^Proof +\d+ obligations proven with Z3 in [\d.]+ s: the intents are consistent and the plan is safe$/m);
+    expect(r.stdout).toMatch(/^Proof +\d+ obligations proven in [\d.]+ s \(\d+ by Z3, \d+ by a checked placement, \d+ evaluated\): the intents are consistent and the plan is safe$/m);
     expect(r.stdout).toMatch(/^Order +20 moves in \d+ batch(es)?; /m);
   });
 

@@ -14,9 +14,9 @@ describe('shisa verify', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Verifying tokyo-fintech: 13 intents, 300 workloads, 17 regions$/m);
-    expect(r.stdout).toMatch(/^ {2}✓ proven +[\d.]+ ms {2}all intents are jointly satisfiable — 300 workloads/m);
-    expect(r.stdout).toMatch(/^ {2}✓ proven +[\d.]+ ms {2}intent "payments-ledger": assert!\(survives_region_loss\(current_mesh\)\)/m);
-    expect(r.stdout).toMatch(/^ {2}! warning +[\d.]+ ms {2}intent "ml-feature-store" survives losing region-tokyo-01 — .*single point of failure$/m);
+    expect(r.stdout).toMatch(/^ {2}✓ proven +[\d.]+ ms {2}\[model\] +all intents are jointly satisfiable — 300 workloads/m);
+    expect(r.stdout).toMatch(/^ {2}✓ proven +[\d.]+ ms {2}\[\w+\] +intent "payments-ledger": assert!\(survives_region_loss\(current_mesh\)\)/m);
+    expect(r.stdout).toMatch(/^ {2}! warning +[\d.]+ ms {2}\[rules\] +intent "ml-feature-store" survives losing region-tokyo-01 — .*single point of failure$/m);
     expect(r.stdout).toMatch(/^ {8}regions\/examples\/intents\/ml\.intent:4:10 +intent "ml-feature-store": target nodes\(region-tokyo-01\)$/m);
     expect(r.stdout).toMatch(/^\d+ proven, 0 unprovable, 5 warnings in [\d.]+ (ms|s)\.$/m);
   });

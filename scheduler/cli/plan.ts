@@ -72,7 +72,9 @@ function renderProof(proof: VerifyReport, batches: readonly (readonly string[])[
   const seconds = (total / 1000).toFixed(1);
   if (proof.proven) {
     const order = proof.obligations.find((o) => o.name.startsWith('every step of the migration order'));
-    return [`Proof       ${proof.obligations.length} obligations proven with Z3 in ${seconds} s: the intents are consistent and the plan is safe`, `Order       ${order?.detail ?? `${batches.length} batches`}`].join('\n');
+    const by = (m: string) => proof.obligations.filter((o) => o.method === m).length;
+    const how = [`${by('z3')} by Z3`, `${by('model')} by a checked placement`, `${by('evaluated')} evaluated`, ...(by('rules') ? [`${by('rules')} by rules`] : [])].join(', ');
+    return [`Proof       ${proof.obligations.length} obligations proven in ${seconds} s (${how}): the intents are consistent and the plan is safe`, `Order       ${order?.detail ?? `${batches.length} batches`}`].join('\n');
   }
   return [`Proof       UNPROVABLE: this plan is not applicable and nothing moves (Z3, ${seconds} s)`, '', renderReport(proof, (o) => o.verdict === 'unprovable')].join('\n');
 }

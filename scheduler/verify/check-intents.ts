@@ -20,11 +20,11 @@ export async function checkAssertions(mesh: Mesh, intents: readonly Intent[], wh
       if (!usesMesh(a.expr, which)) continue;
       const started = performance.now();
       const name = `intent "${intent.name}": ${a.text}`;
-      const { holds, evidence } = await evaluateAssertion(a, { mesh, intent, at, timeoutMs, survivesRegionLoss: () => survivesRegionLoss(mesh, intent, timeoutMs) });
+      const { holds, evidence, by } = await evaluateAssertion(a, { mesh, intent, at, timeoutMs, survivesRegionLoss: () => survivesRegionLoss(mesh, intent, timeoutMs) });
       const ref: ConstraintRef = { id: `assertion:${intent.name}:${a.span.line}:${a.span.col}`, kind: 'assertion', text: `intent "${intent.name}": ${a.text}`, span: a.span };
-      if (holds === true) out.push(proven(check, name, started, `over ${which}`));
-      else if (holds === 'unknown') out.push(failed(check, name, started, `could not decide ${a.text} over ${which} within the time limit`, [ref], 'unknown'));
-      else out.push(failed(check, name, started, `does not hold over ${which}`, [ref, ...evidence]));
+      if (holds === true) out.push(proven(check, name, started, `over ${which}`, by));
+      else if (holds === 'unknown') out.push(failed(check, name, started, `could not decide ${a.text} over ${which} within the time limit`, [ref], by, 'unknown'));
+      else out.push(failed(check, name, started, `does not hold over ${which}`, [ref, ...evidence], by));
     }
   }
   return out;
@@ -67,18 +67,18 @@ export async function checkIntents(mesh: Mesh, intents: readonly Intent[], timeo
     return { workloads, fixed, rules: true, edges: true };
   };
   const together = performance.now();
-  const allCritical = questions.length > 1 ? await askPlacement(mesh, whereTheyRun(questions.flatMap((q) => q.own)), timeoutMs) : undefined;
+  const allCritical = questions.length > 1 ? await askPlacement(mesh, whereTheyRun(questions.flatMap((q) => q.own)), timeoutMs, { witness: mesh.current, coreless: true }) : undefined;
   const share = (performance.now() - together) / Math.max(1, questions.length);
   for (const { intent, own } of questions) {
     const started = performance.now();
     const name = `critical intent "${intent.name}" holds where it runs`;
     const proven = `${own.length} workload${own.length === 1 ? '' : 's'}`;
-    if (allCritical?.status === 'sat') out.push({ check: 'intents', name, verdict: 'proven', ms: share, detail: proven });
-    else out.push(fromAnswer('intents', name, await askPlacement(mesh, whereTheyRun(own), timeoutMs), started, { proven, failed: `critical intent "${intent.name}" does not hold where its workloads run` }));
+    if (allCritical?.status === 'sat') out.push({ check: 'intents', name, verdict: 'proven', method: allCritical.by ?? 'z3', ms: share, detail: proven });
+    else out.push(fromAnswer('intents', name, await askPlacement(mesh, whereTheyRun(own), timeoutMs, { witness: mesh.current }), started, { proven, failed: `critical intent "${intent.name}" does not hold where its workloads run` }));
   }
   const started = performance.now();
   const all = mesh.workloads.map((_w, i) => i);
-  const answer = await askPlacement(mesh, { workloads: all, fixed: new Map(), rules: true, edges: true, capacity: { cpu: new Float64Array(mesh.fleet.regions.length), memoryGib: new Float64Array(mesh.fleet.regions.length) } }, timeoutMs);
+  const answer = await askPlacement(mesh, { workloads: all, fixed: new Map(), rules: true, edges: true, capacity: { cpu: new Float64Array(mesh.fleet.regions.length), memoryGib: new Float64Array(mesh.fleet.regions.length) } }, timeoutMs, { witness: mesh.current });
   out.push(fromAnswer('intents', 'all intents are jointly satisfiable', answer, started, { proven: `${plural(all.length, 'workload')}, ${plural(intents.length, 'intent')}, ${plural(mesh.fleet.regions.length, 'region')}`, failed: 'no placement keeps all of these at once' }));
   return out;
 }

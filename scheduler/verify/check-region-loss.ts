@@ -18,6 +18,9 @@ export async function checkRegionLoss(mesh: Mesh, intent: Intent, timeoutMs: num
   return out;
 }
 
+/** One answer per (mesh, intent, region): check 1's `survives_region_loss` and check 3 ask the same. */
+const asked = new WeakMap<Mesh, Map<string, Promise<Obligation>>>();
+
 /**
  * Check 3 for every critical intent. Per region, the intents it runs are first asked
  * together (everything the region ran re-placed at once, which is what losing it means; if
@@ -31,10 +34,10 @@ export async function checkAllRegionLosses(mesh: Mesh, intents: readonly Intent[
   for (const [lost, together] of [...byRegion].sort(([a], [b]) => a - b)) {
     if (together.length < 2) continue;
     const started = performance.now();
-    const answer = await askPlacement(mesh, lossQuestion(mesh, involvedIn(mesh, together), lost), timeoutMs);
+    const answer = await askPlacement(mesh, lossQuestion(mesh, involvedIn(mesh, together), lost), timeoutMs, { greedy: true, coreless: true });
     if (answer.status !== 'sat') continue;
     const share = (performance.now() - started) / together.length;
-    for (const intent of together) proven.set(`${intent.name}\u0000${lost}`, { check: 'region-loss', name: obligationName(mesh, intent, lost), verdict: 'proven', ms: share, detail: 're-placed with everything else that region ran' });
+    for (const intent of together) proven.set(`${intent.name}\u0000${lost}`, { check: 'region-loss', name: obligationName(mesh, intent, lost), verdict: 'proven', method: answer.by ?? 'z3', ms: share, detail: 're-placed with everything else that region ran' });
   }
   const out: Obligation[] = [];
   for (const intent of critical) {
@@ -82,12 +85,21 @@ function lossQuestion(mesh: Mesh, workloads: readonly number[], lost: number): P
   return { workloads, fixed, rules: true, edges: true, freeOnly: true, capacity: { cpu, memoryGib: mem, keepOverCapacity: true }, lost: { region: lost, ref } };
 }
 
-async function lossOf(mesh: Mesh, intent: Intent, lost: number, timeoutMs: number): Promise<Obligation> {
+function lossOf(mesh: Mesh, intent: Intent, lost: number, timeoutMs: number): Promise<Obligation> {
+  let memo = asked.get(mesh);
+  if (!memo) asked.set(mesh, (memo = new Map()));
+  const key = `${intent.name}\u0000${lost}`;
+  let answer = memo.get(key);
+  if (!answer) memo.set(key, (answer = askLoss(mesh, intent, lost, timeoutMs)));
+  return answer;
+}
+
+async function askLoss(mesh: Mesh, intent: Intent, lost: number, timeoutMs: number): Promise<Obligation> {
   const started = performance.now();
   const q = lossQuestion(mesh, involvedIn(mesh, [intent]), lost);
   const moved = q.workloads.length - q.fixed.size;
   const name = mesh.fleet.regions[lost]!.name;
-  const answer = await askPlacement(mesh, q, timeoutMs);
+  const answer = await askPlacement(mesh, q, timeoutMs, { greedy: true });
   return fromAnswer('region-loss', obligationName(mesh, intent, lost), answer, started, {
     proven: `${moved} workload${moved === 1 ? '' : 's'} re-placed`,
     failed: `losing ${name} leaves intent "${intent.name}" no placement: a single point of failure`,
@@ -98,6 +110,7 @@ async function lossOf(mesh: Mesh, intent: Intent, lost: number, timeoutMs: numbe
 export async function survivesRegionLoss(mesh: Mesh, intent: Intent, timeoutMs: number): Promise<PredicateValue> {
   const results = await checkRegionLoss(mesh, intent, timeoutMs);
   const broken = results.find((o) => o.verdict !== 'proven');
-  if (!broken) return { value: true, evidence: [] };
-  return { value: broken.unprovable?.reason === 'unknown' ? 'unknown' : false, evidence: broken.unprovable?.core ?? [] };
+  const by = results.some((o) => o.method === 'z3') ? 'z3' : 'evaluated';
+  if (!broken) return { value: true, evidence: [], by };
+  return { value: broken.unprovable?.reason === 'unknown' ? 'unknown' : false, evidence: broken.unprovable?.core ?? [], by };
 }

@@ -166,13 +166,13 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
  * With `coreless`, an unsatisfiable answer comes back without a core (cheaper).
  */
 export async function askPlacement(mesh: Mesh, q: PlacementQuestion, timeoutMs: number, how: { readonly witness?: Int32Array; readonly greedy?: boolean; readonly coreless?: boolean } = {}): Promise<Answer> {
-  if (how.witness && satisfies(mesh, q, how.witness)) return { status: 'sat' };
+  if (how.witness && satisfies(mesh, q, how.witness)) return { status: 'sat', by: 'model' };
   if (how.greedy) {
     const found = greedyPlacement(mesh, q);
-    if (found && satisfies(mesh, q, found)) return { status: 'sat' };
+    if (found && satisfies(mesh, q, found)) return { status: 'sat', by: 'model' };
   }
   const empty = emptyDomainCore(mesh, q);
-  if (empty) return { status: 'unsat', core: how.coreless ? [] : empty };
+  if (empty) return { status: 'unsat', core: how.coreless ? [] : empty, by: 'rules' };
   const quick = await checkQuick(encodePlacement(mesh, q, false), timeoutMs);
   if (quick.status !== 'unsat' || how.coreless) return quick;
   return checkTracked(encodePlacement(mesh, q, true), timeoutMs);

@@ -1,12 +1,14 @@
 import type { Assertion, Intent, StateExpr } from '../intent/model.js';
 import { edgeRefs, type Mesh } from './mesh.js';
-import type { ConstraintRef } from './proof.js';
+import type { ConstraintRef, ProofMethod } from './proof.js';
 import { SmtWriter, checkTracked } from './prove.js';
 
 /** A predicate's value in one mesh, with the constraints and facts that make it so. */
 export interface PredicateValue {
   readonly value: boolean | 'unknown';
   readonly evidence: readonly ConstraintRef[];
+  /** How it was decided (a search by Z3, or evaluation). */
+  readonly by?: ProofMethod;
 }
 
 /** Where each workload is in the mesh being judged (current or planned), with the fact that says so. */
@@ -39,13 +41,35 @@ export async function hasCycle(mesh: Mesh, from: readonly number[], timeoutMs: n
       }
     }
   }
-  const out = new SmtWriter();
+  // A topological order of what is reachable is a ranking that decreases along every edge:
+  // its existence proves there is no cycle, without a search.
   const nodes = [...seen].sort((a, b) => a - b);
+  if (topologicalOrderExists(mesh, nodes)) return { value: false, evidence: [], by: 'evaluated' };
+  const out = new SmtWriter();
   for (const w of nodes) out.line(`(declare-const rank${w} Int)`);
   for (const w of nodes) for (const e of mesh.out[w] ?? []) out.line(`(assert (=> ${out.track(e.dependsOn)} (> rank${e.from} rank${e.to})))`);
   const answer = await checkTracked(out.build(), timeoutMs);
-  if (answer.status === 'unknown') return { value: 'unknown', evidence: [] };
-  return answer.status === 'unsat' ? { value: true, evidence: answer.core } : { value: false, evidence: [] };
+  if (answer.status === 'unknown') return { value: 'unknown', evidence: [], by: 'z3' };
+  return answer.status === 'unsat' ? { value: true, evidence: answer.core, by: 'z3' } : { value: false, evidence: [], by: 'z3' };
+}
+
+function topologicalOrderExists(mesh: Mesh, nodes: readonly number[]): boolean {
+  const inside = new Set(nodes);
+  const indegree = new Map<number, number>(nodes.map((w) => [w, 0]));
+  for (const w of nodes) for (const e of mesh.out[w] ?? []) if (inside.has(e.to)) indegree.set(e.to, (indegree.get(e.to) as number) + 1);
+  const ready = nodes.filter((w) => indegree.get(w) === 0);
+  let done = 0;
+  while (ready.length) {
+    const w = ready.pop() as number;
+    done++;
+    for (const e of mesh.out[w] ?? []) {
+      if (!inside.has(e.to)) continue;
+      const d = (indegree.get(e.to) as number) - 1;
+      indegree.set(e.to, d);
+      if (d === 0) ready.push(e.to);
+    }
+  }
+  return done === nodes.length;
 }
 
 /** `dependencies_reachable`: every dependency of these workloads runs in a region with a latency figure to theirs. */
@@ -54,10 +78,10 @@ export function dependenciesReachable(mesh: Mesh, from: readonly number[], at: M
     for (const e of mesh.out[w] ?? []) {
       const a = at.region[e.from] as number;
       const b = at.region[e.to] as number;
-      if (a !== b && mesh.latencyMs(a, b) === undefined) return { value: false, evidence: [e.dependsOn, at.fact(e.from), at.fact(e.to)] };
+      if (a !== b && mesh.latencyMs(a, b) === undefined) return { value: false, evidence: [e.dependsOn, at.fact(e.from), at.fact(e.to)], by: 'evaluated' };
     }
   }
-  return { value: true, evidence: [] };
+  return { value: true, evidence: [], by: 'evaluated' };
 }
 
 /** `latency_within_bounds`: every bounded dependency of these workloads is within its bound. */
@@ -68,10 +92,10 @@ export function latencyWithinBounds(mesh: Mesh, from: readonly number[], at: Mes
       const a = at.region[e.from] as number;
       const b = at.region[e.to] as number;
       const l = a === b ? 0 : mesh.latencyMs(a, b);
-      if (l === undefined || l > e.maxMs) return { value: false, evidence: [...edgeRefs(e), at.fact(e.from), at.fact(e.to)] };
+      if (l === undefined || l > e.maxMs) return { value: false, evidence: [...edgeRefs(e), at.fact(e.from), at.fact(e.to)], by: 'evaluated' };
     }
   }
-  return { value: true, evidence: [] };
+  return { value: true, evidence: [], by: 'evaluated' };
 }
 
 export interface AssertionContext {
@@ -87,7 +111,8 @@ export interface AssertionContext {
  * Evaluates one `assert!(…)` over a mesh. Returns undefined when it holds; otherwise the
  * constraints that make it fail (with the assertion itself), or unknown.
  */
-export async function evaluateAssertion(a: Assertion, ctx: AssertionContext): Promise<{ readonly holds: boolean | 'unknown'; readonly evidence: readonly ConstraintRef[] }> {
+export async function evaluateAssertion(a: Assertion, ctx: AssertionContext): Promise<{ readonly holds: boolean | 'unknown'; readonly evidence: readonly ConstraintRef[]; readonly by: ProofMethod }> {
+  let usedZ3 = false;
   const from = workloadsOf(ctx.mesh, ctx.intent);
   // Each subexpression's value with the evidence that decides it: for `a && b` false, only
   // the false side's; for `a || b` true, only the true side's; both when both decide.
@@ -109,16 +134,20 @@ export async function evaluateAssertion(a: Assertion, ctx: AssertionContext): Pr
         if (l.value === 'unknown' || r.value === 'unknown') return { value: 'unknown', evidence: [] };
         return { value: !deciding, evidence: [...l.evidence, ...r.evidence] };
       }
-      case 'predicate':
-        return e.predicate === 'has_cyclic_dependencies'
-          ? hasCycle(ctx.mesh, from, ctx.timeoutMs)
-          : e.predicate === 'dependencies_reachable'
-            ? dependenciesReachable(ctx.mesh, from, ctx.at)
-            : e.predicate === 'latency_within_bounds'
-              ? latencyWithinBounds(ctx.mesh, from, ctx.at)
-              : ctx.survivesRegionLoss();
+      case 'predicate': {
+        const v =
+          e.predicate === 'has_cyclic_dependencies'
+            ? await hasCycle(ctx.mesh, from, ctx.timeoutMs)
+            : e.predicate === 'dependencies_reachable'
+              ? dependenciesReachable(ctx.mesh, from, ctx.at)
+              : e.predicate === 'latency_within_bounds'
+                ? latencyWithinBounds(ctx.mesh, from, ctx.at)
+                : await ctx.survivesRegionLoss();
+        if (v.by === 'z3') usedZ3 = true;
+        return v;
+      }
     }
   };
   const v = await evaluate(a.expr);
-  return { holds: v.value, evidence: v.evidence };
+  return { holds: v.value, evidence: v.evidence, by: usedZ3 ? 'z3' : 'evaluated' };
 }

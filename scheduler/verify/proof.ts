@@ -34,12 +34,20 @@ export type Verdict = 'proven' | 'unprovable' | 'warning';
 
 export type CheckName = 'intents' | 'plan' | 'region-loss';
 
+/**
+ * How a verdict was reached: `z3` searched (or found the core); `model` checked a placement
+ * at hand that keeps every constraint (a model is its own proof); `rules` found a workload its
+ * rules leave no region; `evaluated` computed a predicate on a fixed placement.
+ */
+export type ProofMethod = 'z3' | 'model' | 'rules' | 'evaluated';
+
 /** One proof obligation and how it ended. */
 export interface Obligation {
   readonly check: CheckName;
   /** e.g. `no-cycles intent "secure-gateway-mesh"`; stable, sorted on. */
   readonly name: string;
   readonly verdict: Verdict;
+  readonly method: ProofMethod;
   readonly ms: number;
   /** A short note for proven obligations (sizes, what was checked) or the warning. */
   readonly detail?: string;

@@ -8,9 +8,12 @@ export interface TrackedSmt {
   readonly refs: ReadonlyMap<string, ConstraintRef>;
 }
 
+/** How an answer was reached: Z3's search, a placement at hand checked, or the rules alone. */
+export type Method = 'z3' | 'model' | 'rules';
+
 export type Answer =
-  | { readonly status: 'sat' }
-  | { readonly status: 'unsat'; readonly core: readonly ConstraintRef[] }
+  | { readonly status: 'sat'; readonly by?: Method }
+  | { readonly status: 'unsat'; readonly core: readonly ConstraintRef[]; readonly by?: Method }
   | { readonly status: 'unknown'; readonly reason: string };
 
 /**

@@ -12,14 +12,14 @@ const ms = (x: number): string => `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`;
 
 /** The report as people read it: each obligation with its verdict and time, cores under failures. */
 export function renderReport(r: VerifyReport, only?: (o: Obligation) => boolean): string {
-  const lines: string[] = [];
+  const lines: string[] = ['How: [z3] searched by Z3 (or its minimal core), [model] a placement at hand checked against every constraint, [rules] a workload its rules leave no region, [evaluated] computed on a fixed placement.', ''];
   for (const check of ['intents', 'plan', 'region-loss']) {
     const obligations = r.obligations.filter((o) => o.check === check && (!only || only(o)));
     if (r.ms[check] === undefined || (only && obligations.length === 0)) continue;
     lines.push(`${TITLES[check]} (${ms(r.ms[check] as number)})`);
     if (obligations.length === 0) lines.push('  nothing to prove');
     for (const o of obligations) {
-      lines.push(`  ${MARK[o.verdict]} ${ms(o.ms).padStart(8)}  ${o.name}${o.detail ? ` — ${o.detail}` : ''}`);
+      lines.push(`  ${MARK[o.verdict]} ${ms(o.ms).padStart(8)}  ${`[${o.method}]`.padEnd(11)}  ${o.name}${o.detail ? ` — ${o.detail}` : ''}`);
       if (o.unprovable && o.unprovable.core.length > 0) {
         lines.push(`      ${o.unprovable.reason === 'unsat' ? 'conflicting constraints' : 'involved'}:`);
         const w = Math.max(...o.unprovable.core.map((c) => refLocation(c).length));
@@ -49,6 +49,7 @@ export function reportToJson(r: VerifyReport, options: { readonly times: boolean
       check: o.check,
       name: o.name,
       verdict: o.verdict,
+      method: o.method,
       ...(options.times ? { ms: Math.round(o.ms * 10) / 10 } : {}),
       ...(o.detail ? { detail: o.detail } : {}),
       ...(o.unprovable
