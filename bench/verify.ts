@@ -165,6 +165,9 @@ async function main(): Promise<void> {
   console.log(row('obligations proven/unprov./warn.', []));
   for (const c of CHECKS) console.log(row(`  ${LABEL[c]}`, fleets.map((f) => counts(f.typical, c))));
   console.log(row('  all', fleets.map((f) => counts(f.typical))));
+  // How each was decided: Z3's search, a checked placement, the rules alone, or evaluation.
+  const by = (f: (typeof fleets)[number]) => ['z3', 'model', 'rules', 'evaluated'].map((m) => f.typical.obligations.filter((o) => o.method === m).length).join(' / ');
+  console.log(row('decided by z3/model/rules/evaluated', fleets.map(by)));
   console.log(row(`within ${TARGET_MS / 1000} s (checks 1-3)?`, fleets.map((f) => (median(f.totals) <= TARGET_MS ? 'yes' : `NO (${(median(f.totals) / TARGET_MS).toFixed(1)}×)`))));
   console.log(row(`  with Z3 init?`, fleets.map((f) => (median(f.totals) + initMs <= TARGET_MS ? 'yes' : 'no'))));
 
