@@ -13,8 +13,9 @@ import { loadIntentSource } from '../scheduler/intent/index.js';
 import type { Workload } from '../scheduler/inventory/model.js';
 import type { Snapshot } from '../scheduler/planner/snapshot.js';
 
-type Area = 'EU' | 'NA' | 'APAC' | 'SA' | 'AF';
-const ZONES: readonly [string, string, Area][] = [
+export type Area = 'EU' | 'NA' | 'APAC' | 'SA' | 'AF';
+/** 40 real grid zones on five continents: [zone, country, area]. */
+export const ZONES: readonly [string, string, Area][] = [
   ['SE-SE1', 'SE', 'EU'], ['SE-SE3', 'SE', 'EU'], ['NO-NO1', 'NO', 'EU'], ['FI', 'FI', 'EU'], ['FR', 'FR', 'EU'], ['DE', 'DE', 'EU'],
   ['NL', 'NL', 'EU'], ['BE', 'BE', 'EU'], ['GB', 'GB', 'EU'], ['IE', 'IE', 'EU'], ['ES', 'ES', 'EU'], ['IT-NO', 'IT', 'EU'],
   ['CH', 'CH', 'EU'], ['AT', 'AT', 'EU'], ['PL', 'PL', 'EU'], ['DK-DK1', 'DK', 'EU'],
@@ -25,11 +26,16 @@ const ZONES: readonly [string, string, Area][] = [
   ['BR-CS', 'BR', 'SA'], ['CL-SEN', 'CL', 'SA'], ['ZA', 'ZA', 'AF'],
 ];
 /** Typical round trips between areas, ms. */
-const BETWEEN: Readonly<Record<string, number>> = {
+export const BETWEEN: Readonly<Record<string, number>> = {
   'EU|NA': 95, 'EU|APAC': 210, 'EU|SA': 200, 'EU|AF': 160, 'NA|APAC': 150, 'NA|SA': 140, 'NA|AF': 230, 'APAC|SA': 300, 'APAC|AF': 250, 'SA|AF': 280,
 };
 const EU = ['SE', 'NO', 'FI', 'FR', 'DE', 'NL', 'BE', 'IE', 'ES', 'IT', 'AT', 'PL', 'DK'];
 const SIZES: readonly [number, number][] = [[1, 2], [1, 4], [2, 4], [2, 8], [4, 8], [4, 16], [8, 32], [16, 64], [32, 128]];
+
+/** The typical round trip between two different areas, ms, whichever order they come in. */
+export function betweenAreas(a: Area, b: Area): number {
+  return BETWEEN[`${a}|${b}`] ?? BETWEEN[`${b}|${a}`] ?? 200;
+}
 
 export interface GeneratedFleet {
   readonly snapshot: Snapshot;
@@ -96,8 +102,7 @@ export async function generateFleet(workloadCount: number, seed = 1): Promise<Ge
     'latency_ms:',
     ...regions.map((a, i) => {
       const row = regions.slice(i + 1).map((b) => {
-        const key = [a.area, b.area].sort().join('|');
-        const base = a.area === b.area ? int(5, 45) : (BETWEEN[`${a.area}|${b.area}`] ?? BETWEEN[`${b.area}|${a.area}`] ?? BETWEEN[key] ?? 200) + int(-20, 20);
+        const base = a.area === b.area ? int(5, 45) : betweenAreas(a.area, b.area) + int(-20, 20);
         return `${b.name}: ${base}`;
       });
       return row.length ? `  ${a.name}: { ${row.join(', ')} }` : `  ${a.name}: { ${a.name}: 1 }`;

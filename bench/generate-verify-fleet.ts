@@ -23,22 +23,8 @@ import { SourceFile } from '../scheduler/diagnostics/source-file.js';
 import { loadIntentSource } from '../scheduler/intent/index.js';
 import type { Workload } from '../scheduler/inventory/model.js';
 import type { Snapshot } from '../scheduler/planner/snapshot.js';
+import { betweenAreas, ZONES, type Area } from './generate-fleet.js';
 
-type Area = 'EU' | 'NA' | 'APAC' | 'SA' | 'AF';
-const ZONES: readonly [string, string, Area][] = [
-  ['SE-SE1', 'SE', 'EU'], ['SE-SE3', 'SE', 'EU'], ['NO-NO1', 'NO', 'EU'], ['FI', 'FI', 'EU'], ['FR', 'FR', 'EU'], ['DE', 'DE', 'EU'],
-  ['NL', 'NL', 'EU'], ['BE', 'BE', 'EU'], ['GB', 'GB', 'EU'], ['IE', 'IE', 'EU'], ['ES', 'ES', 'EU'], ['IT-NO', 'IT', 'EU'],
-  ['CH', 'CH', 'EU'], ['AT', 'AT', 'EU'], ['PL', 'PL', 'EU'], ['DK-DK1', 'DK', 'EU'],
-  ['CA-QC', 'CA', 'NA'], ['CA-ON', 'CA', 'NA'], ['US-NW-PACW', 'US', 'NA'], ['US-CAL-CISO', 'US', 'NA'], ['US-MIDA-PJM', 'US', 'NA'],
-  ['US-TEX-ERCO', 'US', 'NA'], ['US-NY-NYIS', 'US', 'NA'], ['US-CENT-SWPP', 'US', 'NA'], ['US-NW-BPAT', 'US', 'NA'], ['US-NE-ISNE', 'US', 'NA'],
-  ['JP-TK', 'JP', 'APAC'], ['JP-KN', 'JP', 'APAC'], ['KR', 'KR', 'APAC'], ['TW', 'TW', 'APAC'], ['SG', 'SG', 'APAC'], ['HK', 'HK', 'APAC'],
-  ['IN-WE', 'IN', 'APAC'], ['IN-NO', 'IN', 'APAC'], ['AU-NSW', 'AU', 'APAC'], ['AU-VIC', 'AU', 'APAC'], ['NZ', 'NZ', 'APAC'],
-  ['BR-CS', 'BR', 'SA'], ['CL-SEN', 'CL', 'SA'], ['ZA', 'ZA', 'AF'],
-];
-/** Typical round trips between areas, ms. */
-const BETWEEN: Readonly<Record<string, number>> = {
-  'EU|NA': 95, 'APAC|EU': 210, 'EU|SA': 200, 'AF|EU': 160, 'APAC|NA': 150, 'NA|SA': 140, 'AF|NA': 230, 'APAC|SA': 300, 'AF|APAC': 250, 'AF|SA': 280,
-};
 const EU = ['AT', 'BE', 'DE', 'DK', 'ES', 'FI', 'FR', 'IE', 'IT', 'NL', 'NO', 'PL', 'SE'];
 const FLEX_SIZES: readonly [number, number][] = [[1, 2], [1, 4], [2, 4], [2, 8], [4, 8], [4, 16], [8, 32], [16, 64]];
 
@@ -81,8 +67,7 @@ export async function generateVerifyFleet(seed = 1, options: VerifyFleetOptions 
     for (let b = a + 1; b < R; b++) {
       const ra = regions[a] as Region;
       const rb = regions[b] as Region;
-      const key = [ra.area, rb.area].sort().join('|');
-      const ms = ra.area === rb.area ? int(5, 45) : (BETWEEN[key] ?? 200) + int(-20, 20);
+      const ms = ra.area === rb.area ? int(5, 45) : betweenAreas(ra.area, rb.area) + int(-20, 20);
       (lat[a] as number[])[b] = ms;
       (lat[b] as number[])[a] = ms;
     }

@@ -8,9 +8,8 @@ import type { Plan } from '../planner/plan.js';
 import { buildMesh } from '../verify/mesh.js';
 import { renderReport, reportToJson } from '../verify/report.js';
 import { DEFAULT_TIMEOUT_MS, verify, type VerifyReport } from '../verify/verify.js';
-import { loadWorkspace } from '../workspace/load-workspace.js';
 import { EXIT, type CliIo } from './io.js';
-import { printDiagnostics } from './report.js';
+import { loadWorkspaceWithInventory, printDiagnostics } from './report.js';
 
 export interface PlanOptions {
   readonly config: string;
@@ -26,16 +25,8 @@ export interface PlanOptions {
  * totals, the proven bound and gap, and why the rest stays. Plans only: nothing is applied.
  */
 export async function planCommand(options: PlanOptions, io: CliIo): Promise<number> {
-  const loaded = await loadWorkspace(options.config, { cwd: io.cwd });
-  if (!loaded.workspace) {
-    printDiagnostics(io, loaded.diagnostics);
-    return EXIT.invalidInput;
-  }
-  const ws = loaded.workspace;
-  if (!ws.hasInventory) {
-    io.stderr(`shisa plan: ${options.config} names no inventory; name a workload inventory file under "inventory:" (reading workloads from the clusters comes with the cluster client)\n`);
-    return EXIT.invalidInput;
-  }
+  const ws = await loadWorkspaceWithInventory('plan', options.config, io, 'reading workloads from the clusters comes with the cluster client');
+  if (!ws) return EXIT.invalidInput;
   const now = io.now ?? Date.now;
   const kind = options.carbon ?? ws.fleet.carbon.source;
   const env = io.env ? environmentFrom(io.env) : processEnvironment();

@@ -1,6 +1,8 @@
 import { diagnosticToJson, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderDiagnostic } from '../diagnostics/render.js';
 import type { CliIo } from './io.js';
+import type { Workspace } from '../workspace/model.js';
+import { loadWorkspace } from '../workspace/load-workspace.js';
 import { plural } from '../words.js';
 
 /** Prints diagnostics to stderr, sorted, with a closing count line. */
@@ -23,3 +25,20 @@ export function diagnosticsJson(diagnostics: readonly Diagnostic[]): Record<stri
 }
 
 export { plural } from '../words.js';
+
+/**
+ * Loads the fleet and everything it names for a command that needs workloads; prints the
+ * diagnostics (or why an inventory is needed) and returns undefined when it cannot.
+ */
+export async function loadWorkspaceWithInventory(command: string, config: string, io: CliIo, why: string): Promise<Workspace | undefined> {
+  const loaded = await loadWorkspace(config, { cwd: io.cwd });
+  if (!loaded.workspace) {
+    printDiagnostics(io, loaded.diagnostics);
+    return undefined;
+  }
+  if (!loaded.workspace.hasInventory) {
+    io.stderr(`shisa ${command}: ${config} names no inventory; name a workload inventory file under "inventory:" (${why})\n`);
+    return undefined;
+  }
+  return loaded.workspace;
+}

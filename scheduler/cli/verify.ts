@@ -1,9 +1,8 @@
 import { buildMesh } from '../verify/mesh.js';
 import { renderReport, reportToJson } from '../verify/report.js';
 import { verify } from '../verify/verify.js';
-import { loadWorkspace } from '../workspace/load-workspace.js';
 import { EXIT, type CliIo } from './io.js';
-import { plural, printDiagnostics } from './report.js';
+import { loadWorkspaceWithInventory, plural } from './report.js';
 
 export interface VerifyCommandOptions {
   readonly config: string;
@@ -17,16 +16,8 @@ export interface VerifyCommandOptions {
  * something is unprovable, 2 for invalid input.
  */
 export async function verifyCommand(options: VerifyCommandOptions, io: CliIo): Promise<number> {
-  const loaded = await loadWorkspace(options.config, { cwd: io.cwd });
-  if (!loaded.workspace) {
-    printDiagnostics(io, loaded.diagnostics);
-    return EXIT.invalidInput;
-  }
-  const ws = loaded.workspace;
-  if (!ws.hasInventory) {
-    io.stderr(`shisa verify: ${options.config} names no inventory; name a workload inventory file under "inventory:" (proofs are about workloads and where they run)\n`);
-    return EXIT.invalidInput;
-  }
+  const ws = await loadWorkspaceWithInventory('verify', options.config, io, 'proofs are about workloads and where they run');
+  if (!ws) return EXIT.invalidInput;
   const mesh = buildMesh(ws.fleet, ws.intents, ws.workloads);
   const report = await verify(mesh, ws.intents, { timeoutMs: options.timeoutMs, checks: ['intents', 'region-loss'] });
   if (options.json) io.stdout(JSON.stringify({ fleet: ws.fleet.file, ...reportToJson(report) }, null, 2) + '\n');

@@ -37,14 +37,7 @@ export function orderMigrations(mesh: Mesh, moves: readonly MigrationMove[]): Mi
   const R = mesh.fleet.regions.length;
   const capCpu = Float64Array.from(mesh.fleet.regions, (r) => r.capacity.cpu);
   const capMem = Float64Array.from(mesh.fleet.regions, (r) => r.capacity.memoryGib);
-  const cpu = new Float64Array(R);
-  const mem = new Float64Array(R);
-  mesh.workloads.forEach((w, i) => {
-    const r = mesh.current[i] as number;
-    if (r < 0) return;
-    cpu[r] = (cpu[r] as number) + w.cpu;
-    mem[r] = (mem[r] as number) + w.memoryGib;
-  });
+  const [cpu, mem] = usageNow(mesh);
   const size = (m: MigrationMove) => mesh.workloads[m.workload]!;
   const EPS = 1e-9;
   const fits = (r: number, addCpu: number, addMem: number, useCpu: Float64Array, useMem: Float64Array): boolean =>
@@ -138,14 +131,7 @@ export function orderMigrations(mesh: Mesh, moves: readonly MigrationMove[]): Mi
 
   /** Depth-first over the sets of groups done, remembering sets that lead nowhere. */
   function searchOrder(gs: readonly MigrationMove[][]): MigrationMove[][] | undefined {
-    const baseCpu = new Float64Array(R);
-    const baseMem = new Float64Array(R);
-    mesh.workloads.forEach((w, i) => {
-      const r = mesh.current[i] as number;
-      if (r < 0) return;
-      baseCpu[r] = (baseCpu[r] as number) + w.cpu;
-      baseMem[r] = (baseMem[r] as number) + w.memoryGib;
-    });
+    const [baseCpu, baseMem] = usageNow(mesh);
     const dead = new Set<number>();
     const path: MigrationMove[][] = [];
     const usage = (done: number): [Float64Array, Float64Array] => {
@@ -199,14 +185,7 @@ export function orderMigrations(mesh: Mesh, moves: readonly MigrationMove[]): Mi
 export function firstUnsafeState(mesh: Mesh, order: MigrationOrder): { readonly batch: number; readonly problem: string } | undefined {
   const R = mesh.fleet.regions.length;
   const region = Int32Array.from(mesh.current);
-  const cpu = new Float64Array(R);
-  const mem = new Float64Array(R);
-  mesh.workloads.forEach((w, i) => {
-    const r = region[i] as number;
-    if (r < 0) return;
-    cpu[r] = (cpu[r] as number) + w.cpu;
-    mem[r] = (mem[r] as number) + w.memoryGib;
-  });
+  const [cpu, mem] = usageNow(mesh);
   const final = Int32Array.from(mesh.current);
   for (const b of order.batches) for (const m of b) final[m.workload] = m.to;
   const holds = (at: Int32Array, e: (typeof mesh.edges)[number]): boolean => {
@@ -237,4 +216,17 @@ export function firstUnsafeState(mesh: Mesh, order: MigrationOrder): { readonly 
     for (const e of watched) if (!holds(region, e)) return { batch: k, problem: `${mesh.workloads[e.from]!.name} → ${mesh.workloads[e.to]!.name} out of bounds after batch ${k + 1}` };
   }
   return undefined;
+}
+
+/** cpu and memory each region's workloads use now. */
+function usageNow(mesh: Mesh): [Float64Array, Float64Array] {
+  const cpu = new Float64Array(mesh.fleet.regions.length);
+  const mem = new Float64Array(mesh.fleet.regions.length);
+  mesh.workloads.forEach((w, i) => {
+    const r = mesh.current[i] as number;
+    if (r < 0) return;
+    cpu[r] = (cpu[r] as number) + w.cpu;
+    mem[r] = (mem[r] as number) + w.memoryGib;
+  });
+  return [cpu, mem];
 }
