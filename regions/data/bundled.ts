@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
  * The package's own folder, found by walking up from this module to package.json, so the
  * bundled data is found both from sources (tests) and from dist/ (the CLI).
  */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);

@@ -1,0 +1,10 @@
+/** A store failure that crosses a boundary: a stable code, and a message without secrets. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'STORE_UNAVAILABLE' | 'STORE_LOCKED' | 'AUDIT_BROKEN',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
