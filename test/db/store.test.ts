@@ -1,0 +1,78 @@
+/**
+ * The store on both drivers it runs on: embedded PGlite and a real PostgreSQL server started
+ * by the test (see postgres-server.ts). The same code, queries and migrations serve both.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendAudit, verifyAudit } from '../../db/audit-log.js';
+import { openStore, type Store, type StoreTarget } from '../../db/store.js';
+import { StoreError } from '../../db/store-error.js';
+import { Secret } from '../../scheduler/config/secret.js';
+import { postgresAvailable, startPostgres, type PostgresServer } from './postgres-server.js';
+
+const usePostgres = postgresAvailable();
+let server: PostgresServer | undefined;
+
+beforeAll(async () => {
+  if (usePostgres) server = await startPostgres();
+}, 60_000);
+afterAll(() => server?.stop());
+
+const drivers: { name: string; target: () => StoreTarget; skip: boolean }[] = [
+  { name: 'PGlite (embedded)', target: () => ({ kind: 'pglite' }), skip: false },
+  { name: 'PostgreSQL server', target: () => ({ kind: 'postgres', url: new Secret(server!.url, 'DATABASE_URL') }), skip: !usePostgres },
+];
+
+describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
+  let store: Store;
+  beforeAll(async () => {
+    if (skip) return;
+    store = await openStore(target());
+    await store.query('truncate audit_log, audit_head');
+  }, 60_000);
+  afterAll(async () => {
+    if (!skip) await store.close();
+  });
+
+  it.skipIf(skip)('applies the migrations once: every table exists, and opening again changes nothing', async () => {
+    const tables = await store.query<{ tablename: string }>(`select tablename from pg_tables where schemaname = 'public' order by tablename`);
+    expect(tables.map((t) => t.tablename)).toEqual(['audit_head', 'audit_log', 'carbon_readings', 'decisions', 'exceptions', 'migrations', 'outbox', 'runs']);
+    const again = await openStore(target());
+    const applied = await again.query<{ n: number }>('select count(*)::int as n from drizzle.__drizzle_migrations');
+    expect(applied[0]?.n).toBe(1);
+    await again.close();
+    expect(store.driver).toBe(name.startsWith('PGlite') ? 'pglite' : 'postgres');
+  });
+
+  it.skipIf(skip)('keeps the audit chain whole, and finds a deleted entry', async () => {
+    for (let k = 0; k < 4; k++) await appendAudit(store, new Date(Date.UTC(2026, 10, 22, 12, k)), { actor: 'test', action: 'a', subject: `s${k}`, payload: { k } });
+    expect(await verifyAudit(store)).toEqual({ entries: 4 });
+    await store.query('delete from audit_log where seq = 2');
+    expect((await verifyAudit(store)).broken?.seq).toBe(3);
+    await store.query('truncate audit_log, audit_head');
+  });
+});
+
+describe.skipIf(!usePostgres)('two scheduler processes on one PostgreSQL', () => {
+  it('append to one audit chain without gaps or forks, however their appends interleave', async () => {
+    const url = new Secret(server!.url, 'DATABASE_URL');
+    const [a, b] = await Promise.all([openStore({ kind: 'postgres', url }), openStore({ kind: 'postgres', url })]);
+    try {
+      await a.query('truncate audit_log, audit_head');
+      const at = new Date(Date.UTC(2026, 10, 22, 12));
+      await Promise.all(Array.from({ length: 40 }, (_, k) => appendAudit(k % 2 ? a : b, at, { actor: k % 2 ? 'a' : 'b', action: 'x', subject: String(k), payload: {} })));
+      expect(await verifyAudit(a)).toEqual({ entries: 40 });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('report an unreachable server as STORE_UNAVAILABLE without the password', async () => {
+    const url = new Secret('postgres://shisa:hunter2@127.0.0.1:1/postgres', 'DATABASE_URL');
+    const err = await openStore({ kind: 'postgres', url }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).code).toBe('STORE_UNAVAILABLE');
+    expect((err as StoreError).message).toMatch(/DATABASE_URL/);
+    expect((err as StoreError).message).not.toMatch(/hunter2/);
+  });
+});
