@@ -37,6 +37,18 @@ export function betweenAreas(a: Area, b: Area): number {
   return BETWEEN[`${a}|${b}`] ?? BETWEEN[`${b}|${a}`] ?? 200;
 }
 
+/** Each region's 2024 yearly average intensity (the embedded static source), by region name. */
+export async function staticIntensities(regions: readonly { readonly name: string; readonly zone: string }[], now: number): Promise<Map<string, number>> {
+  const static2024 = new StaticCarbonSource(2024);
+  const intensity = new Map<string, number>();
+  for (const r of regions) {
+    const reading = await static2024.latest(r.zone, now);
+    if (!reading.ok) throw reading.error;
+    intensity.set(r.name, reading.value.intensity);
+  }
+  return intensity;
+}
+
 export interface GeneratedFleet {
   readonly snapshot: Snapshot;
   readonly workloads: number;
@@ -85,13 +97,7 @@ export async function generateFleet(workloadCount: number, seed = 1): Promise<Ge
   const demand = new Map<string, number>();
   for (const w of workloads) demand.set(w.region, (demand.get(w.region) ?? 0) + w.cpu);
   const total = workloads.reduce((a, w) => a + w.cpu, 0);
-  const static2024 = new StaticCarbonSource(2024);
-  const intensity = new Map<string, number>();
-  for (const r of regions) {
-    const reading = await static2024.latest(r.zone, now);
-    if (!reading.ok) throw reading.error;
-    intensity.set(r.name, reading.value.intensity);
-  }
+  const intensity = await staticIntensities(regions, now);
   const fleetYaml = [
     'regions:',
     ...regions.map((r) => {

@@ -16,14 +16,13 @@
  * witnesses joint satisfiability. Single points of failure are intended: a service pinned to
  * one region (or calling one that is) cannot survive losing it — warnings, not errors.
  */
-import { StaticCarbonSource } from '../regions/carbon/static-source.js';
 import { assess, type ZoneSignal } from '../regions/carbon/staleness.js';
 import { parseFleet } from '../regions/fleet/parse-fleet.js';
 import { SourceFile } from '../scheduler/diagnostics/source-file.js';
 import { loadIntentSource } from '../scheduler/intent/index.js';
 import type { Workload } from '../scheduler/inventory/model.js';
 import type { Snapshot } from '../scheduler/planner/snapshot.js';
-import { betweenAreas, ZONES, type Area } from './generate-fleet.js';
+import { betweenAreas, staticIntensities, ZONES, type Area } from './generate-fleet.js';
 
 const EU = ['AT', 'BE', 'DE', 'DK', 'ES', 'FI', 'FR', 'IE', 'IT', 'NL', 'NO', 'PL', 'SE'];
 const FLEX_SIZES: readonly [number, number][] = [[1, 2], [1, 4], [2, 4], [2, 8], [4, 8], [4, 16], [8, 32], [16, 64]];
@@ -216,13 +215,7 @@ export async function generateVerifyFleet(seed = 1, options: VerifyFleetOptions 
   }
 
   // Capacity: everything fits now; clean regions have little room to spare, dirty ones more.
-  const static2024 = new StaticCarbonSource(2024);
-  const intensity = new Map<string, number>();
-  for (const r of regions) {
-    const reading = await static2024.latest(r.zone, now);
-    if (!reading.ok) throw reading.error;
-    intensity.set(r.name, reading.value.intensity);
-  }
+  const intensity = await staticIntensities(regions, now);
   const cpuUsed = new Map<string, number>();
   const memUsed = new Map<string, number>();
   for (const w of workloads) {
