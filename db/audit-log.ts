@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
 import { auditHead, auditLog } from './schema.js';
-import type { Store } from './store.js';
+import { inTransaction, type Executor, type Store } from './store.js';
 
 /** What an audit entry says; who appended it and when are given with it. */
 export interface AuditContent {
@@ -42,18 +42,19 @@ export function entryHash(prevHash: string, seq: number, at: Date, c: AuditConte
  * numbered 1, 2, 3… without gaps and each links to the one before. Returns its number.
  */
 export async function appendAudit(store: Store, at: Date, c: AuditContent): Promise<number> {
-  // Both drivers' transaction APIs take the same callback; the union type needs a hand here.
-  const db = store.db as unknown as { transaction<T>(fn: (tx: typeof store.db) => Promise<T>): Promise<T> };
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`);
-    const [head] = await tx.select().from(auditHead).where(eq(auditHead.id, 1));
-    const seq = (head?.seq ?? 0) + 1;
-    const prevHash = head?.hash ?? GENESIS;
-    const hash = entryHash(prevHash, seq, at, c);
-    await tx.insert(auditLog).values({ seq, at, actor: c.actor, action: c.action, subject: c.subject, payload: c.payload, prevHash, hash });
-    await tx.insert(auditHead).values({ id: 1, seq, hash }).onConflictDoUpdate({ target: auditHead.id, set: { seq, hash } });
-    return seq;
-  });
+  return inTransaction(store, (tx) => appendAuditIn(tx, at, c));
+}
+
+/** The same, inside a transaction the caller holds (so the entry commits with what it records). */
+export async function appendAuditIn(tx: Executor, at: Date, c: AuditContent): Promise<number> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`);
+  const [head] = await tx.select().from(auditHead).where(eq(auditHead.id, 1));
+  const seq = (head?.seq ?? 0) + 1;
+  const prevHash = head?.hash ?? GENESIS;
+  const hash = entryHash(prevHash, seq, at, c);
+  await tx.insert(auditLog).values({ seq, at, actor: c.actor, action: c.action, subject: c.subject, payload: c.payload, prevHash, hash });
+  await tx.insert(auditHead).values({ id: 1, seq, hash }).onConflictDoUpdate({ target: auditHead.id, set: { seq, hash } });
+  return seq;
 }
 
 /** Where the chain first breaks, and how; undefined when it is intact. */

@@ -25,6 +25,15 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** A drizzle database or transaction: queries written against it run on either, on either driver. */
+export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
+
+/** Runs `fn` in one transaction on either driver (their transaction APIs take the same callback). */
+export function inTransaction<T>(store: Store, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  const db = store.db as unknown as { transaction<R>(f: (tx: Executor) => Promise<R>): Promise<R> };
+  return db.transaction(fn);
+}
+
 export function migrationsFolder(): string {
   return join(packageRoot(), 'db', 'migrations');
 }

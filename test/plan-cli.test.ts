@@ -1,5 +1,8 @@
 /** `shisa plan` through the built binary, on the example fleet with the embedded defaults. */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const shisa = (...args: string[]) => {
@@ -9,7 +12,7 @@ const shisa = (...args: string[]) => {
 
 describe('shisa plan', () => {
   it('plans the example fleet offline: moves with savings, totals, bound and gap, reasons, timing', () => {
-    const r = shisa('plan', '--config', 'regions/examples/fleet.yaml', '--at', '2026-11-22T12:00Z');
+    const r = shisa('plan', '--config', 'regions/examples/fleet.yaml', '--at', '2026-11-22T12:00Z', '--no-record');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Plan for tokyo-fintech at 2026-11-22 12:00 UTC \(carbon: static, 14 of 16 zones fresh\)$/m);
     expect(r.stdout).toMatch(/^Moves: 20 of a budget of 20$/m);
@@ -23,8 +26,8 @@ describe('shisa plan', () => {
   });
 
   it('gives the plan as JSON, byte for byte the same for the same snapshot', () => {
-    const a = shisa('plan', '--config', 'regions/examples/fleet.yaml', '--at', '2026-11-22T12:00Z', '--json');
-    const b = shisa('plan', '--config', 'regions/examples/fleet.yaml', '--at', '2026-11-22T12:00Z', '--json');
+    const a = shisa('plan', '--config', 'regions/examples/fleet.yaml', '--at', '2026-11-22T12:00Z', '--json', '--no-record');
+    const b = shisa('plan', '--config', 'regions/examples/fleet.yaml', '--at', '2026-11-22T12:00Z', '--json', '--no-record');
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     const p = JSON.parse(a.stdout);
@@ -46,7 +49,7 @@ describe('shisa plan', () => {
   });
 
   it('replays recorded carbon data at an hour', () => {
-    const r = shisa('plan', '--config', 'regions/examples/fleet.yaml', '--carbon', 'replay', '--at', '2022-06-01T12:00Z', '--json');
+    const r = shisa('plan', '--config', 'regions/examples/fleet.yaml', '--carbon', 'replay', '--at', '2022-06-01T12:00Z', '--json', '--no-record');
     expect(r.code).toBe(0);
     const p = JSON.parse(r.stdout);
     expect(p.carbon_source).toBe('replay');
@@ -60,5 +63,34 @@ describe('shisa plan', () => {
     expect(shisa('plan').code).toBe(2);
     expect(shisa('plan', '--config', 'nope.yaml').code).toBe(2);
     expect(shisa('plan', '--config', 'regions/examples/fleet.yaml', '--at', 'noon').code).toBe(2);
+  });
+
+  it('records each run in the embedded database, which shisa history lists and shows, with an intact audit log', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shisa-store-'));
+    try {
+      const data = ['--config', 'regions/examples/fleet.yaml', '--data-dir', dir];
+      const first = shisa('plan', ...data, '--at', '2026-11-22T12:00Z');
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/^Recorded as run 1 in /m);
+      const second = shisa('plan', ...data, '--at', '2026-11-22T13:00Z', '--json');
+      expect(second.code).toBe(0);
+      expect(second.stderr).toMatch(/^Recorded as run 2 in /m);
+      expect(() => JSON.parse(second.stdout)).not.toThrow();
+      const list = shisa('history', ...data, '--json');
+      expect(list.code).toBe(0);
+      const runs = JSON.parse(list.stdout).runs;
+      expect(runs.map((r: { id: number }) => r.id)).toEqual([2, 1]);
+      expect(runs[1]).toMatchObject({ trigger: 'manual', verdict: 'proven', status: 'planned', fleet: 'regions/examples/fleet.yaml', carbon_source: 'static' });
+      const one = JSON.parse(shisa('history', '1', ...data, '--json').stdout);
+      expect(one.moves).toHaveLength(20);
+      expect(one.kept.length).toBeGreaterThan(200);
+      expect(shisa('history', ...data).stdout).toMatch(/^ +1 +2026-11-22 12:00:00 +manual +proven +planned /m);
+      const audit = shisa('audit', 'verify', ...data);
+      expect(audit.code).toBe(0);
+      expect(audit.stdout).toMatch(/^Audit log intact: 2 entries/m);
+      expect(shisa('history', '9', ...data).code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

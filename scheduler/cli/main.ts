@@ -6,6 +6,8 @@ import { planCommand } from './plan.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 import { verifyCommand } from './verify.js';
+import { auditVerifyCommand } from './audit.js';
+import { historyCommand } from './history.js';
 import { DEFAULT_TIMEOUT_MS } from '../verify/verify.js';
 import { shutdownZ3 } from '../verify/z3.js';
 
@@ -48,11 +50,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .addOption(new Option('--carbon <kind>', 'carbon source (default: the fleet\'s carbon.source)').choices(['static', 'electricitymaps', 'replay']))
     .option('--at <time>', 'the run\'s time, ISO 8601 with zone (e.g. 2022-06-01T12:00Z); default now')
     .option('--timeout <ms>', 'how long Z3 may take per proof obligation before it counts as unknown (never a pass)', String(DEFAULT_TIMEOUT_MS))
+    .option('--no-record', 'do not record the run in the store')
+    .option('--data-dir <dir>', 'folder of the embedded database (default: .shisa/ next to the fleet file; DATABASE_URL selects a PostgreSQL server instead)')
     .option('--json', 'print the plan as JSON on stdout (same snapshot, same bytes)')
     .addHelpText('after', '\nThe intents and the plan are proven with Z3 (shisa verify\'s check 1, and check 2: the planned placement and every step of the migration order are safe).\n\nExit status: 0 planned and proven, 3 unprovable (the plan is shown but not applicable), 2 invalid input, 1 internal error.\n\nExamples:\n  shisa plan --config regions/examples/fleet.yaml\n  shisa plan --config fleet.yaml --carbon replay --at 2022-06-01T12:00Z --json')
-    .action(async (opts: { config: string; carbon?: CarbonSourceKind; at?: string; timeout: string; json?: boolean }) => {
+    .action(async (opts: { config: string; carbon?: CarbonSourceKind; at?: string; timeout: string; json?: boolean; record: boolean; dataDir?: string }) => {
       const at = opts.at === undefined ? undefined : parseAtOption(opts.at);
-      code = await planCommand({ config: opts.config, ...(opts.carbon ? { carbon: opts.carbon } : {}), ...(at !== undefined ? { at } : {}), json: opts.json === true, timeoutMs: parseTimeout(opts.timeout) }, io);
+      code = await planCommand({ config: opts.config, ...(opts.carbon ? { carbon: opts.carbon } : {}), ...(at !== undefined ? { at } : {}), json: opts.json === true, timeoutMs: parseTimeout(opts.timeout), record: opts.record, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }, io);
     });
 
   program
@@ -64,6 +68,33 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .addHelpText('after', '\nExit status: 0 everything proven (warnings allowed), 3 something unprovable (an Unprovable State: nothing may move), 2 invalid input, 1 internal error.\n\nExamples:\n  shisa verify --config regions/examples/fleet.yaml\n  shisa verify --config fleet.yaml --json')
     .action(async (opts: { config: string; timeout: string; json?: boolean }) => {
       code = await verifyCommand({ config: opts.config, json: opts.json === true, timeoutMs: parseTimeout(opts.timeout) }, io);
+    });
+
+  program
+    .command('history')
+    .description('List the recorded runs, newest first, or show one run with its moves and why the rest stayed.')
+    .argument('[run]', 'a run number')
+    .requiredOption('-c, --config <file>', 'fleet file (its .shisa/ folder holds the embedded database)')
+    .option('--data-dir <dir>', 'folder of the embedded database (default: .shisa/ next to the fleet file; DATABASE_URL selects a PostgreSQL server instead)')
+    .option('--json', 'print the result as JSON on stdout')
+    .addHelpText('after', '\nExit status: 0 ok, 2 no such run or bad input, 1 the store cannot be read.\n\nExamples:\n  shisa history --config regions/examples/fleet.yaml\n  shisa history 3 --config regions/examples/fleet.yaml --json')
+    .action(async (run: string | undefined, opts: { config: string; dataDir?: string; json?: boolean }) => {
+      const n = run === undefined ? undefined : Number(run);
+      if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new CommanderError(EXIT.invalidInput, 'shisa.badInput', `error: run "${run}" is not a run number (1, 2, …)`);
+      code = await historyCommand(n, { config: opts.config, json: opts.json === true, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }, io);
+    });
+
+  program
+    .command('audit')
+    .description('Check the tamper-evident audit log.')
+    .command('verify')
+    .description('Walk the audit log\'s hash chain and report the first broken link.')
+    .requiredOption('-c, --config <file>', 'fleet file (its .shisa/ folder holds the embedded database)')
+    .option('--data-dir <dir>', 'folder of the embedded database (default: .shisa/ next to the fleet file; DATABASE_URL selects a PostgreSQL server instead)')
+    .option('--json', 'print the result as JSON on stdout')
+    .addHelpText('after', '\nExit status: 0 intact, 3 broken, 1 the store cannot be read.')
+    .action(async (opts: { config: string; dataDir?: string; json?: boolean }) => {
+      code = await auditVerifyCommand({ config: opts.config, json: opts.json === true, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }, io);
     });
 
   program

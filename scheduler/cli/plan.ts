@@ -5,7 +5,12 @@ import { environmentFrom, processEnvironment } from '../config/environment.js';
 import { plan } from '../planner/plan.js';
 import { planToJson } from '../planner/plan-json.js';
 import type { Plan } from '../planner/plan.js';
+import { recordRun, type RunRecord } from '../../db/record-run.js';
+import { openStore } from '../../db/store.js';
+import { StoreError } from '../../db/store-error.js';
+import type { ZoneSignal } from '../../regions/carbon/staleness.js';
 import { buildMesh } from '../verify/mesh.js';
+import { storeTargetFor } from './store-target.js';
 import { renderReport, reportToJson } from '../verify/report.js';
 import { DEFAULT_TIMEOUT_MS, verify, type VerifyReport } from '../verify/verify.js';
 import { EXIT, type CliIo } from './io.js';
@@ -18,6 +23,10 @@ export interface PlanOptions {
   readonly json: boolean;
   /** Per proof obligation (default DEFAULT_TIMEOUT_MS). */
   readonly timeoutMs?: number;
+  /** Record the run in the store (default true). */
+  readonly record?: boolean;
+  /** The embedded database's folder (default `.shisa/` next to the fleet file). */
+  readonly dataDir?: string;
 }
 
 /**
@@ -54,7 +63,51 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
     for (const c of carbon) io.stdout(`  carbon: ${c.zone} ${c.status}${c.problem ? ` (${c.problem})` : ''}: nothing moves into or out of it\n`);
     io.stdout('\n' + renderProof(proof, batches) + '\n');
   }
+  if (options.record !== false) {
+    const { target, where } = storeTargetFor(options.config, io.cwd, env, options.dataDir);
+    const finished = now();
+    try {
+      const store = await openStore(target);
+      try {
+        const id = await recordRun(store, runRecord(result, proof, signals, { fleet: ws.fleet.file, carbonSource: kind, startedAt: at, finishedAt: finished, planMs: elapsedMs }));
+        (options.json ? io.stderr : io.stdout)(`Recorded as run ${id} in ${where} (shisa history --config ${options.config})\n`);
+      } finally {
+        await store.close();
+      }
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      io.stderr(`shisa plan: the run was not recorded: ${err.message}\n`);
+      return EXIT.internal;
+    }
+  }
   return proof.proven ? EXIT.ok : EXIT.unprovable;
+}
+
+/** The run as the store keeps it. */
+function runRecord(result: Plan, proof: VerifyReport, signals: readonly ZoneSignal[], run: { fleet: string; carbonSource: string; startedAt: number; finishedAt: number; planMs: number }): RunRecord {
+  const notFresh = signals.filter((s) => s.status !== 'fresh').map((s) => ({ zone: s.zone, status: s.status, ...(s.problem ? { problem: s.problem.message } : {}) }));
+  return {
+    trigger: 'manual',
+    startedAt: new Date(run.startedAt),
+    finishedAt: new Date(run.finishedAt),
+    fleet: run.fleet,
+    carbonSource: run.carbonSource,
+    carbon: { fresh: signals.length - notFresh.length, zones: signals.length, notFresh },
+    emissionsBefore: result.emissions.before,
+    emissionsAfter: result.emissions.after,
+    lowerBound: result.lowerBound,
+    gap: result.gap,
+    verdict: proof.proven ? 'proven' : 'unprovable',
+    status: proof.proven ? 'planned' : 'unprovable',
+    timings: { plan_ms: Math.round(run.planMs), ...Object.fromEntries(Object.entries(proof.ms).map(([k, v]) => [`verify_${k}_ms`, Math.round(v)])) },
+    moves: result.moves,
+    kept: result.kept.map((k) => ({ workload: k.workload, region: k.region, reason: k.reason, detail: k.detail })),
+    readings: signals.flatMap((s) => (s.reading ? [{ zone: s.zone, datetime: new Date(s.reading.datetime), intensity: s.reading.intensity, estimated: s.reading.isEstimated, source: s.reading.source }] : [])),
+    exceptions: [
+      ...proof.unprovable.map((u) => ({ kind: 'unprovable' as const, concerns: u.obligation, detail: { reason: u.reason, message: u.message, core: u.core.map((c) => ({ text: c.text, file: c.span.file, line: c.span.line, col: c.span.col })) } })),
+      ...notFresh.map((n) => ({ kind: 'stale-feed' as const, concerns: n.zone, detail: n })),
+    ],
+  };
 }
 
 /** The verdict under the plan: one line when proven, the failed obligations with their cores when not. */
