@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { appendAuditIn } from './audit-log.js';
 import { carbonReadings, decisions, exceptions, runs } from './schema.js';
 import { inTransaction, type Store } from './store.js';
@@ -23,8 +24,8 @@ export interface RunRecord {
   readonly exceptions: readonly { readonly kind: 'unprovable' | 'stale-feed'; readonly concerns: string; readonly detail: unknown }[];
 }
 
-/** Rows per INSERT: large enough to be fast, small enough for any driver's parameter limit. */
-const CHUNK = 1_000;
+/** Decisions per INSERT … SELECT unnest(…): large enough to be fast, small enough to keep messages modest. */
+const CHUNK = 10_000;
 
 /**
  * Records a run, its decisions, the readings it used, its exceptions and an audit entry in
@@ -52,11 +53,19 @@ export async function recordRun(store: Store, r: RunRecord): Promise<number> {
       })
       .returning();
     const runId = run!.id;
+    // Tens of thousands of decisions: one statement per column-array chunk (unnest), which
+    // both drivers send as a handful of parameters instead of one per value.
     const rows = [
-      ...r.moves.map((m) => ({ runId, kind: 'move', workload: m.workload, fromRegion: m.from, toRegion: m.to, savingGPerH: m.savingGPerH })),
-      ...r.kept.map((k) => ({ runId, kind: 'kept', workload: k.workload, fromRegion: k.region, reason: k.reason, detail: k.detail })),
+      ...r.moves.map((m) => ['move', m.workload, m.from, m.to, m.savingGPerH, null, null] as const),
+      ...r.kept.map((k) => ['kept', k.workload, k.region, null, null, k.reason, k.detail] as const),
     ];
-    for (let i = 0; i < rows.length; i += CHUNK) await tx.insert(decisions).values(rows.slice(i, i + CHUNK));
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const chunk = rows.slice(i, i + CHUNK);
+      const column = <T>(k: number): T[] => chunk.map((row) => row[k] as T);
+      await tx.execute(sql`insert into ${decisions} (run_id, kind, workload, from_region, to_region, saving_g_per_h, reason, detail)
+        select ${runId}, * from unnest(${sql.param(column<string>(0))}::text[], ${sql.param(column<string>(1))}::text[], ${sql.param(column<string>(2))}::text[],
+          ${sql.param(column<string | null>(3))}::text[], ${sql.param(column<number | null>(4))}::float8[], ${sql.param(column<string | null>(5))}::text[], ${sql.param(column<string | null>(6))}::text[])`);
+    }
     const fetchedAt = r.finishedAt;
     if (r.readings.length) await tx.insert(carbonReadings).values(r.readings.map((x) => ({ ...x, fetchedAt }))).onConflictDoNothing();
     if (r.exceptions.length) await tx.insert(exceptions).values(r.exceptions.map((e) => ({ runId, kind: e.kind, concerns: e.concerns, detail: e.detail, createdAt: r.finishedAt })));

@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, verifyAudit } from '../../db/audit-log.js';
+import { getRun, listRuns } from '../../db/history.js';
+import { recordRun, type RunRecord } from '../../db/record-run.js';
 import { openStore, type Store, type StoreTarget } from '../../db/store.js';
 import { StoreError } from '../../db/store-error.js';
 import { Secret } from '../../scheduler/config/secret.js';
@@ -41,6 +43,44 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
     expect(applied[0]?.n).toBe(1);
     await again.close();
     expect(store.driver).toBe(name.startsWith('PGlite') ? 'pglite' : 'postgres');
+  });
+
+  it.skipIf(skip)('records a run with its decisions in one transaction, and nothing of a run that fails', async () => {
+    const at = new Date(Date.UTC(2026, 10, 22, 12));
+    const run = (trigger: string): RunRecord => ({
+      trigger: trigger as RunRecord['trigger'],
+      startedAt: at,
+      finishedAt: at,
+      fleet: 'fleet.yaml',
+      carbonSource: 'static',
+      carbon: { fresh: 2, zones: 2, notFresh: [] },
+      emissionsBefore: 10,
+      emissionsAfter: 8,
+      lowerBound: 7.9,
+      gap: 0.0125,
+      verdict: 'proven',
+      status: 'planned',
+      timings: { plan_ms: 3 },
+      moves: [{ workload: 'a/x', from: 'r1', to: 'r2', savingGPerH: 2 }],
+      kept: Array.from({ length: 2_500 }, (_, i) => ({ workload: `a/k${i}`, region: 'r1', reason: i % 2 ? 'budget' : 'latency', detail: `why ${i}` })),
+      readings: [{ zone: 'JP-TK', datetime: at, intensity: 539, estimated: true, source: 'static' }],
+      exceptions: [{ kind: 'stale-feed', concerns: 'NP', detail: { status: 'stale' } }],
+    });
+    const id = await recordRun(store, run('manual'));
+    const found = await getRun(store, id);
+    expect(found?.run).toMatchObject({ id, trigger: 'manual', verdict: 'proven', emissionsAfter: 8 });
+    expect(found?.decisions).toHaveLength(2_501);
+    expect(found?.decisions[0]).toMatchObject({ kind: 'move', workload: 'a/x', fromRegion: 'r1', toRegion: 'r2', savingGPerH: 2, reason: null, detail: null });
+    expect(found?.decisions[2_500]).toMatchObject({ kind: 'kept', workload: 'a/k2499', fromRegion: 'r1', toRegion: null, savingGPerH: null, reason: 'budget', detail: 'why 2499' });
+    const before = await store.query<{ runs: number; audit: number }>('select (select count(*)::int from runs) as runs, (select count(*)::int from audit_log) as audit');
+    // A trigger the schema does not allow fails the insert: nothing of that run is written.
+    await expect(recordRun(store, run('telepathy'))).rejects.toThrow();
+    const after = await store.query<{ runs: number; audit: number }>('select (select count(*)::int from runs) as runs, (select count(*)::int from audit_log) as audit');
+    expect(after).toEqual(before);
+    expect((await listRuns(store))[0]?.id).toBe(id);
+    expect(await verifyAudit(store)).toMatchObject({ entries: before[0]!.audit });
+    await store.query('truncate runs cascade');
+    await store.query('truncate audit_log, audit_head');
   });
 
   it.skipIf(skip)('keeps the audit chain whole, and finds a deleted entry', async () => {
