@@ -1,7 +1,9 @@
 import { createCarbonSource } from '../../regions/carbon/create-source.js';
 import type { CarbonSourceKind } from '../../regions/carbon/reading.js';
 import { readSignals } from '../../regions/carbon/signals.js';
-import { environmentFrom, processEnvironment } from '../config/environment.js';
+import { environmentFrom, processEnvironment, type Environment } from '../config/environment.js';
+import { tryRebalanceLock, type RebalanceLock } from '../../db/rebalance-lock.js';
+import type { Workspace } from '../workspace/model.js';
 import { plan } from '../planner/plan.js';
 import { planToJson } from '../planner/plan-json.js';
 import type { Plan } from '../planner/plan.js';
@@ -36,9 +38,32 @@ export interface PlanOptions {
 export async function planCommand(options: PlanOptions, io: CliIo): Promise<number> {
   const ws = await loadWorkspaceWithInventory('plan', options.config, io, 'reading workloads from the clusters comes with the cluster client');
   if (!ws) return EXIT.invalidInput;
+  const env = io.env ? environmentFrom(io.env) : processEnvironment();
+  if (options.record === false) return planOnce(options, io, ws, env);
+  // A recorded run is a rebalancing run: one at a time per store, across replicas.
+  const { target } = storeTargetFor(options.config, io.cwd, env, options.dataDir);
+  let lock: RebalanceLock | undefined;
+  try {
+    lock = await tryRebalanceLock(target, `shisa plan --config ${options.config}`);
+  } catch (err) {
+    if (!(err instanceof StoreError)) throw err;
+    io.stderr(`shisa plan: ${err.message}\n`);
+    return EXIT.internal;
+  }
+  if (!lock) {
+    io.stderr('shisa plan: another shisa process is running a rebalancing with this store (it holds the rebalancing lock); nothing was planned\n');
+    return EXIT.ok;
+  }
+  try {
+    return await planOnce(options, io, ws, env);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function planOnce(options: PlanOptions, io: CliIo, ws: Workspace, env: Environment): Promise<number> {
   const now = io.now ?? Date.now;
   const kind = options.carbon ?? ws.fleet.carbon.source;
-  const env = io.env ? environmentFrom(io.env) : processEnvironment();
   const created = await createCarbonSource(ws.fleet.carbon, kind, { env, now });
   if (!created.source) {
     printDiagnostics(io, created.diagnostics);
