@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { appendAuditIn } from './audit-log.js';
+import { journalPlanned } from './migration-journal.js';
 import { carbonReadings, decisions, exceptions, runs } from './schema.js';
 import { inTransaction, type Store } from './store.js';
 
@@ -66,6 +67,8 @@ export async function recordRun(store: Store, r: RunRecord): Promise<number> {
         select ${runId}, * from unnest(${sql.param(column<string>(0))}::text[], ${sql.param(column<string>(1))}::text[], ${sql.param(column<string>(2))}::text[],
           ${sql.param(column<string | null>(3))}::text[], ${sql.param(column<number | null>(4))}::float8[], ${sql.param(column<string | null>(5))}::text[], ${sql.param(column<string | null>(6))}::text[])`);
     }
+    // A proven plan's moves are the migrations the executor will drive.
+    if (r.verdict === 'proven') await journalPlanned(tx, runId, r.moves, r.finishedAt);
     const fetchedAt = r.finishedAt;
     if (r.readings.length) await tx.insert(carbonReadings).values(r.readings.map((x) => ({ ...x, fetchedAt }))).onConflictDoNothing();
     if (r.exceptions.length) await tx.insert(exceptions).values(r.exceptions.map((e) => ({ runId, kind: e.kind, concerns: e.concerns, detail: e.detail, createdAt: r.finishedAt })));

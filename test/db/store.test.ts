@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, verifyAudit } from '../../db/audit-log.js';
 import { getRun, listRuns } from '../../db/history.js';
+import { advanceMigration } from '../../db/migration-journal.js';
 import { recordRun, type RunRecord } from '../../db/record-run.js';
 import { openStore, type Store, type StoreTarget } from '../../db/store.js';
 import { StoreError } from '../../db/store-error.js';
@@ -79,6 +80,29 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
     expect(after).toEqual(before);
     expect((await listRuns(store))[0]?.id).toBe(id);
     expect(await verifyAudit(store)).toMatchObject({ entries: before[0]!.audit });
+    await store.query('truncate runs cascade');
+    await store.query('truncate audit_log, audit_head');
+  });
+
+  it.skipIf(skip)('journals a proven plan\'s moves as planned migrations and drives each through its state machine, every step timestamped', async () => {
+    const at = (m: number) => new Date(Date.UTC(2026, 10, 22, 12, m));
+    const id = await recordRun(store, {
+      trigger: 'cron', startedAt: at(0), finishedAt: at(0), fleet: 'f.yaml', carbonSource: 'static', carbon: { fresh: 1, zones: 1, notFresh: [] },
+      emissionsBefore: 2, emissionsAfter: 1, lowerBound: 1, gap: 0, verdict: 'proven', status: 'planned', timings: {},
+      moves: [{ workload: 'a/x', from: 'r1', to: 'r2', savingGPerH: 1 }], kept: [], readings: [], exceptions: [],
+    });
+    const [m] = await store.query<{ id: string; state: string }>('select id, state from migrations where run_id = $1', [id]);
+    expect(m?.state).toBe('planned');
+    const mid = Number(m!.id);
+    for (const [k, state] of (['target-created', 'target-ready', 'verifying', 'source-removed', 'done'] as const).entries()) await advanceMigration(store, mid, state, at(k + 1));
+    const [done] = await store.query<{ state: string; transitions: { state: string; at: string }[] }>('select state, transitions from migrations where id = $1', [mid]);
+    expect(done?.state).toBe('done');
+    expect(done?.transitions.map((t) => t.state)).toEqual(['planned', 'target-created', 'target-ready', 'verifying', 'source-removed', 'done']);
+    expect(done?.transitions.map((t) => t.at)).toEqual([0, 1, 2, 3, 4, 5].map((k) => at(k).toISOString()));
+    const err = await advanceMigration(store, mid, 'rolling-back', at(9)).catch((e: unknown) => e);
+    expect((err as StoreError).code).toBe('MIGRATION_TRANSITION');
+    expect((err as StoreError).message).toMatch(/cannot go from done to rolling-back \(allowed: none, it is finished\)/);
+    expect(((await advanceMigration(store, 999_999, 'done', at(9)).catch((e: unknown) => e)) as StoreError).code).toBe('MIGRATION_UNKNOWN');
     await store.query('truncate runs cascade');
     await store.query('truncate audit_log, audit_head');
   });
