@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { appendAudit, canonicalJson, verifyAudit } from './audit-log.js';
 import { Secret } from '../scheduler/config/secret.js';
-import { postgresAvailable, startPostgres, type PostgresServer } from '../test/db/postgres-server.js';
+import { postgresForFile } from '../test/db/postgres-for-file.js';
 import { openStore, type Store } from './store.js';
 
 let store: Store;
@@ -10,16 +10,11 @@ const t0 = Date.UTC(2026, 10, 22, 12);
 // Both drivers: embedded PGlite and a real PostgreSQL server the test starts (see
 // test/db/postgres-server.ts). One database per driver for the file; each test starts from an
 // empty chain of five entries.
-const usePostgres = postgresAvailable();
-let server: PostgresServer | undefined;
-beforeAll(async () => {
-  if (usePostgres) server = await startPostgres();
-}, 60_000);
-afterAll(() => server?.stop());
+const postgres = postgresForFile();
 
 describe.each([
   { driver: 'PGlite', skip: false, open: () => openStore({ kind: 'pglite' }) },
-  { driver: 'PostgreSQL', skip: !usePostgres, open: () => openStore({ kind: 'postgres', url: new Secret(server!.url, 'DATABASE_URL') }) },
+  { driver: 'PostgreSQL', skip: !postgres.available, open: () => openStore({ kind: 'postgres', url: new Secret(postgres.url(), 'DATABASE_URL') }) },
 ])('on $driver', ({ skip, open }) => {
 beforeAll(async () => {
   if (!skip) store = await open();

@@ -8,21 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, startPostgres, type PostgresServer } from './postgres-server.js';
+import { postgresForFile } from './postgres-for-file.js';
 
 const TRIALS = 12;
-const usePostgres = postgresAvailable();
-let server: PostgresServer | undefined;
+const postgres = postgresForFile();
 let dir: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'shisa-lock-'));
-  if (usePostgres) server = await startPostgres();
-}, 60_000);
-afterAll(() => {
-  server?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function contender(kind: string, where: string): { child: ChildProcessWithoutNullStreams; answer: Promise<string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/db/lock-contender.ts', kind, where], { stdio: 'pipe' });
@@ -53,8 +48,8 @@ async function race(kind: string, where: () => string): Promise<string[]> {
 }
 
 describe('the rebalancing lock', () => {
-  it.skipIf(!usePostgres)(`goes to exactly one of two processes on one PostgreSQL, ${TRIALS} trials out of ${TRIALS}`, async () => {
-    expect(await race('postgres', () => server!.url)).toEqual(Array(TRIALS).fill('lost,won'));
+  it.skipIf(!postgres.available)(`goes to exactly one of two processes on one PostgreSQL, ${TRIALS} trials out of ${TRIALS}`, async () => {
+    expect(await race('postgres', () => postgres.url())).toEqual(Array(TRIALS).fill('lost,won'));
   }, 120_000);
 
   it(`goes to exactly one of two processes on one embedded database folder, ${TRIALS} trials out of ${TRIALS}`, async () => {

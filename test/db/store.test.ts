@@ -10,19 +10,14 @@ import { recordRun, type RunRecord } from '../../db/record-run.js';
 import { openStore, type Store, type StoreTarget } from '../../db/store.js';
 import { StoreError } from '../../db/store-error.js';
 import { Secret } from '../../scheduler/config/secret.js';
-import { postgresAvailable, startPostgres, type PostgresServer } from './postgres-server.js';
+import { postgresForFile } from './postgres-for-file.js';
 
-const usePostgres = postgresAvailable();
-let server: PostgresServer | undefined;
-
-beforeAll(async () => {
-  if (usePostgres) server = await startPostgres();
-}, 60_000);
-afterAll(() => server?.stop());
+const postgres = postgresForFile();
+const usePostgres = postgres.available;
 
 const drivers: { name: string; target: () => StoreTarget; skip: boolean }[] = [
   { name: 'PGlite (embedded)', target: () => ({ kind: 'pglite' }), skip: false },
-  { name: 'PostgreSQL server', target: () => ({ kind: 'postgres', url: new Secret(server!.url, 'DATABASE_URL') }), skip: !usePostgres },
+  { name: 'PostgreSQL server', target: () => ({ kind: 'postgres', url: new Secret(postgres.url(), 'DATABASE_URL') }), skip: !usePostgres },
 ];
 
 describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
@@ -118,7 +113,7 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
 
 describe.skipIf(!usePostgres)('two scheduler processes on one PostgreSQL', () => {
   it('append to one audit chain without gaps or forks, however their appends interleave', async () => {
-    const url = new Secret(server!.url, 'DATABASE_URL');
+    const url = new Secret(postgres.url(), 'DATABASE_URL');
     const [a, b] = await Promise.all([openStore({ kind: 'postgres', url }), openStore({ kind: 'postgres', url })]);
     try {
       await a.query('truncate audit_log, audit_head');
