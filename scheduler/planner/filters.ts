@@ -64,7 +64,7 @@ function listed(set: ReadonlySet<string>): string {
 export const WORKLOAD_FILTERS: readonly WorkloadFilter[] = [
   {
     name: 'critical',
-    reject: (w, p) => (p.placement === 'critical' ? (p.intents.length ? `critical under ${p.intents.join(', ')}` : 'covered by no intent') : undefined),
+    reject: (_w, p) => (p.placement === 'critical' ? (p.intents.length ? `critical under ${p.intents.join(', ')}` : 'covered by no intent') : undefined),
   },
   {
     name: 'cooldown',

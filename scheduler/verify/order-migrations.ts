@@ -34,7 +34,6 @@ const EXHAUSTIVE_GROUPS = 16;
  * in the plan's order. A pure function of the mesh and the moves.
  */
 export function orderMigrations(mesh: Mesh, moves: readonly MigrationMove[]): MigrationOrder {
-  const R = mesh.fleet.regions.length;
   const capCpu = Float64Array.from(mesh.fleet.regions, (r) => r.capacity.cpu);
   const capMem = Float64Array.from(mesh.fleet.regions, (r) => r.capacity.memoryGib);
   const [cpu, mem] = usageNow(mesh);

@@ -14,7 +14,7 @@ import { loadIntentSource } from '../../scheduler/intent/index.js';
 import { parseInventory } from '../../scheduler/inventory/parse-inventory.js';
 import { resolvePromises } from '../../scheduler/planner/promises.js';
 import { checkIntents } from '../../scheduler/verify/check-intents.js';
-import { buildMesh, type Mesh } from '../../scheduler/verify/mesh.js';
+import { buildMesh } from '../../scheduler/verify/mesh.js';
 import { shutdownZ3 } from '../../scheduler/verify/z3.js';
 import { buildFleet, fleetSpec, showFleet } from './random-fleet.js';
 

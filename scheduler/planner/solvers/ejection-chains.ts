@@ -66,7 +66,7 @@ export function improveByChains(p: PlacementProblem, start: Assignment, maxChain
       shifts.refresh(traded);
       continue;
     }
-    const moved = applyChain(p, state, bestStart, R, edgeUnit, via, room);
+    const moved = applyChain(state, bestStart, R, edgeUnit, via, room);
     if (moved) shifts.refresh(moved);
     else blocked.add(edgeUnit[bestStart] as number);
   }
@@ -184,7 +184,7 @@ function roomFor(p: PlacementProblem, state: PlacementState, typical: number): U
   return Uint8Array.from(p.regions, (_r, i) => (state.spareCpu(i) >= typical ? 1 : 0));
 }
 
-function applyChain(p: PlacementProblem, state: PlacementState, start: number, R: number, edgeUnit: Int32Array, via: Int32Array[], room: Uint8Array): Moved | undefined {
+function applyChain(state: PlacementState, start: number, R: number, edgeUnit: Int32Array, via: Int32Array[], room: Uint8Array): Moved | undefined {
   // Follow pointers from the first hop's destination, then apply from the end backwards so
   // each region has room when its new workload arrives.
   const steps: [number, number][] = [];
