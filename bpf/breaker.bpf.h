@@ -20,12 +20,18 @@ extern const volatile __u32 shisa_default_threshold;
 extern const volatile __u64 shisa_default_cooldown_ns;
 extern const volatile __u64 shisa_default_max_cooldown_ns;
 
-static __always_inline struct shisa_policy shisa_policy_for(__u64 cgroup_id)
+/* The destination's own policy, else its cgroup's, else the node's, else the defaults.
+ * Only failures and the end of a cooldown look a policy up, never the fast path. */
+static __always_inline struct shisa_policy shisa_policy_for(const struct shisa_dest *dest)
 {
-	struct shisa_policy *p = bpf_map_lookup_elem(&shisa_policies, &cgroup_id);
+	struct shisa_policy *p = bpf_map_lookup_elem(&shisa_policies, dest);
 	if (!p) {
-		__u64 node = 0;
-		p = bpf_map_lookup_elem(&shisa_policies, &node);
+		struct shisa_dest key = { .cgroup_id = dest->cgroup_id };
+		p = bpf_map_lookup_elem(&shisa_policies, &key);
+		if (!p) {
+			key.cgroup_id = 0;
+			p = bpf_map_lookup_elem(&shisa_policies, &key);
+		}
 	}
 	if (p)
 		return *p;
@@ -65,6 +71,9 @@ static __always_inline int shisa_transition(struct shisa_breaker *b, __u32 from,
 /* A connect from this destination failed (SYN_SENT -> CLOSE). */
 static __always_inline void shisa_breaker_failure(const struct shisa_dest *dest, int probe, __u64 now)
 {
+	struct shisa_policy p = shisa_policy_for(dest);
+	if (p.threshold == 0)
+		return; /* no breaker for this destination */
 	struct shisa_breaker *b = bpf_map_lookup_elem(&shisa_breakers, dest);
 	if (!b) {
 		struct shisa_breaker fresh = {};
@@ -75,7 +84,6 @@ static __always_inline void shisa_breaker_failure(const struct shisa_dest *dest,
 	}
 	if (b->force != SHISA_FORCE_NONE)
 		return;
-	struct shisa_policy p = shisa_policy_for(dest->cgroup_id);
 	__u32 state = b->state;
 	if (state == SHISA_CLOSED) {
 		__u32 failures = __sync_fetch_and_add(&b->failures, 1) + 1;
@@ -107,7 +115,7 @@ static __always_inline void shisa_breaker_success(const struct shisa_dest *dest,
 		if (b->failures != 0)
 			b->failures = 0;
 	} else if (b->state == SHISA_HALF_OPEN && probe && b->force == SHISA_FORCE_NONE) {
-		struct shisa_policy p = shisa_policy_for(dest->cgroup_id);
+		struct shisa_policy p = shisa_policy_for(dest);
 		b->failures = 0;
 		b->cooldown_ns = p.cooldown_ns;
 		if (shisa_transition(b, SHISA_HALF_OPEN, SHISA_CLOSED))

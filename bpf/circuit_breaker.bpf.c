@@ -52,7 +52,7 @@ static __always_inline int admit(struct bpf_sock_addr *ctx, const struct shisa_d
 	if (state == SHISA_OPEN) {
 		if (now - b->opened_at_ns < b->cooldown_ns)
 			return refuse(b);
-		struct shisa_policy p = shisa_policy_for(d->cgroup_id);
+		struct shisa_policy p = shisa_policy_for(d);
 		if (!p.half_open) {
 			b->failures = 0;
 			if (shisa_transition(b, SHISA_OPEN, SHISA_CLOSED))

@@ -86,8 +86,8 @@ int shisa_sockops(struct bpf_sock_ops *skops)
 	dest_of(skops, &d, c->cgroup_id);
 
 	if (op == BPF_SOCK_OPS_RTO_CB) {
-		/* args[0] is the socket state; only retransmitted SYNs count against connect. */
-		if (skops->args[0] == TCP_SYN_SENT_STATE) {
+		/* args are (retransmits, rto, expired); only timeouts of a SYN count here. */
+		if (skops->state == TCP_SYN_SENT_STATE) {
 			struct shisa_latency *l = latency_of(&d);
 			if (l)
 				__sync_fetch_and_add(&l->rto, 1);

@@ -261,7 +261,7 @@ static void detach_cgroup(__u64 cgroup_id)
 	rmdir(file);
 	purge_cgroup(bpf_map__fd(skel->maps.shisa_breakers), cgroup_id);
 	purge_cgroup(bpf_map__fd(skel->maps.shisa_latency), cgroup_id);
-	bpf_map_delete_elem(bpf_map__fd(skel->maps.shisa_policies), &cgroup_id);
+	purge_cgroup(bpf_map__fd(skel->maps.shisa_policies), cgroup_id);
 }
 
 static void cmd_detach(uint64_t id, const struct json_object *req)
@@ -277,31 +277,35 @@ static void cmd_detach(uint64_t id, const struct json_object *req)
 
 static void cmd_policy(uint64_t id, const struct json_object *req)
 {
-	__u64 cgroup_id;
-	if (cgroup_arg(id, req, &cgroup_id, false))
+	struct shisa_dest key = { 0 };
+	if (cgroup_arg(id, req, &key.cgroup_id, false))
 		return;
-	uint64_t threshold, cooldown_ms, max_ms;
+	const char *addr = json_string(req, "addr");
+	uint64_t port = 0, threshold, cooldown_ms, max_ms;
 	bool half_open = true;
-	if (json_u64(req, "threshold", &threshold) || threshold < 1 || threshold > 1000000 ||
+	if ((addr && (!key.cgroup_id || shisa_addr_parse(addr, key.addr) || json_u64(req, "port", &port) || port > 65535)) ||
+	    json_u64(req, "threshold", &threshold) || threshold > 1000000 ||
 	    json_u64(req, "cooldown_ms", &cooldown_ms) || cooldown_ms < 1 ||
 	    json_u64(req, "max_cooldown_ms", &max_ms) || max_ms < cooldown_ms ||
 	    json_bool(req, "half_open", &half_open) == -2) {
 		reply_error(id, "BAD_REQUEST",
-			    "policy needs threshold >= 1, cooldown_ms >= 1, max_cooldown_ms >= cooldown_ms, optional half_open");
+			    "policy needs threshold (0 = never trip), cooldown_ms >= 1, max_cooldown_ms >= cooldown_ms, "
+			    "optional half_open; addr and port only together with a cgroup");
 		return;
 	}
+	key.port = (__u16)port;
 	struct shisa_policy p = {
 		.threshold = (__u32)threshold,
 		.half_open = half_open,
 		.cooldown_ns = cooldown_ms * NS_PER_MS,
 		.max_cooldown_ns = max_ms * NS_PER_MS,
 	};
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.shisa_policies), &cgroup_id, &p, BPF_ANY)) {
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.shisa_policies), &key, &p, BPF_ANY)) {
 		reply_error(id, "MAP_UPDATE_FAILED", "policy map: %s", strerror(errno));
 		return;
 	}
 	reply_ok(id);
-	printf(",\"cgroup_id\":%llu}", (unsigned long long)cgroup_id);
+	printf(",\"cgroup_id\":%llu}", (unsigned long long)key.cgroup_id);
 	out_flush();
 }
 

@@ -46,7 +46,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SHISA_MAX_POLICIES);
-	__type(key, __u64); /* cgroup id; 0 = node default */
+	__type(key, struct shisa_dest); /* see shisa_policy_for() for the fallbacks */
 	__type(value, struct shisa_policy);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } shisa_policies SEC(".maps") __weak;

@@ -53,9 +53,10 @@ struct shisa_latency {
 	__u64 sum_us;
 };
 
-/* Breaker policy of a cgroup; key 0 holds the node default. */
+/* Breaker policy. Keyed by struct shisa_dest: a destination of a cgroup, else the
+ * whole cgroup (address and port zero), else the node (all zero). */
 struct shisa_policy {
-	__u32 threshold;      /* consecutive failures that open the breaker */
+	__u32 threshold;      /* consecutive failures that open the breaker; 0 = never */
 	__u32 half_open;      /* 1: one probe after the cooldown; 0: close after it */
 	__u64 cooldown_ns;    /* first ejection */
 	__u64 max_cooldown_ns; /* cap for the doubling */

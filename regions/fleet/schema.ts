@@ -40,7 +40,7 @@ function wrongQuantity(kind: QuantityKind, input: unknown): string {
   return `expected ${QUANTITY_EXAMPLES[kind]}${near ? `; did you mean "${near}"?` : ''}`;
 }
 
-const duration = (description: string) => quantity('duration', description);
+export const duration = (description: string) => quantity('duration', description);
 const percent = (description: string) =>
   quantity('percent', description).refine((n) => n <= 100, { error: 'a percentage must be at most 100%', params: { code: 'out-of-range' } });
 

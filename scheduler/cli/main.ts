@@ -8,6 +8,7 @@ import { validateCommand } from './validate.js';
 import { verifyCommand } from './verify.js';
 import { auditVerifyCommand } from './audit.js';
 import { historyCommand } from './history.js';
+import { enforcerCommand } from './enforcer.js';
 import { DEFAULT_TIMEOUT_MS } from '../verify/verify.js';
 import { shutdownZ3 } from '../verify/z3.js';
 
@@ -112,6 +113,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (zones: string[], opts: { config?: string; source?: CarbonSourceKind; at?: string; json?: boolean }) => {
       const at = opts.at === undefined ? undefined : parseAtOption(opts.at);
       code = await carbonCommand(zones, { ...(opts.config ? { config: opts.config } : {}), ...(opts.source ? { source: opts.source } : {}), ...(at !== undefined ? { at } : {}), json: opts.json === true }, io);
+    });
+
+  program
+    .command('enforcer')
+    .description('Run the per-node agent: eBPF connect-latency probes and in-kernel circuit breakers for the workloads on this node, verdicts on /status and /metrics.')
+    .requiredOption('-c, --config <file>', 'enforcer file (enforcer.yaml): this node\'s workloads and cgroups, where dependencies are reachable, the fleet file')
+    .option('--observe-only', 'do not load any eBPF program; serve /status and /metrics only')
+    .option('--uninstall', 'detach the programs from every cgroup and remove the pinned state, then exit')
+    .addHelpText('after', '\nRuns until SIGINT or SIGTERM. Loading programs needs root (CAP_SYS_ADMIN, or CAP_BPF with CAP_NET_ADMIN), a kernel with BTF and cgroup v2; without them the agent runs observe-only and says why. Stopping it leaves the breakers in force (pinned under bpf.pin_dir).\n\nExit status: 0 stopped by a signal (or uninstalled), 2 invalid input, 1 the status port or loader failed.\n\nExamples:\n  shisa enforcer --config /etc/shisa/enforcer.yaml\n  shisa enforcer --config enforcer.yaml --observe-only')
+    .action(async (opts: { config: string; observeOnly?: boolean; uninstall?: boolean }) => {
+      code = await enforcerCommand({ config: opts.config, observeOnly: opts.observeOnly === true, uninstall: opts.uninstall === true }, io);
     });
 
   program
