@@ -84,13 +84,36 @@ static __always_inline int admit(struct bpf_sock_addr *ctx, const struct shisa_d
 	return refuse(b);
 }
 
+#define MAX_CGROUP_DEPTH 16
+
+/* The attached cgroup the current task belongs to: its own cgroup if attached, else the
+ * deepest attached ancestor (a pod's cgroup for a process in one of its containers).
+ * One cache lookup on the fast path; the ancestor walk runs once per cgroup. */
+static __always_inline __u64 owner_cgroup(void)
+{
+	__u64 leaf = bpf_get_current_cgroup_id();
+	__u64 *cached = bpf_map_lookup_elem(&shisa_owners, &leaf);
+	if (cached)
+		return *cached;
+	__u64 owner = leaf;
+	for (int level = 0; level < MAX_CGROUP_DEPTH; level++) {
+		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+		if (id == 0)
+			break;
+		if (bpf_map_lookup_elem(&shisa_attached, &id))
+			owner = id;
+	}
+	bpf_map_update_elem(&shisa_owners, &leaf, &owner, BPF_ANY);
+	return owner;
+}
+
 SEC("cgroup/connect4")
 int shisa_connect4(struct bpf_sock_addr *ctx)
 {
 	if (ctx->type != SOCK_STREAM_TYPE)
 		return 1;
 	struct shisa_dest d = {};
-	d.cgroup_id = bpf_get_current_cgroup_id();
+	d.cgroup_id = owner_cgroup();
 	d.addr[10] = 0xff;
 	d.addr[11] = 0xff;
 	__u32 ip = ctx->user_ip4;
@@ -105,7 +128,7 @@ int shisa_connect6(struct bpf_sock_addr *ctx)
 	if (ctx->type != SOCK_STREAM_TYPE)
 		return 1;
 	struct shisa_dest d = {};
-	d.cgroup_id = bpf_get_current_cgroup_id();
+	d.cgroup_id = owner_cgroup();
 	__u32 ip6[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
 	__builtin_memcpy(d.addr, ip6, 16);
 	d.port = bpf_ntohs((__u16)ctx->user_port);

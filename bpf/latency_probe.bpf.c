@@ -71,7 +71,11 @@ int shisa_sockops(struct bpf_sock_ops *skops)
 		if (!c)
 			return 1;
 		c->start_ns = bpf_ktime_get_ns();
-		c->cgroup_id = bpf_get_current_cgroup_id(); /* process context: the connecting task */
+		/* Process context, right after connect4/6 ran for this same connect and cached
+		 * which attached cgroup the task belongs to. */
+		__u64 leaf = bpf_get_current_cgroup_id();
+		__u64 *owner = bpf_map_lookup_elem(&shisa_owners, &leaf);
+		c->cgroup_id = owner ? *owner : leaf;
 		bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG | BPF_SOCK_OPS_RTO_CB_FLAG);
 		return 1;
 	}

@@ -186,6 +186,15 @@ static int cgroup_arg(uint64_t id, const struct json_object *req, __u64 *cgroup_
 	return 0;
 }
 
+/* The attached set changed: which attached cgroup owns a task's cgroup may have too. */
+static void forget_owners(void)
+{
+	int fd = bpf_map__fd(skel->maps.shisa_owners);
+	__u64 key;
+	while (bpf_map_get_next_key(fd, NULL, &key) == 0)
+		bpf_map_delete_elem(fd, &key);
+}
+
 static void cmd_attach(uint64_t id, const struct json_object *req)
 {
 	const char *path = json_string(req, "cgroup");
@@ -230,6 +239,9 @@ static void cmd_attach(uint64_t id, const struct json_object *req)
 		}
 	}
 	close(fd);
+	__u8 one = 1;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.shisa_attached), &cgroup_id, &one, BPF_ANY);
+	forget_owners();
 	reply_ok(id);
 	printf(",\"cgroup_id\":%llu,\"reused\":%s}", (unsigned long long)cgroup_id, reused ? "true" : "false");
 	out_flush();
@@ -262,6 +274,8 @@ static void detach_cgroup(__u64 cgroup_id)
 	purge_cgroup(bpf_map__fd(skel->maps.shisa_breakers), cgroup_id);
 	purge_cgroup(bpf_map__fd(skel->maps.shisa_latency), cgroup_id);
 	purge_cgroup(bpf_map__fd(skel->maps.shisa_policies), cgroup_id);
+	bpf_map_delete_elem(bpf_map__fd(skel->maps.shisa_attached), &cgroup_id);
+	forget_owners();
 }
 
 static void cmd_detach(uint64_t id, const struct json_object *req)

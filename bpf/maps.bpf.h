@@ -51,6 +51,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } shisa_policies SEC(".maps") __weak;
 
+/* Cgroups the loader attached to (ids as keys). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SHISA_MAX_POLICIES);
+	__type(key, __u64);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} shisa_attached SEC(".maps") __weak;
+
+/* Cache: the cgroup a task runs in (a pod's container, say) -> the attached cgroup it
+ * belongs to (the pod). Filled on first sight by walking the ancestors; the loader
+ * clears it whenever the attached set changes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SHISA_MAX_DESTS);
+	__type(key, __u64);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} shisa_owners SEC(".maps") __weak;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);

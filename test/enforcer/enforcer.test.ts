@@ -77,8 +77,11 @@ describe.runIf(kernelSuiteAvailable())('shisa enforcer on the real kernel', () =
   });
 
   it('1 and 5: histograms count the workload\'s real connects with plausible latencies, not an outsider\'s', async () => {
-    const mine = await world.connect(world.workloadCgroup, DB, 40);
-    expect(mine.ok).toBe(40);
+    const mine = await world.connect(world.workloadCgroup, DB, 30);
+    expect(mine.ok).toBe(30);
+    // A process in a cgroup below the workload's (a container in a pod) counts as the workload.
+    const nested = await world.connect(world.nestedCgroup, DB, 10);
+    expect(nested.ok).toBe(10);
     const theirs = await world.connect(world.outsiderCgroup, DB, 25);
     expect(theirs.ok).toBe(25);
     const s = await agent!.waitFor((x) => (dbVerdict(x).evidence?.samples ?? 0) >= 40, '40 samples');

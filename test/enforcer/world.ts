@@ -52,6 +52,8 @@ export class World {
   readonly remoteIp = '10.231.0.2';
   readonly workloadCgroup: string;
   readonly outsiderCgroup: string;
+  /** A cgroup below the workload's, as a pod's container cgroup sits below the pod's. */
+  readonly nestedCgroup: string;
   private readonly mountedCgroup2?: string;
   private readonly servers = new Map<number, ChildProcess>();
   private readonly children = new Set<ChildProcess>();
@@ -67,10 +69,11 @@ export class World {
     }
     this.workloadCgroup = join(root, `shisa-test-${this.id}-web`);
     this.outsiderCgroup = join(root, `shisa-test-${this.id}-outsider`);
+    this.nestedCgroup = join(this.workloadCgroup, 'container');
   }
 
   async setUp(): Promise<void> {
-    for (const cg of [this.workloadCgroup, this.outsiderCgroup]) mkdirSync(cg, { recursive: true });
+    for (const cg of [this.workloadCgroup, this.nestedCgroup, this.outsiderCgroup]) mkdirSync(cg, { recursive: true });
     await this.tearDownNetwork();
     const sh = async (cmd: string): Promise<void> => void (await run('sh', ['-c', cmd]));
     await sh(`ip netns add ${this.ns}`);
@@ -162,7 +165,7 @@ export class World {
     for (const p of this.children) p.kill('SIGKILL');
     for (const port of [...this.servers.keys()]) await this.stopListening(port);
     await this.tearDownNetwork();
-    for (const cg of [this.workloadCgroup, this.outsiderCgroup]) {
+    for (const cg of [this.nestedCgroup, this.workloadCgroup, this.outsiderCgroup]) {
       try {
         rmdirSync(cg);
       } catch {
