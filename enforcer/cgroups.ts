@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeWorkload } from './config.js';
 
@@ -23,20 +23,22 @@ export function podCgroupCandidates(root: string, podUid: string): string[] {
 export async function resolveCgroup(w: NodeWorkload, root: string): Promise<CgroupResolution> {
   const candidates = 'path' in w.cgroup ? [w.cgroup.path] : podCgroupCandidates(root, w.cgroup.podUid);
   for (const c of candidates) {
-    if (await isCgroupDir(c)) return { path: c };
+    if ((await cgroupKind(c)) === 'v2') return { path: c };
   }
-  return 'path' in w.cgroup
-    ? { problem: `${w.cgroup.path} is not a cgroup v2 directory (no cgroup.procs)` }
-    : { problem: `no cgroup for pod ${w.cgroup.podUid} under ${root} (looked in ${candidates.length} places kubelet uses)` };
+  if ('path' in w.cgroup) {
+    const kind = await cgroupKind(w.cgroup.path);
+    return { problem: kind === 'v1' ? `${w.cgroup.path} is a cgroup v1 directory; the programs attach to cgroup v2` : `${w.cgroup.path} is not a cgroup v2 directory (no cgroup.procs)` };
+  }
+  return { problem: `no cgroup for pod ${w.cgroup.podUid} under ${root} (looked in ${candidates.length} places kubelet uses)` };
 }
 
-async function isCgroupDir(path: string): Promise<boolean> {
-  try {
-    await access(join(path, 'cgroup.procs'));
-    // cgroup v1 directories have cgroup.procs too; only v2 has cgroup.controllers.
-    await readFile(join(path, 'cgroup.controllers'));
-    return true;
-  } catch {
-    return false;
-  }
+/** cgroup v1 directories have cgroup.procs too; only v2 has cgroup.controllers. */
+async function cgroupKind(path: string): Promise<'v2' | 'v1' | undefined> {
+  const has = async (f: string): Promise<boolean> =>
+    access(join(path, f)).then(
+      () => true,
+      () => false,
+    );
+  if (!(await has('cgroup.procs'))) return undefined;
+  return (await has('cgroup.controllers')) ? 'v2' : 'v1';
 }

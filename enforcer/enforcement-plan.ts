@@ -50,7 +50,11 @@ export function planEnforcement(ws: Workspace, config: EnforcerConfig): Enforcem
   const mesh = buildMesh(ws.fleet, ws.intents, ws.workloads);
   const names = ws.workloads.map((w) => w.name);
   const matching = (pattern: string): string[] => names.filter(workloadMatcher(pattern));
-  const endpointsOf = (dep: string): readonly Endpoint[] => config.destinations.get(dep) ?? [];
+  const used = new Set<string>();
+  const endpointsOf = (dep: string): readonly Endpoint[] => {
+    used.add(dep);
+    return config.destinations.get(dep) ?? [];
+  };
   const unreachable = new Map<string, Span>();
   const checks: LatencyCheck[] = [];
   const policies = new Map<string, PolicyAssignment>();
@@ -100,6 +104,12 @@ export function planEnforcement(ws: Workspace, config: EnforcerConfig): Enforcem
   for (const [dep, span] of [...unreachable].sort(([a], [b]) => a.localeCompare(b))) {
     diagnostics.push(
       diagnostic({ code: 'enforcer/no-destination', severity: 'warning', message: `no address for dependency "${dep}" under destinations: its latency is unknown and its breaker idle on this node`, span, expected: `destinations: { ${dep}: ["10.0.0.7:5432"] }` }),
+    );
+  }
+  for (const [dep, span] of config.destinationSpans) {
+    if (used.has(dep)) continue;
+    diagnostics.push(
+      diagnostic({ code: 'enforcer/unused-destination', severity: 'warning', message: `destination "${dep}" is not a dependency any latency bound or breaker on this node covers`, span, expected: 'a dependency of a workload listed under workloads (a misspelt name?)' }),
     );
   }
   return { workloads: config.workloads, checks, policies: [...policies.values()], diagnostics };

@@ -58,10 +58,13 @@ export function renderMetrics(input: MetricsInput): string {
   family('shisa_connect_syn_timeouts_total', 'counter', 'Retransmission timeouts while connecting (a SYN was resent).');
   for (const { workload, h } of input.histograms) out.push(`shisa_connect_syn_timeouts_total${labels({ node, workload, destination: dest(h.addr, h.port) })} ${h.rto}`);
 
+  // A breaker of a cgroup the agent does not know (kept in pinned maps) is named by its id,
+  // as histograms are, so two of them never render the same series.
+  const owner = (b: { workload?: string; cgroupId: number }): string => b.workload ?? `cgroup ${b.cgroupId}`;
   family('shisa_breaker_state', 'gauge', 'Circuit breaker state: 0 closed, 1 open, 2 half-open.');
-  for (const b of status.breakers) out.push(`shisa_breaker_state${labels({ node, workload: b.workload ?? '', destination: b.destination, force: b.force })} ${STATE_VALUE[b.state] ?? -1}`);
+  for (const b of status.breakers) out.push(`shisa_breaker_state${labels({ node, workload: owner(b), destination: b.destination, force: b.force })} ${STATE_VALUE[b.state] ?? -1}`);
   family('shisa_breaker_refused_total', 'counter', 'Connects refused in the kernel by an open breaker.');
-  for (const b of status.breakers) out.push(`shisa_breaker_refused_total${labels({ node, workload: b.workload ?? '', destination: b.destination })} ${b.refused}`);
+  for (const b of status.breakers) out.push(`shisa_breaker_refused_total${labels({ node, workload: owner(b), destination: b.destination })} ${b.refused}`);
   family('shisa_breaker_transitions_total', 'counter', 'Breaker state changes reported on the event stream since the agent started, by new state.');
   for (const t of input.transitions.values()) out.push(`shisa_breaker_transitions_total${labels({ node, workload: t.workload, destination: t.destination, to: t.to })} ${t.count}`);
 

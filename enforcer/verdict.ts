@@ -16,8 +16,10 @@ export interface Evidence {
   /** The intent's percentile (p99 by default), and the log2 bucket it fell in. */
   readonly percentile: Percentile;
   readonly valueMs?: number;
-  readonly bucketMs?: readonly [number, number];
-  /** Every sample is below this (upper bound of the highest non-empty bucket). */
+  /** [lower, upper) in ms; just [lower] for the open last bucket (≥ ~33.5 s). */
+  readonly bucketMs?: readonly [number, number] | readonly [number];
+  /** Every sample is below this (upper bound of the highest non-empty bucket); absent when
+   * a sample is in the open last bucket, which has no upper bound. */
   readonly maxMs?: number;
 }
 
@@ -49,8 +51,9 @@ export function judge(counts: DestCounters, maxMs: number, pct: Percentile, minS
     percentile: pct,
     ...(p50 ? { p50Ms: ms(p50.us) } : {}),
     ...(p99 ? { p99Ms: ms(p99.us) } : {}),
-    ...(at ? { valueMs: ms(at.us), bucketMs: [ms(at.lowerUs), ms(at.upperUs)] as const } : {}),
-    ...(max !== undefined ? { maxMs: ms(max) } : {}),
+    // JSON has no Infinity: the open last bucket has only a lower bound.
+    ...(at ? { valueMs: ms(at.us), bucketMs: Number.isFinite(at.upperUs) ? ([ms(at.lowerUs), ms(at.upperUs)] as const) : ([ms(at.lowerUs)] as const) } : {}),
+    ...(max !== undefined && Number.isFinite(max) ? { maxMs: ms(max) } : {}),
   };
   if (!at || samples < minSamples) {
     const failed = counts.failures > 0 ? `, ${counts.failures} failed` : '';
