@@ -3,7 +3,9 @@
  * Circuit breaker (cgroup/connect4 and cgroup/connect6 on a workload's cgroup v2).
  * A connect to a destination whose breaker is open fails at once with ECONNREFUSED:
  * the program runs before the socket is bound or routed, so no SYN leaves the host.
- * The fast path (no breaker entry for the destination) is one hash lookup.
+ * The fast path — no breaker open, half-open or forced anywhere on the node — is one
+ * array read; otherwise the task's attached cgroup and the destination's entries are
+ * looked up.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -21,29 +23,26 @@ const volatile __u64 shisa_default_max_cooldown_ns = 300ULL * 1000 * 1000 * 1000
 
 static __always_inline int refuse(struct shisa_breaker *b)
 {
-	__sync_fetch_and_add(&b->refused, 1);
+	if (b)
+		__sync_fetch_and_add(&b->refused, 1);
 	bpf_set_retval(-ECONNREFUSED);
 	return 0;
 }
 
-static __always_inline int mark_probe(void *sk, __u64 cgroup_id)
+static __always_inline void mark_probe(struct bpf_sock *sk)
 {
-	struct shisa_conn *c = bpf_sk_storage_get(&shisa_conns, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (!c)
-		return 0;
-	c->probe = 1;
-	c->cgroup_id = cgroup_id;
-	return 1;
+	__u32 *probe = bpf_sk_storage_get(&shisa_probes, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (probe)
+		*probe = 1;
 }
 
-static __always_inline int admit(struct bpf_sock_addr *ctx, const struct shisa_dest *d)
+static __always_inline int admit(struct bpf_sock_addr *ctx, const struct shisa_dest *d, __u64 unsettled)
 {
 	struct shisa_breaker *b = bpf_map_lookup_elem(&shisa_breakers, d);
-	if (!b)
-		return 1;
-	if (b->force == SHISA_FORCE_OPEN)
+	__u32 forced = shisa_forced_mode(d);
+	if (forced == SHISA_FORCE_OPEN)
 		return refuse(b);
-	if (b->force == SHISA_FORCE_CLOSED)
+	if (forced == SHISA_FORCE_CLOSED || !b || unsettled == 0)
 		return 1;
 	__u32 state = b->state;
 	if (state == SHISA_CLOSED)
@@ -65,7 +64,7 @@ static __always_inline int admit(struct bpf_sock_addr *ctx, const struct shisa_d
 			return refuse(b);
 		struct bpf_sock *sk = ctx->sk;
 		if (sk)
-			mark_probe(sk, d->cgroup_id);
+			mark_probe(sk);
 		shisa_emit(d, b, SHISA_HALF_OPEN, SHISA_CAUSE_COOLDOWN, now);
 		return 1;
 	}
@@ -78,59 +77,52 @@ static __always_inline int admit(struct bpf_sock_addr *ctx, const struct shisa_d
 	    __sync_val_compare_and_swap(&b->probe_at_ns, probe_at, now) == probe_at) {
 		struct bpf_sock *sk = ctx->sk;
 		if (sk)
-			mark_probe(sk, d->cgroup_id);
+			mark_probe(sk);
 		return 1;
 	}
 	return refuse(b);
 }
 
-#define MAX_CGROUP_DEPTH 16
-
-/* The attached cgroup the current task belongs to: its own cgroup if attached, else the
- * deepest attached ancestor (a pod's cgroup for a process in one of its containers).
- * One cache lookup on the fast path; the ancestor walk runs once per cgroup. */
-static __always_inline __u64 owner_cgroup(void)
+/* Nothing open, half-open or forced anywhere on the node: every connect is admitted.
+ * Returns the number of unsettled breakers through *unsettled otherwise. */
+static __always_inline int all_clear(__u64 *unsettled)
 {
-	__u64 leaf = bpf_get_current_cgroup_id();
-	__u64 *cached = bpf_map_lookup_elem(&shisa_owners, &leaf);
-	if (cached)
-		return *cached;
-	__u64 owner = leaf;
-	for (int level = 0; level < MAX_CGROUP_DEPTH; level++) {
-		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
-		if (id == 0)
-			break;
-		if (bpf_map_lookup_elem(&shisa_attached, &id))
-			owner = id;
-	}
-	bpf_map_update_elem(&shisa_owners, &leaf, &owner, BPF_ANY);
-	return owner;
+	__u64 *u = shisa_gate_slot(SHISA_GATE_UNSETTLED);
+	__u64 *f = shisa_gate_slot(SHISA_GATE_FORCED);
+	if (!u || !f)
+		return 1;
+	*unsettled = *u;
+	return *u == 0 && *f == 0;
 }
 
 SEC("cgroup/connect4")
 int shisa_connect4(struct bpf_sock_addr *ctx)
 {
-	if (ctx->type != SOCK_STREAM_TYPE)
+	shisa_count_run(SHISA_PROG_CONNECT4);
+	__u64 unsettled;
+	if (ctx->type != SOCK_STREAM_TYPE || all_clear(&unsettled))
 		return 1;
 	struct shisa_dest d = {};
-	d.cgroup_id = owner_cgroup();
+	d.cgroup_id = shisa_owner_cgroup();
 	d.addr[10] = 0xff;
 	d.addr[11] = 0xff;
 	__u32 ip = ctx->user_ip4;
 	__builtin_memcpy(&d.addr[12], &ip, 4);
 	d.port = bpf_ntohs((__u16)ctx->user_port);
-	return admit(ctx, &d);
+	return admit(ctx, &d, unsettled);
 }
 
 SEC("cgroup/connect6")
 int shisa_connect6(struct bpf_sock_addr *ctx)
 {
-	if (ctx->type != SOCK_STREAM_TYPE)
+	shisa_count_run(SHISA_PROG_CONNECT6);
+	__u64 unsettled;
+	if (ctx->type != SOCK_STREAM_TYPE || all_clear(&unsettled))
 		return 1;
 	struct shisa_dest d = {};
-	d.cgroup_id = owner_cgroup();
+	d.cgroup_id = shisa_owner_cgroup();
 	__u32 ip6[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
 	__builtin_memcpy(d.addr, ip6, 16);
 	d.port = bpf_ntohs((__u16)ctx->user_port);
-	return admit(ctx, &d);
+	return admit(ctx, &d, unsettled);
 }

@@ -61,47 +61,49 @@ static __always_inline struct shisa_latency *latency_of(const struct shisa_dest 
 SEC("sockops")
 int shisa_sockops(struct bpf_sock_ops *skops)
 {
-	struct bpf_sock *sk = skops->sk;
-	if (!sk)
-		return 1;
+	shisa_count_run(SHISA_PROG_SOCKOPS);
 	__u32 op = skops->op;
-
+	/* Most callbacks (RTT, RWND, ECN, …) are not ours: leave before any work. */
 	if (op == BPF_SOCK_OPS_TCP_CONNECT_CB) {
-		struct shisa_conn *c = bpf_sk_storage_get(&shisa_conns, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-		if (!c)
-			return 1;
-		c->start_ns = bpf_ktime_get_ns();
-		/* Process context, right after connect4/6 ran for this same connect and cached
-		 * which attached cgroup the task belongs to. */
-		__u64 leaf = bpf_get_current_cgroup_id();
-		__u64 *owner = bpf_map_lookup_elem(&shisa_owners, &leaf);
-		c->cgroup_id = owner ? *owner : leaf;
+		/* Process context: the connecting task is current. */
+		__u64 cookie = bpf_get_socket_cookie(skops);
+		__u32 slot = (__u32)(cookie % SHISA_CONNECT_SLOTS);
+		struct shisa_connecting *c = bpf_map_lookup_elem(&shisa_connects, &slot);
+		if (c) {
+			c->cookie = cookie;
+			c->cgroup_id = shisa_owner_cgroup();
+			c->start_ns = bpf_ktime_get_ns();
+		}
 		bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG | BPF_SOCK_OPS_RTO_CB_FLAG);
 		return 1;
 	}
-	if (op != BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB && op != BPF_SOCK_OPS_STATE_CB && op != BPF_SOCK_OPS_RTO_CB)
+	int established = op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB;
+	int failed = op == BPF_SOCK_OPS_STATE_CB && skops->args[0] == TCP_SYN_SENT_STATE && skops->args[1] == TCP_CLOSE_STATE;
+	/* RTO_CB's args are (retransmits, rto, expired): the socket's state says it is a SYN. */
+	int syn_timeout = op == BPF_SOCK_OPS_RTO_CB && skops->state == TCP_SYN_SENT_STATE;
+	if (!established && !failed && !syn_timeout)
 		return 1;
 
-	struct shisa_conn *c = bpf_sk_storage_get(&shisa_conns, sk, 0, 0);
-	if (!c || c->start_ns == 0)
-		return 1; /* not a connect we saw start, or already accounted */
-	__u64 now = bpf_ktime_get_ns();
+	__u64 cookie = bpf_get_socket_cookie(skops);
+	__u32 slot = (__u32)(cookie % SHISA_CONNECT_SLOTS);
+	struct shisa_connecting *c = bpf_map_lookup_elem(&shisa_connects, &slot);
+	if (!c || c->cookie != cookie || c->start_ns == 0)
+		return 1; /* not a connect we saw start, or its slot was taken */
 	struct shisa_dest d = {};
 	dest_of(skops, &d, c->cgroup_id);
+	struct shisa_latency *l = latency_of(&d);
 
-	if (op == BPF_SOCK_OPS_RTO_CB) {
-		/* args are (retransmits, rto, expired); only timeouts of a SYN count here. */
-		if (skops->state == TCP_SYN_SENT_STATE) {
-			struct shisa_latency *l = latency_of(&d);
-			if (l)
-				__sync_fetch_and_add(&l->rto, 1);
-		}
+	if (syn_timeout) {
+		if (l)
+			__sync_fetch_and_add(&l->rto, 1);
 		return 1;
 	}
-	if (op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB) {
-		__u64 us = (now - c->start_ns) / 1000;
-		c->start_ns = 0;
-		struct shisa_latency *l = latency_of(&d);
+	__u64 now = bpf_ktime_get_ns();
+	__u64 start = c->start_ns;
+	c->start_ns = 0; /* accounted: a late callback for this socket finds nothing */
+	struct bpf_sock *sk = skops->sk;
+	if (established) {
+		__u64 us = (now - start) / 1000;
 		if (l) {
 			__u32 slot = log2_slot(us);
 			if (slot < SHISA_HIST_SLOTS)
@@ -109,19 +111,25 @@ int shisa_sockops(struct bpf_sock_ops *skops)
 			__sync_fetch_and_add(&l->connects, 1);
 			__sync_fetch_and_add(&l->sum_us, us);
 		}
-		shisa_breaker_success(&d, c->probe, now);
+		/* A breaker needs telling only if this destination failed since its last success
+		 * (a failure count to reset) or some breaker on the node is open or half-open
+		 * (this may be its probe): otherwise skip the breaker lookup. */
+		__u64 *unsettled = shisa_gate_slot(SHISA_GATE_UNSETTLED);
+		int streak = l && l->streak;
+		if (streak)
+			l->streak = 0;
+		if (sk && (streak || !l || (unsettled && *unsettled)))
+			shisa_breaker_success(&d, sk, now);
 		/* Stop further callbacks for this socket: the connect is accounted. */
 		bpf_sock_ops_cb_flags_set(skops, 0);
 		return 1;
 	}
-	/* STATE_CB: args[0] old state, args[1] new state. */
-	if (skops->args[0] == TCP_SYN_SENT_STATE && skops->args[1] == TCP_CLOSE_STATE) {
-		c->start_ns = 0;
-		struct shisa_latency *l = latency_of(&d);
-		if (l)
-			__sync_fetch_and_add(&l->failures, 1);
-		shisa_breaker_failure(&d, c->probe, now);
+	if (l) {
+		__sync_fetch_and_add(&l->failures, 1);
+		__sync_fetch_and_add(&l->streak, 1);
 	}
+	if (sk)
+		shisa_breaker_failure(&d, sk, now);
 	return 1;
 }
 

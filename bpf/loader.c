@@ -110,14 +110,15 @@ mkdirs:;
 struct prog_ref {
 	const char *name;
 	struct bpf_program *(*get)(void);
+	__u32 index; /* in shisa_runs */
 };
 static struct bpf_program *prog_sockops(void) { return skel->progs.shisa_sockops; }
 static struct bpf_program *prog_connect4(void) { return skel->progs.shisa_connect4; }
 static struct bpf_program *prog_connect6(void) { return skel->progs.shisa_connect6; }
 static const struct prog_ref PROGS[] = {
-	{ "sockops", prog_sockops },
-	{ "connect4", prog_connect4 },
-	{ "connect6", prog_connect6 },
+	{ "sockops", prog_sockops, SHISA_PROG_SOCKOPS },
+	{ "connect4", prog_connect4, SHISA_PROG_CONNECT4 },
+	{ "connect6", prog_connect6, SHISA_PROG_CONNECT6 },
 };
 #define NPROGS (sizeof(PROGS) / sizeof(PROGS[0]))
 
@@ -186,13 +187,16 @@ static int cgroup_arg(uint64_t id, const struct json_object *req, __u64 *cgroup_
 	return 0;
 }
 
-/* The attached set changed: which attached cgroup owns a task's cgroup may have too. */
+/* The attached set changed: which attached cgroup owns a task's cgroup may have too.
+ * Bumping the generation turns every cached answer into a miss. */
 static void forget_owners(void)
 {
-	int fd = bpf_map__fd(skel->maps.shisa_owners);
-	__u64 key;
-	while (bpf_map_get_next_key(fd, NULL, &key) == 0)
-		bpf_map_delete_elem(fd, &key);
+	int fd = bpf_map__fd(skel->maps.shisa_gate);
+	__u32 slot = SHISA_GATE_OWNERS_GEN;
+	__u64 gen = 0;
+	bpf_map_lookup_elem(fd, &slot, &gen);
+	gen++;
+	bpf_map_update_elem(fd, &slot, &gen, BPF_ANY);
 }
 
 static void cmd_attach(uint64_t id, const struct json_object *req)
@@ -247,6 +251,50 @@ static void cmd_attach(uint64_t id, const struct json_object *req)
 	out_flush();
 }
 
+static __u32 forced_mode(const struct shisa_dest *d)
+{
+	__u32 mode = SHISA_FORCE_NONE;
+	bpf_map_lookup_elem(bpf_map__fd(skel->maps.shisa_forced), d, &mode);
+	return mode;
+}
+
+/* The loader is the only writer of shisa_forced, so it can keep the gate's count exact
+ * by recounting after every change. */
+static void recount_forced(void)
+{
+	int fd = bpf_map__fd(skel->maps.shisa_forced);
+	struct shisa_dest key, next;
+	__u64 n = 0;
+	bool first = true;
+	while (bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
+		first = false;
+		key = next;
+		n++;
+	}
+	__u32 slot = SHISA_GATE_FORCED;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.shisa_gate), &slot, &n, BPF_ANY);
+}
+
+/* A gate created by this load (not reused from pins) starts at zero; count the breakers
+ * pinned maps already hold open, so they keep refusing. */
+static void init_gate(void)
+{
+	int fd = bpf_map__fd(skel->maps.shisa_breakers);
+	struct shisa_dest key, next;
+	struct shisa_breaker b;
+	__u64 n = 0;
+	bool first = true;
+	while (bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &b) == 0 && b.state != SHISA_CLOSED)
+			n++;
+	}
+	__u32 slot = SHISA_GATE_UNSETTLED;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.shisa_gate), &slot, &n, BPF_ANY);
+	recount_forced();
+}
+
 /* Drops every entry of a cgroup from a map keyed by struct shisa_dest. */
 static void purge_cgroup(int map_fd, __u64 cgroup_id)
 {
@@ -274,6 +322,11 @@ static void detach_cgroup(__u64 cgroup_id)
 	purge_cgroup(bpf_map__fd(skel->maps.shisa_breakers), cgroup_id);
 	purge_cgroup(bpf_map__fd(skel->maps.shisa_latency), cgroup_id);
 	purge_cgroup(bpf_map__fd(skel->maps.shisa_policies), cgroup_id);
+	purge_cgroup(bpf_map__fd(skel->maps.shisa_forced), cgroup_id);
+	recount_forced();
+	/* Open breakers purged above stay counted in the gate's unsettled count: the kernel
+	 * may still be finishing a transition on them, and an over-count only costs the fast
+	 * path, while an under-count would let connects through an open breaker. */
 	bpf_map_delete_elem(bpf_map__fd(skel->maps.shisa_attached), &cgroup_id);
 	forget_owners();
 }
@@ -361,7 +414,7 @@ static void cmd_breakers(uint64_t id)
 			continue;
 		if (n++)
 			putchar(',');
-		shisa_write_breaker(stdout, &key, &b);
+		shisa_write_breaker(stdout, &key, &b, forced_mode(&key));
 	}
 	printf("]}");
 	out_flush();
@@ -381,45 +434,82 @@ static void cmd_force(uint64_t id, const struct json_object *req)
 		return;
 	}
 	d.port = (__u16)port;
-	int fd = bpf_map__fd(skel->maps.shisa_breakers);
+	int forced_fd = bpf_map__fd(skel->maps.shisa_forced);
+	int breakers_fd = bpf_map__fd(skel->maps.shisa_breakers);
+	/* A breaker entry to count refusals in; never overwrites the kernel's. */
 	struct shisa_breaker b = { 0 };
-	bpf_map_lookup_elem(fd, &d, &b);
-	/* Read-modify-write from userspace: a counter the kernel bumps in between may be
-	 * lost, which is acceptable for an operator's override. */
-	b.force = (__u32)force;
-	__u32 state = force == SHISA_FORCE_OPEN ? SHISA_OPEN : SHISA_CLOSED;
-	if (b.state != state)
-		b.transitions++;
-	b.state = state;
-	b.failures = 0;
-	b.opened_at_ns = state == SHISA_OPEN ? monotonic_ns() : b.opened_at_ns;
-	if (bpf_map_update_elem(fd, &d, &b, BPF_ANY)) {
-		reply_error(id, "MAP_UPDATE_FAILED", "breaker map: %s", strerror(errno));
+	bpf_map_update_elem(breakers_fd, &d, &b, BPF_NOEXIST);
+	__u32 m = (__u32)force;
+	int err = force == SHISA_FORCE_NONE ? (bpf_map_delete_elem(forced_fd, &d) && errno != ENOENT ? -1 : 0)
+					    : bpf_map_update_elem(forced_fd, &d, &m, BPF_ANY);
+	if (err) {
+		reply_error(id, "MAP_UPDATE_FAILED", "forced map: %s", strerror(errno));
 		return;
 	}
-	struct shisa_event e = { .dest = d, .state = state, .cause = SHISA_CAUSE_FORCED, .ts_ns = monotonic_ns(),
-				 .cooldown_ns = b.cooldown_ns };
+	recount_forced();
+	bpf_map_lookup_elem(breakers_fd, &d, &b);
+	struct shisa_event e = { .dest = d, .state = force == SHISA_FORCE_OPEN ? SHISA_OPEN : b.state,
+				 .cause = SHISA_CAUSE_FORCED, .ts_ns = monotonic_ns(), .cooldown_ns = b.cooldown_ns };
 	reply_ok(id);
 	printf(",\"breaker\":");
-	shisa_write_breaker(stdout, &d, &b);
+	shisa_write_breaker(stdout, &d, &b, m);
 	printf("}");
 	out_flush();
 	shisa_write_event(stdout, &e);
 	fflush(stdout);
 }
 
+/* Sum of a per-CPU counter over every possible CPU. */
+static __u64 runs_of(__u32 index)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0 || ncpu > 4096)
+		return 0;
+	__u64 values[ncpu];
+	__u64 sum = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.shisa_runs), &index, values) == 0)
+		for (int i = 0; i < ncpu; i++)
+			sum += values[i];
+	return sum;
+}
+
 static void cmd_stats(uint64_t id)
 {
 	reply_ok(id);
-	printf(",\"stats_enabled\":%s,\"programs\":[", stats_fd >= 0 ? "true" : "false");
+	printf(",\"kernel_stats\":%s,\"programs\":[", stats_fd >= 0 ? "true" : "false");
 	for (size_t i = 0; i < NPROGS; i++) {
 		struct bpf_prog_info info = { 0 };
 		__u32 len = sizeof(info);
 		bpf_obj_get_info_by_fd(bpf_program__fd(PROGS[i].get()), &info, &len);
-		printf("%s{\"name\":\"%s\",\"id\":%u,\"run_cnt\":%llu,\"run_time_ns\":%llu}", i ? "," : "", PROGS[i].name,
-		       info.id, (unsigned long long)info.run_cnt, (unsigned long long)info.run_time_ns);
+		printf("%s{\"name\":\"%s\",\"id\":%u,\"runs\":%llu,\"run_cnt\":%llu,\"run_time_ns\":%llu}", i ? "," : "",
+		       PROGS[i].name, info.id, (unsigned long long)runs_of(PROGS[i].index), (unsigned long long)info.run_cnt,
+		       (unsigned long long)info.run_time_ns);
 	}
 	printf("]}");
+	out_flush();
+}
+
+/* Kernel run-time statistics cost two clock reads per program run on the whole node, so
+ * they are off unless asked for (--kernel-stats, or this op for a measurement). */
+static void cmd_kernel_stats(uint64_t id, const struct json_object *req)
+{
+	bool enable;
+	if (json_bool(req, "enable", &enable)) {
+		reply_error(id, "BAD_REQUEST", "kernel_stats needs \"enable\": true or false");
+		return;
+	}
+	if (enable && stats_fd < 0) {
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0) {
+			reply_error(id, "STATS_UNAVAILABLE", "bpf_enable_stats: %s", strerror(errno));
+			return;
+		}
+	} else if (!enable && stats_fd >= 0) {
+		close(stats_fd);
+		stats_fd = -1;
+	}
+	reply_ok(id);
+	printf(",\"kernel_stats\":%s}", stats_fd >= 0 ? "true" : "false");
 	out_flush();
 }
 
@@ -489,10 +579,11 @@ static void handle_line(const char *line)
 	else if (!strcmp(op, "breakers")) cmd_breakers(id);
 	else if (!strcmp(op, "force")) cmd_force(id, &req);
 	else if (!strcmp(op, "stats")) cmd_stats(id);
+	else if (!strcmp(op, "kernel_stats")) cmd_kernel_stats(id, &req);
 	else if (!strcmp(op, "attached")) cmd_attached(id);
 	else if (!strcmp(op, "uninstall")) cmd_uninstall(id);
 	else if (!strcmp(op, "quit")) { reply_ok(id); printf("}"); out_flush(); quitting = true; }
-	else reply_error(id, "UNKNOWN_OP", "unknown op \"%s\" (attach, detach, policy, histograms, breakers, force, stats, attached, uninstall, quit)", op);
+	else reply_error(id, "UNKNOWN_OP", "unknown op \"%s\" (attach, detach, policy, histograms, breakers, force, stats, kernel_stats, attached, uninstall, quit)", op);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -518,18 +609,21 @@ static uint64_t arg_u64(const char *flag, const char *v)
 int main(int argc, char **argv)
 {
 	uint64_t threshold = 5, cooldown_ms = 30000, max_cooldown_ms = 300000;
+	bool kernel_stats = false;
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(argv[i], "--pin-dir") && v) snprintf(pin_dir, sizeof(pin_dir), "%s", v), i++;
 		else if (!strcmp(argv[i], "--threshold")) threshold = arg_u64(argv[i], v), i++;
 		else if (!strcmp(argv[i], "--cooldown-ms")) cooldown_ms = arg_u64(argv[i], v), i++;
 		else if (!strcmp(argv[i], "--max-cooldown-ms")) max_cooldown_ms = arg_u64(argv[i], v), i++;
-		else fatal("BAD_ARGUMENT", "unknown argument %s (--pin-dir DIR --threshold N --cooldown-ms MS --max-cooldown-ms MS)", argv[i]);
+		else if (!strcmp(argv[i], "--kernel-stats")) kernel_stats = true;
+		else fatal("BAD_ARGUMENT", "unknown argument %s (--pin-dir DIR --threshold N --cooldown-ms MS --max-cooldown-ms MS --kernel-stats)", argv[i]);
 	}
 	libbpf_set_print(libbpf_log);
 	ensure_bpffs();
-	/* Kernel-side run counts and times for /metrics and the benchmark; held while we run. */
-	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	/* Kernel run times (and counts) for measuring; held while we run. */
+	if (kernel_stats && (stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME)) < 0)
+		fprintf(stderr, "shisa-loader: bpf_enable_stats: %s; run times stay 0\n", strerror(errno));
 
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
 	skel = shisa__open_opts(&opts);
@@ -539,13 +633,18 @@ int main(int argc, char **argv)
 	skel->rodata->shisa_default_cooldown_ns = cooldown_ms * NS_PER_MS;
 	skel->rodata->shisa_default_max_cooldown_ns = max_cooldown_ms * NS_PER_MS;
 
-	char probe[PATH_MAX];
+	char probe[PATH_MAX], gate[PATH_MAX];
 	snprintf(probe, sizeof(probe), "%s/shisa_breakers", pin_dir);
+	snprintf(gate, sizeof(gate), "%s/shisa_gate", pin_dir);
 	bool reused = access(probe, F_OK) == 0;
+	bool gate_reused = access(gate, F_OK) == 0;
 	int err = shisa__load(skel);
 	if (err)
 		fatal("BPF_LOAD_FAILED", "loading the programs: %s%s", strerror(-err),
 		      reused ? " (maps pinned by another version may not match: run op uninstall, or remove the pin dir)" : "");
+
+	if (!gate_reused)
+		init_gate();
 
 	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(skel->maps.shisa_events), on_event, NULL, NULL);
 	if (!rb)
@@ -553,7 +652,7 @@ int main(int argc, char **argv)
 
 	printf("{\"event\":\"ready\",\"pin_dir\":");
 	json_write_string(stdout, pin_dir);
-	printf(",\"maps_reused\":%s,\"stats_enabled\":%s}", reused ? "true" : "false", stats_fd >= 0 ? "true" : "false");
+	printf(",\"maps_reused\":%s,\"kernel_stats\":%s}", reused ? "true" : "false", stats_fd >= 0 ? "true" : "false");
 	out_flush();
 
 	static char buf[LINE_MAX_BYTES];

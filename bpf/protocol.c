@@ -91,14 +91,14 @@ void shisa_write_latency(FILE *f, const struct shisa_dest *d, const struct shisa
 		(unsigned long long)l->sum_us);
 }
 
-void shisa_write_breaker(FILE *f, const struct shisa_dest *d, const struct shisa_breaker *b)
+void shisa_write_breaker(FILE *f, const struct shisa_dest *d, const struct shisa_breaker *b, __u32 force)
 {
 	fputc('{', f);
 	shisa_write_dest(f, d);
 	fprintf(f,
 		",\"state\":\"%s\",\"force\":\"%s\",\"failures\":%u,\"cooldown_ns\":%llu,\"opened_at_ns\":%llu,"
 		"\"probe_at_ns\":%llu,\"refused\":%llu,\"transitions\":%llu}",
-		shisa_state_name(b->state), shisa_force_name(b->force), b->failures, (unsigned long long)b->cooldown_ns,
+		shisa_state_name(b->state), shisa_force_name(force), b->failures, (unsigned long long)b->cooldown_ns,
 		(unsigned long long)b->opened_at_ns, (unsigned long long)b->probe_at_ns, (unsigned long long)b->refused,
 		(unsigned long long)b->transitions);
 }

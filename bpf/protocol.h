@@ -22,7 +22,7 @@ int shisa_addr_parse(const char *text, __u8 out[16]);
 void shisa_write_dest(FILE *f, const struct shisa_dest *d);
 
 void shisa_write_latency(FILE *f, const struct shisa_dest *d, const struct shisa_latency *l);
-void shisa_write_breaker(FILE *f, const struct shisa_dest *d, const struct shisa_breaker *b);
+void shisa_write_breaker(FILE *f, const struct shisa_dest *d, const struct shisa_breaker *b, __u32 force);
 void shisa_write_event(FILE *f, const struct shisa_event *e);
 
 #endif /* SHISA_PROTOCOL_H */

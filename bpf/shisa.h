@@ -7,11 +7,31 @@
 #ifndef SHISA_H
 #define SHISA_H
 
+/* Indices of shisa_runs: each program counts its own runs (per CPU), so run counts
+ * need no kernel-wide bpf_enable_stats, which adds two clock reads to every run. */
+enum shisa_prog_index {
+	SHISA_PROG_SOCKOPS = 0,
+	SHISA_PROG_CONNECT4 = 1,
+	SHISA_PROG_CONNECT6 = 2,
+	SHISA_PROGS = 3,
+};
+
 /* log2 buckets of connect latency in microseconds: slot k counts [2^(k-1), 2^k) µs,
  * slot 0 counts < 1 µs; the last slot takes everything from 2^25 µs (~33 s) up. */
 #define SHISA_HIST_SLOTS 27
 #define SHISA_MAX_DESTS 16384
 #define SHISA_MAX_POLICIES 1024
+#define SHISA_CONNECT_SLOTS 65536 /* connects in flight, by socket cookie modulo this */
+#define SHISA_OWNER_SLOTS 4096    /* task cgroup -> attached cgroup cache, by id modulo this */
+
+/* Indices of the shisa_gate array: while both are zero no connect on the node can be
+ * refused, and connect4/6 admit after one array read. */
+enum shisa_gate_index {
+	SHISA_GATE_UNSETTLED = 0, /* breakers the kernel holds open or half-open (kernel-written) */
+	SHISA_GATE_FORCED = 1,    /* destinations userspace forces open or closed (loader-written) */
+	SHISA_GATE_OWNERS_GEN = 2, /* bumped by the loader when the attached set changes */
+	SHISA_GATE_SLOTS = 3,
+};
 
 enum shisa_breaker_state {
 	SHISA_CLOSED = 0,
@@ -19,8 +39,9 @@ enum shisa_breaker_state {
 	SHISA_HALF_OPEN = 2,
 };
 
+/* Value of shisa_forced, written only by the loader. */
 enum shisa_force {
-	SHISA_FORCE_NONE = 0,   /* the kernel decides from connect outcomes */
+	SHISA_FORCE_NONE = 0,   /* the kernel decides from connect outcomes (no entry) */
 	SHISA_FORCE_OPEN = 1,   /* refuse every connect until userspace lifts it */
 	SHISA_FORCE_CLOSED = 2, /* admit every connect and never trip */
 };
@@ -51,6 +72,7 @@ struct shisa_latency {
 	__u64 failures; /* SYN_SENT -> CLOSE: refused, timed out or abandoned */
 	__u64 rto;      /* retransmission timeouts while connecting */
 	__u64 sum_us;
+	__u64 streak;   /* failures since the last success: lets a success skip the breaker */
 };
 
 /* Breaker policy. Keyed by struct shisa_dest: a destination of a cgroup, else the
@@ -62,11 +84,11 @@ struct shisa_policy {
 	__u64 max_cooldown_ns; /* cap for the doubling */
 };
 
+/* The kernel's automatic state; only the programs write it (a force lives in
+ * shisa_forced, so userspace never races the kernel on this value). */
 struct shisa_breaker {
 	__u32 state;    /* enum shisa_breaker_state */
 	__u32 failures; /* consecutive failures while closed */
-	__u32 force;    /* enum shisa_force */
-	__u32 pad;
 	__u64 opened_at_ns; /* bpf_ktime_get_ns() when it last opened */
 	__u64 cooldown_ns;  /* current ejection; doubles on a failed probe */
 	__u64 probe_at_ns;  /* when the half-open probe was admitted */

@@ -116,6 +116,7 @@ export class EnforcerAgent {
     const loader = await LoaderClient.start({
       path,
       pinDir: config.pinDir,
+      kernelStats: config.kernelStats,
       onEvent: (e) => this.onBreakerEvent(e),
       onLog: (l) => this.o.log(`loader: ${l}`),
       onExit: (code, signal) => this.onLoaderExit(path, code, signal),
@@ -280,7 +281,7 @@ export class EnforcerAgent {
       loader: {
         running: this.loader?.running ?? false,
         pinDir: config.pinDir,
-        ...(this.loader ? { mapsReused: this.loader.ready.maps_reused } : {}),
+        ...(this.loader ? { mapsReused: this.loader.ready.maps_reused, kernelStats: this.loader.ready.kernel_stats } : {}),
         restarts: this.restarts,
         ...(this.loaderError ? { lastError: this.loaderError } : {}),
       },

@@ -49,6 +49,7 @@ export const enforcerSchema = z
         pin_dir: z.string().default('/sys/fs/bpf/shisa'),
         build_dir: z.string().optional(),
         loader: z.string().optional().meta({ description: 'A prebuilt shisa-loader; without it the agent builds one with make.' }),
+        kernel_stats: z.boolean().default(false).meta({ description: 'Enable the kernel\'s per-program run times (bpf_enable_stats) for /metrics; costs two clock reads per program run on the node.' }),
       })
       .prefault({}),
     breaker_default: z
@@ -102,6 +103,7 @@ export interface EnforcerConfig {
   readonly bpfDir: string;
   readonly buildDir: string;
   readonly loaderPath?: string;
+  readonly kernelStats: boolean;
   /** Policy for workloads no circuit_breaker constraint covers; undefined: no breaker. */
   readonly breakerDefault?: BreakerPolicy;
   readonly workloads: readonly NodeWorkload[];
@@ -176,6 +178,7 @@ export async function loadEnforcerConfig(path: string, cwd: string): Promise<Enf
     bpfDir: resolve(packageRoot(), 'bpf'),
     buildDir: raw.bpf.build_dir !== undefined ? resolve(dir, raw.bpf.build_dir) : resolve(packageRoot(), 'bpf', 'build'),
     ...(raw.bpf.loader !== undefined ? { loaderPath: resolve(dir, raw.bpf.loader) } : {}),
+    kernelStats: raw.bpf.kernel_stats,
     ...(bd !== 'off' ? { breakerDefault: { consecutiveFailures: bd.consecutive_failures, baseEjectionMs: bd.base_ejection, maxEjectionMs: bd.max_ejection, halfOpen: bd.half_open } } : {}),
     workloads,
     destinations,

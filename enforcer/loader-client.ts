@@ -6,6 +6,8 @@ import type { BreakerEvent, Op, ReadyEvent, Replies } from './loader-protocol.js
 export interface LoaderStartOptions {
   readonly path: string;
   readonly pinDir: string;
+  /** Enable the kernel's run-time statistics (bpf_enable_stats) while the loader runs. */
+  readonly kernelStats?: boolean;
   readonly onEvent: (e: BreakerEvent) => void;
   /** A line the loader (or libbpf) wrote to stderr. */
   readonly onLog: (line: string) => void;
@@ -38,7 +40,7 @@ export class LoaderClient {
 
   static start(options: LoaderStartOptions): Promise<LoaderClient> {
     return new Promise((resolve, reject) => {
-      const child = spawn(options.path, ['--pin-dir', options.pinDir], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(options.path, ['--pin-dir', options.pinDir, ...(options.kernelStats ? ['--kernel-stats'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
       let client: LoaderClient | undefined;
       const timer = setTimeout(() => {
         child.kill('SIGKILL');

@@ -34,6 +34,9 @@ export interface KernelBreaker extends KernelDest {
 export interface ProgramStats {
   readonly name: 'sockops' | 'connect4' | 'connect6';
   readonly id: number;
+  /** Runs counted by the program itself (always on). */
+  readonly runs: number;
+  /** The kernel's own statistics: 0 unless kernel stats are enabled. */
   readonly run_cnt: number;
   readonly run_time_ns: number;
 }
@@ -51,7 +54,7 @@ export interface ReadyEvent {
   readonly event: 'ready';
   readonly pin_dir: string;
   readonly maps_reused: boolean;
-  readonly stats_enabled: boolean;
+  readonly kernel_stats: boolean;
 }
 
 export interface Replies {
@@ -61,7 +64,8 @@ export interface Replies {
   histograms: { histograms: KernelHistogram[] };
   breakers: { now_ns: number; breakers: KernelBreaker[] };
   force: { breaker: KernelBreaker };
-  stats: { stats_enabled: boolean; programs: ProgramStats[] };
+  stats: { kernel_stats: boolean; programs: ProgramStats[] };
+  kernel_stats: { kernel_stats: boolean };
   attached: { cgroup_ids: number[] };
   uninstall: Record<string, never>;
   quit: Record<string, never>;

@@ -32,7 +32,7 @@ const STATUS: EnforcerStatus = {
   node: 'gke-tokyo-01-pool-a-1',
   mode: 'enforce',
   observeOnlyReasons: [],
-  loader: { running: true, pinDir: '/sys/fs/bpf/shisa', restarts: 0 },
+  loader: { running: true, pinDir: '/sys/fs/bpf/shisa', kernelStats: true, restarts: 0 },
   window: { ms: 60_000, minSamples: 20 },
   workloads: [{ name: 'shop/web', cgroup: '/sys/fs/cgroup/web', cgroupId: 4242, attached: true }],
   verdicts: [verdict({}), verdict({ key: 'k2', dependency: 'shop/cache', state: 'violated' }), verdict({ key: 'k3', dependency: 'shop/ledger', state: 'unknown' })],
@@ -40,7 +40,7 @@ const STATUS: EnforcerStatus = {
     { workload: 'shop/web', cgroupId: 4242, destination: '10.0.0.8:6379', state: 'open', force: 'auto', consecutiveFailures: 3, cooldownMs: 1500, probeInMs: 700, refused: 12, transitions: 1 },
     { cgroupId: 99, destination: '[fd00::9]:7000', state: 'half_open', force: 'closed', consecutiveFailures: 0, cooldownMs: 3000, refused: 0, transitions: 2 },
   ],
-  programs: [{ name: 'sockops', id: 17, run_cnt: 1234, run_time_ns: 567_890 }],
+  programs: [{ name: 'sockops', id: 17, runs: 1234, run_cnt: 1230, run_time_ns: 567_890 }],
   updatedAt: '2025-01-01T00:00:01.000Z',
 };
 
@@ -189,6 +189,12 @@ describe('renderMetrics', () => {
       expect(series).toHaveLength(2);
       expect(new Set(series).size).toBe(2);
     }
+  });
+
+  it('leaves out run times unless kernel statistics are on', () => {
+    const text = renderMetrics({ ...INPUT, status: { ...STATUS, loader: { ...STATUS.loader, kernelStats: false } } });
+    expect(text).toContain('shisa_bpf_program_runs_total{node="gke-tokyo-01-pool-a-1",program="sockops"} 1234');
+    expect(text).not.toContain('shisa_bpf_program_run_time_nanoseconds_total');
   });
 
   it('escapes quotes, backslashes and newlines in label values', () => {

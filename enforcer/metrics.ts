@@ -71,10 +71,12 @@ export function renderMetrics(input: MetricsInput): string {
   family('shisa_latency_verdict', 'gauge', 'Latency intent verdict: 1 holds, 0 violated, -1 unknown.');
   for (const v of status.verdicts) out.push(`shisa_latency_verdict${labels({ node, intent: v.intent, workload: v.workload, dependency: v.dependency, percentile: v.percentile })} ${VERDICT_VALUE[v.state] ?? -1}`);
 
-  family('shisa_bpf_program_runs_total', 'counter', 'Runs of each eBPF program (kernel statistics, bpf_enable_stats).');
-  for (const p of status.programs) out.push(`shisa_bpf_program_runs_total${labels({ node, program: p.name })} ${p.run_cnt}`);
-  family('shisa_bpf_program_run_time_nanoseconds_total', 'counter', 'Time spent in each eBPF program (kernel statistics).');
-  for (const p of status.programs) out.push(`shisa_bpf_program_run_time_nanoseconds_total${labels({ node, program: p.name })} ${p.run_time_ns}`);
+  family('shisa_bpf_program_runs_total', 'counter', 'Runs of each eBPF program, counted by the program.');
+  for (const p of status.programs) out.push(`shisa_bpf_program_runs_total${labels({ node, program: p.name })} ${p.runs}`);
+  if (status.loader.kernelStats) {
+    family('shisa_bpf_program_run_time_nanoseconds_total', 'counter', 'Time spent in each eBPF program (kernel statistics, bpf.kernel_stats: true).');
+    for (const p of status.programs) out.push(`shisa_bpf_program_run_time_nanoseconds_total${labels({ node, program: p.name })} ${p.run_time_ns}`);
+  }
   return out.join('\n') + '\n';
 }
 
