@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BreakerStatus, EnforcerStatus } from '../../enforcer/status.js';
+import { LoaderClient } from '../../enforcer/loader-client.js';
 import { AgentProcess, runEnforcer } from './agent-process.js';
 import { kernelSuiteAvailable, World } from './world.js';
 
@@ -64,7 +65,11 @@ describe.runIf(kernelSuiteAvailable())('shisa enforcer on the real kernel', () =
 
   afterAll(async () => {
     await agent?.stop('SIGKILL');
-    if (pinDir && existsSync(pinDir)) await runEnforcer(['--config', config, '--uninstall']);
+    if (pinDir && existsSync(pinDir)) {
+      await runEnforcer(['--config', config, '--uninstall']);
+      // Whatever uninstall could not remove: unpinning the links detaches them.
+      rmSync(pinDir, { recursive: true, force: true });
+    }
     await world?.tearDown();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
@@ -202,4 +207,33 @@ describe.runIf(kernelSuiteAvailable())('shisa enforcer on the real kernel', () =
     expect(free.refused).toBe(2); // the remote end refuses: the SYNs went out
     expect(await world.synCount(LEDGER)).toBe(syn0 + 2);
   }, 60_000);
+
+  it('userspace forces a breaker open (refused, no SYN) and closed (never trips), through the loader', async () => {
+    const loader = await LoaderClient.start({ path: join(BUILD, 'shisa-loader'), pinDir: `${pinDir}-force`, onEvent: () => undefined, onLog: () => undefined, onExit: () => undefined });
+    try {
+      await loader.request('attach', { cgroup: world.workloadCgroup });
+      await loader.request('policy', { threshold: 2, cooldown_ms: 60_000, max_cooldown_ms: 60_000 });
+      const at = (port: number) => ({ cgroup: world.workloadCgroup, addr: world.remoteIp, port });
+
+      const forced = await loader.request('force', { ...at(DB), mode: 'open' });
+      expect(forced.breaker).toMatchObject({ force: 'open', port: DB });
+      const syn0 = await world.synCount(DB);
+      expect((await world.connect(world.workloadCgroup, DB, 5)).refused).toBe(5);
+      expect(await world.synCount(DB)).toBe(syn0);
+      await loader.request('force', { ...at(DB), mode: 'auto' });
+      expect((await world.connect(world.workloadCgroup, DB, 3)).ok).toBe(3);
+
+      // Forced closed: failures do not trip it, though the policy says 2.
+      await loader.request('force', { ...at(LEDGER), mode: 'closed' });
+      const syn1 = await world.synCount(LEDGER);
+      expect((await world.connect(world.workloadCgroup, LEDGER, 4)).refused).toBe(4); // by the remote end
+      expect(await world.synCount(LEDGER)).toBe(syn1 + 4);
+      const b = (await loader.request('breakers')).breakers.find((x) => x.port === LEDGER)!;
+      expect(b).toMatchObject({ state: 'closed', force: 'closed' });
+      await loader.request('uninstall');
+    } finally {
+      await loader.close();
+      rmSync(`${pinDir}-force`, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
