@@ -150,10 +150,9 @@ export async function startListener(): Promise<{ port: number; accepted: () => n
 
 export const running = new Set<ChildProcess>();
 
-/** connect-bench ADDR PORT COUNT, moved into `cgroup` before it execs. */
-export function connectBench(bin: string, cgroup: string, port: number, count: number): Promise<BenchRun> {
-  const script = 'echo $$ > "$1/cgroup.procs" && exec "$2" 127.0.0.1 "$3" "$4"';
-  const child = spawn('sh', ['-c', script, 'sh', cgroup, bin, String(port), String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs one connect-bench and parses the JSON line it prints. */
+function runBench<T>(cmd: string, args: readonly string[], what: string): Promise<T> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   running.add(child);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -161,26 +160,21 @@ export function connectBench(bin: string, cgroup: string, port: number, count: n
     child.on('error', reject);
     child.on('close', (code, signal) => {
       running.delete(child);
-      if (code === 0) resolve(JSON.parse(out) as BenchRun);
-      else reject(new Error(`connect-bench failed (${signal ?? `exit ${code}`})`));
+      if (code === 0) resolve(JSON.parse(out) as T);
+      else reject(new Error(`${what} failed (${signal ?? `exit ${code}`})`));
     });
   });
 }
 
+/** connect-bench ADDR PORT COUNT, moved into `cgroup` before it execs. */
+export function connectBench(bin: string, cgroup: string, port: number, count: number): Promise<BenchRun> {
+  const script = 'echo $$ > "$1/cgroup.procs" && exec "$2" 127.0.0.1 "$3" "$4"';
+  return runBench('sh', ['-c', script, 'sh', cgroup, bin, String(port), String(count)], 'connect-bench');
+}
+
 /** connect-bench --self-listen: its own listener, opened before it joins `cgroup`. */
 export function selfListenBench(bin: string, cgroup: string, count: number): Promise<BenchRun & { port: number }> {
-  const child = spawn(bin, ['--self-listen', cgroup, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  running.add(child);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      running.delete(child);
-      if (code === 0) resolve(JSON.parse(out) as BenchRun & { port: number });
-      else reject(new Error(`connect-bench --self-listen failed (${signal ?? `exit ${code}`})`));
-    });
-  });
+  return runBench(bin, ['--self-listen', cgroup, String(count)], 'connect-bench --self-listen');
 }
 
 /** TcpExt ListenOverflows of this network namespace: SYNs a full accept queue dropped. */

@@ -45,6 +45,7 @@ export class EnforcerAgent {
   private restarts = 0;
   private loaderError: string | undefined;
   private polls = 0;
+  private polling = false;
   private lastPollAt = 0;
   private stopped = false;
   private readonly workloads = new Map<string, { cgroup?: string; cgroupId?: number; attached: boolean; problem?: string }>();
@@ -180,8 +181,19 @@ export class EnforcerAgent {
     this.o.log(`breaker ${e.state.replace('_', '-')}: ${workload} → ${destination}, ${why}${cooldown}`);
   }
 
-  /** Reads the kernel's maps and recomputes every verdict. */
+  /** Reads the kernel's maps and recomputes every verdict; a poll still running (a slow
+   * loader or scheduler) makes the next tick a no-op rather than a second reader. */
   async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      await this.pollOnce();
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async pollOnce(): Promise<void> {
     const loader = this.loader;
     if (!loader?.running) return;
     let h: KernelHistogram[], b: { now_ns: number; breakers: KernelBreaker[] }, s: ProgramStats[];

@@ -3,6 +3,7 @@ import { HIST_SLOTS, slotUpperUs } from './histogram.js';
 import type { KernelHistogram } from './loader-protocol.js';
 import { dest, renderMetrics, type MetricsInput } from './metrics.js';
 import type { EnforcerStatus, VerdictStatus } from './status.js';
+import { verdictStatus } from '../test/enforcer/verdict-status.js';
 
 const slots = (counts: Readonly<Record<number, number>>): number[] => {
   const s = new Array<number>(HIST_SLOTS).fill(0);
@@ -13,20 +14,7 @@ const slots = (counts: Readonly<Record<number, number>>): number[] => {
 const DB: KernelHistogram = { cgroup_id: 4242, addr: '10.0.0.7', port: 5432, slots: slots({ 5: 3, 6: 90, 7: 6, 20: 1 }), connects: 100, failures: 2, rto: 1, sum_us: 1_054_321 };
 const CACHE_V6: KernelHistogram = { cgroup_id: 4242, addr: 'fd00::8', port: 6379, slots: slots({ 0: 1, [HIST_SLOTS - 1]: 2 }), connects: 3, failures: 0, rto: 4, sum_us: 70_000_000 };
 
-const verdict = (v: Partial<VerdictStatus>): VerdictStatus => ({
-  key: 'shop/web>shop/db@web#0',
-  intent: 'web',
-  at: 'intents/web.intent:2:3',
-  workload: 'shop/web',
-  dependency: 'shop/db',
-  destinations: ['10.0.0.7:5432'],
-  maxMs: 15,
-  percentile: 'p99',
-  state: 'holds',
-  reason: 'p99 in [0.032, 0.064) ms is within 15 ms over 100 connects',
-  since: '2025-01-01T00:00:00.000Z',
-  ...v,
-});
+const verdict = (v: Partial<VerdictStatus>): VerdictStatus => verdictStatus(v);
 
 const STATUS: EnforcerStatus = {
   node: 'gke-tokyo-01-pool-a-1',

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Secret } from '../scheduler/config/secret.js';
+import { verdictStatus } from '../test/enforcer/verdict-status.js';
 import type { VerdictStatus } from './status.js';
 import { VerdictReporter, type VerdictChange } from './verdict-reporter.js';
 
@@ -40,19 +41,7 @@ afterEach(async () => {
 const change = (n: number, state: VerdictStatus['state'] = 'violated'): VerdictChange => ({
   at: `2025-01-01T00:00:0${n}.000Z`,
   from: 'holds',
-  verdict: {
-    key: `shop/web>shop/db@web#${n}`,
-    intent: 'web',
-    at: 'intents/web.intent:2:3',
-    workload: 'shop/web',
-    dependency: 'shop/db',
-    destinations: ['10.0.0.7:5432'],
-    maxMs: 15,
-    percentile: 'p99',
-    state,
-    reason: `change ${n}`,
-    since: `2025-01-01T00:00:0${n}.000Z`,
-  },
+  verdict: verdictStatus({ key: `shop/web>shop/db@web#${n}`, state, reason: `change ${n}`, since: `2025-01-01T00:00:0${n}.000Z` }),
 });
 
 describe('VerdictReporter', () => {
