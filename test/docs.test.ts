@@ -45,7 +45,7 @@ describe('docs match the code', () => {
 
   it('the README shows the seed intent and names every CLI command', () => {
     expect(readme).toContain('assert!(!has_cyclic_dependencies(current_mesh))');
-    for (const cmd of ['shisa validate', 'shisa plan', 'shisa carbon', 'shisa schema']) expect(readme).toContain(cmd);
+    for (const cmd of ['shisa validate', 'shisa plan', 'shisa carbon', 'shisa schema', 'shisa verify', 'shisa history', 'shisa audit verify', 'shisa enforcer']) expect(readme).toContain(cmd);
     expect(readme).toContain('npm install && npm start');
     expect(readme).toContain('npm test');
   });
