@@ -49,4 +49,15 @@ describe('docs match the code', () => {
     expect(readme).toContain('npm install && npm start');
     expect(readme).toContain('npm test');
   });
+
+  it('docs/enforcer.md documents every op and error code of the loader', () => {
+    const loader = readFileSync('bpf/loader.c', 'utf8');
+    const enforcerDoc = readFileSync('docs/enforcer.md', 'utf8');
+    const ops = [...loader.matchAll(/!strcmp\(op, "([a-z_]+)"\)/g)].map((m) => m[1]!);
+    const codes = [...new Set([...loader.matchAll(/(?:reply_error\([^,]+|fatal\()\s*,?\s*"([A-Z_]+)"/g)].map((m) => m[1]!))];
+    expect(ops.length).toBeGreaterThan(8);
+    expect(codes.length).toBeGreaterThan(8);
+    expect(ops.filter((op) => !enforcerDoc.includes(`| \`${op}\` |`))).toEqual([]);
+    expect(codes.filter((c) => !enforcerDoc.includes(`\`${c}\``))).toEqual([]);
+  });
 });
