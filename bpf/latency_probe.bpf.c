@@ -105,9 +105,9 @@ int shisa_sockops(struct bpf_sock_ops *skops)
 	if (established) {
 		__u64 us = (now - start) / 1000;
 		if (l) {
-			__u32 slot = log2_slot(us);
-			if (slot < SHISA_HIST_SLOTS)
-				__sync_fetch_and_add(&l->slots[slot], 1);
+			__u32 bucket = log2_slot(us);
+			if (bucket < SHISA_HIST_SLOTS)
+				__sync_fetch_and_add(&l->slots[bucket], 1);
 			__sync_fetch_and_add(&l->connects, 1);
 			__sync_fetch_and_add(&l->sum_us, us);
 		}
