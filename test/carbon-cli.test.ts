@@ -1,6 +1,9 @@
-/** `shisa carbon` through the built binary: offline defaults, replay, a fleet, the live API (faked on loopback). */
+/**
+ * `shisa carbon` through the built binary: offline defaults, replay, a fleet, the live API (faked
+ * on loopback), and a live zone that lies, through `shisa carbon` and `shisa plan`.
+ */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +45,7 @@ let fake: FakeElectricityMaps;
 let dir: string;
 
 beforeAll(async () => {
-  fake = await FakeElectricityMaps.start({ token: TOKEN, traceFiles: ['ES', 'NO'].map((z) => join(bundledTracesDir(), `${z}_2022.csv`)), now: Date.parse('2022-06-01T12:30:00Z') });
+  fake = await FakeElectricityMaps.start({ token: TOKEN, traceFiles: ['ES', 'NO', 'BR'].map((z) => join(bundledTracesDir(), `${z}_2022.csv`)), now: Date.parse('2022-06-01T12:30:00Z') });
   dir = mkdtempSync(join(tmpdir(), 'shisa-carbon-cli-'));
   writeFileSync(
     join(dir, 'fleet.yaml'),
@@ -53,6 +56,30 @@ carbon:
   source: electricitymaps
   max_staleness: 2h
   electricitymaps: { base_url: ${fake.baseUrl}, token_env: SHISA_TEST_EM_TOKEN, timeout: 2s, retries: 1 }
+`,
+  );
+  // A fleet to plan: flexible batch work in Madrid and Oslo, room in São Paulo.
+  mkdirSync(join(dir, 'intents'));
+  writeFileSync(join(dir, 'intents', 'batch.intent'), 'intent "batch" {\n  workloads("batch/*")\n  placement(flexible)\n}\n');
+  writeFileSync(
+    join(dir, 'inventory.yaml'),
+    `workloads:
+${['madrid', 'madrid', 'oslo', 'oslo'].map((r, i) => `  - { name: batch/${r}-${i}, region: ${r}, cpu: 4, memory_gib: 8, intent: batch }`).join('\n')}
+`,
+  );
+  writeFileSync(
+    join(dir, 'planned.yaml'),
+    `regions:
+  - { name: madrid, zone: ES, country: ES, cluster: c1, capacity: { cpu: 64, memory_gib: 256 } }
+  - { name: oslo, zone: "NO", country: "NO", cluster: c2, capacity: { cpu: 64, memory_gib: 256 } }
+  - { name: saopaulo, zone: BR, country: BR, cluster: c3, capacity: { cpu: 64, memory_gib: 256 } }
+carbon:
+  source: electricitymaps
+  max_staleness: 2h
+  electricitymaps: { base_url: ${fake.baseUrl}, token_env: SHISA_TEST_EM_TOKEN, timeout: 2s, retries: 1 }
+intents:
+  - intents/
+inventory: inventory.yaml
 `,
   );
 });
@@ -110,6 +137,37 @@ describe('shisa carbon', () => {
   it('says which variable to set when the token is missing', async () => {
     const r = await shisa(['carbon', '--config', join(dir, 'fleet.yaml'), 'ES', '--json'], { SHISA_TEST_EM_TOKEN: '' });
     expect(zones(r)[0]).toMatchObject({ status: 'missing', problem: { code: 'CARBON_NO_TOKEN', message: 'environment variable SHISA_TEST_EM_TOKEN is not set; Electricity Maps needs an API token' } });
+  });
+
+  it('reports a lying zone missing with the reason, and shisa plan moves nothing into or out of it', async () => {
+    fake.reset();
+    fake.misbehave('NO', { kind: 'lie', carbonIntensity: '1e308' });
+    const reason = { code: 'CARBON_BAD_READING', message: 'bad reading for NO from electricitymaps: 1e308 gCO2eq/kWh is outside 0–2,500' };
+    const env = { SHISA_TEST_EM_TOKEN: TOKEN };
+    const fleet = join(dir, 'planned.yaml');
+    try {
+      const carbon = await shisa(['carbon', '--config', fleet, '--at', '2022-06-01T12:30Z', '--json'], env);
+      expect(carbon.code).toBe(0);
+      expect(zones(carbon)).toEqual([
+        expect.objectContaining({ zone: 'ES', status: 'fresh' }),
+        { zone: 'NO', status: 'missing', problem: reason },
+        expect.objectContaining({ zone: 'BR', status: 'fresh' }),
+      ]);
+      const planned = await shisa(['plan', '--config', fleet, '--carbon', 'electricitymaps', '--at', '2022-06-01T12:30Z', '--json', '--no-record'], env);
+      expect(planned.code, planned.stderr).toBe(0);
+      const p = JSON.parse(planned.stdout);
+      expect(p.carbon).toEqual([{ zone: 'NO', status: 'missing', problem: reason.message }]);
+      // Madrid's work still goes to cleaner São Paulo; Oslo's stays, and nothing goes to Oslo.
+      expect(p.moves.map((m: { workload: string; from: string; to: string }) => [m.workload, m.from, m.to])).toEqual([
+        ['batch/madrid-0', 'madrid', 'saopaulo'],
+        ['batch/madrid-1', 'madrid', 'saopaulo'],
+      ]);
+      expect(Number.isFinite(p.emissions_g_per_h.before)).toBe(true);
+      expect(Number.isFinite(p.emissions_g_per_h.after)).toBe(true);
+      for (const out of [carbon, planned]) expect(out.stdout + out.stderr).not.toContain(TOKEN);
+    } finally {
+      fake.misbehave('NO', undefined);
+    }
   });
 
   it('exits 2 on bad input', async () => {

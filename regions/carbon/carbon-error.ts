@@ -12,7 +12,9 @@ export type CarbonErrorCode =
   | 'CARBON_UPSTREAM'
   | 'CARBON_NETWORK'
   | 'CARBON_BAD_REQUEST'
-  | 'CARBON_BAD_RESPONSE';
+  | 'CARBON_BAD_RESPONSE'
+  /** An answer that cannot be true: another zone, a time in the future, an impossible intensity (plausibility.ts). */
+  | 'CARBON_BAD_READING';
 
 export class CarbonError extends Error {
   override readonly name = 'CarbonError';

@@ -7,6 +7,7 @@ import type { CarbonSettings } from '../fleet/model.js';
 import { ElectricityMapsSource } from './electricitymaps/electricitymaps-source.js';
 import { LastGoodSource } from './last-good.js';
 import { loadTraces } from './load-traces.js';
+import { PlausibleSource } from './plausible-source.js';
 import type { CarbonSourceKind } from './reading.js';
 import { ReplayCarbonSource } from './replay-source.js';
 import type { CarbonSource } from './source.js';
@@ -27,16 +28,17 @@ export const BACKOFF = Object.freeze({ baseDelayMs: 500, maxDelayMs: 8_000, maxR
 /**
  * Builds the carbon source a run uses, from the fleet's settings and the kind chosen (the
  * fleet's `carbon.source`, or a command-line override). Replay without configured traces
- * plays the traces shipped with shisa.
+ * plays the traces shipped with shisa. Every kind is wrapped in the plausibility rule
+ * (plausible-source.ts), so none can hand the planner a reading that cannot be true.
  */
 export async function createCarbonSource(settings: CarbonSettings, kind: CarbonSourceKind, deps: CarbonSourceDeps): Promise<{ source?: CarbonSource; diagnostics: Diagnostic[] }> {
   switch (kind) {
     case 'static':
-      return { source: new StaticCarbonSource(settings.static.year), diagnostics: [] };
+      return { source: new PlausibleSource(new StaticCarbonSource(settings.static.year)), diagnostics: [] };
     case 'replay': {
       const refs = settings.replay?.traces ?? [{ path: bundledTracesDir(), display: 'shisa/regions/data/hourly', span: { file: '<bundled>', start: 0, end: 0, line: 1, col: 1 } }];
       const loaded = await loadTraces(refs, deps.fleetSource);
-      return loaded.traces ? { source: new ReplayCarbonSource(loaded.traces, settings.emissionFactor), diagnostics: loaded.diagnostics } : { diagnostics: loaded.diagnostics };
+      return loaded.traces ? { source: new PlausibleSource(new ReplayCarbonSource(loaded.traces, settings.emissionFactor)), diagnostics: loaded.diagnostics } : { diagnostics: loaded.diagnostics };
     }
     case 'electricitymaps': {
       const em = settings.electricitymaps;
@@ -50,7 +52,7 @@ export async function createCarbonSource(settings: CarbonSettings, kind: CarbonS
         now: deps.now,
         ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
       });
-      return { source: new LastGoodSource(live), diagnostics: [] };
+      return { source: new PlausibleSource(new LastGoodSource(live)), diagnostics: [] };
     }
   }
 }

@@ -1,4 +1,5 @@
-import { ok, type CarbonResult } from './carbon-error.js';
+import { fail, ok, type CarbonResult } from './carbon-error.js';
+import { badReading } from './plausibility.js';
 import type { CarbonForecast, CarbonReading } from './reading.js';
 import type { CarbonSource } from './source.js';
 
@@ -6,6 +7,9 @@ import type { CarbonSource } from './source.js';
  * Keeps the last good reading per zone and answers with it when the wrapped source fails,
  * marked as a fallback. Its age keeps growing, so the staleness rule retires it by itself:
  * a dead feed turns a zone stale, it does not freeze it at an old value.
+ * A bad reading (plausibility.ts) is never kept, and is not covered up with the kept one
+ * either: a feed that answers what cannot be true is not a dead feed but a wrong one, and its
+ * zone is missing until it answers believably again.
  * (In memory for now; the database keeps it across restarts once the store exists.)
  */
 export class LastGoodSource implements CarbonSource {
@@ -24,9 +28,12 @@ export class LastGoodSource implements CarbonSource {
   async latest(zone: string, at: number): Promise<CarbonResult<CarbonReading>> {
     const result = await this.inner.latest(zone, at);
     if (result.ok) {
+      const bad = badReading(zone, result.value, at);
+      if (bad) return fail(bad);
       this.last.set(zone, result.value);
       return result;
     }
+    if (result.error.code === 'CARBON_BAD_READING') return result;
     const kept = this.last.get(zone);
     return kept ? ok({ ...kept, fallback: { reason: result.error.message } }) : result;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CarbonError, fail, ok } from './carbon-error.js';
 import type { CarbonReading } from './reading.js';
+import { CLOCK_SKEW_MS } from './plausibility.js';
 import { assess, formatAge, isStale } from './staleness.js';
 
 const HOUR = 3_600_000;
@@ -19,8 +20,20 @@ describe('staleness rule', () => {
     expect(stale.problem).toEqual({ code: 'CARBON_STALE', message: 'latest reading for ES is 2h old, more than the 2h allowed' });
   });
 
-  it('never reports a negative age, and turns errors into missing zones', () => {
-    expect(assess('ES', ok(reading(now + HOUR)), now, max)).toMatchObject({ status: 'fresh', ageMs: 0 });
+  it('never reports a negative age, and turns errors and bad readings into missing zones', () => {
+    expect(assess('ES', ok(reading(now + CLOCK_SKEW_MS)), now, max)).toEqual({ zone: 'ES', status: 'fresh', reading: reading(now + CLOCK_SKEW_MS), ageMs: 0 });
+    // Beyond the clock skew allowed, a reading is bad: missing, and without a reading to plan on.
+    expect(assess('ES', ok(reading(now + HOUR)), now, max)).toEqual({
+      zone: 'ES',
+      status: 'missing',
+      problem: { code: 'CARBON_BAD_READING', message: "bad reading for ES from replay: dated 2022-06-01T13:00Z, 1h after the run's time 2022-06-01T12:00Z (more than the 5m allowed for clock skew)" },
+    });
+    // A bad reading is missing however old it is: the plausibility rule comes before staleness.
+    expect(assess('ES', ok({ ...reading(now - 3 * HOUR), intensity: 1e308 }), now, max)).toEqual({
+      zone: 'ES',
+      status: 'missing',
+      problem: { code: 'CARBON_BAD_READING', message: 'bad reading for ES from replay: 1e308 gCO2eq/kWh is outside 0–2,500' },
+    });
     const missing = assess('XX', fail(new CarbonError('CARBON_UNKNOWN_ZONE', 'no data for XX', 'XX')), now, max);
     expect(missing).toEqual({ zone: 'XX', status: 'missing', problem: { code: 'CARBON_UNKNOWN_ZONE', message: 'no data for XX' } });
   });

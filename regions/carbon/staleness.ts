@@ -1,4 +1,5 @@
-import type { CarbonResult } from './carbon-error.js';
+import type { CarbonError, CarbonResult } from './carbon-error.js';
+import { badReading } from './plausibility.js';
 import type { CarbonReading } from './reading.js';
 
 export type ZoneStatus = 'fresh' | 'stale' | 'missing';
@@ -12,7 +13,7 @@ export interface ZoneSignal {
   readonly zone: string;
   readonly status: ZoneStatus;
   readonly reading?: CarbonReading;
-  /** now − reading.datetime, in ms (never negative). */
+  /** now − reading.datetime, in ms (never negative: up to CLOCK_SKEW_MS ahead counts as 0). */
   readonly ageMs?: number;
   /** Why the zone is stale or missing. */
   readonly problem?: { readonly code: string; readonly message: string };
@@ -27,9 +28,16 @@ export function isStale(reading: CarbonReading, now: number, maxStalenessMs: num
   return now - reading.datetime > maxStalenessMs;
 }
 
+/**
+ * Judges a source's answer for `zone` at `now`: an error or a bad reading (the plausibility
+ * rule) makes the zone missing, without a reading the planner could use; a believable reading
+ * is fresh or stale by the staleness rule.
+ */
 export function assess(zone: string, result: CarbonResult<CarbonReading>, now: number, maxStalenessMs: number): ZoneSignal {
-  if (!result.ok) return { zone, status: 'missing', problem: { code: result.error.code, message: result.error.message } };
+  if (!result.ok) return missing(zone, result.error);
   const reading = result.value;
+  const bad = badReading(zone, reading, now);
+  if (bad) return missing(zone, bad);
   const ageMs = Math.max(0, now - reading.datetime);
   if (!isStale(reading, now, maxStalenessMs)) return { zone, status: 'fresh', reading, ageMs };
   return {
@@ -39,6 +47,10 @@ export function assess(zone: string, result: CarbonResult<CarbonReading>, now: n
     ageMs,
     problem: { code: 'CARBON_STALE', message: `latest reading for ${zone} is ${formatAge(ageMs)} old, more than the ${formatAge(maxStalenessMs)} allowed` },
   };
+}
+
+function missing(zone: string, error: CarbonError): ZoneSignal {
+  return { zone, status: 'missing', problem: { code: error.code, message: error.message } };
 }
 
 export function formatAge(ms: number): string {

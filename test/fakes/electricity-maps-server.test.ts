@@ -306,6 +306,72 @@ describe('FakeElectricityMaps: misbehaviour', () => {
   });
 });
 
+describe('FakeElectricityMaps: lies and sizes', () => {
+  const settle = () => new Promise((r) => setTimeout(r, 50));
+
+  it('lies in every reading of a 200 answer, writing the intensity text literally', async () => {
+    fake.misbehave('ES', { kind: 'lie', zone: 'FR', datetime: '2099-01-01T00:00:00Z', carbonIntensity: '1e308' });
+    const latest = await get('/carbon-intensity/latest?zone=ES');
+    const text = await latest.text();
+    expect(text).toContain('"carbonIntensity":1e308,');
+    expect(JSON.parse(text)).toMatchObject({ zone: 'FR', carbonIntensity: 1e308, datetime: '2099-01-01T00:00:00Z', updatedAt: '2022-06-01T12:10:00.000Z' });
+    const history = (await getJson('/carbon-intensity/history?zone=ES')).body;
+    expect(history.zone).toBe('FR');
+    expect(new Set(history.history.map((h: { zone: string; carbonIntensity: number }) => `${h.zone} ${h.carbonIntensity}`))).toEqual(new Set(['FR 1e+308']));
+    const forecast = (await getJson('/carbon-intensity/forecast?zone=ES&horizonHours=3')).body;
+    expect(forecast.forecast.map((p: { carbonIntensity: number }) => p.carbonIntensity)).toEqual([1e308, 1e308, 1e308]);
+    // Errors are not lied about; other zones are not touched.
+    expect((await getJson('/carbon-intensity/latest?zone=ES&emissionFactorType=neither')).status).toBe(400);
+    expect((await getJson('/carbon-intensity/latest?zone=BR')).body.zone).toBe('BR');
+  });
+
+  it('removes the zone field when the lie says null, and writes 1e309 and negatives as given', async () => {
+    fake.misbehave('ES', { kind: 'lie', zone: null, carbonIntensity: '1e309', times: 1 });
+    const text = await (await get('/carbon-intensity/latest?zone=ES')).text();
+    expect(text).toMatch(/^\{"carbonIntensity":1e309,"datetime":/);
+    fake.misbehave('ES', { kind: 'lie', carbonIntensity: '-5', times: 1 });
+    expect((await getJson('/carbon-intensity/latest?zone=ES')).body.carbonIntensity).toBe(-5);
+  });
+
+  it('pads an answer to exactly the bytes asked for, still valid JSON', async () => {
+    fake.misbehave('ES', { kind: 'padded', bytes: 100_000, times: 1 });
+    const res = await get('/carbon-intensity/latest?zone=ES');
+    expect(res.headers.get('content-length')).toBe('100000');
+    const text = await res.text();
+    expect(Buffer.byteLength(text)).toBe(100_000);
+    expect(JSON.parse(text).zone).toBe('ES');
+    expect(fake.requests[0]).toMatchObject({ status: 200, bodyBytes: 100_000, closedEarly: false });
+  });
+
+  it('sends an endless chunked body until the client goes away, and records that', async () => {
+    fake.misbehave('ES', { kind: 'endless', times: 1 });
+    const res = await get('/carbon-intensity/latest?zone=ES');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(JSON_TYPE);
+    expect(res.headers.get('content-length')).toBeNull();
+    const reader = res.body!.getReader();
+    let read = 0;
+    while (read < 1_000_000) read += (await reader.read()).value!.length;
+    await reader.cancel();
+    await settle();
+    expect(fake.requests[0]).toMatchObject({ status: 200, closedEarly: true });
+    expect(fake.requests[0]!.bodyBytes).toBeGreaterThanOrEqual(read);
+    // A normal answer, and one the fake cuts off itself, are not "closed early".
+    await getJson('/carbon-intensity/latest?zone=ES');
+    fake.misbehave('ES', { kind: 'truncated', times: 1 });
+    await get('/carbon-intensity/latest?zone=ES').then((r) => r.text()).catch(() => undefined);
+    await settle();
+    expect(fake.requests.map((q) => q.closedEarly)).toEqual([true, false, false]);
+  });
+
+  it('refuses nonsensical lies and sizes', () => {
+    expect(() => fake.misbehave('ES', { kind: 'lie' })).toThrow(RangeError);
+    expect(() => fake.misbehave('ES', { kind: 'lie', carbonIntensity: 'Infinity' })).toThrow(RangeError);
+    expect(() => fake.misbehave('ES', { kind: 'padded', bytes: -1 })).toThrow(RangeError);
+    expect(() => fake.misbehave('ES', { kind: 'endless', chunkBytes: 0 })).toThrow(RangeError);
+  });
+});
+
 describe('FakeElectricityMaps: close', () => {
   it('returns promptly with a slow request in flight, failing that request', { timeout: 5_000 }, async () => {
     const other = await FakeElectricityMaps.start({ token: TOKEN, traceFiles: [TRACE_FILES[1]!], now: NOW });

@@ -20,7 +20,18 @@
 //
 // Every request is recorded the moment it arrives; its `status` is filled in when the response
 // head is written. A recorded status of 0 means no response was ever sent (the client went away
-// during a slow response, or the fake was closed).
+// during a slow response, or the fake was closed). `bodyBytes` counts the body bytes written and
+// `closedEarly` says the connection closed before the response was complete (the client went
+// away, or the fake was closed; `truncated` cutting its own answer off does not count).
+//
+// Lies, for the plausibility rule: `lie` serves the normal 200 answer with every `zone` field
+// replaced (or removed, with null), every `datetime` replaced, and every `carbonIntensity`
+// written as the given JSON number text, literally (so `1e308` or `1e309` reach the client as
+// written). Error answers are not touched. Sizes, for the body cap: `padded` pads the normal
+// answer with spaces to exactly `bytes` bytes (still valid JSON) under a Content-Length;
+// `endless` sends a 200 JSON head without Content-Length (chunked) and then writes `chunkBytes`
+// of an array that never closes, every `intervalMs` (0: as fast as the client reads), until the
+// client goes away or the fake is closed.
 
 import { readFile } from 'node:fs/promises';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -43,7 +54,10 @@ export type Misbehaviour =
   | { kind: 'slow'; delayMs: number; times?: number }
   | { kind: 'truncated'; times?: number }
   | { kind: 'malformed'; times?: number }
-  | { kind: 'content-type'; contentType: string; times?: number };
+  | { kind: 'content-type'; contentType: string; times?: number }
+  | { kind: 'lie'; zone?: string | null; datetime?: string; carbonIntensity?: string; times?: number }
+  | { kind: 'padded'; bytes: number; times?: number }
+  | { kind: 'endless'; chunkBytes?: number; intervalMs?: number; times?: number };
 
 export interface RecordedRequest {
   method: string;
@@ -57,6 +71,10 @@ export interface RecordedRequest {
   at: number;
   /** Status of the response sent; 0 while none has been (or if none ever was). */
   status: number;
+  /** Body bytes written so far. */
+  bodyBytes: number;
+  /** The connection closed before the response was complete (not counting `truncated`). */
+  closedEarly: boolean;
 }
 
 type EmissionFactorType = 'lifecycle' | 'direct';
@@ -81,6 +99,10 @@ const PAST_RANGE_LIMIT_MS = 10 * 24 * HOUR_MS;
 const DEFAULT_HORIZON_HOURS = 24;
 const MAX_HORIZON_HOURS = 72;
 const JSON_TYPE = 'application/json; charset=utf-8';
+const DEFAULT_CHUNK_BYTES = 64 * 1024;
+/** Stands in for a lied intensity until the JSON text is written, then replaced by it verbatim. */
+const RAW_INTENSITY = '__fake_raw_intensity__';
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 const API_PREFIX = '/v3';
 
 const ENDPOINTS = new Set(['latest', 'forecast', 'history', 'past-range'].map((e) => `${API_PREFIX}/carbon-intensity/${e}`));
@@ -98,6 +120,8 @@ export class FakeElectricityMaps {
   private readonly misbehaviours = new Map<string, { m: Misbehaviour; remaining: number }>();
   private readonly pendingDelays = new Set<() => void>();
   private readonly sockets = new Set<Socket>();
+  /** Responses the fake cut off itself (`truncated`): not the client going away. */
+  private readonly cutOff = new WeakSet<ServerResponse>();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -192,8 +216,11 @@ export class FakeElectricityMaps {
     for (const [name, value] of new URLSearchParams(q === -1 ? '' : url.slice(q + 1))) {
       if (!(name in query)) query[name] = value;
     }
-    const rec: RecordedRequest = { method: req.method ?? '', path, query, headers: { ...req.headers }, at: Date.now(), status: 0 };
+    const rec: RecordedRequest = { method: req.method ?? '', path, query, headers: { ...req.headers }, at: Date.now(), status: 0, bodyBytes: 0, closedEarly: false };
     this.recorded.push(rec);
+    res.once('close', () => {
+      if (!res.writableFinished && !this.cutOff.has(res)) rec.closedEarly = true;
+    });
     // Drain any request body so keep-alive connections stay usable.
     req.resume();
     try {
@@ -232,10 +259,20 @@ export class FakeElectricityMaps {
         rec.status = 200;
         // Announce the whole body, send half, then drop the connection: what a client sees when
         // the transfer is cut off mid-body.
+        this.cutOff.add(res);
         res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': full.length });
+        rec.bodyBytes = half.length;
         res.write(half, () => res.destroy());
         return;
       }
+      case 'lie':
+        return result.status === 200 ? this.send(res, rec, 200, JSON_TYPE, lieAbout(result.body, m)) : this.sendJson(res, rec, result);
+      case 'padded': {
+        const text = JSON.stringify(result.body);
+        return this.send(res, rec, result.status, JSON_TYPE, text.padEnd(m.bytes - (Buffer.byteLength(text) - text.length), ' '));
+      }
+      case 'endless':
+        return this.sendEndless(res, rec, m.chunkBytes ?? DEFAULT_CHUNK_BYTES, m.intervalMs ?? 0);
       case 'malformed':
         return this.send(res, rec, 200, JSON_TYPE, `{"zone": ${JSON.stringify(zone)}, carbonIntensity: }`);
       case 'content-type':
@@ -350,6 +387,35 @@ export class FakeElectricityMaps {
     });
   }
 
+  /** Writes an array that never closes, honouring backpressure, until the connection is gone. */
+  private async sendEndless(res: ServerResponse, rec: RecordedRequest, chunkBytes: number, intervalMs: number): Promise<void> {
+    if (gone(res)) return;
+    rec.status = 200;
+    res.writeHead(200, { 'content-type': JSON_TYPE });
+    const chunk = Buffer.from('0,'.repeat(Math.ceil(chunkBytes / 2)).slice(0, chunkBytes));
+    const write = (b: Buffer): Promise<boolean> =>
+      new Promise((resolve) => {
+        if (gone(res)) return resolve(false);
+        rec.bodyBytes += b.length;
+        if (res.write(b)) return resolve(true);
+        const done = (ok: boolean) => () => {
+          res.off('drain', drained);
+          res.off('close', closed);
+          resolve(ok);
+        };
+        const drained = done(true);
+        const closed = done(false);
+        res.once('drain', drained);
+        res.once('close', closed);
+      });
+    if (!(await write(Buffer.from('{"data":[')))) return;
+    while (await write(chunk)) {
+      // Yield to the event loop even when the socket takes everything at once.
+      if (intervalMs === 0) await new Promise((resolve) => setImmediate(resolve));
+      else if (!(await this.delay(intervalMs, res))) return;
+    }
+  }
+
   private sendJson(res: ServerResponse, rec: RecordedRequest, result: Result, headers: Record<string, string> = {}): void {
     this.send(res, rec, result.status, JSON_TYPE, JSON.stringify(result.body), headers);
   }
@@ -358,6 +424,7 @@ export class FakeElectricityMaps {
     if (res.headersSent || gone(res)) return;
     rec.status = status;
     res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+    rec.bodyBytes = Buffer.byteLength(body);
     res.end(body);
   }
 }
@@ -370,6 +437,24 @@ function gone(res: ServerResponse): boolean {
 
 function error(status: number, message: string): Result {
   return { status, body: { error: message } };
+}
+
+/** The JSON text of `body` with the lie told in every reading of it (see the header comment). */
+function lieAbout(body: unknown, lie: Extract<Misbehaviour, { kind: 'lie' }>): string {
+  const tell = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(tell);
+    if (value === null || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (key === 'zone' && lie.zone !== undefined) {
+        if (lie.zone !== null) out[key] = lie.zone;
+      } else if (key === 'datetime' && lie.datetime !== undefined) out[key] = lie.datetime;
+      else if (key === 'carbonIntensity' && lie.carbonIntensity !== undefined) out[key] = RAW_INTENSITY;
+      else out[key] = tell(v);
+    }
+    return out;
+  };
+  return JSON.stringify(tell(body)).replaceAll(`"${RAW_INTENSITY}"`, lie.carbonIntensity ?? '');
 }
 
 function floorHour(ms: number): number {
@@ -523,6 +608,17 @@ function validateMisbehaviour(m: Misbehaviour): void {
       break;
     case 'content-type':
       if (typeof m.contentType !== 'string' || m.contentType === '') throw new RangeError('misbehave: contentType must be a non-empty string');
+      break;
+    case 'lie':
+      if (m.carbonIntensity !== undefined && !JSON_NUMBER.test(m.carbonIntensity)) throw new RangeError(`misbehave: carbonIntensity must be JSON number text, got ${JSON.stringify(m.carbonIntensity)}`);
+      if (m.zone === undefined && m.datetime === undefined && m.carbonIntensity === undefined) throw new RangeError('misbehave: a lie must change zone, datetime or carbonIntensity');
+      break;
+    case 'padded':
+      if (!(Number.isInteger(m.bytes) && m.bytes >= 0)) throw new RangeError(`misbehave: bytes must be a non-negative integer, got ${m.bytes}`);
+      break;
+    case 'endless':
+      if (m.chunkBytes !== undefined && !(Number.isInteger(m.chunkBytes) && m.chunkBytes >= 1)) throw new RangeError(`misbehave: chunkBytes must be a positive integer, got ${m.chunkBytes}`);
+      if (m.intervalMs !== undefined && !(Number.isFinite(m.intervalMs) && m.intervalMs >= 0)) throw new RangeError(`misbehave: intervalMs must be a non-negative number, got ${m.intervalMs}`);
       break;
     case 'truncated':
     case 'malformed':

@@ -69,7 +69,7 @@ export class ElectricityMapsSource implements CarbonSource {
       .filter((p): p is { carbonIntensity: number; datetime: string } => p.carbonIntensity !== null)
       .map((p) => ({ datetime: Date.parse(p.datetime), intensity: p.carbonIntensity }))
       .filter((p) => p.datetime > at && p.datetime <= at + horizonMs);
-    return ok({ zone, points, source: this.kind, kind: 'forecast' });
+    return ok({ zone: answer.value.zone ?? zone, points, source: this.kind, kind: 'forecast' });
   }
 
   async history(zone: string, from: number, to: number): Promise<CarbonResult<readonly CarbonReading[]>> {
@@ -81,13 +81,13 @@ export class ElectricityMapsSource implements CarbonSource {
     if (from >= recent) {
       const answer = await this.get('history', zone, {}, historySchema);
       if (!answer.ok) return answer;
-      out.push(...this.readings(zone, answer.value.history));
+      out.push(...this.readings(answer.value.zone ?? zone, answer.value.history));
     } else {
       for (let start = from; start < to; start += PAST_RANGE_MAX_MS) {
         const end = Math.min(to, start + PAST_RANGE_MAX_MS);
         const answer = await this.get('past-range', zone, { start: new Date(start).toISOString(), end: new Date(end).toISOString() }, pastRangeSchema);
         if (!answer.ok) return answer;
-        out.push(...this.readings(zone, answer.value.data));
+        out.push(...this.readings(answer.value.zone ?? zone, answer.value.data));
       }
     }
     return ok(out.filter((r) => r.datetime >= from && r.datetime < to).sort((a, b) => a.datetime - b.datetime));
@@ -120,10 +120,14 @@ export class ElectricityMapsSource implements CarbonSource {
     return bodies.map((b) => this.reading(zone, b)).filter((r): r is CarbonReading => r !== undefined);
   }
 
+  /**
+   * A reading as the answer gives it, for the zone the answer names (`zone` when it names
+   * none): whether it is the zone asked for, and believable, is the plausibility rule's call.
+   */
   private reading(zone: string, b: ReadingBody): CarbonReading | undefined {
     if (b.carbonIntensity === null) return undefined;
     return {
-      zone,
+      zone: b.zone ?? zone,
       intensity: b.carbonIntensity,
       datetime: Date.parse(b.datetime),
       isEstimated: b.isEstimated === true,

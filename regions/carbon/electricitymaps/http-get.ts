@@ -14,6 +14,12 @@ export interface RetryPolicy {
   readonly maxRetryAfterMs: number;
 }
 
+/**
+ * Largest answer read, in bytes. Real answers are small (a 10-day hourly past-range is about
+ * 50 KB); the cap keeps memory bounded when an answer never ends or is absurdly large.
+ */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
 export type HttpOutcome =
   | { readonly kind: 'json'; readonly status: number; readonly body: unknown }
   | { readonly kind: 'status'; readonly status: number; readonly detail: string; readonly attempts: number }
@@ -30,10 +36,11 @@ export interface HttpGetDeps {
 }
 
 /**
- * GET a JSON document with the auth-token header, a per-attempt deadline, and retries with
- * exponential backoff and full jitter on 429 (honouring Retry-After), 5xx, timeouts and
- * network errors. Other 4xx answers are final. Never throws; never puts the token in what
- * it returns.
+ * GET a JSON document with the auth-token header, a per-attempt deadline (connect to last body
+ * byte, so a slow endless body ends too), and retries with exponential backoff and full jitter
+ * on 429 (honouring Retry-After), 5xx, timeouts and network errors. Other 4xx answers are
+ * final, and so is a body over MAX_BODY_BYTES (asking again would only fetch it again). Never
+ * throws; never puts the token in what it returns.
  */
 export async function httpGetJson(url: string, token: Secret, policy: RetryPolicy, deps: HttpGetDeps): Promise<HttpOutcome> {
   let last: HttpOutcome = { kind: 'timeout', attempts: 0 };
@@ -50,7 +57,8 @@ export async function httpGetJson(url: string, token: Secret, policy: RetryPolic
         bodyTimeout: policy.timeoutMs,
         ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
       });
-      const text = await res.body.text();
+      const text = await readCapped(res, MAX_BODY_BYTES);
+      if (text === undefined) return { kind: 'bad-body', status: res.statusCode, detail: `answer larger than the ${MAX_BODY_BYTES / 1024 / 1024} MiB limit` };
       if (res.statusCode === 200) return parseJson(res.statusCode, contentType(res.headers['content-type']), text, token);
       last = { kind: 'status', status: res.statusCode, detail: token.scrub(errorDetail(text)), attempts };
       if (res.statusCode === 429) {
@@ -69,6 +77,29 @@ export async function httpGetJson(url: string, token: Secret, policy: RetryPolic
     }
   }
   return last;
+}
+
+/**
+ * The body as text, or undefined as soon as it is known to exceed `limit` bytes (by its
+ * Content-Length, or while reading). The body is then destroyed, which closes the connection:
+ * an endless answer costs at most `limit` bytes and one chunk of memory.
+ */
+async function readCapped(res: Dispatcher.ResponseData, limit: number): Promise<string | undefined> {
+  if (Number(res.headers['content-length']) > limit) {
+    res.body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      res.body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function parseJson(status: number, type: string, text: string, token: Secret): HttpOutcome {
