@@ -165,6 +165,25 @@ destinations:
     ]);
   });
 
+  it('refuses numbers and durations outside their ranges, stating each range', async () => {
+    const r = await load(`${MINIMAL}window: 2h\nmin_samples: 1e20\npoll_interval: 0s\nbreaker_default: { consecutive_failures: .inf, base_ejection: 2d, max_ejection: 0ms }\n`);
+    expect(r.config).toBeUndefined();
+    expect(sortDiagnostics(r.diagnostics).map((d) => [`${d.span.line}:${d.span.col}`, d.code, d.message, d.expected])).toEqual([
+      ['6:9', 'enforcer/out-of-range', 'window: 2h is out of range', 'a duration from 1s to 1h'],
+      ['7:14', 'enforcer/out-of-range', 'min_samples: 1e20 is out of range', 'a whole number from 1 to 1000000'],
+      ['8:16', 'enforcer/out-of-range', 'poll_interval: 0s is out of range', 'a duration from 100ms to 1m'],
+      ['9:42', 'enforcer/out-of-range', 'breaker_default.consecutive_failures: .inf is out of range', 'a whole number from 1 to 1000'],
+      ['9:63', 'enforcer/out-of-range', 'breaker_default.base_ejection: 2d is out of range', 'a duration from 1ms to 1d'],
+      ['9:81', 'enforcer/out-of-range', 'breaker_default.max_ejection: 0ms is out of range', 'a duration from 1ms to 1d'],
+    ]);
+  });
+
+  it('accepts the breaker ranges of the intent language at both ends', async () => {
+    const { config, diagnostics } = await load(`${MINIMAL}breaker_default: { consecutive_failures: 1000, base_ejection: 1ms, max_ejection: 1d }\n`);
+    expect(diagnostics).toEqual([]);
+    expect(config?.breakerDefault).toMatchObject({ consecutiveFailures: 1000, baseEjectionMs: 1, maxEjectionMs: 86_400_000 });
+  });
+
   it('collects every problem of the file at once', async () => {
     const r = await load(`version: 1
 node: n1

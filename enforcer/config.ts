@@ -5,7 +5,9 @@ import { readSource } from '../scheduler/diagnostics/read-source.js';
 import type { Span } from '../scheduler/diagnostics/source-file.js';
 import { deepFreeze } from '../scheduler/freeze.js';
 import { packageRoot } from '../regions/data/bundled.js';
-import { duration } from '../regions/fleet/schema.js';
+import type { Range } from '../regions/fleet/range.js';
+import { rangedDuration, rangedNumber } from '../regions/fleet/ranged-schema.js';
+import { CONSTRAINTS } from '../scheduler/intent/catalogue.js';
 import { validateYaml } from '../regions/fleet/schema-diagnostics.js';
 import { parseYamlSource } from '../regions/fleet/yaml-source.js';
 import { parseEndpoint, type Endpoint } from './endpoint.js';
@@ -21,10 +23,33 @@ const WORKLOAD_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/[a-z0-9]([-a-z0-9.]{
 const ENV_VAR = /^[A-Z_][A-Z0-9_]*$/;
 const POD_UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** The range a circuit_breaker key has in the intent language, so both files accept the same. */
+function breakerRange(key: 'consecutive_failures' | 'base_ejection' | 'max_ejection'): Range {
+  const spec = CONSTRAINTS.circuit_breaker?.keys[key]?.value;
+  if (spec?.type === 'integer') return { kind: 'integer', min: spec.min, max: spec.max };
+  if (spec?.type === 'quantity') return { kind: 'duration', min: spec.min, max: spec.max };
+  throw new Error(`the intent catalogue gives circuit_breaker.${key} no range`);
+}
+
+/**
+ * The range of every number and duration in an enforcer file. The window is what verdicts
+ * are judged over (an hour at most, or a verdict lags the kernel by more); each poll keeps
+ * one reading per destination for the window, so 100 ms polls over an hour are 36,000.
+ */
+export const ENFORCER_RANGES = {
+  window: { kind: 'duration', min: 1000, max: 3_600_000 },
+  min_samples: { kind: 'integer', min: 1, max: 1_000_000 },
+  poll_interval: { kind: 'duration', min: 100, max: 60_000 },
+  'breaker_default.consecutive_failures': breakerRange('consecutive_failures'),
+  'breaker_default.base_ejection': breakerRange('base_ejection'),
+  'breaker_default.max_ejection': breakerRange('max_ejection'),
+} as const satisfies Readonly<Record<string, Range>>;
+const R = ENFORCER_RANGES;
+
 const breakerPolicySchema = z.strictObject({
-  consecutive_failures: z.number().int().min(1).max(1000).default(5),
-  base_ejection: duration('First ejection (cooldown) after the breaker opens.').prefault('30s'),
-  max_ejection: duration('Cap for the doubling cooldown.').prefault('300s'),
+  consecutive_failures: rangedNumber(R['breaker_default.consecutive_failures'], 'Failed connects in a row that open the breaker.').default(5),
+  base_ejection: rangedDuration(R['breaker_default.base_ejection'], 'First ejection (cooldown) after the breaker opens.').prefault('30s'),
+  max_ejection: rangedDuration(R['breaker_default.max_ejection'], 'Cap for the doubling cooldown.').prefault('300s'),
   half_open: z.boolean().default(true),
 });
 
@@ -40,9 +65,9 @@ export const enforcerSchema = z
         token_env: z.string().regex(ENV_VAR, { error: 'expected an environment variable name such as SHISA_SCHEDULER_TOKEN' }).optional(),
       })
       .optional(),
-    window: duration('Sliding window of connect latency that verdicts are computed over.').prefault('60s'),
-    min_samples: z.number().int().min(1).max(1_000_000).default(20),
-    poll_interval: duration('How often the kernel histograms are read.').prefault('1s'),
+    window: rangedDuration(R.window, 'Sliding window of connect latency that verdicts are computed over.').prefault('60s'),
+    min_samples: rangedNumber(R.min_samples, 'Fewer connects than this in the window: the verdict is unknown.').default(20),
+    poll_interval: rangedDuration(R.poll_interval, 'How often the kernel histograms are read.').prefault('1s'),
     cgroup_root: z.string().default('/sys/fs/cgroup').meta({ description: 'Where cgroup v2 is mounted (pod cgroups are looked up under it).' }),
     bpf: z
       .strictObject({

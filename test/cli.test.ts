@@ -64,7 +64,49 @@ describe('shisa CLI', () => {
     expect(JSON.parse(r.stdout)).toEqual({
       ok: false,
       files: [],
-      diagnostics: [{ code: 'file/unreadable', severity: 'error', message: 'cannot read fleet file: no such file', file: 'no/such/fleet.yaml', line: 1, col: 1 }],
+      diagnostics: [{ code: 'file/unreadable', severity: 'error', message: 'cannot read fleet file: no such file (or a symbolic link to nothing)', file: 'no/such/fleet.yaml', line: 1, col: 1 }],
+    });
+  });
+
+  describe('refuses command-line numbers outside their documented ranges: one line on stderr, exit 2', () => {
+    const fleet = ['--config', 'regions/examples/fleet.yaml'];
+    const refused = (args: string[], line: RegExp) => {
+      const r = shisa(...args);
+      expect({ code: r.code, stdout: r.stdout }, r.stderr).toEqual({ code: 2, stdout: '' });
+      expect(r.stderr).toMatch(new RegExp(`^${line.source}\n$`));
+      expect(r.stderr).not.toMatch(STACK);
+      expect(r.stderr).not.toContain('internal error');
+    };
+
+    it('a run number that is not digits, is 0, or is beyond what can be recorded', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'shisa-history-'));
+      for (const run of ['99999999999999999999', '9007199254740992', '0', '1e3', '-1', 'abc']) {
+        refused(['history', run, ...fleet, '--data-dir', dir], /error: run ".*" is not a run number: expected a whole number from 1 to 9007199254740991/);
+      }
+    });
+
+    it('the largest run number is looked up: not recorded is exit 2 too', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'shisa-history-'));
+      refused(['history', '9007199254740991', ...fleet, '--data-dir', dir], /shisa history: no run 9007199254740991 is recorded \(shisa history lists them\)/);
+    });
+
+    it('a --timeout of 0, above an hour, or not whole milliseconds', () => {
+      refused(['verify', ...fleet, '--timeout', '0'], /error: --timeout "0" is out of range: expected a whole number from 1 to 3600000 ms/);
+      refused(['verify', ...fleet, '--timeout', '3600001'], /error: --timeout "3600001" is out of range: expected a whole number from 1 to 3600000 ms/);
+      refused(['plan', ...fleet, '--no-record', '--timeout', '1e4'], /error: --timeout "1e4" is not a whole number of milliseconds, e.g. 10000/);
+    });
+
+    it('an --at that is no real time, or outside years 1970–9999', () => {
+      refused(['plan', ...fleet, '--no-record', '--at', '2022-02-30T12:00Z'], /error: --at "2022-02-30T12:00Z" is not an ISO 8601 time with a zone, e\.g\. 2022-06-01T12:00Z/);
+      refused(['plan', ...fleet, '--no-record', '--at', '0000-01-01T00:00Z'], /error: --at "0000-01-01T00:00Z" is out of range: expected a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z/);
+      refused(['carbon', 'FR', '--at', '+275760-09-13T00:00Z'], /error: --at "\+275760-09-13T00:00Z" is not an ISO 8601 time with a zone, e\.g\. 2022-06-01T12:00Z/);
+      refused(['carbon', 'FR', '--at', 'Infinity'], /error: --at "Infinity" is not an ISO 8601 time with a zone, e\.g\. 2022-06-01T12:00Z/);
+    });
+
+    it('accepts the ends of the ranges', () => {
+      const r = shisa('carbon', 'FR', '--at', '9999-12-31T23:59:59Z', '--json');
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).at).toBe('9999-12-31T23:59:59.000Z');
     });
   });
 

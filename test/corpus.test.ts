@@ -14,6 +14,9 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FLEET_RANGES } from '../regions/fleet/ranges.js';
+import { INVENTORY_RANGES } from '../scheduler/inventory/parse-inventory.js';
+import { CONSTRAINTS } from '../scheduler/intent/catalogue.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'bin', 'shisa.js');
@@ -54,9 +57,12 @@ interface Run {
 
 const goldenName = (file: string): string => file.replace(/\.(yaml|intent)$/, '') + '.txt';
 
+/** Case names: a number (two or three digits; 97 and 98 are the generated cases) and a slug. */
+const CASE_NAME = /^\d{2,3}-[a-z0-9-]+\.(yaml|intent)$/;
+
 const committed: Case[] = readdirSync(CASES_DIR)
-  .filter((f) => /^\d{2}-[a-z0-9-]+\.(yaml|intent)$/.test(f))
-  .sort()
+  .filter((f) => CASE_NAME.test(f))
+  .sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || (a < b ? -1 : 1))
   .map((name) => ({ name, golden: goldenName(name), arg: `test/corpus/cases/${name}` }));
 
 const generated: Case[] = [
@@ -123,14 +129,14 @@ let tmp = '';
 let tmpAliases: string[] = [];
 const results = new Map<string, { text: Run; json: Run }>();
 
-function run(args: readonly string[]): Promise<Run> {
+function run(args: readonly string[], timeoutMs = SPAWN_TIMEOUT_MS): Promise<Run> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), SPAWN_TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
       reject(e);
@@ -189,7 +195,8 @@ beforeAll(async () => {
     ];
   });
   await pool(jobs, CONCURRENCY);
-}, 180_000);
+  // Two runs per case, about a second each on a busy 2-core machine: the budget grows with the corpus.
+}, Math.max(180_000, (CASES.length * 2 * 3_000) / CONCURRENCY));
 
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -217,6 +224,27 @@ describe('corpus of malformed input', () => {
     const goldens = new Set(CASES.map((c) => c.golden));
     const orphans = existsSync(GOLDEN_DIR) ? readdirSync(GOLDEN_DIR).filter((f) => !goldens.has(f)) : [];
     expect(orphans, 'golden files without a case (renamed or deleted case?)').toEqual([]);
+  });
+
+  it('names every case file by the pattern, so none is silently skipped', () => {
+    expect(readdirSync(CASES_DIR).filter((f) => !CASE_NAME.test(f))).toEqual([]);
+    const numbers = CASES.map((c) => parseInt(c.name, 10));
+    expect(new Set(numbers).size, 'case numbers are unique').toBe(numbers.length);
+  });
+
+  it('reports a CR-only case exactly as its LF twin, at the same lines and columns', async () => {
+    const crOnly = committed.filter((c) => {
+      const bytes = readFileSync(join(CASES_DIR, c.name));
+      return !commentWouldChangeCase(bytes) && /\r(?!\n)/.test(bytes.toString('utf8'));
+    });
+    expect(crOnly.length).toBeGreaterThan(0);
+    for (const c of crOnly) {
+      const twin = join(tmp, `lf-${c.name}`);
+      writeFileSync(twin, readFileSync(join(CASES_DIR, c.name), 'utf8').replace(/\r(?!\n)/g, '\n'));
+      const r = await run(['validate', twin]);
+      expect(r.code).toBe(2);
+      expect(normalise(r.stderr).split(`${TMP_PLACEHOLDER}/lf-${c.name}`).join(`test/corpus/cases/${c.name}`), c.name).toBe(normalise(resultOf(c.name).text.stderr));
+    }
   });
 
   it('support skeleton fleet is valid, so cross-reference cases fail only for their own reason', async () => {
@@ -276,3 +304,103 @@ describe('corpus of malformed input', () => {
   }
 });
 
+
+/**
+ * A fleet with every capacity, workload size, power figure, latency and duration at the
+ * maximum its range allows, and more demand than the clean regions hold: what the boundary
+ * accepts must plan and prove without an internal error (in particular, every number the
+ * verifier hands Z3 is still an exact integer literal).
+ */
+function largestAllowed(dir: string): string {
+  const F = FLEET_RANGES;
+  const W = INVENTORY_RANGES;
+  const ms = (n: number) => `${n}ms`;
+  const zones = [['dirty-a', 'PL', 'PL'], ['dirty-b', 'JP-TK', 'JP'], ['clean-a', 'FR', 'FR'], ['clean-b', 'CA-QC', 'CA']] as const;
+  const cap = `{ cpu: ${F['regions[].capacity.cpu'].max}, memory_gib: ${F['regions[].capacity.memory_gib'].max} }`;
+  const fleet = [
+    'regions:',
+    ...zones.map(([name, zone, country]) => `  - { name: ${name}, zone: ${zone}, country: ${country}, cluster: k-${name}, capacity: ${cap} }`),
+    'latency_ms:',
+    ...zones.slice(0, -1).map(([a], i) => `  ${a}: { ${zones.slice(i + 1).map(([b]) => `${b}: ${F.latency_ms.max}`).join(', ')} }`),
+    'carbon:',
+    `  max_staleness: ${ms(F['carbon.max_staleness'].max)}`,
+    `  static: { year: ${F['carbon.static.year'].max} }`,
+    `  electricitymaps: { timeout: ${ms(F['carbon.electricitymaps.timeout'].max)}, cache_ttl: ${ms(F['carbon.electricitymaps.cache_ttl'].max)}, retries: ${F['carbon.electricitymaps.retries'].max} }`,
+    `power: { watts_per_cpu: ${F['power.watts_per_cpu'].max}, watts_per_gib: ${F['power.watts_per_gib'].max}, pue: ${F['power.pue'].max} }`,
+    `policy: { migration_budget: ${F['policy.migration_budget'].max}, min_saving: 0%, cooldown: ${ms(F['policy.cooldown'].max)}, migration_cost_g_per_h: ${F['policy.migration_cost_g_per_h'].max} }`,
+    'intents: [max.intent]',
+    'inventory: inventory.yaml',
+  ].join('\n');
+  const cb = CONSTRAINTS.circuit_breaker!.keys;
+  const top = (k: string) => (cb[k]!.value as { max: number }).max;
+  const intents = `intent "max-critical" {
+  workloads("crit/*")
+  constraint network_latency { max: 60s, to: "crit/db" }
+  constraint circuit_breaker { consecutive_failures: ${top('consecutive_failures')}, interval: ${top('interval')}ms, base_ejection: ${top('base_ejection')}ms, max_ejection: ${top('max_ejection')}ms }
+  validate_state() {
+    assert!(!has_cyclic_dependencies(current_mesh) && latency_within_bounds(current_mesh))
+  }
+}
+
+intent "max-flexible" {
+  workloads("flex/*")
+  placement(flexible)
+  depends_on("crit/db")
+  constraint network_latency { max: 60s }
+  constraint carbon { min_saving: 0%, max_intensity: 2500gCO2eq/kWh }
+  validate_state() {
+    assert!(latency_within_bounds(planned_mesh) && dependencies_reachable(planned_mesh))
+  }
+}
+`;
+  // 100 workloads of the largest size fill a region. All but five places are taken, so losing
+  // a region leaves its critical workloads nowhere to go: a question only Z3 can answer, with
+  // the largest sizes and capacities as its literals.
+  const size = `cpu: ${W['workloads[].cpu'].max}, memory_gib: ${W['workloads[].memory_gib'].max}`;
+  const latest = new Date(W['workloads[].last_moved'].max).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const perRegion = [100, 100, 100, 95];
+  const workloads = ['workloads:', `  - { name: crit/db, region: dirty-a, ${size} }`];
+  let k = 0;
+  perRegion.forEach((count, r) => {
+    for (let i = r === 0 ? 1 : 0; i < count; i++, k++) {
+      const kind = k % 10 === 0 ? 'crit' : 'flex';
+      const moved = k % 25 === 1 ? `, last_moved: "${latest}"` : '';
+      workloads.push(`  - { name: ${kind}/w${k}, region: ${zones[r]![0]}, ${size}, depends_on: [crit/db]${moved} }`);
+    }
+  });
+  writeFileSync(join(dir, 'fleet.yaml'), fleet + '\n');
+  writeFileSync(join(dir, 'max.intent'), intents);
+  writeFileSync(join(dir, 'inventory.yaml'), workloads.join('\n') + '\n');
+  return join(dir, 'fleet.yaml');
+}
+
+describe('the largest allowed values', () => {
+  it('validate, and plan and verify without an internal error (exit 0 or 3)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shisa-maxima-'));
+    try {
+      const fleet = largestAllowed(dir);
+      const valid = await run(['validate', fleet]);
+      expect(valid.stderr).toBe('');
+      expect(valid.code).toBe(0);
+      const runs = [
+        await run(['plan', '--config', fleet, '--no-record', '--json'], 120_000),
+        await run(['plan', '--config', fleet, '--no-record', '--at', '9999-12-31T23:59Z'], 120_000),
+        await run(['verify', '--config', fleet, '--json'], 120_000),
+      ];
+      for (const r of runs) {
+        expect(r.signal, 'killed (timeout?)').toBeNull();
+        expect([0, 3], r.stderr).toContain(r.code);
+        expect(r.stderr).not.toContain('internal error');
+        expect(r.stderr).not.toMatch(STACK_TRACE);
+      }
+      const plan = JSON.parse(runs[0]!.stdout) as { moves: unknown[]; emissions_g_per_h: { before: number; after: number } };
+      expect(plan.moves.length, 'moves into the clean regions').toBeGreaterThan(0);
+      expect(Number.isFinite(plan.emissions_g_per_h.before) && plan.emissions_g_per_h.after < plan.emissions_g_per_h.before).toBe(true);
+      // Z3 itself was asked (region loss with every place taken), so the big literals reached it.
+      const verified = JSON.parse(runs[2]!.stdout) as { obligations: { method: string }[] };
+      expect(verified.obligations.map((o) => o.method)).toContain('z3');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});

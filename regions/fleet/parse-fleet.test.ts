@@ -114,3 +114,76 @@ latency_ms:
     expect(problems('- just\n- a list\n')).toEqual(['1:1 fleet/invalid-value: fleet file: expected a mapping (key: value), found a list']);
   });
 });
+
+describe('parseFleet ranges', () => {
+  const withCpu = (cpu: string) => MINIMAL.replace('cpu: 64', `cpu: ${cpu}`);
+  const first = (text: string) => {
+    const d = parse(text).diagnostics[0];
+    return d && { at: `${d.span.line}:${d.span.col}`, code: d.code, message: d.message, expected: d.expected };
+  };
+
+  it.each(['1e20', '1e308', '1e400', '.inf', '-.inf', '.nan', '0', '-64', '1000000.5'])('refuses capacity cpu %s at its node, saying the range', (cpu) => {
+    expect(first(withCpu(cpu))).toEqual({ at: '7:22', code: 'fleet/out-of-range', message: `regions[0].capacity.cpu: ${cpu} is out of range`, expected: 'a number from 0.001 to 1000000 cores' });
+  });
+
+  it('refuses durations outside their range, whatever the unit', () => {
+    expect(first(`${MINIMAL}policy: { cooldown: 100000000d }\n`)).toEqual({ at: '13:21', code: 'fleet/out-of-range', message: 'policy.cooldown: 100000000d is out of range', expected: 'a duration from 0ms to 365d' });
+    expect(first(`${MINIMAL}carbon: { electricitymaps: { timeout: 0s } }\n`)).toMatchObject({ code: 'fleet/out-of-range', expected: 'a duration from 100ms to 10m' });
+    expect(first(`${MINIMAL}carbon: { max_staleness: 0h }\n`)).toMatchObject({ code: 'fleet/out-of-range', expected: 'a duration from 1m to 365d' });
+    expect(first(`${MINIMAL}carbon: { max_staleness: ${'9'.repeat(400)}d }\n`)).toMatchObject({ code: 'fleet/out-of-range' });
+  });
+
+  it('refuses a latency out of range, given as a number or as a duration', () => {
+    expect(problems(`${MINIMAL}latency_ms: { tokyo: { osaka: 61s } }\n`)).toEqual(['13:31 fleet/out-of-range: latency_ms.tokyo.osaka: 61s is out of range']);
+    expect(problems(`${MINIMAL}latency_ms: { tokyo: { osaka: .inf } }\n`)).toEqual(['13:31 fleet/out-of-range: latency_ms.tokyo.osaka: .inf is out of range']);
+  });
+
+  it('says a whole number once when it is neither whole nor in range', () => {
+    expect(problems(`${MINIMAL}policy: { migration_budget: -1.5 }\n`)).toEqual(['13:29 fleet/out-of-range: policy.migration_budget: -1.5 is out of range']);
+  });
+});
+
+describe('parseFleet schedules', () => {
+  it('refuses a schedule that can never fire, with its own code', () => {
+    const { diagnostics } = parse(`${MINIMAL}policy: { schedule: "0 0 31 4,6,9,11 *" }\n`);
+    expect(diagnostics.map((d) => [`${d.span.line}:${d.span.col}`, d.code, d.message])).toEqual([
+      ['13:21', 'fleet/schedule-never-fires', 'policy.schedule: cron schedule never fires: April, June, September and November have no day 31'],
+    ]);
+  });
+
+  it('accepts a schedule that fires only on 29 February, with a warning', () => {
+    const { fleet, diagnostics } = parse(`${MINIMAL}policy: { schedule: "0 3 29 2 *" }\n`);
+    expect(fleet?.policy.schedule).toBe('0 3 29 2 *');
+    expect(diagnostics.map((d) => [d.severity, d.code, d.span.line])).toEqual([['warning', 'fleet/leap-day-schedule', 13]]);
+  });
+});
+
+describe('parseFleet line endings', () => {
+  const FULL = `${MINIMAL}latency_ms:\n  tokyo: { osaka: 9 }\npolicy:\n  cooldown: 1d\n  min_saving: 12.5%\n`;
+  const summary = (text: string) => {
+    const { fleet, diagnostics } = parse(text);
+    return { diagnostics, regions: fleet?.regions.map((r) => [r.name, r.capacity, r.compliance, r.span.line, r.span.col]), latency: fleet?.latency.get('tokyo', 'osaka'), policy: fleet?.policy };
+  };
+
+  it('reads a file with CR-only line ends exactly like its LF twin', () => {
+    const lf = summary(FULL);
+    expect(lf.regions).toHaveLength(2);
+    expect(summary(FULL.replace(/\n/g, '\r'))).toEqual(lf);
+    expect(summary(FULL.replace(/\n/g, '\r\n'))).toEqual(lf);
+  });
+
+  it('reports an error in a CR-only file at the right line and column', () => {
+    const bad = FULL.replace('cpu: 32', 'cpu: 1e20');
+    const lf = problems(bad);
+    expect(lf).toEqual(['12:22 fleet/out-of-range: regions[1].capacity.cpu: 1e20 is out of range']);
+    expect(problems(bad.replace(/\n/g, '\r'))).toEqual(lf);
+    const rendered = renderDiagnostic(parse(bad.replace(/\n/g, '\r')).diagnostics[0]!);
+    expect(rendered).toContain('12 |     capacity: { cpu: 1e20, memory_gib: 128 }');
+  });
+
+  it('reports a YAML syntax error in a CR-only file where it is', () => {
+    const text = 'regions:\r  - name: a\r   zone: b\r';
+    expect(problems(text)).toEqual(problems(text.replace(/\r/g, '\n')));
+    expect(problems(text)[0]).toMatch(/^3:\d+ fleet\/yaml-syntax/);
+  });
+});

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { deepFreeze } from '../../scheduler/freeze.js';
-import { diagnostic, sortDiagnostics, type Diagnostic } from '../../scheduler/diagnostics/diagnostic.js';
+import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../../scheduler/diagnostics/diagnostic.js';
 import { indexUnique } from '../../scheduler/diagnostics/index-unique.js';
 import type { SourceFile } from '../../scheduler/diagnostics/source-file.js';
 import { closestMatch } from '../../scheduler/diagnostics/suggest.js';
+import { parseCron, onlyOnLeapDay } from '../cron.js';
 import { LatencyMatrix } from '../latency-matrix.js';
 import type { CarbonSettings, FileRef, Fleet, NotifyChannel, Region } from './model.js';
 import { validateYaml } from './schema-diagnostics.js';
@@ -71,7 +72,8 @@ function parseFleetUnsorted(source: SourceFile, dir: string, displayPath: (abs: 
   for (const [name, ch] of Object.entries(raw.notify)) {
     notify.set(name, { name, webhookEnv: ch.webhook_env, events: ch.events, span: yaml.keySpan(['notify'], name) });
   }
-  if (diagnostics.length > 0) return { diagnostics };
+  diagnostics.push(...scheduleWarnings(raw.policy.schedule, yaml));
+  if (hasErrors(diagnostics)) return { diagnostics };
 
   const fleet: Fleet = {
     file: source.name,
@@ -93,6 +95,25 @@ function parseFleetUnsorted(source: SourceFile, dir: string, displayPath: (abs: 
     ...(raw.inventory !== undefined ? { inventory: ref(raw.inventory, ['inventory']) } : {}),
   };
   return { fleet: deepFreeze(fleet), diagnostics };
+}
+
+/**
+ * A schedule that fires only on 29 February is valid (node-cron runs it in leap years) but
+ * almost certainly not what was meant for rebalancing: say so, without refusing it.
+ */
+function scheduleWarnings(schedule: string, yaml: YamlSource): Diagnostic[] {
+  const parsed = parseCron(schedule);
+  if (!('fields' in parsed) || !onlyOnLeapDay(parsed.fields)) return [];
+  return [
+    diagnostic({
+      code: 'fleet/leap-day-schedule',
+      severity: 'warning',
+      message: `policy.schedule "${schedule}" fires only on 29 February, so only in leap years`,
+      span: yaml.valueSpan(['policy', 'schedule']),
+      source: yaml.source,
+      expected: 'a schedule that fires at least once a year',
+    }),
+  ];
 }
 
 /** The carbon section in working units; trace paths resolved by `ref`. */

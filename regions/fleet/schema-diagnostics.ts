@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { diagnostic, type Diagnostic } from '../../scheduler/diagnostics/diagnostic.js';
 import { clip } from '../../scheduler/diagnostics/clip.js';
 import { closestMatch } from '../../scheduler/diagnostics/suggest.js';
+import { describeRange, type Range } from './range.js';
+import { rangeOf } from './ranged-schema.js';
 import type { YamlSource } from './yaml-source.js';
 
 /**
@@ -16,10 +18,11 @@ export function validateYaml<S extends z.ZodType>(
 ): { value?: z.output<S>; diagnostics: Diagnostic[] } {
   const result = schema.safeParse(yaml.data, { error: phrase });
   if (result.success) return { value: result.data, diagnostics: [] };
+  const issues = result.error.issues.flatMap(throughUnion);
   // A misspelt required key shows up twice: as an unknown key with "did you mean", and as
   // the key that is then missing. The first already says how to fix it; skip the second.
   const suggested = new Set<string>();
-  for (const issue of result.error.issues) {
+  for (const issue of issues) {
     if (issue.code !== 'unrecognized_keys') continue;
     const known = Object.keys(objectShapeAt(schema, issue.path as PropertyKey[]) ?? {});
     for (const key of issue.keys) {
@@ -28,12 +31,30 @@ export function validateYaml<S extends z.ZodType>(
     }
   }
   const diagnostics: Diagnostic[] = [];
-  for (const issue of result.error.issues) {
+  // One value can fail several checks (-1.5 is neither whole nor in range): say it once.
+  const said = new Set<string>();
+  for (const issue of issues) {
     const isMissing = issue.code === 'invalid_type' && valueAt(yaml.data, issue.path as PropertyKey[]) === undefined;
     if (isMissing && suggested.has(pathText(issue.path as PropertyKey[]))) continue;
-    diagnostics.push(...toDiagnostics(issue, schema, yaml, code, kind));
+    for (const d of toDiagnostics(issue, schema, yaml, code, kind)) {
+      const key = `${d.code}\u0000${d.span.start}\u0000${d.message}`;
+      if (!said.has(key)) diagnostics.push(d);
+      said.add(key);
+    }
   }
   return { diagnostics };
+}
+
+/**
+ * A union that failed in one way only: when just one alternative took the value's shape (a
+ * mapping where `off` or a mapping is allowed) and failed inside it, its own issues are the
+ * ones to report, at their own keys, rather than "expected this or that" at the parent.
+ */
+function throughUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const inside = issue.errors.filter((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
+  if (inside.length !== 1) return [issue];
+  return inside[0]!.flatMap((i) => throughUnion({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
 }
 
 /** Default phrasing for issues whose schema gave no message of its own. */
@@ -100,11 +121,24 @@ function toDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, yaml: YamlSou
     const inner = issue.issues[0]?.message ?? issue.message;
     return [diagnostic({ code: `${code}/invalid-key`, message: `${pathText(parent)}: "${clip(key)}": ${inner}`, span: yaml.keySpan(parent, key), source })];
   }
+  const range = rangeAt(schema, path);
+  if (range && isOutOfRange(issue, value, range)) {
+    return [
+      diagnostic({
+        code: `${code}/out-of-range`,
+        message: `${where || kind}: ${written(yaml, path, value)} is out of range`,
+        span: yaml.valueSpan(path),
+        source,
+        expected: describeRange(range),
+      }),
+    ];
+  }
   const hint =
     issue.code === 'invalid_value' && typeof value === 'string'
       ? closestMatch(value, issue.values.map(String))
       : undefined;
-  const custom = issue.code === 'custom' ? (issue.params as { code?: string } | undefined)?.code : undefined;
+  const params = issue.code === 'custom' ? (issue.params as { code?: string; expected?: string } | undefined) : undefined;
+  const custom = params?.code;
   const suffix = custom ?? (issue.code === 'invalid_value' ? 'unknown-value' : issue.code === 'too_small' || issue.code === 'too_big' ? 'out-of-range' : 'invalid-value');
   return [
     diagnostic({
@@ -112,12 +146,34 @@ function toDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, yaml: YamlSou
       message: `${where || kind}: ${secretish ? issue.message.replace(/, found .*$/, '') : issue.message}`,
       span: yaml.valueSpan(path),
       source,
+      ...(params?.expected ? { expected: params.expected } : {}),
       ...(hint ? { hint: `did you mean "${hint}"?` } : {}),
     }),
   ];
 }
 
 const SECRETISH = /token|secret|password|webhook|url|credential|api_?key/i;
+
+/**
+ * Whether an issue is about a value outside its documented range: the range check of a
+ * quantity or time, or any issue with a number below or above the range, or not finite
+ * (YAML reads 1e400 and .inf as infinity and .nan as NaN, which zod refuses as "not a
+ * number" rather than as out of range).
+ */
+function isOutOfRange(issue: z.core.$ZodIssue, value: unknown, range: Range): boolean {
+  if (issue.code === 'custom' && (issue.params as { code?: string } | undefined)?.code === 'out-of-range') return true;
+  // A number where a quantity ("2h") belongs is a missing unit, and 2.5 where a whole number
+  // belongs is not whole: neither is a range problem.
+  const numeric = range.kind === 'number' || range.kind === 'integer';
+  return numeric && typeof value === 'number' && !(Number.isFinite(value) && value >= range.min && value <= range.max);
+}
+
+/** The value as the user wrote it ("1e20", ".inf", "100000000d"), for messages. */
+function written(yaml: YamlSource, path: readonly PropertyKey[], value: unknown): string {
+  const span = yaml.valueSpan(path);
+  const text = yaml.source.text.slice(span.start, span.end).trim();
+  return text === '' ? describe(value) : clip(text, 40);
+}
 
 /** `regions[2].capacity.cpu` */
 export function pathText(path: readonly PropertyKey[]): string {
@@ -142,32 +198,64 @@ interface Def {
   innerType?: z.ZodType;
   in?: z.ZodType;
   valueType?: z.ZodType;
+  options?: readonly z.ZodType[];
 }
+
+const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The object shape the schema expects at `path`, for "did you mean" on unknown keys. */
 function objectShapeAt(schema: z.ZodType, path: readonly PropertyKey[]): Record<string, z.ZodType> | undefined {
-  let s: z.ZodType | undefined = unwrap(schema);
+  const s = schemaAt(schema, path);
+  const def = s && defOf(unwrap(s));
+  return def?.type === 'object' ? def.shape : undefined;
+}
+
+/** The documented range of the value at `path`, if the schema there is a ranged one. */
+function rangeAt(schema: z.ZodType, path: readonly PropertyKey[]): Range | undefined {
+  let cur = schemaAt(schema, path);
+  while (cur !== undefined) {
+    const range = rangeOf(cur);
+    if (range) return range;
+    cur = unwrapOnce(cur);
+  }
+  return undefined;
+}
+
+/** The schema for the value at `path` (through objects, lists, records and unions), wrapped as declared. */
+function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined {
+  let s: z.ZodType | undefined = schema;
   for (const p of path) {
     if (s === undefined) return undefined;
-    const def: Def = (s as unknown as { _zod: { def: Def } })._zod.def;
-    if (def.type === 'object') s = def.shape?.[String(p)];
-    else if (def.type === 'array') s = def.element;
-    else if (def.type === 'record') s = def.valueType;
-    else return undefined;
-    s = s && unwrap(s);
+    s = childOf(unwrap(s), p);
   }
-  const def: Def | undefined = s && (s as unknown as { _zod: { def: Def } })._zod.def;
-  return def?.type === 'object' ? def.shape : undefined;
+  return s;
+}
+
+function childOf(s: z.ZodType, key: PropertyKey): z.ZodType | undefined {
+  const def = defOf(s);
+  if (def.type === 'object') return def.shape?.[String(key)];
+  if (def.type === 'array') return def.element;
+  if (def.type === 'record') return def.valueType;
+  if (def.type === 'union') {
+    for (const option of def.options ?? []) {
+      const child = childOf(unwrap(option), key);
+      if (child) return child;
+    }
+  }
+  return undefined;
 }
 
 function unwrap(s: z.ZodType): z.ZodType {
   let cur = s;
-  for (;;) {
-    const def: Def = (cur as unknown as { _zod: { def: Def } })._zod.def;
-    const next: z.ZodType | undefined = def.type === 'pipe' ? def.in : ['optional', 'default', 'prefault', 'nullable', 'readonly'].includes(def.type) ? def.innerType : undefined;
-    if (next === undefined) return cur;
-    cur = next;
-  }
+  for (let next = unwrapOnce(cur); next !== undefined; next = unwrapOnce(cur)) cur = next;
+  return cur;
+}
+
+/** What a wrapper (optional, default, a transform's input, …) wraps, or undefined. */
+function unwrapOnce(s: z.ZodType): z.ZodType | undefined {
+  const def = defOf(s);
+  if (def.type === 'pipe') return def.in;
+  return ['optional', 'default', 'prefault', 'nullable', 'readonly'].includes(def.type) ? def.innerType : undefined;
 }
 
 function article(expected: string): string {

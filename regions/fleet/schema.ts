@@ -1,48 +1,19 @@
 import { z } from 'zod';
 import { isCountryCode } from '../countries.js';
-import { cronProblem } from '../cron.js';
-import { kindOfUnit, nearUnit, QUANTITY_EXAMPLES, quantityNoun, splitQuantity, toBaseUnit, unitsOf, type QuantityKind } from '../../scheduler/units.js';
+import { neverFires, parseCron } from '../cron.js';
+import { rangedDuration, rangedLatency, rangedNumber, rangedPercent } from './ranged-schema.js';
+import { FLEET_RANGES as R } from './ranges.js';
 
 /**
  * The fleet file (`fleet.yaml`) as a zod schema: the single definition from which input is
  * validated and docs/fleet.schema.json is generated. Quantities are strings with units in
- * the file and numbers in base units (ms, %, gCO2eq/kWh) after parsing.
+ * the file and numbers in base units (ms, %, gCO2eq/kWh) after parsing. Every number and
+ * duration is checked against its range in ranges.ts.
  */
 
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const ZONE = /^[A-Z]{2,3}(-[A-Z0-9]+)*$/;
 const ENV_VAR = /^[A-Z_][A-Z0-9_]*$/;
-
-function quantity(kind: QuantityKind, description: string) {
-  const units = unitsOf(kind).map((u) => u.replace(/[/%]/g, '\\$&')).join('|');
-  return z
-    .string({ error: (iss) => (iss.input === undefined ? undefined : `expected ${QUANTITY_EXAMPLES[kind]}; write the unit after the number`) })
-    .regex(new RegExp(`^\\d+(\\.\\d+)?\\s*(${units})$`), { error: (iss) => wrongQuantity(kind, iss.input) })
-    .transform((s) => {
-      const q = splitQuantity(s);
-      return q ? (toBaseUnit(kind, q.value, q.unit) as number) : NaN;
-    })
-    .meta({ description });
-}
-
-/** Says what is wrong with a quantity: a unit of another kind, or no recognisable unit. */
-/** "6 hours": a number and a spelled-out unit. */
-function spelledOut(kind: QuantityKind, input: string): string | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s+([A-Za-z]+)\s*$/.exec(input);
-  return m ? nearUnit(kind, Number(m[1]), m[2] ?? '') : undefined;
-}
-
-function wrongQuantity(kind: QuantityKind, input: unknown): string {
-  const q = typeof input === 'string' ? splitQuantity(input) : undefined;
-  const other = q && q.unit ? kindOfUnit(q.unit) : undefined;
-  if (q && other && other !== kind) return `expected ${quantityNoun(kind)}, but "${q.unit}" is a unit of ${quantityNoun(other).replace(/^an? /, '')}`;
-  const near = q && q.unit ? nearUnit(kind, q.value, q.unit) : typeof input === 'string' ? spelledOut(kind, input) : undefined;
-  return `expected ${QUANTITY_EXAMPLES[kind]}${near ? `; did you mean "${near}"?` : ''}`;
-}
-
-export const duration = (description: string) => quantity('duration', description);
-const percent = (description: string) =>
-  quantity('percent', description).refine((n) => n <= 100, { error: 'a percentage must be at most 100%', params: { code: 'out-of-range' } });
 
 const regionName = z.string().regex(NAME, { error: 'expected a region name: lowercase letters, digits and "-", at most 63 characters' });
 
@@ -60,32 +31,32 @@ export const regionSchema = z
     cluster: z.string().min(1).meta({ description: 'kubeconfig context of the Kubernetes cluster in this region.' }),
     capacity: z
       .strictObject({
-        cpu: z.number().positive().meta({ description: 'Schedulable CPU cores.' }),
-        memory_gib: z.number().positive().meta({ description: 'Schedulable memory, GiB.' }),
+        cpu: rangedNumber(R['regions[].capacity.cpu'], 'Schedulable CPU cores.'),
+        memory_gib: rangedNumber(R['regions[].capacity.memory_gib'], 'Schedulable memory, GiB.'),
       })
       .meta({ description: 'What workloads may request in total in this region.' }),
     labels: z.record(z.string(), z.string()).default({}).meta({ description: 'Free-form labels, e.g. provider or cloud region name.' }),
   })
   .meta({ description: 'A place workloads run: one Kubernetes cluster on one grid zone.' });
 
-const latencyValue = z.union([z.number().nonnegative(), duration('latency with its unit')], { error: 'expected a latency in ms (a number such as 35) or a duration string such as "1.2s"' }).meta({ description: 'Round-trip latency in ms (a number), or a duration string such as "1.2s".' });
+const latencyValue = rangedLatency(R.latency_ms, 'Round-trip latency in ms (a number), or a duration string such as "1.2s".');
 
 export const carbonSchema = z
   .strictObject({
     source: z.enum(['static', 'electricitymaps', 'replay']).default('static').meta({ description: 'Where carbon intensity comes from; `static` needs no network or key.' }),
-    max_staleness: duration('A reading older than this is stale: nothing moves into or out of its zone.').prefault('2h'),
+    max_staleness: rangedDuration(R['carbon.max_staleness'], 'A reading older than this is stale: nothing moves into or out of its zone.').prefault('2h'),
     emission_factor: z.enum(['lifecycle', 'direct']).default('lifecycle').meta({ description: 'Emission factor type: lifecycle (LCA) or direct.' }),
     static: z
-      .strictObject({ year: z.number().int().min(2021).max(2025).default(2024).meta({ description: 'Year of the annual averages.' }) })
+      .strictObject({ year: rangedNumber(R['carbon.static.year'], 'Year of the annual averages.').default(2024) })
       .prefault({})
       .meta({ description: 'Embedded annual averages per zone (Electricity Maps, ODbL).' }),
     electricitymaps: z
       .strictObject({
         base_url: z.url({ protocol: /^https?$/ }).default('https://api.electricitymap.org/v3').meta({ description: 'Electricity Maps API v3 base URL.' }),
         token_env: z.string().regex(ENV_VAR, { error: 'expected the NAME of an environment variable (e.g. ELECTRICITYMAPS_TOKEN), not the token itself' }).default('ELECTRICITYMAPS_TOKEN').meta({ description: 'Environment variable holding the API token.' }),
-        timeout: duration('Per-request timeout.').prefault('10s'),
-        cache_ttl: duration('How long answers are reused before asking again.').prefault('5m'),
-        retries: z.number().int().min(0).max(10).default(3).meta({ description: 'Retries on 429 and 5xx, with exponential backoff and jitter.' }),
+        timeout: rangedDuration(R['carbon.electricitymaps.timeout'], 'Per-request timeout.').prefault('10s'),
+        cache_ttl: rangedDuration(R['carbon.electricitymaps.cache_ttl'], 'How long answers are reused before asking again.').prefault('5m'),
+        retries: rangedNumber(R['carbon.electricitymaps.retries'], 'Retries on 429 and 5xx, with exponential backoff and jitter.').default(3),
       })
       .prefault({})
       .meta({ description: 'Live Electricity Maps API settings.' }),
@@ -98,9 +69,9 @@ export const carbonSchema = z
 
 export const powerSchema = z
   .strictObject({
-    watts_per_cpu: z.number().positive().default(2.5).meta({ description: 'Average power per requested CPU core, W.' }),
-    watts_per_gib: z.number().nonnegative().default(0.392).meta({ description: 'Power per requested GiB of memory, W.' }),
-    pue: z.number().min(1).max(3).default(1.1).meta({ description: 'Power usage effectiveness of the data centres.' }),
+    watts_per_cpu: rangedNumber(R['power.watts_per_cpu'], 'Average power per requested CPU core, W.').default(2.5),
+    watts_per_gib: rangedNumber(R['power.watts_per_gib'], 'Power per requested GiB of memory, W.').default(0.392),
+    pue: rangedNumber(R['power.pue'], 'Power usage effectiveness of the data centres.').default(1.1),
   })
   .meta({ description: 'Turns requested resources into watts: (cpu × watts_per_cpu + memory × watts_per_gib) × pue.' });
 
@@ -109,15 +80,20 @@ export const policySchema = z
     schedule: z
       .string()
       .superRefine((s, ctx) => {
-        const problem = cronProblem(s);
-        if (problem) ctx.addIssue({ code: 'custom', message: `invalid cron schedule: ${problem}` });
+        const parsed = parseCron(s);
+        if ('problem' in parsed) return ctx.addIssue({ code: 'custom', message: `invalid cron schedule: ${parsed.problem}` });
+        const never = neverFires(parsed.fields);
+        if (never) ctx.addIssue({ code: 'custom', message: `cron schedule never fires: ${never}`, params: { code: 'schedule-never-fires', expected: 'a day of month that one of the months has (29 February counts: it comes in leap years)' } });
       })
       .default('5 * * * *')
-      .meta({ description: 'When rebalancing runs (5-field cron, UTC).' }),
-    migration_budget: z.number().int().min(0).max(100_000).default(10).meta({ description: 'Most moves in one run.' }),
-    min_saving: percent('A move must cut its workload’s emissions by at least this much.').prefault('10%'),
-    cooldown: duration('A moved workload stays put at least this long.').prefault('6h'),
-    migration_cost_g_per_h: z.number().nonnegative().default(0).meta({ description: 'Carbon cost of one move (restarts, data copy), amortised per hour, gCO2eq/h: added to the objective for every move.' }),
+      .meta({
+        description:
+          'When rebalancing runs (5-field cron, UTC, as node-cron 4 runs it). A day must match both day-of-month and day-of-week (AND, unlike Vixie cron\'s OR), so "0 0 13 * 5" is Friday the 13th only. A schedule that can never fire ("0 0 31 2 *") is refused; one that fires only on 29 February is accepted with a warning.',
+      }),
+    migration_budget: rangedNumber(R['policy.migration_budget'], 'Most moves in one run.').default(10),
+    min_saving: rangedPercent(R['policy.min_saving'], 'A move must cut its workload’s emissions by at least this much.').prefault('10%'),
+    cooldown: rangedDuration(R['policy.cooldown'], 'A moved workload stays put at least this long.').prefault('6h'),
+    migration_cost_g_per_h: rangedNumber(R['policy.migration_cost_g_per_h'], 'Carbon cost of one move (restarts, data copy), amortised per hour, gCO2eq/h: added to the objective for every move.').default(0),
   })
   .meta({ description: 'How rebalancing runs behave.' });
 

@@ -19,7 +19,7 @@ export interface YamlSource {
  * in messages ("fleet file", "inventory").
  */
 export function parseYamlSource(source: SourceFile, kind: string, code: string): { yaml?: YamlSource; diagnostics: Diagnostic[] } {
-  const doc = parseDocument(source.text, { version: '1.2', uniqueKeys: true, prettyErrors: false, strict: true });
+  const doc = parseDocument(withLineFeeds(source.text), { version: '1.2', uniqueKeys: true, prettyErrors: false, strict: true });
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
     const [start, end] = e.pos;
@@ -68,6 +68,15 @@ export function parseYamlSource(source: SourceFile, kind: string, code: string):
     return { diagnostics };
   }
   return { yaml: new LocatedYaml(source, doc, data), diagnostics };
+}
+
+/**
+ * The text with every lone CR (old Mac line ends) turned into LF. YAML 1.2 counts a lone CR
+ * as a line break, as SourceFile does, but the yaml package reads it as part of the line.
+ * One character for one keeps every offset, so positions still match the SourceFile.
+ */
+function withLineFeeds(text: string): string {
+  return text.replace(/\r(?!\n)/g, '\n');
 }
 
 function yamlMessage(message: string): string {

@@ -121,10 +121,3 @@ function table(signals: readonly ZoneSignal[], kind: CarbonSourceKind, settings:
 function isoMinute(t: number): string {
   return new Date(t).toISOString().slice(0, 16).replace('T', ' ');
 }
-
-/** `--at`: an ISO 8601 time with a zone (`2022-06-01T12:00Z`), so it never depends on the machine's. */
-export function parseAt(text: string): number | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return undefined;
-  const t = Date.parse(text);
-  return Number.isNaN(t) ? undefined : t;
-}

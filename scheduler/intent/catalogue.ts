@@ -1,3 +1,4 @@
+import { MAX_INTENSITY } from '../../regions/carbon/plausibility.js';
 import type { QuantityKind } from '../units.js';
 
 /**
@@ -7,8 +8,12 @@ import type { QuantityKind } from '../units.js';
  * entry (a test keeps the two in step).
  */
 
+/**
+ * Every quantity and integer has an explicit range (in the kind's base unit: ms, %,
+ * gCO2eq/kWh), so no value reaching the planner, verifier or enforcer is unbounded.
+ */
 export type ValueSpec =
-  | { readonly type: 'quantity'; readonly kind: QuantityKind; readonly min?: number; readonly max?: number }
+  | { readonly type: 'quantity'; readonly kind: QuantityKind; readonly min: number; readonly max: number }
   | { readonly type: 'bool' }
   | { readonly type: 'string' }
   | { readonly type: 'strings' }
@@ -73,7 +78,8 @@ export const CONSTRAINTS: Readonly<Record<string, ConstraintSpec>> = {
     oneOf: ['min_saving', 'max_intensity'],
     keys: {
       min_saving: { value: { type: 'quantity', kind: 'percent', min: 0, max: 100 } },
-      max_intensity: { value: { type: 'quantity', kind: 'intensity', min: 0, max: 5000 } },
+      // No grid can exceed what a carbon reading may say (one physical bound for both).
+      max_intensity: { value: { type: 'quantity', kind: 'intensity', min: 0, max: MAX_INTENSITY } },
     },
   },
   circuit_breaker: {

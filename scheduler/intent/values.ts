@@ -3,7 +3,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { clip } from '../diagnostics/clip.js';
 import { closestMatch, didYouMean } from '../diagnostics/suggest.js';
-import { kindOfUnit, nearUnit, QUANTITY_EXAMPLES, quantityNoun, toBaseUnit, unitsOf } from '../units.js';
+import { formatDuration, kindOfUnit, nearUnit, QUANTITY_EXAMPLES, quantityNoun, toBaseUnit, unitsOf } from '../units.js';
 import type { Arg, Entry, Ident, Value } from './ast.js';
 import type { KeySpec, ValueSpec } from './catalogue.js';
 import type { Located } from './model.js';
@@ -106,7 +106,8 @@ export class ValueChecker {
         return undefined;
       }
       case 'integer':
-        if (v.kind !== 'number' || v.unit !== '' || !Number.isInteger(v.value)) return this.wrongType(v, spec, what);
+        // A run of digits too long for a double reads as Infinity: out of range, not "not whole".
+        if (v.kind !== 'number' || v.unit !== '' || (Number.isFinite(v.value) && !Number.isInteger(v.value))) return this.wrongType(v, spec, what);
         return this.inRange(v, v.value, spec.min, spec.max, what, String);
       case 'quantity':
         return this.quantity(v, spec, what);
@@ -133,13 +134,13 @@ export class ValueChecker {
       this.report('intent/wrong-unit', message, v, example, near ? `write ${near}` : other === undefined ? didYouMean(v.unit, unitsOf(spec.kind)) : undefined);
       return undefined;
     }
-    const format = (n: number) => `${n}${spec.kind === 'duration' ? 'ms' : spec.kind === 'percent' ? '%' : 'gCO2eq/kWh'}`;
+    const format = (n: number) => (spec.kind === 'duration' ? formatDuration(n) : `${n}${spec.kind === 'percent' ? '%' : 'gCO2eq/kWh'}`);
     return this.inRange(v, base, spec.min, spec.max, what, format);
   }
 
-  private inRange(v: Value, n: number, min: number | undefined, max: number | undefined, what: string, fmt: (n: number) => string): number | undefined {
-    if ((min !== undefined && n < min) || (max !== undefined && n > max)) {
-      const range = `between ${min === undefined ? '-∞' : fmt(min)} and ${max === undefined ? '∞' : fmt(max)}`;
+  private inRange(v: Value, n: number, min: number, max: number, what: string, fmt: (n: number) => string): number | undefined {
+    if (!Number.isFinite(n) || n < min || n > max) {
+      const range = `between ${fmt(min)} and ${fmt(max)}`;
       this.report('intent/out-of-range', `${what} is out of range`, v, `a value ${range}`);
       return undefined;
     }

@@ -1,7 +1,8 @@
 import { edgeRefs, type Mesh, type MeshEdge, type RegionRule } from './mesh.js';
 import { activeEdges, activeRules, capacityLeft, emptyDomainCore, greedyPlacement, satisfies } from './witness.js';
 import type { ConstraintRef } from './proof.js';
-import { checkQuick, checkTracked, SmtWriter, type Answer, type TrackedSmt } from './prove.js';
+import { checkQuick, checkTracked, smtInt, SmtWriter, type Answer, type TrackedSmt } from './prove.js';
+import { milli } from './milli.js';
 
 /** A workload held in one region by a fact (where it runs now, or where the plan puts it). */
 export interface Placed {
@@ -49,7 +50,7 @@ interface Unit {
   readonly fixed?: Placed;
 }
 
-const milli = (x: number): number => Math.round(x * 1000);
+/** Sizes in thousandths, as whole numbers for Z3 (the unit witness.ts counts in too). */
 
 /**
  * The question in SMT-LIB: an integer count per unit and region (a unit is one workload, or
@@ -112,8 +113,8 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
       out.line(`(declare-const ${n(ui, r)} Int)`);
       out.line(`(assert (>= ${n(ui, r)} 0))`);
     }
-    out.line(`(assert (= (+ 0 ${vars.join(' ')}) ${u.members.length}))`);
-    if (u.fixed) guarded([factFor(mesh, u)], `(= ${n(ui, u.fixed.region)} ${u.members.length})`);
+    out.line(`(assert (= (+ 0 ${vars.join(' ')}) ${smtInt(u.members.length)}))`);
+    if (u.fixed) guarded([factFor(mesh, u)], `(= ${n(ui, u.fixed.region)} ${smtInt(u.members.length)})`);
     if (!tracked) return;
     for (const rule of u.rules) {
       const banned = Array.from({ length: R }, (_v, r) => r).filter((r) => !rule.allowed.has(r));
@@ -149,9 +150,9 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
       const memLeft = left.mem[r] as number;
       const present = units.map((_u, ui) => ui).filter((ui) => open[ui]![r]);
       if (present.length === 0 && cpuLeft >= 0 && memLeft >= 0) return;
-      const cpu = present.map((ui) => `(* ${milli(units[ui]!.cpu)} ${n(ui, r)})`).join(' ');
-      const mem = present.map((ui) => `(* ${milli(units[ui]!.mem)} ${n(ui, r)})`).join(' ');
-      guarded([mesh.capacity[r]!], `(and (<= (+ 0 ${cpu}) ${cpuLeft}) (<= (+ 0 ${mem}) ${memLeft}))`);
+      const cpu = present.map((ui) => `(* ${smtInt(milli(units[ui]!.cpu))} ${n(ui, r)})`).join(' ');
+      const mem = present.map((ui) => `(* ${smtInt(milli(units[ui]!.mem))} ${n(ui, r)})`).join(' ');
+      guarded([mesh.capacity[r]!], `(and (<= (+ 0 ${cpu}) ${smtInt(cpuLeft)}) (<= (+ 0 ${mem}) ${smtInt(memLeft)}))`);
     });
   }
   return out.build();

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConstraintRef } from './proof.js';
-import { checkTracked, SmtWriter } from './prove.js';
+import { checkQuick, checkTracked, SmtLiteralError, smtInt, SmtWriter } from './prove.js';
 import { shutdownZ3 } from './z3.js';
 
 const ref = (id: string, line: number): ConstraintRef => ({ id, kind: 'capacity', text: id, span: { file: 'f.yaml', start: 0, end: 0, line, col: 1 } });
@@ -45,5 +45,42 @@ describe('checkTracked', () => {
     w.line(`(assert (=> ${w.track(ref('fermat', 1))} (and (> a 0) (> b 0) (> c 0) (= (+ (* a a a) (* b b b)) (* c c c)))))`);
     const answer = await checkTracked(w.build(), 1);
     expect(answer.status).toBe('unknown');
+  });
+});
+
+describe('smtInt', () => {
+  it('writes integers as plain decimal numerals, negatives as (- n)', () => {
+    expect(smtInt(0)).toBe('0');
+    expect(smtInt(-0)).toBe('0');
+    expect(smtInt(42)).toBe('42');
+    expect(smtInt(-42)).toBe('(- 42)');
+    expect(smtInt(1e15)).toBe('1000000000000000');
+    expect(smtInt(Number.MAX_SAFE_INTEGER)).toBe('9007199254740991');
+    expect(smtInt(-Number.MAX_SAFE_INTEGER)).toBe('(- 9007199254740991)');
+  });
+
+  it.each([1e23, 2 ** 53, -(2 ** 53), 1.5, Infinity, -Infinity, NaN])('refuses %s with a typed error and a stable code', (n) => {
+    let thrown: unknown;
+    try {
+      smtInt(n);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(SmtLiteralError);
+    expect((thrown as SmtLiteralError).code).toBe('SMT_NOT_A_SAFE_INTEGER');
+    expect((thrown as SmtLiteralError).value).toBe(n);
+  });
+
+  it('writes what Z3 reads as the same number, at the largest and most negative safe values', async () => {
+    // x = MAX and y = -MAX hold together with x + y = 0 only if both literals mean what they say.
+    const q = (x: number, y: number, sum: number) => {
+      const w = new SmtWriter();
+      w.line('(declare-const x Int) (declare-const y Int)');
+      w.line(`(assert (and (= x ${smtInt(x)}) (= y ${smtInt(y)}) (= (+ x y) ${smtInt(sum)})))`);
+      return w.build();
+    };
+    expect((await checkQuick(q(Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 0), 5_000)).status).toBe('sat');
+    expect((await checkQuick(q(Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 1), 5_000)).status).toBe('unsat');
+    expect((await checkQuick(q(-7, -5, -12), 5_000)).status).toBe('sat');
   });
 });

@@ -58,6 +58,31 @@ export async function checkQuick(q: TrackedSmt, timeoutMs: number): Promise<Answ
   }
 }
 
+/**
+ * A number that cannot be written as an SMT-LIB integer literal. Input never causes it (every
+ * number is range-checked where it is read), so it means a bug upstream; it is raised rather
+ * than letting Z3 read "1e+23" or "Infinity" and fail on text no one can trace back.
+ */
+export class SmtLiteralError extends Error {
+  readonly code = 'SMT_NOT_A_SAFE_INTEGER';
+
+  constructor(readonly value: number) {
+    super(`cannot write ${String(value)} as an SMT-LIB integer: only safe integers (|n| ≤ 2^53 − 1) are exact`);
+    this.name = 'SmtLiteralError';
+  }
+}
+
+/**
+ * The one way integers enter SMT-LIB text: a plain decimal numeral, a negative one as
+ * `(- n)` (SMT-LIB numerals have no sign). Anything but a safe integer is refused, since
+ * above 2^53 a double is no longer the integer it seems to be and JavaScript would print it
+ * with an exponent.
+ */
+export function smtInt(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new SmtLiteralError(n);
+  return n < 0 ? `(- ${-n})` : String(n);
+}
+
 /** Builds SMT-LIB text with tracked constraints: each ref gets a Boolean assumption. */
 export class SmtWriter {
   private readonly lines: string[] = [];

@@ -1,6 +1,7 @@
 import type { Mesh, MeshEdge, RegionRule } from './mesh.js';
 import type { PlacementQuestion } from './placement-question.js';
 import { sortRefs, type ConstraintRef } from './proof.js';
+import { milli } from './milli.js';
 
 /*
  * Answers to placement questions that need no search. A placement that keeps every
@@ -9,7 +10,6 @@ import { sortRefs, type ConstraintRef } from './proof.js';
  * Z3 is asked only when neither settles the question (see askPlacement).
  */
 
-const milli = (x: number): number => Math.round(x * 1000);
 
 /** The rules a question switches on for workload w. */
 export function activeRules(q: PlacementQuestion, mesh: Mesh, w: number): readonly RegionRule[] {
