@@ -27,7 +27,7 @@ describe('readSource', () => {
     const big = await readSource(join(dir, 'big'), 'big', 1024, 'intent file');
     expect(!big.ok && big.diagnostic.message).toBe('intent file is 2.0 KiB, larger than the 1.0 KiB limit');
     const missing = await readSource(join(dir, 'nope'), 'nope', 1024, 'intent file');
-    expect(!missing.ok && missing.diagnostic.message).toBe('cannot read intent file: no such file');
+    expect(!missing.ok && missing.diagnostic.message).toBe('cannot read intent file: no such file (or a symbolic link to nothing)');
     const folder = await readSource(dir, 'dir', 1024, 'intent file');
     expect(!folder.ok && folder.diagnostic.code).toBe('file/is-directory');
   });

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { formatBytes, readRegularFile } from './read-regular-file.js';
 import { withArticle } from './clip.js';
 import { diagnostic, type Diagnostic } from './diagnostic.js';
 import { SourceFile, type Span } from './source-file.js';
@@ -8,37 +8,28 @@ export type ReadSourceResult =
   | { readonly ok: false; readonly diagnostic: Diagnostic };
 
 /**
- * Reads a user's text file, refusing what cannot be a config file (too large, binary,
- * not UTF-8) with a located diagnostic instead of an exception. `displayName` is the
- * path as the user should see it in messages.
+ * Reads a user's text file, refusing what cannot be a config file with a located diagnostic
+ * instead of an exception: anything but a regular file (a FIFO would block forever, a device
+ * such as /dev/zero never ends), too large (counted while reading, never trusted from
+ * stat), changed while it was read, binary, not UTF-8. Symbolic links are followed (the
+ * kernel refuses loops). `displayName` is the path as the user should see it in messages.
  */
 export async function readSource(path: string, displayName: string, maxBytes: number, kind: string): Promise<ReadSourceResult> {
+  const read = await readRegularFile(path, maxBytes);
+  if (read.ok) return decodeSource(displayName, read.bytes, kind);
   const at = new SourceFile(displayName, '').span(0);
-  let size: number;
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) {
+  switch (read.problem) {
+    case 'directory':
       return fail('file/is-directory', `${kind} path is a directory, not a file`, at);
-    }
-    size = st.size;
-  } catch (err) {
-    return fail('file/unreadable', `cannot read ${kind}: ${describeFsError(err)}`, at);
+    case 'not-regular':
+      return fail('file/not-regular', `${kind} is ${read.detail}, not a regular file`, at, `${withArticle(kind)}: a regular file (symbolic links to one are followed)`);
+    case 'too-large':
+      return fail('file/too-large', `${kind} is ${read.detail}, larger than the ${formatBytes(maxBytes)} limit`, at, `${withArticle(kind)} of at most ${formatBytes(maxBytes)}`);
+    case 'changed':
+      return fail('file/changed-while-read', `${kind} changed while it was read`, at, undefined, undefined, 'read it again once whatever writes it has finished');
+    case 'unreadable':
+      return fail('file/unreadable', `cannot read ${kind}: ${read.detail}`, at);
   }
-  if (size > maxBytes) {
-    return fail(
-      'file/too-large',
-      `${kind} is ${formatBytes(size)}, larger than the ${formatBytes(maxBytes)} limit`,
-      at,
-      `${withArticle(kind)} of at most ${formatBytes(maxBytes)}`,
-    );
-  }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    return fail('file/unreadable', `cannot read ${kind}: ${describeFsError(err)}`, at);
-  }
-  return decodeSource(displayName, bytes, kind);
 }
 
 /** Turns bytes into a SourceFile, or a diagnostic at the first byte that is not text. */
@@ -81,23 +72,4 @@ function looksUtf16(bytes: Uint8Array): boolean {
   return Math.max(even, odd) >= 0.4 * n && Math.min(even, odd) === 0;
 }
 
-function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return code ?? 'unknown error';
-  }
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
-}
+export { formatBytes } from './read-regular-file.js';

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { filesNamed } from '../../regions/fleet/files-named.js';
 import type { FileRef, Fleet } from '../../regions/fleet/model.js';
@@ -77,11 +77,13 @@ async function loadAll(fleetPath: string, options: LoadOptions): Promise<Workspa
       continue;
     }
     for (const file of files) {
-      if (seen.has(file)) {
+      // Two names for one file (links) are one file; a name that cannot be resolved is read as given, to say why.
+      const identity = await realpath(file).catch(() => file);
+      if (seen.has(identity)) {
         diagnostics.push(diagnostic({ code: 'fleet/duplicate-intent-path', severity: 'warning', message: `intent file "${display(file)}" is listed more than once; it is read once`, span: ref.span, source: fleetSource }));
         continue;
       }
-      seen.add(file);
+      seen.add(identity);
       if (intentFiles.length >= LIMITS.intentFiles) {
         diagnostics.push(diagnostic({ code: 'fleet/too-many-intent-files', message: `more than ${LIMITS.intentFiles} intent files`, span: ref.span, source: fleetSource }));
         intentsComplete = false;
