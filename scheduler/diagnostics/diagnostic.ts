@@ -1,3 +1,4 @@
+import { redactSecrets } from './redact.js';
 import type { SourceFile, Span } from './source-file.js';
 
 export type Severity = 'error' | 'warning';
@@ -38,16 +39,20 @@ export interface DiagnosticInit {
   source?: SourceFile;
 }
 
+/**
+ * Makes a diagnostic. Its words are redacted here, once for every way it is shown (text,
+ * JSON): a token or webhook URL pasted where a name belongs is quoted back masked.
+ */
 export function diagnostic(init: DiagnosticInit): Diagnostic {
   const d: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = {
     code: init.code,
     severity: init.severity ?? 'error',
-    message: init.message,
+    message: redactSecrets(init.message),
     span: init.span,
   };
-  if (init.expected !== undefined) d.expected = init.expected;
-  if (init.hint !== undefined) d.hint = init.hint;
-  if (init.related !== undefined && init.related.length > 0) d.related = init.related;
+  if (init.expected !== undefined) d.expected = redactSecrets(init.expected);
+  if (init.hint !== undefined) d.hint = redactSecrets(init.hint);
+  if (init.related !== undefined && init.related.length > 0) d.related = init.related.map((r) => ({ ...r, message: redactSecrets(r.message) }));
   if (init.source !== undefined) d.source = init.source;
   return Object.freeze(d);
 }

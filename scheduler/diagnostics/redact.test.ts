@@ -13,3 +13,27 @@ describe('redactSecrets', () => {
     expect(redactSecrets('webhook_env: SLACK_WEBHOOK_PAYMENTS_ONCALL')).toBe('webhook_env: SLACK_WEBHOOK_PAYMENTS_ONCALL');
   });
 });
+
+describe('redactSecrets, the class', () => {
+  it.each([
+    ['a Slack webhook URL', 'notify: "https://hooks.slack.com/services/T0AAA/B0BBB/xYzSecret123"', 'notify: "https://hooks.slack.com/…"'],
+    ['a password in a database URL', 'url: postgres://shisa:hunter2@db.internal:5432/shisa', 'url: postgres://[redacted]@db.internal:5432/shisa'],
+    ['a Slack bot token', 'token xoxb-1234-5678-abcdef', 'token [redacted]'],
+    ['a GitHub token', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', '[redacted]'],
+    ['a JWT (a Kubernetes service-account token)', 'bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzaGlzYSJ9.c2lnbmF0dXJl', 'bearer [redacted]'],
+    ['an Electricity Maps token', 'auth-token: oMEEd5O0iPYbV3sXGTD4', 'auth-token: [redacted]'],
+    ['a hex API key', 'key 3f9a0c1d2e3f4a5b6c7d8e9f0a1b2c3d', 'key [redacted]'],
+  ])('masks %s', (_, text, shown) => {
+    expect(redactSecrets(text)).toBe(shown);
+  });
+
+  it.each([
+    'region-northamerica-northeast1',
+    'payments/ledger-db-replica-0001',
+    'SLACK_WEBHOOK_PAYMENTS_ONCALL_2026',
+    'pod 2f1c6c9e-4b1a-4f0e-9a57-0c2d1e3f4a5b',
+    'intents/data-platform-2026-team-a.intent',
+  ])('leaves the name %s alone', (text) => {
+    expect(redactSecrets(text)).toBe(text);
+  });
+});

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../diagnostics/redact.js';
 import type { Span } from '../diagnostics/source-file.js';
 
 /** What a fact or constraint in a proof is: where it comes from decides how it reads. */
@@ -60,4 +61,9 @@ export function sortRefs(refs: readonly ConstraintRef[]): ConstraintRef[] {
 
 export function refLocation(r: ConstraintRef): string {
   return `${r.span.file}:${r.span.line}:${r.span.col}`;
+}
+
+/** What a constraint says, as shown to people and recorded: its words, with anything secret-looking masked. */
+export function refText(c: ConstraintRef): string {
+  return redactSecrets(c.text);
 }

@@ -1,4 +1,5 @@
-import { refLocation, type Obligation } from './proof.js';
+import { redactSecrets } from '../diagnostics/redact.js';
+import { refLocation, refText, type Obligation } from './proof.js';
 import type { VerifyReport } from './verify.js';
 
 const TITLES: Readonly<Record<string, string>> = {
@@ -23,7 +24,7 @@ export function renderReport(r: VerifyReport, only?: (o: Obligation) => boolean)
       if (o.unprovable && o.unprovable.core.length > 0) {
         lines.push(`      ${o.unprovable.reason === 'unsat' ? 'conflicting constraints' : 'involved'}:`);
         const w = Math.max(...o.unprovable.core.map((c) => refLocation(c).length));
-        for (const c of o.unprovable.core) lines.push(`        ${refLocation(c).padEnd(w)}  ${c.text}`);
+        for (const c of o.unprovable.core) lines.push(`        ${refLocation(c).padEnd(w)}  ${refText(c)}`);
       }
     }
     lines.push('');
@@ -57,8 +58,8 @@ export function reportToJson(r: VerifyReport, options: { readonly times: boolean
             unprovable_state: {
               code: o.unprovable.code,
               reason: o.unprovable.reason,
-              message: o.unprovable.message,
-              core: o.unprovable.core.map((c) => ({ kind: c.kind, text: c.text, file: c.span.file, line: c.span.line, col: c.span.col })),
+              message: redactSecrets(o.unprovable.message),
+              core: o.unprovable.core.map((c) => ({ kind: c.kind, text: refText(c), file: c.span.file, line: c.span.line, col: c.span.col })),
             },
           }
         : {}),
