@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
+import { checkBindings } from './audit-bindings.js';
+import { canonicalJson } from './canonical-json.js';
+import { storeFault } from './store-fault.js';
 import { auditHead, auditLog } from './schema.js';
 import { inTransaction, type Executor, type Store } from './store.js';
 
@@ -12,24 +15,13 @@ export interface AuditContent {
   readonly payload: unknown;
 }
 
+export { canonicalJson } from './canonical-json.js';
+
 /** The hash before the first entry. */
 export const GENESIS = '0'.repeat(64);
 
 /** A stable lock number for the chain (pg_advisory_xact_lock), the same on every replica. */
 const CHAIN_LOCK = 0x5_3415_a0d17;
-
-/**
- * JSON with object keys sorted at every level: the same value always gives the same text,
- * whatever order its keys were built (or stored by jsonb) in.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
 
 /** sha256 of the previous hash and the entry's canonical content, hex. */
 export function entryHash(prevHash: string, seq: number, at: Date, c: AuditContent): string {
@@ -42,7 +34,11 @@ export function entryHash(prevHash: string, seq: number, at: Date, c: AuditConte
  * numbered 1, 2, 3… without gaps and each links to the one before. Returns its number.
  */
 export async function appendAudit(store: Store, at: Date, c: AuditContent): Promise<number> {
-  return inTransaction(store, (tx) => appendAuditIn(tx, at, c));
+  try {
+    return await inTransaction(store, (tx) => appendAuditIn(tx, at, c));
+  } catch (err) {
+    throw storeFault(err, 'cannot append to the audit log');
+  }
 }
 
 /** The same, inside a transaction the caller holds (so the entry commits with what it records). */
@@ -57,34 +53,60 @@ export async function appendAuditIn(tx: Executor, at: Date, c: AuditContent): Pr
   return seq;
 }
 
-/** Where the chain first breaks, and how; undefined when it is intact. */
+/** Where the chain or the rows it binds first break, and how; undefined when intact. */
 export interface AuditBreak {
-  readonly seq: number;
+  /** The entry concerned; absent for rows that no entry records. */
+  readonly seq?: number;
   readonly problem: string;
+}
+
+export interface AuditVerdict {
+  readonly entries: number;
+  readonly broken?: AuditBreak;
+  /** Every problem found with the rows the chain binds (the first is `broken`), at most 20. */
+  readonly problems?: readonly AuditBreak[];
 }
 
 /**
  * Walks the chain from the first entry: numbers must run 1, 2, 3… (a deletion or a
  * reordering leaves a gap or a wrong link), each entry must link to the hash of the one
  * before, its own hash must match its content (an edit), and the head must name the last
- * entry (removing entries from the end).
+ * entry (removing entries from the end). Then, on an intact chain, checks that the rows each
+ * entry records are still there as recorded, and that no recordable row lacks an entry.
  */
-export async function verifyAudit(store: Store): Promise<{ readonly entries: number; readonly broken?: AuditBreak }> {
-  const rows = await store.db.select().from(auditLog).orderBy(asc(auditLog.seq));
+export async function verifyAudit(store: Store): Promise<AuditVerdict> {
+  let rows;
+  try {
+    rows = await store.db.select().from(auditLog).orderBy(asc(auditLog.seq));
+  } catch (err) {
+    throw storeFault(err, 'cannot read the audit log', 'STORE_READ_FAILED');
+  }
+  const chain = await verifyChain(store, rows);
+  if (chain) return { entries: rows.length, broken: chain };
+  let problems;
+  try {
+    problems = await checkBindings(store, rows);
+  } catch (err) {
+    throw storeFault(err, 'cannot read the rows the audit log records', 'STORE_READ_FAILED');
+  }
+  return problems.length ? { entries: rows.length, broken: problems[0]!, problems: problems.slice(0, 20) } : { entries: rows.length };
+}
+
+async function verifyChain(store: Store, rows: (typeof auditLog.$inferSelect)[]): Promise<AuditBreak | undefined> {
   let prev = GENESIS;
   let expected = 1;
   for (const r of rows) {
-    if (r.seq !== expected) return { entries: rows.length, broken: { seq: r.seq, problem: `entry ${expected} is missing (found ${r.seq} next)` } };
-    if (r.prevHash !== prev) return { entries: rows.length, broken: { seq: r.seq, problem: 'does not link to the entry before it' } };
+    if (r.seq !== expected) return { seq: r.seq, problem: `entry ${expected} is missing (found ${r.seq} next)` };
+    if (r.prevHash !== prev) return { seq: r.seq, problem: 'does not link to the entry before it' };
     const hash = entryHash(prev, r.seq, r.at, { actor: r.actor, action: r.action, subject: r.subject, payload: r.payload });
-    if (hash !== r.hash) return { entries: rows.length, broken: { seq: r.seq, problem: 'its content does not match its hash (edited)' } };
+    if (hash !== r.hash) return { seq: r.seq, problem: 'its content does not match its hash (edited)' };
     prev = r.hash;
     expected++;
   }
   const [head] = await store.db.select().from(auditHead).where(eq(auditHead.id, 1));
   const last = rows.at(-1);
   if ((head?.seq ?? 0) !== (last?.seq ?? 0) || (head?.hash ?? GENESIS) !== (last?.hash ?? GENESIS)) {
-    return { entries: rows.length, broken: { seq: (last?.seq ?? 0) + 1, problem: `the chain's head names entry ${head?.seq ?? 0}, but the log ends at ${last?.seq ?? 0} (entries removed from the end)` } };
+    return { seq: (last?.seq ?? 0) + 1, problem: `the chain's head names entry ${head?.seq ?? 0}, but the log ends at ${last?.seq ?? 0} (entries removed from the end)` };
   }
-  return { entries: rows.length };
+  return undefined;
 }

@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { appendAuditIn } from './audit-log.js';
+import { bindRun, decisionContent, digestRows } from './audit-bindings.js';
 import { journalPlanned } from './migration-journal.js';
 import { carbonReadings, decisions, exceptions, runs } from './schema.js';
-import { inTransaction, type Store } from './store.js';
+import { inTransaction, type Executor, type Store } from './store.js';
+import { storeFault } from './store-fault.js';
 
 /** One run as the store keeps it: what was decided, on what data, and how it ended. */
 export interface RunRecord {
@@ -25,59 +27,99 @@ export interface RunRecord {
   readonly exceptions: readonly { readonly kind: 'unprovable' | 'stale-feed'; readonly concerns: string; readonly detail: unknown }[];
 }
 
+export interface RecordOptions {
+  /**
+   * Run first and last inside the transaction (the rebalancing lock's guard): when it
+   * throws, the transaction rolls back and nothing of the run is written.
+   */
+  readonly guard?: (tx: Executor) => Promise<void>;
+}
+
 /** Decisions per INSERT … SELECT unnest(…): large enough to be fast, small enough to keep messages modest. */
 const CHUNK = 10_000;
 
 /**
- * Records a run, its decisions, the readings it used, its exceptions and an audit entry in
- * one transaction: all of it or, if anything fails (the database goes away), none of it.
- * Returns the run's id.
+ * Records a run, its decisions, the readings it used, its exceptions and an audit entry
+ * binding all of them in one transaction: all of it or, if anything fails (the database
+ * goes away, the disk fills, the lock is lost), none of it. Returns the run's id. Failures
+ * are StoreErrors whose message is one line naming the cause.
  */
-export async function recordRun(store: Store, r: RunRecord): Promise<number> {
-  return inTransaction(store, async (tx) => {
-    const [run] = await tx
-      .insert(runs)
-      .values({
-        trigger: r.trigger,
-        startedAt: r.startedAt,
-        finishedAt: r.finishedAt,
-        fleet: r.fleet,
-        carbonSource: r.carbonSource,
-        carbon: r.carbon,
-        emissionsBefore: r.emissionsBefore,
-        emissionsAfter: r.emissionsAfter,
-        lowerBound: r.lowerBound,
-        gap: r.gap,
-        verdict: r.verdict,
-        status: r.status,
-        timings: r.timings,
-      })
-      .returning();
-    const runId = run!.id;
-    // Tens of thousands of decisions: one statement per column-array chunk (unnest), which
-    // both drivers send as a handful of parameters instead of one per value.
-    const rows = [
-      ...r.moves.map((m) => ['move', m.workload, m.from, m.to, m.savingGPerH, null, null] as const),
-      ...r.kept.map((k) => ['kept', k.workload, k.region, null, null, k.reason, k.detail] as const),
-    ];
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const chunk = rows.slice(i, i + CHUNK);
-      const column = <T>(k: number): T[] => chunk.map((row) => row[k] as T);
-      await tx.execute(sql`insert into ${decisions} (run_id, kind, workload, from_region, to_region, saving_g_per_h, reason, detail)
-        select ${runId}, * from unnest(${sql.param(column<string>(0))}::text[], ${sql.param(column<string>(1))}::text[], ${sql.param(column<string>(2))}::text[],
-          ${sql.param(column<string | null>(3))}::text[], ${sql.param(column<number | null>(4))}::float8[], ${sql.param(column<string | null>(5))}::text[], ${sql.param(column<string | null>(6))}::text[])`);
-    }
-    // A proven plan's moves are the migrations the executor will drive.
-    if (r.verdict === 'proven') await journalPlanned(tx, runId, r.moves, r.finishedAt);
-    const fetchedAt = r.finishedAt;
-    if (r.readings.length) await tx.insert(carbonReadings).values(r.readings.map((x) => ({ ...x, fetchedAt }))).onConflictDoNothing();
-    if (r.exceptions.length) await tx.insert(exceptions).values(r.exceptions.map((e) => ({ runId, kind: e.kind, concerns: e.concerns, detail: e.detail, createdAt: r.finishedAt })));
-    await appendAuditIn(tx, r.finishedAt, {
-      actor: 'shisa',
-      action: 'run.recorded',
-      subject: `run ${runId}`,
-      payload: { trigger: r.trigger, fleet: r.fleet, verdict: r.verdict, status: r.status, moves: r.moves.length, kept: r.kept.length, emissionsAfter: r.emissionsAfter },
+export async function recordRun(store: Store, r: RunRecord, options: RecordOptions = {}): Promise<number> {
+  try {
+    return await inTransaction(store, async (tx) => {
+      await options.guard?.(tx);
+      const id = await writeRun(tx, r);
+      await options.guard?.(tx);
+      return id;
     });
-    return runId;
+  } catch (err) {
+    throw storeFault(err, 'cannot record the run');
+  }
+}
+
+async function writeRun(tx: Executor, r: RunRecord): Promise<number> {
+  const [run] = await tx
+    .insert(runs)
+    .values({
+      trigger: r.trigger,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      fleet: r.fleet,
+      carbonSource: r.carbonSource,
+      carbon: r.carbon,
+      emissionsBefore: r.emissionsBefore,
+      emissionsAfter: r.emissionsAfter,
+      lowerBound: r.lowerBound,
+      gap: r.gap,
+      verdict: r.verdict,
+      status: r.status,
+      timings: r.timings,
+    })
+    .returning();
+  const runId = run!.id;
+  const rows = [
+    ...r.moves.map((m) => decisionContent({ kind: 'move', workload: m.workload, fromRegion: m.from, toRegion: m.to, savingGPerH: m.savingGPerH, reason: null, detail: null })),
+    ...r.kept.map((k) => decisionContent({ kind: 'kept', workload: k.workload, fromRegion: k.region, toRegion: null, savingGPerH: null, reason: k.reason, detail: k.detail })),
+  ];
+  await insertDecisions(tx, runId, rows);
+  // The gate: only a proven plan's moves become migrations an executor will drive.
+  const journaled = r.verdict === 'proven' ? await journalPlanned(tx, runId, r.moves, r.finishedAt) : [];
+  const fetchedAt = r.finishedAt;
+  if (r.readings.length) await tx.insert(carbonReadings).values(r.readings.map((x) => ({ ...x, fetchedAt }))).onConflictDoNothing();
+  const excepted = r.exceptions.length
+    ? await tx
+        .insert(exceptions)
+        .values(r.exceptions.map((e) => ({ runId, kind: e.kind, concerns: e.concerns, detail: e.detail, createdAt: r.finishedAt })))
+        .returning()
+    : [];
+  await appendAuditIn(tx, r.finishedAt, {
+    actor: 'shisa',
+    action: 'run.recorded',
+    subject: `run ${runId}`,
+    payload: {
+      trigger: r.trigger,
+      fleet: r.fleet,
+      verdict: r.verdict,
+      status: r.status,
+      moves: r.moves.length,
+      kept: r.kept.length,
+      emissionsAfter: r.emissionsAfter,
+      rows: bindRun(run!, digestRows(rows, (x) => x), excepted, journaled),
+    },
   });
+  return runId;
+}
+
+/**
+ * Tens of thousands of decisions: one statement per column-array chunk (unnest), which both
+ * drivers send as a handful of parameters instead of one per value.
+ */
+async function insertDecisions(tx: Executor, runId: number, rows: readonly (readonly unknown[])[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    const column = <T>(k: number): T[] => chunk.map((row) => row[k] as T);
+    await tx.execute(sql`insert into ${decisions} (run_id, kind, workload, from_region, to_region, saving_g_per_h, reason, detail)
+      select ${runId}, * from unnest(${sql.param(column<string>(0))}::text[], ${sql.param(column<string>(1))}::text[], ${sql.param(column<string>(2))}::text[],
+        ${sql.param(column<string | null>(3))}::text[], ${sql.param(column<number | null>(4))}::float8[], ${sql.param(column<string | null>(5))}::text[], ${sql.param(column<string | null>(6))}::text[])`);
+  }
 }

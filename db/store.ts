@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -8,8 +8,10 @@ import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Secret } from '../scheduler/config/secret.js';
 import { packageRoot } from '../regions/data/bundled.js';
+import { describeHolder, tryLockFile, type FileLock, type LockHolder } from './file-lock.js';
 import * as schema from './schema.js';
 import { StoreError } from './store-error.js';
+import { storeFault } from './store-fault.js';
 
 /** Where the state lives: embedded PGlite (in a folder, or in memory for tests), or a server. */
 export type StoreTarget = { readonly kind: 'pglite'; readonly dir?: string } | { readonly kind: 'postgres'; readonly url: Secret };
@@ -19,7 +21,13 @@ export type Database = ReturnType<typeof drizzlePglite<typeof schema>> | ReturnT
 
 export interface Store {
   readonly driver: 'pglite' | 'postgres';
+  readonly target: StoreTarget;
   readonly db: Database;
+  /**
+   * The embedded database's folder lock, held from open to close: PGlite is one process's
+   * database, so no second shisa process may open the folder meanwhile (readers included).
+   */
+  readonly lock?: FileLock;
   /** Runs `sql` with parameters on the underlying client (for advisory locks and tests). */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -27,6 +35,23 @@ export interface Store {
 
 /** A drizzle database or transaction: queries written against it run on either, on either driver. */
 export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
+
+export interface OpenOptions {
+  /** What this process is doing, written into the folder lock for whoever finds it held. */
+  readonly holder?: string;
+  /** Whether this process will run a rebalancing while it holds the store. */
+  readonly rebalancing?: boolean;
+  /** How long to wait for another process to let go of the embedded database (default: not at all). */
+  readonly waitMs?: number;
+  /** Whether to wait for this holder (default: any). */
+  readonly waitFor?: (holder: LockHolder | undefined) => boolean;
+  /** Told once, when waiting starts. */
+  readonly onWait?: (holder: string) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** Opened, or held by another process (who, as far as it said). */
+export type StoreOpen = { readonly ok: true; readonly store: Store } | { readonly ok: false; readonly dir: string; readonly holder: LockHolder | undefined; readonly message: string };
 
 /** Runs `fn` in one transaction on either driver (their transaction APIs take the same callback). */
 export function inTransaction<T>(store: Store, fn: (tx: Executor) => Promise<T>): Promise<T> {
@@ -38,31 +63,168 @@ export function migrationsFolder(): string {
   return join(packageRoot(), 'db', 'migrations');
 }
 
+/** The embedded database lives in `<dir>/db`; the folder lock is `<dir>/shisa.lock`. */
+export const LOCK_FILE = 'shisa.lock';
+const DATA = 'db';
+const POLL_MS = 200;
+
 /**
  * Opens the store and brings its schema up to date (migrations are idempotent: applied ones
- * are recorded and skipped). A database that cannot be reached is a StoreError with a stable
- * code and a message without credentials.
+ * are recorded and skipped). An embedded folder another process holds is an answer, not an
+ * error; a database that cannot be reached is a StoreError with a stable code and a message
+ * without credentials.
  */
-export async function openStore(target: StoreTarget): Promise<Store> {
-  if (target.kind === 'pglite') {
-    if (target.dir) mkdirSync(target.dir, { recursive: true });
-    let client: PGlite;
-    try {
-      client = target.dir ? new PGlite(target.dir) : new PGlite();
-      await client.waitReady;
-    } catch (err) {
-      throw new StoreError('STORE_UNAVAILABLE', `cannot open the embedded database${target.dir ? ` in ${target.dir}` : ''}: ${(err as Error).message}`);
-    }
-    const db = drizzlePglite(client, { schema });
-    await migratePglite(db, { migrationsFolder: migrationsFolder() });
-    return {
-      driver: 'pglite',
-      db,
-      query: async <T>(sql: string, params?: unknown[]) => (await client.query<T>(sql, params)).rows,
-      close: () => client.close(),
-    };
+export async function tryOpenStore(target: StoreTarget, options: OpenOptions = {}): Promise<StoreOpen> {
+  if (target.kind === 'postgres') return { ok: true, store: await openServer(target) };
+  if (!target.dir) return { ok: true, store: await openEmbedded(target, undefined, undefined) };
+  const dir = target.dir;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw storeFault(err, `cannot create the embedded database folder ${dir}`, 'STORE_UNAVAILABLE');
   }
+  const lockPath = join(dir, LOCK_FILE);
+  const command = `${options.holder ?? 'shisa'}${options.rebalancing ? ' [rebalancing]' : ''}`;
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let told = false;
+  for (;;) {
+    const attempt = await tryLockFile(lockPath, command);
+    if (attempt.ok) {
+      try {
+        return { ok: true, store: await openEmbedded(target, dataFolder(dir), attempt.lock) };
+      } catch (err) {
+        attempt.lock.release();
+        throw err;
+      }
+    }
+    const waitable = options.waitFor ? options.waitFor(attempt.holder) : true;
+    if (!waitable || Date.now() >= deadline) return { ok: false, dir, holder: attempt.holder, message: busyMessage(dir, attempt.holder) };
+    if (!told) options.onWait?.(`waiting for ${describeHolder(attempt.holder)}, which has the embedded database in ${dir} open`);
+    told = true;
+    await sleep(Math.min(POLL_MS, Math.max(1, deadline - Date.now())));
+  }
+}
+
+/** Opens the store, or throws STORE_BUSY when another process holds the embedded folder. */
+export async function openStore(target: StoreTarget, options: OpenOptions = {}): Promise<Store> {
+  const opened = await tryOpenStore(target, options);
+  if (!opened.ok) throw new StoreError('STORE_BUSY', opened.message);
+  return opened.store;
+}
+
+/** Whether a folder holder is running a rebalancing (as it said when it took the lock). */
+export function isRebalancing(holder: LockHolder | undefined): boolean {
+  return holder?.command.endsWith(' [rebalancing]') === true;
+}
+
+function busyMessage(dir: string, holder: LockHolder | undefined): string {
+  return (
+    `the embedded database in ${dir} is in use by ${describeHolder(holder)}; it is one process's database, so wait until that ` +
+    'process ends, or keep state on a PostgreSQL server (DATABASE_URL) where any number of shisa processes can read it'
+  );
+}
+
+/**
+ * The folder's database, created whole or not at all: a new database is made (initdb and
+ * migrations) in a scratch folder and renamed into place, so a process killed while
+ * creating it leaves only scratch, which the next opener removes. Folders from before the
+ * `db/` layout (the database directly in the folder) are used where they are.
+ */
+function dataFolder(dir: string): { path: string; create?: string } {
+  if (existsSync(join(dir, 'PG_VERSION'))) return { path: dir };
+  for (const e of readdirSync(dir)) if (e.startsWith(`${DATA}.new-`)) rmSync(join(dir, e), { recursive: true, force: true });
+  const path = join(dir, DATA);
+  if (existsSync(join(path, 'PG_VERSION'))) return { path };
+  rmSync(path, { recursive: true, force: true });
+  return { path, create: join(dir, `${DATA}.new-${process.pid}`) };
+}
+
+async function openEmbedded(target: StoreTarget, folder: { path: string; create?: string } | undefined, lock: FileLock | undefined): Promise<Store> {
+  const where = folder ? ` in ${folder.path}` : '';
+  if (folder?.create) {
+    const fresh = await startPglite(folder.create, where);
+    await migrateEmbedded(fresh, where);
+    await fresh.close();
+    try {
+      renameSync(folder.create, folder.path);
+    } catch (err) {
+      throw storeFault(err, `cannot create the embedded database${where}`, 'STORE_UNAVAILABLE');
+    }
+  }
+  const client = await startPglite(folder?.path, where);
+  const db = await migrateEmbedded(client, where);
+  return {
+    driver: 'pglite',
+    target,
+    db,
+    ...(lock ? { lock } : {}),
+    query: async <T>(sql: string, params?: unknown[]) => (await client.query<T>(sql, params)).rows,
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+}
+
+async function startPglite(path: string | undefined, where: string): Promise<PGlite> {
+  try {
+    const client = path ? new PGlite(path) : new PGlite();
+    await client.waitReady;
+    return client;
+  } catch (err) {
+    // PGlite says only "failed to initialize" when the disk is full; the folder says why.
+    const full = path !== undefined && diskFull(dirname(path));
+    throw storeFault(full ? Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }) : err, `cannot open the embedded database${where}`, 'STORE_UNAVAILABLE');
+  }
+}
+
+/** Whether the file system holding `dir` has (almost) no room left for a database to start in. */
+function diskFull(dir: string): boolean {
+  try {
+    const fs = statfsSync(dir);
+    return fs.bavail * fs.bsize < 1024 * 1024;
+  } catch {
+    return false;
+  }
+}
+
+async function migrateEmbedded(client: PGlite, where: string) {
+  const db = drizzlePglite(client, { schema });
+  try {
+    await migratePglite(db, { migrationsFolder: migrationsFolder() });
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    throw storeFault(err, `cannot bring the embedded database${where} up to date`, 'STORE_UNAVAILABLE');
+  }
+  return db;
+}
+
+/** Replicas starting together would race to create the same tables: one migrates at a time. */
+const MIGRATE_LOCK = 0x5_3415_3d6a;
+
+async function migrateServer(pool: pg.Pool, db: ReturnType<typeof drizzlePostgres<typeof schema>>): Promise<void> {
+  const c = await pool.connect();
+  try {
+    await c.query('select pg_advisory_lock($1)', [MIGRATE_LOCK]);
+    try {
+      await migratePostgres(db, { migrationsFolder: migrationsFolder() });
+    } finally {
+      await c.query('select pg_advisory_unlock($1)', [MIGRATE_LOCK]);
+    }
+  } finally {
+    c.release();
+  }
+}
+
+async function openServer(target: Extract<StoreTarget, { kind: 'postgres' }>): Promise<Store> {
   const pool = new pg.Pool({ connectionString: target.url.reveal(), max: 4, connectionTimeoutMillis: 5_000 });
+  // An idle pooled connection the server drops (restart, failover) is emitted here; without a
+  // listener that would crash the process. The next query takes a fresh connection.
+  pool.on('error', () => undefined);
   try {
     const c = await pool.connect();
     c.release();
@@ -71,9 +233,15 @@ export async function openStore(target: StoreTarget): Promise<Store> {
     throw new StoreError('STORE_UNAVAILABLE', `cannot reach the PostgreSQL server named by ${target.url.source}: ${target.url.scrub((err as Error).message)}`);
   }
   const db = drizzlePostgres(pool, { schema });
-  await migratePostgres(db, { migrationsFolder: migrationsFolder() });
+  try {
+    await migrateServer(pool, db);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw storeFault(err, `cannot bring the database named by ${target.url.source} up to date`, 'STORE_UNAVAILABLE', (s) => target.url.scrub(s));
+  }
   return {
     driver: 'postgres',
+    target,
     db,
     query: async <T>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[],
     close: () => pool.end(),

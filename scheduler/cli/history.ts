@@ -1,9 +1,9 @@
 import { getRun, listRuns, type RunRow } from '../../db/history.js';
-import { openStore, type Store } from '../../db/store.js';
+import { tryOpenStore, type Store } from '../../db/store.js';
 import { StoreError } from '../../db/store-error.js';
 import { environmentFrom, processEnvironment } from '../config/environment.js';
 import { EXIT, type CliIo } from './io.js';
-import { storeTargetFor } from './store-target.js';
+import { STORE_WAIT_MS, storeTargetFor } from './store-target.js';
 
 export interface StoreCommandOptions {
   readonly config: string;
@@ -11,22 +11,29 @@ export interface StoreCommandOptions {
   readonly json: boolean;
 }
 
-/** Opens the store a command reads, runs `fn`, closes it; a store fault is a clear error (exit 1). */
+/**
+ * Opens the store a command reads, runs `fn`, closes it. Another process holding the
+ * embedded database is waited for briefly, then named (exit 4); a store fault is one clear
+ * line (exit 1).
+ */
 export async function withStore(command: string, options: StoreCommandOptions, io: CliIo, fn: (store: Store) => Promise<number>): Promise<number> {
   const env = io.env ? environmentFrom(io.env) : processEnvironment();
   const { target } = storeTargetFor(options.config, io.cwd, env, options.dataDir);
-  let store: Store;
   try {
-    store = await openStore(target);
+    const opened = await tryOpenStore(target, { holder: `shisa ${command} --config ${options.config}`, waitMs: STORE_WAIT_MS, onWait: (w) => io.stderr(`shisa ${command}: ${w}\n`) });
+    if (!opened.ok) {
+      io.stderr(`shisa ${command}: ${opened.message}\n`);
+      return EXIT.busy;
+    }
+    try {
+      return await fn(opened.store);
+    } finally {
+      await opened.store.close();
+    }
   } catch (err) {
     if (!(err instanceof StoreError)) throw err;
     io.stderr(`shisa ${command}: ${err.message}\n`);
     return EXIT.internal;
-  }
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
   }
 }
 

@@ -10,4 +10,5 @@ export interface CliIo {
 }
 
 /** Exit codes, as documented in the README. */
-export const EXIT = Object.freeze({ ok: 0, internal: 1, invalidInput: 2, unprovable: 3 });
+/** `busy`: nothing ran, because another shisa process holds the store or the rebalancing lock. */
+export const EXIT = Object.freeze({ ok: 0, internal: 1, invalidInput: 2, unprovable: 3, busy: 4 });

@@ -1,7 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, type CliIo } from './io.js';
+import { terminalSafe } from './terminal-safe.js';
 import type { CarbonSourceKind } from '../../regions/carbon/reading.js';
-import { carbonCommand, parseAt } from './carbon.js';
+import { carbonCommand } from './carbon.js';
+import { atTime, runNumber, timeoutMs } from './arguments.js';
 import { planCommand } from './plan.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
@@ -19,7 +21,10 @@ export const VERSION = '0.1.0';
  * The `shisa` command line. Returns the exit code rather than exiting, so tests can drive
  * it in-process and bin/shisa.js owns the process.
  */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  // Intent and fleet files are written by many people: nothing they put in a string may
+  // reach the operator's terminal as a control sequence.
+  const io = terminalSafe(rawIo);
   let code: number = EXIT.ok;
   const debug = argv.includes('--debug');
   const program = new Command('shisa')
@@ -49,12 +54,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .description('Plan a rebalancing run: which flexible workloads to move where, with the saving, a proven bound on the optimum, and why the rest stays.')
     .requiredOption('-c, --config <file>', 'fleet file (with an inventory)')
     .addOption(new Option('--carbon <kind>', 'carbon source (default: the fleet\'s carbon.source)').choices(['static', 'electricitymaps', 'replay']))
-    .option('--at <time>', 'the run\'s time, ISO 8601 with zone (e.g. 2022-06-01T12:00Z); default now')
-    .option('--timeout <ms>', 'how long Z3 may take per proof obligation before it counts as unknown (never a pass)', String(DEFAULT_TIMEOUT_MS))
+    .option('--at <time>', 'the run\'s time, ISO 8601 with zone (e.g. 2022-06-01T12:00Z), years 1970 to 9999; default now')
+    .option('--timeout <ms>', 'how long Z3 may take per proof obligation before it counts as unknown (never a pass), 1 to 3600000', String(DEFAULT_TIMEOUT_MS))
     .option('--no-record', 'do not record the run in the store')
     .option('--data-dir <dir>', 'folder of the embedded database (default: .shisa/ next to the fleet file; DATABASE_URL selects a PostgreSQL server instead)')
     .option('--json', 'print the plan as JSON on stdout (same snapshot, same bytes)')
-    .addHelpText('after', '\nThe intents and the plan are proven with Z3 (shisa verify\'s check 1, and check 2: the planned placement and every step of the migration order are safe).\n\nExit status: 0 planned and proven, 3 unprovable (the plan is shown but not applicable), 2 invalid input, 1 internal error.\n\nExamples:\n  shisa plan --config regions/examples/fleet.yaml\n  shisa plan --config fleet.yaml --carbon replay --at 2022-06-01T12:00Z --json')
+    .addHelpText('after', '\nThe intents and the plan are proven with Z3 (shisa verify\'s check 1, and check 2: the planned placement and every step of the migration order are safe).\n\nExit status: 0 planned and proven, 3 unprovable (the plan is shown but not applicable), 4 not run (another shisa process holds the store or the rebalancing lock; it is named), 2 invalid input, 1 internal error or the store failed (one line says why).\n\nExamples:\n  shisa plan --config regions/examples/fleet.yaml\n  shisa plan --config fleet.yaml --carbon replay --at 2022-06-01T12:00Z --json')
     .action(async (opts: { config: string; carbon?: CarbonSourceKind; at?: string; timeout: string; json?: boolean; record: boolean; dataDir?: string }) => {
       const at = opts.at === undefined ? undefined : parseAtOption(opts.at);
       code = await planCommand({ config: opts.config, ...(opts.carbon ? { carbon: opts.carbon } : {}), ...(at !== undefined ? { at } : {}), json: opts.json === true, timeoutMs: parseTimeout(opts.timeout), record: opts.record, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }, io);
@@ -64,7 +69,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .command('verify')
     .description('Prove the intent model consistent with Z3 (assertions, critical intents where they run, all intents together) and find single points of failure (losing any one region).')
     .requiredOption('-c, --config <file>', 'fleet file (with an inventory)')
-    .option('--timeout <ms>', 'how long Z3 may take per proof obligation before it counts as unknown (never a pass)', String(DEFAULT_TIMEOUT_MS))
+    .option('--timeout <ms>', 'how long Z3 may take per proof obligation before it counts as unknown (never a pass), 1 to 3600000', String(DEFAULT_TIMEOUT_MS))
     .option('--json', 'print the result as JSON on stdout')
     .addHelpText('after', '\nExit status: 0 everything proven (warnings allowed), 3 something unprovable (an Unprovable State: nothing may move), 2 invalid input, 1 internal error.\n\nExamples:\n  shisa verify --config regions/examples/fleet.yaml\n  shisa verify --config fleet.yaml --json')
     .action(async (opts: { config: string; timeout: string; json?: boolean }) => {
@@ -78,10 +83,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .requiredOption('-c, --config <file>', 'fleet file (its .shisa/ folder holds the embedded database)')
     .option('--data-dir <dir>', 'folder of the embedded database (default: .shisa/ next to the fleet file; DATABASE_URL selects a PostgreSQL server instead)')
     .option('--json', 'print the result as JSON on stdout')
-    .addHelpText('after', '\nExit status: 0 ok, 2 no such run or bad input, 1 the store cannot be read.\n\nExamples:\n  shisa history --config regions/examples/fleet.yaml\n  shisa history 3 --config regions/examples/fleet.yaml --json')
+    .addHelpText('after', '\nExit status: 0 ok, 2 no such run or bad input, 4 another shisa process has the embedded database open (waited for 15 s; it is named), 1 the store cannot be read.\n\nExamples:\n  shisa history --config regions/examples/fleet.yaml\n  shisa history 3 --config regions/examples/fleet.yaml --json')
     .action(async (run: string | undefined, opts: { config: string; dataDir?: string; json?: boolean }) => {
-      const n = run === undefined ? undefined : Number(run);
-      if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new CommanderError(EXIT.invalidInput, 'shisa.badInput', `error: run "${run}" is not a run number (1, 2, …)`);
+      const n = run === undefined ? undefined : runNumber(run);
       code = await historyCommand(n, { config: opts.config, json: opts.json === true, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }, io);
     });
 
@@ -93,7 +97,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .requiredOption('-c, --config <file>', 'fleet file (its .shisa/ folder holds the embedded database)')
     .option('--data-dir <dir>', 'folder of the embedded database (default: .shisa/ next to the fleet file; DATABASE_URL selects a PostgreSQL server instead)')
     .option('--json', 'print the result as JSON on stdout')
-    .addHelpText('after', '\nExit status: 0 intact, 3 broken, 1 the store cannot be read.')
+    .addHelpText('after', '\nThe chain is checked first, then every run, decision, exception and migration an entry records against the digests it holds.\n\nExit status: 0 intact, 3 broken (the first break, then every row problem found), 4 another shisa process has the embedded database open (waited for 15 s; it is named), 1 the store cannot be read.')
     .action(async (opts: { config: string; dataDir?: string; json?: boolean }) => {
       code = await auditVerifyCommand({ config: opts.config, json: opts.json === true, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }, io);
     });
@@ -104,7 +108,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .argument('[zones...]', 'Electricity Maps zone codes (default with --config: every zone of the fleet)')
     .option('-c, --config <file>', 'fleet file: its carbon settings and zones')
     .addOption(new Option('-s, --source <kind>', 'carbon source (default: the fleet\'s carbon.source, else static)').choices(['static', 'electricitymaps', 'replay']))
-    .option('--at <time>', 'the run\'s time, ISO 8601 with zone (e.g. 2022-06-01T12:00Z); default now')
+    .option('--at <time>', 'the run\'s time, ISO 8601 with zone (e.g. 2022-06-01T12:00Z), years 1970 to 9999; default now')
     .option('--json', 'print the result as JSON on stdout')
     .addHelpText(
       'after',
@@ -135,15 +139,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     });
 
   function parseTimeout(text: string): number {
-    const v = Number(text);
-    if (!Number.isInteger(v) || v < 1) throw new CommanderError(EXIT.invalidInput, 'shisa.badInput', `error: --timeout "${text}" is not a whole number of milliseconds ≥ 1, e.g. 10000`);
-    return v;
+    return timeoutMs(text);
   }
 
   function parseAtOption(text: string): number {
-    const at = parseAt(text);
-    if (at === undefined) throw new CommanderError(EXIT.invalidInput, 'shisa.badInput', `error: --at "${text}" is not an ISO 8601 time with a zone, e.g. 2022-06-01T12:00Z`);
-    return at;
+    return atTime(text);
   }
 
   try {

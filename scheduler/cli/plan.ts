@@ -8,11 +8,13 @@ import { plan } from '../planner/plan.js';
 import { planToJson } from '../planner/plan-json.js';
 import type { Plan } from '../planner/plan.js';
 import { recordRun, type RunRecord } from '../../db/record-run.js';
-import { openStore } from '../../db/store.js';
+import { isRebalancing, tryOpenStore, type Store } from '../../db/store.js';
 import { StoreError } from '../../db/store-error.js';
 import type { ZoneSignal } from '../../regions/carbon/staleness.js';
 import { buildMesh } from '../verify/mesh.js';
-import { storeTargetFor } from './store-target.js';
+import { refText } from '../verify/proof.js';
+import { redactSecrets } from '../diagnostics/redact.js';
+import { STORE_WAIT_MS, storeTargetFor } from './store-target.js';
 import { renderReport, reportToJson } from '../verify/report.js';
 import { DEFAULT_TIMEOUT_MS, verify, type VerifyReport } from '../verify/verify.js';
 import { EXIT, type CliIo } from './io.js';
@@ -39,29 +41,53 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
   const ws = await loadWorkspaceWithInventory('plan', options.config, io, 'reading workloads from the clusters comes with the cluster client');
   if (!ws) return EXIT.invalidInput;
   const env = io.env ? environmentFrom(io.env) : processEnvironment();
-  if (options.record === false) return planOnce(options, io, ws, env);
-  // A recorded run is a rebalancing run: one at a time per store, across replicas.
-  const { target } = storeTargetFor(options.config, io.cwd, env, options.dataDir);
-  let lock: RebalanceLock | undefined;
+  if (options.record === false) return planOnce(options, io, ws, env, undefined);
+  // A recorded run is a rebalancing run: one at a time per store, across replicas. A reader
+  // that has the embedded database open briefly is waited for; another rebalancing is not.
+  const { target, where } = storeTargetFor(options.config, io.cwd, env, options.dataDir);
+  const holder = `shisa plan --config ${options.config}`;
+  const opened = await storeStep(io, () => tryOpenStore(target, { holder, rebalancing: true, waitMs: STORE_WAIT_MS, waitFor: (h) => !isRebalancing(h), onWait: (w) => io.stderr(`shisa plan: ${w}\n`) }));
+  if (typeof opened === 'number') return opened;
+  if (!opened.ok) {
+    io.stderr(`shisa plan: not run: ${opened.message}\n`);
+    return EXIT.busy;
+  }
+  const store = opened.store;
   try {
-    lock = await tryRebalanceLock(target, `shisa plan --config ${options.config}`);
+    const taken = await storeStep(io, () => tryRebalanceLock(store, holder));
+    if (typeof taken === 'number') return taken;
+    if (!taken.ok) {
+      io.stderr(`shisa plan: not run: another rebalancing holds the rebalancing lock of ${where} (${taken.holder}); nothing was planned\n`);
+      return EXIT.busy;
+    }
+    try {
+      return await planOnce(options, io, ws, env, { store, lock: taken.lock, where });
+    } finally {
+      await taken.lock.release();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/** Runs a store step; a StoreError becomes its one line on stderr and exit 1. */
+async function storeStep<T>(io: CliIo, step: () => Promise<T>): Promise<T | number> {
+  try {
+    return await step();
   } catch (err) {
     if (!(err instanceof StoreError)) throw err;
     io.stderr(`shisa plan: ${err.message}\n`);
     return EXIT.internal;
   }
-  if (!lock) {
-    io.stderr('shisa plan: another shisa process is running a rebalancing with this store (it holds the rebalancing lock); nothing was planned\n');
-    return EXIT.ok;
-  }
-  try {
-    return await planOnce(options, io, ws, env);
-  } finally {
-    await lock.release();
-  }
 }
 
-async function planOnce(options: PlanOptions, io: CliIo, ws: Workspace, env: Environment): Promise<number> {
+interface Recording {
+  readonly store: Store;
+  readonly lock: RebalanceLock;
+  readonly where: string;
+}
+
+async function planOnce(options: PlanOptions, io: CliIo, ws: Workspace, env: Environment, recording: Recording | undefined): Promise<number> {
   const now = io.now ?? Date.now;
   const kind = options.carbon ?? ws.fleet.carbon.source;
   const created = await createCarbonSource(ws.fleet.carbon, kind, { env, now });
@@ -80,6 +106,12 @@ async function planOnce(options: PlanOptions, io: CliIo, ws: Workspace, env: Env
   const mesh = buildMesh(ws.fleet, ws.intents, ws.workloads);
   const proof = await verify(mesh, ws.intents, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, checks: ['intents', 'plan'], moves: result.moves });
   const batches = (proof.plan?.order.batches ?? []).map((b) => b.map((m) => mesh.workloads[m.workload]!.name));
+  // A run that lost its lock while it planned stops here: another may be running already.
+  const lost = recording?.lock.lost();
+  if (lost) {
+    io.stderr(`shisa plan: stopped: lost the rebalancing lock (${lost}); nothing was recorded\n`);
+    return EXIT.internal;
+  }
   if (options.json) {
     const verification = { ...reportToJson(proof, { times: false }), applicable: proof.proven, order: proof.proven ? batches : [] };
     io.stdout(JSON.stringify({ ...planToJson(result, { fleet: ws.fleet.file, carbonSource: kind, carbon }), verification }, null, 2) + '\n');
@@ -88,20 +120,14 @@ async function planOnce(options: PlanOptions, io: CliIo, ws: Workspace, env: Env
     for (const c of carbon) io.stdout(`  carbon: ${c.zone} ${c.status}${c.problem ? ` (${c.problem})` : ''}: nothing moves into or out of it\n`);
     io.stdout('\n' + renderProof(proof, batches) + '\n');
   }
-  if (options.record !== false) {
-    const { target, where } = storeTargetFor(options.config, io.cwd, env, options.dataDir);
+  if (recording) {
     const finished = now();
     try {
-      const store = await openStore(target);
-      try {
-        const id = await recordRun(store, runRecord(result, proof, signals, { fleet: ws.fleet.file, carbonSource: kind, startedAt: at, finishedAt: finished, planMs: elapsedMs }));
-        (options.json ? io.stderr : io.stdout)(`Recorded as run ${id} in ${where} (shisa history --config ${options.config})\n`);
-      } finally {
-        await store.close();
-      }
+      const id = await recordRun(recording.store, runRecord(result, proof, signals, { fleet: ws.fleet.file, carbonSource: kind, startedAt: at, finishedAt: finished, planMs: elapsedMs }), { guard: (tx) => recording.lock.guard(tx) });
+      (options.json ? io.stderr : io.stdout)(`Recorded as run ${id} in ${recording.where} (shisa history --config ${options.config})\n`);
     } catch (err) {
       if (!(err instanceof StoreError)) throw err;
-      io.stderr(`shisa plan: the run was not recorded: ${err.message}\n`);
+      io.stderr(err.code === 'STORE_LOCK_LOST' ? `shisa plan: stopped: ${err.message}; nothing was recorded\n` : `shisa plan: ${err.message}; nothing of the run was written\n`);
       return EXIT.internal;
     }
   }
@@ -129,7 +155,7 @@ function runRecord(result: Plan, proof: VerifyReport, signals: readonly ZoneSign
     kept: result.kept.map((k) => ({ workload: k.workload, region: k.region, reason: k.reason, detail: k.detail })),
     readings: signals.flatMap((s) => (s.reading ? [{ zone: s.zone, datetime: new Date(s.reading.datetime), intensity: s.reading.intensity, estimated: s.reading.isEstimated, source: s.reading.source }] : [])),
     exceptions: [
-      ...proof.unprovable.map((u) => ({ kind: 'unprovable' as const, concerns: u.obligation, detail: { reason: u.reason, message: u.message, core: u.core.map((c) => ({ text: c.text, file: c.span.file, line: c.span.line, col: c.span.col })) } })),
+      ...proof.unprovable.map((u) => ({ kind: 'unprovable' as const, concerns: u.obligation, detail: { reason: u.reason, message: redactSecrets(u.message), core: u.core.map((c) => ({ text: refText(c), file: c.span.file, line: c.span.line, col: c.span.col })) } })),
       ...notFresh.map((n) => ({ kind: 'stale-feed' as const, concerns: n.zone, detail: n })),
     ],
   };

@@ -12,3 +12,10 @@ export function storeTargetFor(fleetFile: string, cwd: string, env: Environment,
   const dir = dataDir ? resolve(cwd, dataDir) : join(dirname(resolve(cwd, fleetFile)), '.shisa');
   return { target: { kind: 'pglite', dir }, where: dataDir ?? join(dirname(fleetFile), '.shisa') };
 }
+
+/**
+ * How long a command waits for another process to close the embedded database (one process
+ * at a time may have it open) before it says who has it: long enough for a `shisa history`
+ * or most plans to finish, short enough that a stuck holder is reported, not waited on.
+ */
+export const STORE_WAIT_MS = 15_000;

@@ -38,10 +38,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+/** `under`: the folder to make the server's folder in (default: the system's temporary folder). */
+export async function startPostgres(options: { readonly under?: string } = {}): Promise<PostgresServer> {
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/*/bin');
-  const dir = mkdtempSync(join(tmpdir(), 'shisa-pg-'));
+  const dir = mkdtempSync(join(options.under ?? tmpdir(), 'shisa-pg-'));
   const data = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
   // As root, run the server as `nobody`, which must own the folder.
