@@ -76,8 +76,13 @@ export async function tryLockFile(path: string, command: string): Promise<TryLoc
     throw new StoreError('STORE_UNAVAILABLE', `cannot lock ${path}: flock failed with errno ${errno}`);
   }
   const holder: LockHolder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
-  ftruncateSync(fd, 0);
-  writeSync(fd, JSON.stringify(holder) + '\n', 0);
+  try {
+    ftruncateSync(fd, 0);
+    writeSync(fd, JSON.stringify(holder) + '\n', 0);
+  } catch {
+    // Who holds it is only told to contenders; a full disk must not stop the holder (the
+    // store then says why it cannot write).
+  }
   const { ino, dev } = fstatSync(fd);
   let released = false;
   return {

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import type { Executor, Store } from './store.js';
 import { StoreError } from './store-error.js';
+import { storeFault } from './store-fault.js';
 
 /** The same lock number on every replica (pg_try_advisory_lock); distinct from the audit chain's. */
 const REBALANCE_LOCK = 0x5_3415_4ba1n;
@@ -47,13 +48,19 @@ export async function tryRebalanceLock(store: Store, holder: string): Promise<Re
   } catch (err) {
     throw new StoreError('STORE_UNAVAILABLE', `cannot reach the PostgreSQL server named by ${url.source}: ${url.scrub((err as Error).message)}`);
   }
-  const { rows } = await client.query<{ ok: boolean; pid: number }>('select pg_try_advisory_lock($1) as ok, pg_backend_pid() as pid', [REBALANCE_LOCK.toString()]);
-  if (!rows[0]?.ok) {
-    const who = await currentHolder(client);
-    await client.end();
-    return { ok: false, holder: who };
+  let backend: number;
+  try {
+    const { rows } = await client.query<{ ok: boolean; pid: number }>('select pg_try_advisory_lock($1) as ok, pg_backend_pid() as pid', [REBALANCE_LOCK.toString()]);
+    if (!rows[0]?.ok) {
+      const who = await currentHolder(client);
+      await client.end();
+      return { ok: false, holder: who };
+    }
+    backend = rows[0].pid;
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw storeFault(err, 'cannot take the rebalancing lock', 'STORE_UNAVAILABLE', (s) => url.scrub(s));
   }
-  const backend = rows[0].pid;
   let released = false;
   return {
     ok: true,
