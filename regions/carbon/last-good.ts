@@ -1,7 +1,7 @@
 import { fail, ok, type CarbonResult } from './carbon-error.js';
 import { badReading } from './plausibility.js';
-import type { CarbonForecast, CarbonReading } from './reading.js';
-import type { CarbonSource } from './source.js';
+import type { CarbonReading } from './reading.js';
+import { WrappedSource } from './wrapped-source.js';
 
 /**
  * Keeps the last good reading per zone and answers with it when the wrapped source fails,
@@ -12,20 +12,10 @@ import type { CarbonSource } from './source.js';
  * zone is missing until it answers believably again.
  * (In memory for now; the database keeps it across restarts once the store exists.)
  */
-export class LastGoodSource implements CarbonSource {
+export class LastGoodSource extends WrappedSource {
   private readonly last = new Map<string, CarbonReading>();
 
-  constructor(private readonly inner: CarbonSource) {}
-
-  get kind() {
-    return this.inner.kind;
-  }
-
-  get upstreamCalls(): number | undefined {
-    return this.inner.upstreamCalls;
-  }
-
-  async latest(zone: string, at: number): Promise<CarbonResult<CarbonReading>> {
+  override async latest(zone: string, at: number): Promise<CarbonResult<CarbonReading>> {
     const result = await this.inner.latest(zone, at);
     if (result.ok) {
       const bad = badReading(zone, result.value, at);
@@ -36,13 +26,5 @@ export class LastGoodSource implements CarbonSource {
     if (result.error.code === 'CARBON_BAD_READING') return result;
     const kept = this.last.get(zone);
     return kept ? ok({ ...kept, fallback: { reason: result.error.message } }) : result;
-  }
-
-  forecast(zone: string, at: number, horizonMs: number): Promise<CarbonResult<CarbonForecast>> {
-    return this.inner.forecast(zone, at, horizonMs);
-  }
-
-  history(zone: string, from: number, to: number): Promise<CarbonResult<readonly CarbonReading[]>> {
-    return this.inner.history(zone, from, to);
   }
 }

@@ -1,7 +1,7 @@
 import { fail, ok, type CarbonResult } from './carbon-error.js';
 import { badReading, plausibleValue, refusal, zoneProblem } from './plausibility.js';
 import type { CarbonForecast, CarbonReading } from './reading.js';
-import type { CarbonSource } from './source.js';
+import { WrappedSource } from './wrapped-source.js';
 
 /**
  * Any source, with the plausibility rule applied to everything it answers, so no path hands
@@ -12,25 +12,15 @@ import type { CarbonSource } from './source.js';
  *   asked for, are dropped, and the rest is kept. A forecast is about the future by nature, so
  *   the clock-skew limit applies to latest readings only; history is bounded by `to`.
  */
-export class PlausibleSource implements CarbonSource {
-  constructor(private readonly inner: CarbonSource) {}
-
-  get kind() {
-    return this.inner.kind;
-  }
-
-  get upstreamCalls(): number | undefined {
-    return this.inner.upstreamCalls;
-  }
-
-  async latest(zone: string, at: number): Promise<CarbonResult<CarbonReading>> {
+export class PlausibleSource extends WrappedSource {
+  override async latest(zone: string, at: number): Promise<CarbonResult<CarbonReading>> {
     const result = await this.inner.latest(zone, at);
     if (!result.ok) return result;
     const bad = badReading(zone, result.value, at);
     return bad ? fail(bad) : result;
   }
 
-  async forecast(zone: string, at: number, horizonMs: number): Promise<CarbonResult<CarbonForecast>> {
+  override async forecast(zone: string, at: number, horizonMs: number): Promise<CarbonResult<CarbonForecast>> {
     const result = await this.inner.forecast(zone, at, horizonMs);
     if (!result.ok) return result;
     const wrong = zoneProblem(zone, result.value.zone);
@@ -39,7 +29,7 @@ export class PlausibleSource implements CarbonSource {
     return ok({ ...result.value, points });
   }
 
-  async history(zone: string, from: number, to: number): Promise<CarbonResult<readonly CarbonReading[]>> {
+  override async history(zone: string, from: number, to: number): Promise<CarbonResult<readonly CarbonReading[]>> {
     const result = await this.inner.history(zone, from, to);
     if (!result.ok) return result;
     for (const r of result.value) {
