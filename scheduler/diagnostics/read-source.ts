@@ -71,5 +71,3 @@ function looksUtf16(bytes: Uint8Array): boolean {
   for (let i = 0; i < n; i++) if (bytes[i] === 0) i % 2 === 0 ? even++ : odd++;
   return Math.max(even, odd) >= 0.4 * n && Math.min(even, odd) === 0;
 }
-
-export { formatBytes } from './read-regular-file.js';

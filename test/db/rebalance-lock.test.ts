@@ -91,31 +91,25 @@ describe.each(stores)('the rebalancing lock on $name', ({ kind, skip, race: race
     await Promise.all([a.exited, b.exited]);
   }, 60_000);
 
-  for (const signal of ['SIGKILL', 'SIGTERM', 'SIGSEGV'] as const) {
-    it.skipIf(skip)(`is free at once for the next run when its holder dies of ${signal}`, async () => {
-      const a = contender(kind, where[kind]());
-      expect(verdict(await a.answer)).toBe('won');
-      a.child.kill(signal);
-      await a.exited;
-      const b = contender(kind, where[kind]());
-      expect(verdict(await b.answer)).toBe('won');
-      b.child.stdin.end();
-      await b.exited;
-    }, 60_000);
-  }
-
-  it.skipIf(skip || (!root && process.env.CI !== 'true'))('is free for the next run when a holder that ran as PID 1 of its own PID namespace (a container) is killed', async () => {
-    const a = contender(kind, where[kind](), ['unshare', '--pid', '--fork', '--kill-child']);
-    const won = await a.answer;
-    expect(won).toBe('won');
-    a.child.kill('SIGKILL');
+  /** A holder (run under `wrap`) that won is killed with `signal`; the next contender must win at once. */
+  async function freeAfterDeath(signal: NodeJS.Signals, wrap: readonly string[] = []): Promise<void> {
+    const a = contender(kind, where[kind](), wrap);
+    expect(await a.answer).toBe('won');
+    a.child.kill(signal);
     await a.exited;
-    // The contender was PID 1 inside; --kill-child takes it down with the unshare process.
     const b = contender(kind, where[kind]());
     expect(verdict(await b.answer)).toBe('won');
     b.child.stdin.end();
     await b.exited;
-  }, 60_000);
+  }
+
+  for (const signal of ['SIGKILL', 'SIGTERM', 'SIGSEGV'] as const) {
+    it.skipIf(skip)(`is free at once for the next run when its holder dies of ${signal}`, () => freeAfterDeath(signal), 60_000);
+  }
+
+  // The contender runs as PID 1 inside; --kill-child takes it down with the unshare process.
+  it.skipIf(skip || (!root && process.env.CI !== 'true'))('is free for the next run when a holder that ran as PID 1 of its own PID namespace (a container) is killed', () =>
+    freeAfterDeath('SIGKILL', ['unshare', '--pid', '--fork', '--kill-child']), 60_000);
 });
 
 /** Runs `fn` with a new temporary folder, removed afterwards. */
