@@ -23,8 +23,14 @@ function position(text, index) {
 /** The one occurrence of `marker` in `text` at or after `from`, or a stop naming the gate. */
 function find(file, text, marker, from = 0, unique = true) {
   const at = text.indexOf(marker, from);
-  if (at < 0) throw new Error(`stryker.config.mjs: gate code not found in ${file}: ${JSON.stringify(marker)} (moved or rewritten? update the gate list)`);
-  if (unique && text.indexOf(marker, at + 1) >= 0) throw new Error(`stryker.config.mjs: gate code found twice in ${file}: ${JSON.stringify(marker)} (make the marker longer)`);
+  if (at < 0)
+    throw new Error(
+      `stryker.config.mjs: gate code not found in ${file}: ${JSON.stringify(marker)} (moved or rewritten? update the gate list)`,
+    );
+  if (unique && text.indexOf(marker, at + 1) >= 0)
+    throw new Error(
+      `stryker.config.mjs: gate code found twice in ${file}: ${JSON.stringify(marker)} (make the marker longer)`,
+    );
   return at;
 }
 
@@ -47,41 +53,88 @@ const BUILD = 'scheduler/planner/build-problem.ts';
 
 export const GATES = [
   // (c) critical and uncovered workloads never move: the placement rule, and who is analysed at all.
-  gate('scheduler/inventory/coverage.ts', "return covering.length > 0 && covering.every((i) => i.placement === 'flexible') ? 'flexible' : 'critical';"),
+  gate(
+    'scheduler/inventory/coverage.ts',
+    "return covering.length > 0 && covering.every((i) => i.placement === 'flexible') ? 'flexible' : 'critical';",
+  ),
   gate(BUILD, "promiseOf.forEach((p, i) => p.placement === 'flexible' && flexible.push(i));"),
   // (c, e, d) the workload filters: critical (second line), cooldown, carbon data where it runs.
-  gate(PLANNER_FILTERS, 'export const WORKLOAD_FILTERS', "`no fresh carbon reading for its current region ${w.region}`),"),
+  gate(
+    PLANNER_FILTERS,
+    'export const WORKLOAD_FILTERS',
+    '`no fresh carbon reading for its current region ${w.region}`),',
+  ),
   gate(BUILD, '// Workload-level filters first.', 'for (const i of flexible) if (!kept[i]) candidate[i] = 1;'),
   // (d) stale and missing zones: what counts as fresh, and the region filter that uses it.
   gate(BUILD, 'const freshOf = new Map<string, boolean>();', "freshOf.set(r.name, signal?.status === 'fresh');"),
   gate(BUILD, 'now: s.now,', 'fresh: (r) => freshOf.get(r) === true,'),
   gate(PLANNER_FILTERS, "name: 'carbon-data',", '`no fresh carbon reading for ${r.zone}`),'),
   gate('regions/carbon/staleness.ts', 'return now - reading.datetime > maxStalenessMs;'),
-  gate('regions/carbon/staleness.ts', 'if (!result.ok) return missing(zone, result.error);', 'if (bad) return missing(zone, bad);'),
-  gate('regions/carbon/staleness.ts', "if (!isStale(reading, now, maxStalenessMs)) return { zone, status: 'fresh', reading, ageMs };"),
+  gate(
+    'regions/carbon/staleness.ts',
+    'if (!result.ok) return missing(zone, result.error);',
+    'if (bad) return missing(zone, bad);',
+  ),
+  gate(
+    'regions/carbon/staleness.ts',
+    "if (!isStale(reading, now, maxStalenessMs)) return { zone, status: 'fresh', reading, ageMs };",
+  ),
   // (d, g) which cleaner regions exist, and min_saving (hysteresis: `not-worth-it`).
   gate(BUILD, 'const here = intensityOf.get(w.region);', 'out.push({ region: r.name, intensity: there, rejection });'),
-  gate('scheduler/planner/promises.ts', 'if (i.carbon?.minSavingPercent !== undefined) minSaving = Math.max(minSaving ?? 0, i.carbon.minSavingPercent);'),
+  gate(
+    'scheduler/planner/promises.ts',
+    'if (i.carbon?.minSavingPercent !== undefined) minSaving = Math.max(minSaving ?? 0, i.carbon.minSavingPercent);',
+  ),
   gate('scheduler/planner/promises.ts', '...(minSaving !== undefined ? { minSavingPercent: minSaving } : {}),'),
   // Every filter's verdict reaches the solver: a rejected region is never an allowed one.
   gate(BUILD, 'const anyAllowed = new Map', 'else pinned.push(i);'),
-  gate(BUILD, 'if (!(k > 0)) return [];', 'rejection: c.rejection } : { region: c.region, emissions: k * c.intensity }));'),
-  gate(BUILD, 'const allowed = [{ r: current, cost: emissionsAt[i] as number }];', 'for (const o of opts) if (!o.rejection) allowed.push('),
+  gate(
+    BUILD,
+    'if (!(k > 0)) return [];',
+    'rejection: c.rejection } : { region: c.region, emissions: k * c.intensity }));',
+  ),
+  gate(
+    BUILD,
+    'const allowed = [{ r: current, cost: emissionsAt[i] as number }];',
+    'for (const o of opts) if (!o.rejection) allowed.push(',
+  ),
   // capacity: what cannot move takes its room first; a region over capacity does not grow.
-  gate(BUILD, 'const regionAt = Int32Array.from(workloads', 'memoryGib: Math.max(r.capacity.memoryGib - (fixedMem[i] as number), moverMem[i] as number),'),
+  gate(
+    BUILD,
+    'const regionAt = Int32Array.from(workloads',
+    'memoryGib: Math.max(r.capacity.memoryGib - (fixedMem[i] as number), moverMem[i] as number),',
+  ),
   // (f) the budget handed to the solvers, and (f, capacity) the last guard on their answer.
   gate(BUILD, 'budget: fleet.policy.migrationBudget,'),
   gate('scheduler/planner/problem.ts', 'export function violation(', 'return undefined;\n}'),
-  gate('scheduler/planner/solve.ts', 'const broken = violation(p, assignment.region);', 'if (broken) throw new Error(`planner produced an infeasible placement: ${broken}`);'),
+  gate(
+    'scheduler/planner/solve.ts',
+    'const broken = violation(p, assignment.region);',
+    'if (broken) throw new Error(`planner produced an infeasible placement: ${broken}`);',
+  ),
   // (a) only a proven plan's moves are journaled as migrations.
-  gate('db/record-run.ts', "const journaled = r.verdict === 'proven' ? await journalPlanned(tx, runId, r.moves, r.finishedAt) : [];"),
+  gate(
+    'db/record-run.ts',
+    "const journaled = r.verdict === 'proven' ? await journalPlanned(tx, runId, r.moves, r.finishedAt) : [];",
+  ),
   // (b) the verdict, and what `shisa plan` does with it: exit 3, not applicable, no order.
-  gate('scheduler/verify/verify.ts', "const unprovable = obligations.filter((o) => o.verdict === 'unprovable')", 'proven: unprovable.length === 0,'),
+  gate(
+    'scheduler/verify/verify.ts',
+    "const unprovable = obligations.filter((o) => o.verdict === 'unprovable')",
+    'proven: unprovable.length === 0,',
+  ),
   gate('scheduler/cli/plan.ts', 'applicable: proof.proven, order: proof.proven ? batches : []'),
   gate('scheduler/cli/plan.ts', 'return proof.proven ? EXIT.ok : EXIT.unprovable;'),
-  gate('scheduler/cli/plan.ts', "verdict: proof.proven ? 'proven' : 'unprovable',", "status: proof.proven ? 'planned' : 'unprovable',"),
+  gate(
+    'scheduler/cli/plan.ts',
+    "verdict: proof.proven ? 'proven' : 'unprovable',",
+    "status: proof.proven ? 'planned' : 'unprovable',",
+  ),
   gate('scheduler/cli/plan.ts', 'if (proof.proven) {\n    const order', 'if (proof.proven) {'),
-  gate('scheduler/cli/plan.ts', "return [`Proof       UNPROVABLE: this plan is not applicable and nothing moves (Z3, ${seconds} s)`, '', renderReport(proof, (o) => o.verdict === 'unprovable')].join('\\n');"),
+  gate(
+    'scheduler/cli/plan.ts',
+    "return [`Proof       UNPROVABLE: this plan is not applicable and nothing moves (Z3, ${seconds} s)`, '', renderReport(proof, (o) => o.verdict === 'unprovable')].join('\\n');",
+  ),
 ];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

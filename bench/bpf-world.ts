@@ -79,8 +79,12 @@ export class Loader {
   }
 
   async stats(): Promise<ProgStats> {
-    const r = (await this.request('stats')) as { programs: { name: string; runs: number; run_cnt: number; run_time_ns: number }[] };
-    return Object.fromEntries(r.programs.map((p) => [p.name, { runs: p.runs, run_cnt: p.run_cnt, run_time_ns: p.run_time_ns }]));
+    const r = (await this.request('stats')) as {
+      programs: { name: string; runs: number; run_cnt: number; run_time_ns: number }[];
+    };
+    return Object.fromEntries(
+      r.programs.map((p) => [p.name, { runs: p.runs, run_cnt: p.run_cnt, run_time_ns: p.run_time_ns }]),
+    );
   }
 
   /** `uninstall` (detach all, remove pins; the loader then exits) and wait for the exit. */
@@ -88,7 +92,9 @@ export class Loader {
     if (this.exited) return;
     const gone = new Promise((res) => this.proc.once('exit', res));
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error('loader did not answer uninstall')), timeoutMs)));
+    const late = new Promise<never>(
+      (_, rej) => (timer = setTimeout(() => rej(new Error('loader did not answer uninstall')), timeoutMs)),
+    );
     try {
       await Promise.race([this.request('uninstall').then(() => gone), late]);
     } finally {
@@ -143,7 +149,9 @@ export async function startListener(): Promise<{ port: number; accepted: () => n
   });
   // Backlog 4096 (= net.core.somaxconn here): the accept queue must never fill, or a SYN is
   // dropped and that connect waits a second for its retransmission.
-  await new Promise<void>((res, rej) => server.once('error', rej).listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, res));
+  await new Promise<void>((res, rej) =>
+    server.once('error', rej).listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, res),
+  );
   const port = (server.address() as { port: number }).port;
   return { port, accepted: () => accepted, close: () => new Promise((res) => server.close(() => res())) };
 }

@@ -26,7 +26,21 @@ import { rmSync, rmdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Loader, cgroup2Root, connectBench, selfListenBench, ephemeralStride, listenOverflows, makeCgroup, removeCgroup, running, startListener, type BenchRun, type Json, type ProgStats } from './bpf-world.js';
+import {
+  Loader,
+  cgroup2Root,
+  connectBench,
+  selfListenBench,
+  ephemeralStride,
+  listenOverflows,
+  makeCgroup,
+  removeCgroup,
+  running,
+  startListener,
+  type BenchRun,
+  type Json,
+  type ProgStats,
+} from './bpf-world.js';
 
 const BUILD = fileURLToPath(new URL('../bpf/build/', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_BPF_ROUNDS ?? 30);
@@ -38,7 +52,9 @@ const TARGET = { connect4Ns: 250, addedNs: 2_000, refusedNs: 10_000 };
 const DOC = { connect4: '140–230 ns', without: '75.4 µs', with: '77.3 µs', added: '1.9 µs' };
 
 if (process.getuid?.() !== 0) {
-  console.error('bench:bpf must run as root: it loads eBPF programs, creates a cgroup and pins under /sys/fs/bpf (try: sudo npm run bench:bpf)');
+  console.error(
+    'bench:bpf must run as root: it loads eBPF programs, creates a cgroup and pins under /sys/fs/bpf (try: sudo npm run bench:bpf)',
+  );
   process.exit(2);
 }
 
@@ -96,11 +112,16 @@ async function main(): Promise<boolean> {
   const detach = () => loader!.request('detach', { cgroup });
   const problems: string[] = [];
   const check = (ok: boolean, what: string) => void (ok || problems.push(what));
-  if (ready.kernel_stats !== false) problems.push('the loader started with kernel statistics on; the timed rounds must run without them');
+  if (ready.kernel_stats !== false)
+    problems.push('the loader started with kernel statistics on; the timed rounds must run without them');
 
   /** One connect-bench run in the workload cgroup against a fresh listener; `settleMs` lets
    * Node accept whatever got through before the count is read. */
-  const timed = async (n = CONNECTS, before?: (port: number) => Promise<unknown>, settleMs = 0): Promise<{ run: BenchRun; port: number; accepted: number }> => {
+  const timed = async (
+    n = CONNECTS,
+    before?: (port: number) => Promise<unknown>,
+    settleMs = 0,
+  ): Promise<{ run: BenchRun; port: number; accepted: number }> => {
     listener = await startListener();
     try {
       await before?.(listener.port);
@@ -124,7 +145,9 @@ async function main(): Promise<boolean> {
     await detach();
     own.connect4 += delta(s0, s1, 'connect4').own;
     own.connects += run.count;
-    own.seen += hist.filter((h) => h.cgroup_id === cgroupId && h.port === port).reduce((a, h) => a + (h.connects as number), 0);
+    own.seen += hist
+      .filter((h) => h.cgroup_id === cgroupId && h.port === port)
+      .reduce((a, h) => a + (h.connects as number), 0);
     if (measuring) {
       for (const p of ['connect4', 'sockops'] as const) {
         const d = delta(s0, s1, p);
@@ -136,7 +159,9 @@ async function main(): Promise<boolean> {
     return run;
   };
 
-  console.log(`shisa eBPF benchmark (kernel ${execFileSync('uname', ['-r']).toString().trim()}, ${cpus().length} CPUs, Node ${process.versions.node}): ${ROUNDS} rounds × ${CONNECTS.toLocaleString('en-US')} loopback connect+close from ${cgroup}, without and with the programs, alternating`);
+  console.log(
+    `shisa eBPF benchmark (kernel ${execFileSync('uname', ['-r']).toString().trim()}, ${cpus().length} CPUs, Node ${process.versions.node}): ${ROUNDS} rounds × ${CONNECTS.toLocaleString('en-US')} loopback connect+close from ${cgroup}, without and with the programs, alternating`,
+  );
   const overflows0 = listenOverflows();
   await selfListenBench(`${BUILD}connect-bench`, cgroup, 2_000); // warm-up
   const without: BenchRun[] = [];
@@ -144,7 +169,8 @@ async function main(): Promise<boolean> {
   let redone = 0;
   for (let r = 0; r < ROUNDS; r++) {
     for (let attempt = 0; ; attempt++) {
-      const one = async (attached: boolean): Promise<BenchRun> => (attached ? withPrograms() : selfListenBench(`${BUILD}connect-bench`, cgroup!, CONNECTS));
+      const one = async (attached: boolean): Promise<BenchRun> =>
+        attached ? withPrograms() : selfListenBench(`${BUILD}connect-bench`, cgroup!, CONNECTS);
       const first = await one(r % 2 === 1);
       const second = await one(r % 2 === 0);
       const [w, wo] = r % 2 ? [first, second] : [second, first];
@@ -158,27 +184,49 @@ async function main(): Promise<boolean> {
     }
   }
   // Per-program costs: the kernel's statistics, on only for these runs.
-  check((await loader.request('kernel_stats', { enable: true })).kernel_stats === true, 'the loader could not enable kernel run statistics (bpf_enable_stats)');
+  check(
+    (await loader.request('kernel_stats', { enable: true })).kernel_stats === true,
+    'the loader could not enable kernel run statistics (bpf_enable_stats)',
+  );
   for (let r = 0; r < KERNEL_ROUNDS; r++) await withPrograms(true);
   const overflows = listenOverflows() - overflows0;
-  for (const run of [...without, ...withProgs]) check(run.ok === run.count, `a timed run had ${run.count - run.ok} failed connects (refused ${run.refused}, other ${run.other}, last errno ${run.last_errno})`);
-  check(kernel.connect4.runs === kernel.connects, `connect4 ran ${kernel.connect4.runs} times for ${kernel.connects} connects (kernel statistics)`);
+  for (const run of [...without, ...withProgs])
+    check(
+      run.ok === run.count,
+      `a timed run had ${run.count - run.ok} failed connects (refused ${run.refused}, other ${run.other}, last errno ${run.last_errno})`,
+    );
+  check(
+    kernel.connect4.runs === kernel.connects,
+    `connect4 ran ${kernel.connect4.runs} times for ${kernel.connects} connects (kernel statistics)`,
+  );
   check(own.connect4 === own.connects, `connect4 counted ${own.connect4} runs for ${own.connects} connects`);
   check(own.seen === own.connects, `the latency probe counted ${own.seen} of ${own.connects} connects`);
 
   // Refused through a breaker forced open for (this cgroup, 127.0.0.1, the run's port).
   const cgroupId = await attach();
   const r0 = await loader.stats();
-  const refusedRun = await timed(CONNECTS, (port) => loader!.request('force', { cgroup, addr: '127.0.0.1', port, mode: 'open' }), 200);
+  const refusedRun = await timed(
+    CONNECTS,
+    (port) => loader!.request('force', { cgroup, addr: '127.0.0.1', port, mode: 'open' }),
+    200,
+  );
   const r1 = await loader.stats();
-  const breaker = ((await loader.request('breakers')).breakers as Json[]).find((b) => b.cgroup_id === cgroupId && b.port === refusedRun.port);
+  const breaker = ((await loader.request('breakers')).breakers as Json[]).find(
+    (b) => b.cgroup_id === cgroupId && b.port === refusedRun.port,
+  );
   await detach();
   await loader.request('kernel_stats', { enable: false });
   const refused = refusedRun.run;
   const refuseCost = delta(r0, r1, 'connect4');
-  check(refused.refused === refused.count, `open breaker: ${refused.refused} of ${refused.count} connects refused (ok ${refused.ok}, other ${refused.other})`);
+  check(
+    refused.refused === refused.count,
+    `open breaker: ${refused.refused} of ${refused.count} connects refused (ok ${refused.ok}, other ${refused.other})`,
+  );
   check(refusedRun.accepted === 0, `open breaker: ${refusedRun.accepted} connections reached the listener`);
-  check(breaker?.refused === refused.count, `open breaker: the breaker counted ${String(breaker?.refused)} refusals for ${refused.count} connects`);
+  check(
+    breaker?.refused === refused.count,
+    `open breaker: the breaker counted ${String(breaker?.refused)} refusals for ${refused.count} connects`,
+  );
 
   const m = {
     without: median(without.map((x) => x.per_pair_ns)),
@@ -198,13 +246,24 @@ async function main(): Promise<boolean> {
   const sockopsRun = kernel.sockops.ns / kernel.sockops.runs;
   const sockopsConn = kernel.sockops.ns / kernel.connects;
   const targets = [
-    { name: 'connect4 per run', measured: connect4Ns, target: TARGET.connect4Ns, pass: connect4Ns <= TARGET.connect4Ns },
+    {
+      name: 'connect4 per run',
+      measured: connect4Ns,
+      target: TARGET.connect4Ns,
+      pass: connect4Ns <= TARGET.connect4Ns,
+    },
     { name: 'added per connection', measured: added, target: TARGET.addedNs, pass: added <= TARGET.addedNs },
-    { name: 'refused connect p50', measured: refused.connect_p50_ns, target: TARGET.refusedNs, pass: refused.connect_p50_ns <= TARGET.refusedNs },
+    {
+      name: 'refused connect p50',
+      measured: refused.connect_p50_ns,
+      target: TARGET.refusedNs,
+      pass: refused.connect_p50_ns <= TARGET.refusedNs,
+    },
   ];
   const verdict = (i: number): string => (targets[i]!.pass ? 'PASS' : 'FAIL');
 
-  const row = (label: string, measured: string, doc = '', target = '', v = ''): string => `${label.padEnd(46)}${measured.padStart(20)}${doc.padStart(14)}${target.padStart(12)}${v.padStart(6)}`;
+  const row = (label: string, measured: string, doc = '', target = '', v = ''): string =>
+    `${label.padEnd(46)}${measured.padStart(20)}${doc.padStart(14)}${target.padStart(12)}${v.padStart(6)}`;
   console.log('');
   console.log(row('', 'measured', 'design doc', 'target', ''));
   console.log(row(`connect+close, without (median of ${ROUNDS})`, us(m.without), DOC.without));
@@ -212,21 +271,49 @@ async function main(): Promise<boolean> {
   console.log(row('  added per pair (median of per-round differences)', us(m.paired), DOC.added));
   console.log(row('  spread of those differences (IQR)', us(m.pairedIqr)));
   console.log(row('connect() p50, without / with', `${us(m.p50[0])} / ${us(m.p50[1])}`));
-  console.log(row('  added per connection (median of paired p50s)', us(added), '', `≤ ${us(TARGET.addedNs)}`, verdict(1)));
+  console.log(
+    row('  added per connection (median of paired p50s)', us(added), '', `≤ ${us(TARGET.addedNs)}`, verdict(1)),
+  );
   console.log(row('connect() p99, without / with', `${us(m.p99[0])} / ${us(m.p99[1])}`));
-  console.log(`kernel statistics (bpf_enable_stats on), ${KERNEL_ROUNDS} more runs of ${CONNECTS.toLocaleString('en-US')} with the programs:`);
-  console.log(row('kernel stats: connect4 per run (admitting)', nsf(connect4Ns), DOC.connect4, `≤ ${TARGET.connect4Ns} ns`, verdict(0)));
-  console.log(row(`  sockops per run (${(kernel.sockops.runs / kernel.connects).toFixed(1)} runs per connect)`, nsf(sockopsRun)));
+  console.log(
+    `kernel statistics (bpf_enable_stats on), ${KERNEL_ROUNDS} more runs of ${CONNECTS.toLocaleString('en-US')} with the programs:`,
+  );
+  console.log(
+    row(
+      'kernel stats: connect4 per run (admitting)',
+      nsf(connect4Ns),
+      DOC.connect4,
+      `≤ ${TARGET.connect4Ns} ns`,
+      verdict(0),
+    ),
+  );
+  console.log(
+    row(`  sockops per run (${(kernel.sockops.runs / kernel.connects).toFixed(1)} runs per connect)`, nsf(sockopsRun)),
+  );
   console.log(row('  sockops per connection', nsf(sockopsConn)));
   console.log(row('  connect4 + sockops per connection', nsf(kernel.connect4.ns / kernel.connects + sockopsConn)));
-  console.log(row('refused connect p50 (breaker forced open)', us(refused.connect_p50_ns), '', `≤ ${us(TARGET.refusedNs)}`, verdict(2)));
+  console.log(
+    row(
+      'refused connect p50 (breaker forced open)',
+      us(refused.connect_p50_ns),
+      '',
+      `≤ ${us(TARGET.refusedNs)}`,
+      verdict(2),
+    ),
+  );
   console.log(row('  p99 / max', `${us(refused.connect_p99_ns)} / ${us(refused.connect_max_ns)}`));
   console.log(row('  connect4 per run (refusing)', nsf(refuseCost.ns / refuseCost.runs)));
   console.log(row('  refused / reached the listener', `${refused.refused} / ${refusedRun.accepted}`));
   console.log('');
-  console.log(`per round, connect+close: without ${without.map((x) => (x.per_pair_ns / 1000).toFixed(1)).join(', ')} µs`);
-  console.log(`                          with    ${withProgs.map((x) => (x.per_pair_ns / 1000).toFixed(1)).join(', ')} µs`);
-  console.log(`SYNs dropped by the listener's full accept queue: ${overflows}; rounds run again after a ~1 s SYN retransmission: ${redone}`);
+  console.log(
+    `per round, connect+close: without ${without.map((x) => (x.per_pair_ns / 1000).toFixed(1)).join(', ')} µs`,
+  );
+  console.log(
+    `                          with    ${withProgs.map((x) => (x.per_pair_ns / 1000).toFixed(1)).join(', ')} µs`,
+  );
+  console.log(
+    `SYNs dropped by the listener's full accept queue: ${overflows}; rounds run again after a ~1 s SYN retransmission: ${redone}`,
+  );
   for (const p of problems) console.log(`PROBLEM: ${p}`);
   const pass = problems.length === 0 && targets.every((t) => t.pass);
   console.log(pass ? 'all targets met' : 'NOT all targets met');
@@ -245,8 +332,19 @@ async function main(): Promise<boolean> {
       connect_p50_ns: { without: m.p50[0], with: m.p50[1] },
       connect_p99_ns: { without: m.p99[0], with: m.p99[1] },
       connect4: { runs: kernel.connect4.runs, run_time_ns: kernel.connect4.ns, ns_per_run: connect4Ns },
-      sockops: { runs: kernel.sockops.runs, run_time_ns: kernel.sockops.ns, ns_per_run: sockopsRun, ns_per_connect: sockopsConn, runs_per_connect: kernel.sockops.runs / kernel.connects },
-      refused: { ...refused, reached_listener: refusedRun.accepted, breaker_refused: breaker?.refused, connect4_ns_per_run: refuseCost.ns / refuseCost.runs },
+      sockops: {
+        runs: kernel.sockops.runs,
+        run_time_ns: kernel.sockops.ns,
+        ns_per_run: sockopsRun,
+        ns_per_connect: sockopsConn,
+        runs_per_connect: kernel.sockops.runs / kernel.connects,
+      },
+      refused: {
+        ...refused,
+        reached_listener: refusedRun.accepted,
+        breaker_refused: breaker?.refused,
+        connect4_ns_per_run: refuseCost.ns / refuseCost.runs,
+      },
       listen_overflows: overflows,
       rounds_redone: redone,
       targets,

@@ -16,21 +16,72 @@ import type { Snapshot } from '../scheduler/planner/snapshot.js';
 export type Area = 'EU' | 'NA' | 'APAC' | 'SA' | 'AF';
 /** 40 real grid zones on five continents: [zone, country, area]. */
 export const ZONES: readonly [string, string, Area][] = [
-  ['SE-SE1', 'SE', 'EU'], ['SE-SE3', 'SE', 'EU'], ['NO-NO1', 'NO', 'EU'], ['FI', 'FI', 'EU'], ['FR', 'FR', 'EU'], ['DE', 'DE', 'EU'],
-  ['NL', 'NL', 'EU'], ['BE', 'BE', 'EU'], ['GB', 'GB', 'EU'], ['IE', 'IE', 'EU'], ['ES', 'ES', 'EU'], ['IT-NO', 'IT', 'EU'],
-  ['CH', 'CH', 'EU'], ['AT', 'AT', 'EU'], ['PL', 'PL', 'EU'], ['DK-DK1', 'DK', 'EU'],
-  ['CA-QC', 'CA', 'NA'], ['CA-ON', 'CA', 'NA'], ['US-NW-PACW', 'US', 'NA'], ['US-CAL-CISO', 'US', 'NA'], ['US-MIDA-PJM', 'US', 'NA'],
-  ['US-TEX-ERCO', 'US', 'NA'], ['US-NY-NYIS', 'US', 'NA'], ['US-CENT-SWPP', 'US', 'NA'], ['US-NW-BPAT', 'US', 'NA'], ['US-NE-ISNE', 'US', 'NA'],
-  ['JP-TK', 'JP', 'APAC'], ['JP-KN', 'JP', 'APAC'], ['KR', 'KR', 'APAC'], ['TW', 'TW', 'APAC'], ['SG', 'SG', 'APAC'], ['HK', 'HK', 'APAC'],
-  ['IN-WE', 'IN', 'APAC'], ['IN-NO', 'IN', 'APAC'], ['AU-NSW', 'AU', 'APAC'], ['AU-VIC', 'AU', 'APAC'], ['NZ', 'NZ', 'APAC'],
-  ['BR-CS', 'BR', 'SA'], ['CL-SEN', 'CL', 'SA'], ['ZA', 'ZA', 'AF'],
+  ['SE-SE1', 'SE', 'EU'],
+  ['SE-SE3', 'SE', 'EU'],
+  ['NO-NO1', 'NO', 'EU'],
+  ['FI', 'FI', 'EU'],
+  ['FR', 'FR', 'EU'],
+  ['DE', 'DE', 'EU'],
+  ['NL', 'NL', 'EU'],
+  ['BE', 'BE', 'EU'],
+  ['GB', 'GB', 'EU'],
+  ['IE', 'IE', 'EU'],
+  ['ES', 'ES', 'EU'],
+  ['IT-NO', 'IT', 'EU'],
+  ['CH', 'CH', 'EU'],
+  ['AT', 'AT', 'EU'],
+  ['PL', 'PL', 'EU'],
+  ['DK-DK1', 'DK', 'EU'],
+  ['CA-QC', 'CA', 'NA'],
+  ['CA-ON', 'CA', 'NA'],
+  ['US-NW-PACW', 'US', 'NA'],
+  ['US-CAL-CISO', 'US', 'NA'],
+  ['US-MIDA-PJM', 'US', 'NA'],
+  ['US-TEX-ERCO', 'US', 'NA'],
+  ['US-NY-NYIS', 'US', 'NA'],
+  ['US-CENT-SWPP', 'US', 'NA'],
+  ['US-NW-BPAT', 'US', 'NA'],
+  ['US-NE-ISNE', 'US', 'NA'],
+  ['JP-TK', 'JP', 'APAC'],
+  ['JP-KN', 'JP', 'APAC'],
+  ['KR', 'KR', 'APAC'],
+  ['TW', 'TW', 'APAC'],
+  ['SG', 'SG', 'APAC'],
+  ['HK', 'HK', 'APAC'],
+  ['IN-WE', 'IN', 'APAC'],
+  ['IN-NO', 'IN', 'APAC'],
+  ['AU-NSW', 'AU', 'APAC'],
+  ['AU-VIC', 'AU', 'APAC'],
+  ['NZ', 'NZ', 'APAC'],
+  ['BR-CS', 'BR', 'SA'],
+  ['CL-SEN', 'CL', 'SA'],
+  ['ZA', 'ZA', 'AF'],
 ];
 /** Typical round trips between areas, ms. */
 export const BETWEEN: Readonly<Record<string, number>> = {
-  'EU|NA': 95, 'EU|APAC': 210, 'EU|SA': 200, 'EU|AF': 160, 'NA|APAC': 150, 'NA|SA': 140, 'NA|AF': 230, 'APAC|SA': 300, 'APAC|AF': 250, 'SA|AF': 280,
+  'EU|NA': 95,
+  'EU|APAC': 210,
+  'EU|SA': 200,
+  'EU|AF': 160,
+  'NA|APAC': 150,
+  'NA|SA': 140,
+  'NA|AF': 230,
+  'APAC|SA': 300,
+  'APAC|AF': 250,
+  'SA|AF': 280,
 };
 const EU = ['SE', 'NO', 'FI', 'FR', 'DE', 'NL', 'BE', 'IE', 'ES', 'IT', 'AT', 'PL', 'DK'];
-const SIZES: readonly [number, number][] = [[1, 2], [1, 4], [2, 4], [2, 8], [4, 8], [4, 16], [8, 32], [16, 64], [32, 128]];
+const SIZES: readonly [number, number][] = [
+  [1, 2],
+  [1, 4],
+  [2, 4],
+  [2, 8],
+  [4, 8],
+  [4, 16],
+  [8, 32],
+  [16, 64],
+  [32, 128],
+];
 
 /** The typical round trip between two different areas, ms, whichever order they come in. */
 export function betweenAreas(a: Area, b: Area): number {
@@ -38,7 +89,10 @@ export function betweenAreas(a: Area, b: Area): number {
 }
 
 /** Each region's 2024 yearly average intensity (the embedded static source), by region name. */
-export async function staticIntensities(regions: readonly { readonly name: string; readonly zone: string }[], now: number): Promise<Map<string, number>> {
+export async function staticIntensities(
+  regions: readonly { readonly name: string; readonly zone: string }[],
+  now: number,
+): Promise<Map<string, number>> {
   const static2024 = new StaticCarbonSource(2024);
   const intensity = new Map<string, number>();
   for (const r of regions) {
@@ -61,7 +115,12 @@ export async function generateFleet(workloadCount: number, seed = 1): Promise<Ge
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)] as T;
   const now = Date.UTC(2026, 10, 22, 12);
-  const regions = ZONES.map(([zone, country, area], i) => ({ name: `r${String(i).padStart(2, '0')}-${zone.toLowerCase()}`, zone, country, area }));
+  const regions = ZONES.map(([zone, country, area], i) => ({
+    name: `r${String(i).padStart(2, '0')}-${zone.toLowerCase()}`,
+    zone,
+    country,
+    area,
+  }));
   const byArea = (a: Area) => regions.filter((r) => r.area === a);
 
   // Teams: each has a pinned service in a home region and a fleet of workloads near it.
@@ -69,15 +128,43 @@ export async function generateFleet(workloadCount: number, seed = 1): Promise<Ge
     const home = pick(regions);
     const roll = rnd();
     const residency = roll < 0.3 && home.area === 'EU' ? 'eu' : roll < 0.45 ? 'area' : 'none';
-    const compliance = home.country === 'JP' && rnd() < 0.5 ? 'FISC-2025' : rnd() < 0.3 ? 'PCI-DSS-4' : rnd() < 0.5 ? 'ISO-27001' : undefined;
-    return { k, home, residency, compliance, flexible: rnd() < 0.8, maxMs: pick([40, 80, 150, 250]), minSaving: pick([5, 10, 15, 20]) };
+    const compliance =
+      home.country === 'JP' && rnd() < 0.5
+        ? 'FISC-2025'
+        : rnd() < 0.3
+          ? 'PCI-DSS-4'
+          : rnd() < 0.5
+            ? 'ISO-27001'
+            : undefined;
+    return {
+      k,
+      home,
+      residency,
+      compliance,
+      flexible: rnd() < 0.8,
+      maxMs: pick([40, 80, 150, 250]),
+      minSaving: pick([5, 10, 15, 20]),
+    };
   });
-  const certs = (r: (typeof regions)[number]): string[] => ['ISO-27001', ...(r.area === 'EU' || r.area === 'NA' || r.country === 'SG' ? ['PCI-DSS-4'] : []), ...(r.country === 'JP' ? ['FISC-2025'] : [])];
+  const certs = (r: (typeof regions)[number]): string[] => [
+    'ISO-27001',
+    ...(r.area === 'EU' || r.area === 'NA' || r.country === 'SG' ? ['PCI-DSS-4'] : []),
+    ...(r.country === 'JP' ? ['FISC-2025'] : []),
+  ];
 
   const workloads: Workload[] = [];
   const span = new SourceFile('generated', '').span(0);
   const services = teams.map((t) => `svc${t.k}/api`);
-  for (const t of teams) workloads.push({ name: `svc${t.k}/api`, region: t.home.name, cpu: 16, memoryGib: 64, intent: `svc-${t.k}`, dependsOn: [], span });
+  for (const t of teams)
+    workloads.push({
+      name: `svc${t.k}/api`,
+      region: t.home.name,
+      cpu: 16,
+      memoryGib: 64,
+      intent: `svc-${t.k}`,
+      dependsOn: [],
+      span,
+    });
   for (let j = workloads.length; j < workloadCount; j++) {
     const t = pick(teams);
     const near = rnd() < 0.8 ? byArea(t.home.area) : regions;
@@ -116,10 +203,16 @@ export async function generateFleet(workloadCount: number, seed = 1): Promise<Ge
     `policy: { migration_budget: ${Math.ceil(workloadCount * 0.05)}, min_saving: 10%, cooldown: 6h }`,
   ].join('\n');
   const fleet = parseFleet(new SourceFile('generated-fleet.yaml', fleetYaml), '/', (p) => p);
-  if (!fleet.fleet) throw new Error(`generated fleet is invalid: ${fleet.diagnostics.map((d) => d.message).join('; ')}`);
+  if (!fleet.fleet)
+    throw new Error(`generated fleet is invalid: ${fleet.diagnostics.map((d) => d.message).join('; ')}`);
   const intentText = teams
     .flatMap((t) => {
-      const allow = t.residency === 'eu' ? EU : t.residency === 'area' ? [...new Set(byArea(t.home.area).map((r) => r.country))] : undefined;
+      const allow =
+        t.residency === 'eu'
+          ? EU
+          : t.residency === 'area'
+            ? [...new Set(byArea(t.home.area).map((r) => r.country))]
+            : undefined;
       const team = [
         `intent "team-${t.k}" {`,
         `  placement(${t.flexible ? 'flexible' : 'critical'})`,
@@ -134,11 +227,24 @@ export async function generateFleet(workloadCount: number, seed = 1): Promise<Ge
     })
     .join('\n');
   const intents = loadIntentSource(new SourceFile('generated.intent', intentText));
-  if (intents.diagnostics.some((d) => d.severity === 'error')) throw new Error(intents.diagnostics.map((d) => d.message).join('; '));
+  if (intents.diagnostics.some((d) => d.severity === 'error'))
+    throw new Error(intents.diagnostics.map((d) => d.message).join('; '));
   const signals = new Map<string, ZoneSignal>();
   for (const r of regions) {
-    const reading = { zone: r.zone, intensity: intensity.get(r.name) as number, datetime: now, isEstimated: true, emissionFactor: 'lifecycle' as const, source: 'static' as const, granularity: 'year' as const };
+    const reading = {
+      zone: r.zone,
+      intensity: intensity.get(r.name) as number,
+      datetime: now,
+      isEstimated: true,
+      emissionFactor: 'lifecycle' as const,
+      source: 'static' as const,
+      granularity: 'year' as const,
+    };
     signals.set(r.zone, assess(r.zone, { ok: true, value: reading }, now, 7_200_000));
   }
-  return { snapshot: { fleet: fleet.fleet, intents: intents.intents, workloads, signals, now }, workloads: workloads.length, regions: regions.length };
+  return {
+    snapshot: { fleet: fleet.fleet, intents: intents.intents, workloads, signals, now },
+    workloads: workloads.length,
+    regions: regions.length,
+  };
 }

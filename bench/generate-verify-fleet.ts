@@ -25,7 +25,16 @@ import type { Snapshot } from '../scheduler/planner/snapshot.js';
 import { betweenAreas, staticIntensities, ZONES, type Area } from './generate-fleet.js';
 
 const EU = ['AT', 'BE', 'DE', 'DK', 'ES', 'FI', 'FR', 'IE', 'IT', 'NL', 'NO', 'PL', 'SE'];
-const FLEX_SIZES: readonly [number, number][] = [[1, 2], [1, 4], [2, 4], [2, 8], [4, 8], [4, 16], [8, 32], [16, 64]];
+const FLEX_SIZES: readonly [number, number][] = [
+  [1, 2],
+  [1, 4],
+  [2, 4],
+  [2, 8],
+  [4, 8],
+  [4, 16],
+  [8, 32],
+  [16, 64],
+];
 
 export interface VerifyFleetOptions {
   readonly criticalIntents: number;
@@ -34,7 +43,12 @@ export interface VerifyFleetOptions {
   readonly budget: number;
 }
 
-export const DEFAULT_VERIFY_FLEET: VerifyFleetOptions = { criticalIntents: 200, teams: 60, flexibleWorkloads: 3_000, budget: 500 };
+export const DEFAULT_VERIFY_FLEET: VerifyFleetOptions = {
+  criticalIntents: 200,
+  teams: 60,
+  flexibleWorkloads: 3_000,
+  budget: 500,
+};
 
 export interface GeneratedVerifyFleet {
   readonly snapshot: Snapshot;
@@ -49,15 +63,28 @@ export interface GeneratedVerifyFleet {
   readonly assertions: number;
 }
 
-export async function generateVerifyFleet(seed = 1, options: VerifyFleetOptions = DEFAULT_VERIFY_FLEET): Promise<GeneratedVerifyFleet> {
+export async function generateVerifyFleet(
+  seed = 1,
+  options: VerifyFleetOptions = DEFAULT_VERIFY_FLEET,
+): Promise<GeneratedVerifyFleet> {
   let s = seed;
   const rnd = (): number => (s = (s * 48271) % 2147483647) / 2147483647;
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)] as T;
   const now = Date.UTC(2026, 10, 22, 12);
-  const regions = ZONES.map(([zone, country, area], i) => ({ i, name: `r${String(i).padStart(2, '0')}-${zone.toLowerCase()}`, zone, country, area }));
+  const regions = ZONES.map(([zone, country, area], i) => ({
+    i,
+    name: `r${String(i).padStart(2, '0')}-${zone.toLowerCase()}`,
+    zone,
+    country,
+    area,
+  }));
   type Region = (typeof regions)[number];
-  const certs = (r: Region): string[] => ['ISO-27001', ...(r.area === 'EU' || r.area === 'NA' || r.country === 'SG' ? ['PCI-DSS-4'] : []), ...(r.country === 'JP' ? ['FISC-2025'] : [])];
+  const certs = (r: Region): string[] => [
+    'ISO-27001',
+    ...(r.area === 'EU' || r.area === 'NA' || r.country === 'SG' ? ['PCI-DSS-4'] : []),
+    ...(r.country === 'JP' ? ['FISC-2025'] : []),
+  ];
 
   // Latency first: placements below are chosen so that every bound holds now.
   const R = regions.length;
@@ -89,7 +116,8 @@ export async function generateVerifyFleet(seed = 1, options: VerifyFleetOptions 
     ...(rules.allow ? [`  constraint residency { allow: [${rules.allow.map((c) => `"${c}"`).join(', ')}] }`] : []),
     ...(rules.deny ? [`  constraint residency { deny: [${rules.deny.map((c) => `"${c}"`).join(', ')}] }`] : []),
   ];
-  const areaCountries = (a: Area): string[] => (a === 'EU' ? EU.concat('GB', 'CH') : [...new Set(regions.filter((r) => r.area === a).map((r) => r.country))]);
+  const areaCountries = (a: Area): string[] =>
+    a === 'EU' ? EU.concat('GB', 'CH') : [...new Set(regions.filter((r) => r.area === a).map((r) => r.country))];
 
   const workloads: Workload[] = [];
   const span = new SourceFile('generated-inventory', '').span(0);
@@ -112,11 +140,24 @@ export async function generateVerifyFleet(seed = 1, options: VerifyFleetOptions 
     const targets = second ? [home, second] : [home];
     const common = certs(home).filter((c) => targets.every((t) => certs(t).includes(c)));
     const roll = rnd();
-    const compliance = common.includes('FISC-2025') && roll < 0.7 ? 'FISC-2025' : common.includes('PCI-DSS-4') && roll < 0.5 ? 'PCI-DSS-4' : roll < 0.75 ? 'ISO-27001' : undefined;
+    const compliance =
+      common.includes('FISC-2025') && roll < 0.7
+        ? 'FISC-2025'
+        : common.includes('PCI-DSS-4') && roll < 0.5
+          ? 'PCI-DSS-4'
+          : roll < 0.75
+            ? 'ISO-27001'
+            : undefined;
     const res = rnd();
     const rules: Rules = {
       ...(compliance ? { compliance } : {}),
-      ...(res < 0.3 ? { allow: areaCountries(home.area) } : res < 0.45 ? { allow: [...new Set(targets.map((t) => t.country))] } : res < 0.55 ? { deny: ['CN', 'RU'] } : {}),
+      ...(res < 0.3
+        ? { allow: areaCountries(home.area) }
+        : res < 0.45
+          ? { allow: [...new Set(targets.map((t) => t.country))] }
+          : res < 0.55
+            ? { deny: ['CN', 'RU'] }
+            : {}),
       targets,
     };
     const dbToApi = second ? latency(home, second) : 0;
@@ -125,7 +166,15 @@ export async function generateVerifyFleet(seed = 1, options: VerifyFleetOptions 
     const [dbCpu, apiCpu] = [pick([4, 8, 16]), pick([2, 4, 8])];
     // Calls an older service now and then: the dependency graph is a DAG (by construction).
     const calls = k > 0 && rnd() < 0.3 ? services[int(0, k - 1)] : undefined;
-    workloads.push({ name: `svc${k}/db`, region: home.name, cpu: dbCpu, memoryGib: dbCpu * 4, intent: `svc-${k}`, dependsOn: [], span });
+    workloads.push({
+      name: `svc${k}/db`,
+      region: home.name,
+      cpu: dbCpu,
+      memoryGib: dbCpu * 4,
+      intent: `svc-${k}`,
+      dependsOn: [],
+      span,
+    });
     workloads.push({
       name: `svc${k}/api`,
       region: api.name,
@@ -135,7 +184,16 @@ export async function generateVerifyFleet(seed = 1, options: VerifyFleetOptions 
       dependsOn: [{ value: `svc${k}/db`, span }, ...(calls ? [{ value: `svc${calls.k}/api`, span }] : [])],
       span,
     });
-    if (rnd() < 0.5) workloads.push({ name: `svc${k}/worker`, region: home.name, cpu: 2, memoryGib: 4, intent: `svc-${k}`, dependsOn: [{ value: `svc${k}/api`, span }], span });
+    if (rnd() < 0.5)
+      workloads.push({
+        name: `svc${k}/worker`,
+        region: home.name,
+        cpu: 2,
+        memoryGib: 4,
+        intent: `svc-${k}`,
+        dependsOn: [{ value: `svc${k}/api`, span }],
+        span,
+      });
     const service: Service = { k, targets, api, survives: targets.length === 2 && (!calls || calls.survives) };
     services.push(service);
 
@@ -179,12 +237,21 @@ export async function generateVerifyFleet(seed = 1, options: VerifyFleetOptions 
     const area = svc.api.area;
     const maxMs = pick([40, 80, 150, 250]);
     const roll = rnd();
-    const compliance = roll < 0.2 && (area === 'EU' || area === 'NA') ? 'PCI-DSS-4' : roll < 0.4 ? 'ISO-27001' : undefined;
+    const compliance =
+      roll < 0.2 && (area === 'EU' || area === 'NA') ? 'PCI-DSS-4' : roll < 0.4 ? 'ISO-27001' : undefined;
     const res = rnd();
-    const rules: Rules = { ...(compliance ? { compliance } : {}), ...(res < 0.3 ? { allow: areaCountries(area) } : res < 0.4 ? { deny: ['CN', 'RU'] } : {}) };
+    const rules: Rules = {
+      ...(compliance ? { compliance } : {}),
+      ...(res < 0.3 ? { allow: areaCountries(area) } : res < 0.4 ? { deny: ['CN', 'RU'] } : {}),
+    };
     const allowed = regions.filter((r) => allows(rules, r) && latency(r, svc.api) <= maxMs);
     const nearby = allowed.filter((r) => r.area === area);
-    const assertion = j % 4 === 0 ? 'assert!(!has_cyclic_dependencies(planned_mesh))' : j % 4 === 1 ? 'assert!(latency_within_bounds(planned_mesh))' : undefined;
+    const assertion =
+      j % 4 === 0
+        ? 'assert!(!has_cyclic_dependencies(planned_mesh))'
+        : j % 4 === 1
+          ? 'assert!(latency_within_bounds(planned_mesh))'
+          : undefined;
     if (assertion) assertions++;
     intentText.push(
       `intent "team-${j}" {`,
@@ -232,16 +299,32 @@ export async function generateVerifyFleet(seed = 1, options: VerifyFleetOptions 
       return `  - { name: ${r.name}, zone: ${r.zone}, country: ${r.country}, compliance: [${certs(r).join(', ')}], cluster: k-${r.name}, capacity: { cpu: ${cpu}, memory_gib: ${mem} } }`;
     }),
     'latency_ms:',
-    ...regions.slice(0, -1).map((a) => `  ${a.name}: { ${regions.slice(a.i + 1).map((b) => `${b.name}: ${latency(a, b)}`).join(', ')} }`),
+    ...regions.slice(0, -1).map(
+      (a) =>
+        `  ${a.name}: { ${regions
+          .slice(a.i + 1)
+          .map((b) => `${b.name}: ${latency(a, b)}`)
+          .join(', ')} }`,
+    ),
     `policy: { migration_budget: ${options.budget}, min_saving: 10%, cooldown: 6h }`,
   ].join('\n');
   const fleet = parseFleet(new SourceFile('generated-verify-fleet.yaml', fleetYaml), '/', (p) => p);
-  if (!fleet.fleet) throw new Error(`generated fleet is invalid: ${fleet.diagnostics.map((d) => d.message).join('; ')}`);
+  if (!fleet.fleet)
+    throw new Error(`generated fleet is invalid: ${fleet.diagnostics.map((d) => d.message).join('; ')}`);
   const intents = loadIntentSource(new SourceFile('generated-verify.intent', intentText.join('\n')));
-  if (intents.diagnostics.some((d) => d.severity === 'error')) throw new Error(intents.diagnostics.map((d) => d.message).join('; '));
+  if (intents.diagnostics.some((d) => d.severity === 'error'))
+    throw new Error(intents.diagnostics.map((d) => d.message).join('; '));
   const signals = new Map<string, ZoneSignal>();
   for (const r of regions) {
-    const reading = { zone: r.zone, intensity: intensity.get(r.name) as number, datetime: now, isEstimated: true, emissionFactor: 'lifecycle' as const, source: 'static' as const, granularity: 'year' as const };
+    const reading = {
+      zone: r.zone,
+      intensity: intensity.get(r.name) as number,
+      datetime: now,
+      isEstimated: true,
+      emissionFactor: 'lifecycle' as const,
+      source: 'static' as const,
+      granularity: 'year' as const,
+    };
     signals.set(r.zone, assess(r.zone, { ok: true, value: reading }, now, 7_200_000));
   }
   const pinnedTwo = services.filter((x) => x.targets.length === 2).length;

@@ -13,7 +13,9 @@ export interface MipResult {
 export async function solveMip(p: PlacementProblem, timeLimitSeconds: number): Promise<MipResult> {
   // highs ships CommonJS types; its ESM build's default export is the loader.
   const { default: highsLoader } = (await import('highs')) as unknown as {
-    default: () => Promise<{ solve(lp: string, options: Record<string, unknown>): { Status: string; Columns: unknown } }>;
+    default: () => Promise<{
+      solve(lp: string, options: Record<string, unknown>): { Status: string; Columns: unknown };
+    }>;
   };
   const highs = await highsLoader();
   const v = (i: number, r: number) => `x${i}_${r}`;
@@ -37,15 +39,17 @@ export async function solveMip(p: PlacementProblem, timeLimitSeconds: number): P
     rows.push(` a${i}: ${one.join(' + ')} = 1`);
   });
   p.regions.forEach((r, k) => {
-    if (cpu[k]!.length) rows.push(` c${k}: ${cpu[k]!.join(' + ')} <= ${r.cpu}`, ` m${k}: ${mem[k]!.join(' + ')} <= ${r.memoryGib}`);
+    if (cpu[k]!.length)
+      rows.push(` c${k}: ${cpu[k]!.join(' + ')} <= ${r.cpu}`, ` m${k}: ${mem[k]!.join(' + ')} <= ${r.memoryGib}`);
   });
   if (moves.length) rows.push(` budget: ${moves.join(' + ')} <= ${p.budget}`);
   let pairRows = 0;
   for (const e of p.pairs) {
-    for (const ra of p.movers[e.a]!.allowed) for (const rb of p.movers[e.b]!.allowed) {
-      const l = p.latency(ra, rb);
-      if (l === undefined || l > e.maxMs) rows.push(` p${pairRows++}: ${v(e.a, ra)} + ${v(e.b, rb)} <= 1`);
-    }
+    for (const ra of p.movers[e.a]!.allowed)
+      for (const rb of p.movers[e.b]!.allowed) {
+        const l = p.latency(ra, rb);
+        if (l === undefined || l > e.maxMs) rows.push(` p${pairRows++}: ${v(e.a, ra)} + ${v(e.b, rb)} <= 1`);
+      }
   }
   const lp = `Minimize\n obj: ${obj.join(' + ') || '0 x'}\nSubject To\n${rows.join('\n')}\nBinary\n${binaries.join(' ')}\nEnd\n`;
   const started = performance.now();
@@ -54,7 +58,9 @@ export async function solveMip(p: PlacementProblem, timeLimitSeconds: number): P
   if (sol.Status !== 'Optimal') return { status: sol.Status, seconds };
   let objective = p.fixedEmissions;
   p.movers.forEach((m, i) => {
-    for (const r of m.allowed) if (((sol.Columns as Record<string, { Primal: number }>)[v(i, r)]?.Primal ?? 0) > 0.5) objective += costIn(m, r) as number;
+    for (const r of m.allowed)
+      if (((sol.Columns as Record<string, { Primal: number }>)[v(i, r)]?.Primal ?? 0) > 0.5)
+        objective += costIn(m, r) as number;
   });
   return { status: sol.Status, objective, seconds };
 }

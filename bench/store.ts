@@ -37,9 +37,25 @@ function record(k: number): RunRecord {
     verdict: 'proven',
     status: 'planned',
     timings: { plan_ms: 530 },
-    moves: Array.from({ length: MOVES }, (_, i) => ({ workload: `team${i % 40}/w${i}`, from: `r${i % 16}`, to: `r${16 + (i % 8)}`, savingGPerH: 20 + (i % 50) })),
-    kept: Array.from({ length: DECISIONS - MOVES }, (_, i) => ({ workload: `team${i % 40}/k${i}`, region: `r${i % 40}`, reason: ['budget', 'capacity', 'latency', 'residency'][i % 4]!, detail: `r${(i + 7) % 40}: not enough room left there for it, with the other moves made` })),
-    readings: Array.from({ length: 40 }, (_, z) => ({ zone: `Z${z}`, datetime: at, intensity: 20 + z * 10, estimated: true, source: 'static' })),
+    moves: Array.from({ length: MOVES }, (_, i) => ({
+      workload: `team${i % 40}/w${i}`,
+      from: `r${i % 16}`,
+      to: `r${16 + (i % 8)}`,
+      savingGPerH: 20 + (i % 50),
+    })),
+    kept: Array.from({ length: DECISIONS - MOVES }, (_, i) => ({
+      workload: `team${i % 40}/k${i}`,
+      region: `r${i % 40}`,
+      reason: ['budget', 'capacity', 'latency', 'residency'][i % 4]!,
+      detail: `r${(i + 7) % 40}: not enough room left there for it, with the other moves made`,
+    })),
+    readings: Array.from({ length: 40 }, (_, z) => ({
+      zone: `Z${z}`,
+      datetime: at,
+      intensity: 20 + z * 10,
+      estimated: true,
+      source: 'static',
+    })),
     exceptions: [],
   };
 }
@@ -63,7 +79,9 @@ async function time(target: Parameters<typeof openStore>[0]): Promise<number[]> 
   }
 }
 
-console.log(`shisa store benchmark (Node ${process.versions.node}): one run with ${DECISIONS.toLocaleString('en-US')} decisions per transaction, median of ${RUNS}\n`);
+console.log(
+  `shisa store benchmark (Node ${process.versions.node}): one run with ${DECISIONS.toLocaleString('en-US')} decisions per transaction, median of ${RUNS}\n`,
+);
 const dir = mkdtempSync(join(tmpdir(), 'shisa-bench-store-'));
 const results: [string, number[] | string][] = [];
 try {
@@ -74,14 +92,20 @@ try {
 if (postgresBin()) {
   const server = await startPostgres();
   try {
-    results.push([`PostgreSQL server (${server.version})`, await time({ kind: 'postgres', url: new Secret(server.url, 'DATABASE_URL') })]);
+    results.push([
+      `PostgreSQL server (${server.version})`,
+      await time({ kind: 'postgres', url: new Secret(server.url, 'DATABASE_URL') }),
+    ]);
   } finally {
     server.stop();
   }
 } else {
-  results.push(['PostgreSQL server', 'not run: initdb/pg_ctl not found (install Debian\'s postgresql)']);
+  results.push(['PostgreSQL server', "not run: initdb/pg_ctl not found (install Debian's postgresql)"]);
 }
 for (const [name, r] of results) {
   if (typeof r === 'string') console.log(`${name.padEnd(44)} ${r}`);
-  else console.log(`${name.padEnd(44)} median ${median(r).toFixed(0).padStart(5)} ms  (runs ${r.map((x) => x.toFixed(0)).join(', ')} ms)  ${median(r) <= TARGET_MS ? 'within' : 'OVER'} the ${TARGET_MS / 1000} s target`);
+  else
+    console.log(
+      `${name.padEnd(44)} median ${median(r).toFixed(0).padStart(5)} ms  (runs ${r.map((x) => x.toFixed(0)).join(', ')} ms)  ${median(r) <= TARGET_MS ? 'within' : 'OVER'} the ${TARGET_MS / 1000} s target`,
+    );
 }

@@ -11,7 +11,8 @@ try {
   throw err;
 }
 // A reader that stops early (`shisa history | head`) is not an error.
-for (const stream of [process.stdout, process.stderr]) stream.on('error', (err) => (err.code === 'EPIPE' ? process.exit(process.exitCode ?? 0) : undefined));
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (err) => (err.code === 'EPIPE' ? process.exit(process.exitCode ?? 0) : undefined));
 process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   stdout: (s) => process.stdout.write(s),

@@ -37,8 +37,15 @@ type ExceptionRow = typeof exceptions.$inferSelect;
 type AuditRow = typeof auditLog.$inferSelect;
 
 /** A decision as it is bound: its content, in the order written (ids are the store's). */
-export const decisionContent = (d: { kind: string; workload: string; fromRegion: string; toRegion: string | null; savingGPerH: number | null; reason: string | null; detail: string | null }) =>
-  [d.kind, d.workload, d.fromRegion, d.toRegion, d.savingGPerH, d.reason, d.detail] as const;
+export const decisionContent = (d: {
+  kind: string;
+  workload: string;
+  fromRegion: string;
+  toRegion: string | null;
+  savingGPerH: number | null;
+  reason: string | null;
+  detail: string | null;
+}) => [d.kind, d.workload, d.fromRegion, d.toRegion, d.savingGPerH, d.reason, d.detail] as const;
 
 /** An exception as it is bound: everything but when it was notified. */
 export const exceptionContent = (e: ExceptionRow) => ({ ...e, notifiedAt: undefined });
@@ -50,7 +57,12 @@ export function digestRows<T>(rows: readonly T[], content: (r: T) => unknown): D
 }
 
 /** The binding of a run whose rows were just written (returned by the inserts). */
-export function bindRun(run: RunRow, decided: Digest, excepted: readonly ExceptionRow[], journaled: readonly MigrationRow[]): RunBinding {
+export function bindRun(
+  run: RunRow,
+  decided: Digest,
+  excepted: readonly ExceptionRow[],
+  journaled: readonly MigrationRow[],
+): RunBinding {
   return {
     run: run.id,
     row: rowDigest(run),
@@ -69,37 +81,66 @@ export async function checkBindings(store: Store, entries: readonly AuditRow[]):
     const row = runRows.get(id);
     if (!exp.binding) continue;
     if (!row) {
-      problems.push({ seq: exp.seq, problem: `run ${id}, which this entry records, is missing from the store (deleted)` });
+      problems.push({
+        seq: exp.seq,
+        problem: `run ${id}, which this entry records, is missing from the store (deleted)`,
+      });
       continue;
     }
     problems.push(...(await checkRun(store.db, row, exp.seq, exp.binding)));
   }
   for (const id of runRows.keys()) {
-    if (!expected.runs.has(id)) problems.push({ problem: `run ${id} is in the store but no audit entry records it (written behind shisa's back)` });
+    if (!expected.runs.has(id))
+      problems.push({
+        problem: `run ${id} is in the store but no audit entry records it (written behind shisa's back)`,
+      });
   }
   const migrationRows = await store.db.select().from(migrations);
   const present = new Set(migrationRows.map((m) => m.id));
   for (const m of migrationRows) {
     const exp = expected.migrations.get(m.id);
     if (!exp) {
-      if (!expected.runs.get(m.runId) || expected.runs.get(m.runId)?.binding) problems.push({ problem: `migration ${m.id} of run ${m.runId} is in the store but no audit entry records it` });
+      if (!expected.runs.get(m.runId) || expected.runs.get(m.runId)?.binding)
+        problems.push({ problem: `migration ${m.id} of run ${m.runId} is in the store but no audit entry records it` });
     } else if (rowDigest(m) !== exp.digest) {
-      problems.push({ seq: exp.seq, problem: `migration ${m.id} of run ${m.runId} differs from what this entry recorded (edited; it is now ${m.state})` });
+      problems.push({
+        seq: exp.seq,
+        problem: `migration ${m.id} of run ${m.runId} differs from what this entry recorded (edited; it is now ${m.state})`,
+      });
     }
   }
   for (const [id, exp] of expected.migrations) {
-    if (!present.has(id)) problems.push({ seq: exp.seq, problem: `migration ${id}, which this entry records, is missing from the store (deleted)` });
+    if (!present.has(id))
+      problems.push({
+        seq: exp.seq,
+        problem: `migration ${id}, which this entry records, is missing from the store (deleted)`,
+      });
   }
   return problems.sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
 }
 
 async function checkRun(db: Executor, row: RunRow, seq: number, b: RunBinding): Promise<BindingProblem[]> {
   const out: BindingProblem[] = [];
-  if (rowDigest(row) !== b.row) out.push({ seq, problem: `run ${row.id} differs from what this entry recorded (edited)` });
-  const decided = digestRows(await db.select().from(decisions).where(eq(decisions.runId, row.id)).orderBy(asc(decisions.id)), decisionContent);
-  if (decided.sha256 !== b.decisions.sha256) out.push({ seq, problem: `the decisions of run ${row.id} differ from what this entry recorded (${b.decisions.count} recorded, ${decided.count} now: deleted, added or edited)` });
-  const excepted = digestRows(await db.select().from(exceptions).where(eq(exceptions.runId, row.id)).orderBy(asc(exceptions.id)), exceptionContent);
-  if (excepted.sha256 !== b.exceptions.sha256) out.push({ seq, problem: `the exceptions of run ${row.id} differ from what this entry recorded (${b.exceptions.count} recorded, ${excepted.count} now)` });
+  if (rowDigest(row) !== b.row)
+    out.push({ seq, problem: `run ${row.id} differs from what this entry recorded (edited)` });
+  const decided = digestRows(
+    await db.select().from(decisions).where(eq(decisions.runId, row.id)).orderBy(asc(decisions.id)),
+    decisionContent,
+  );
+  if (decided.sha256 !== b.decisions.sha256)
+    out.push({
+      seq,
+      problem: `the decisions of run ${row.id} differ from what this entry recorded (${b.decisions.count} recorded, ${decided.count} now: deleted, added or edited)`,
+    });
+  const excepted = digestRows(
+    await db.select().from(exceptions).where(eq(exceptions.runId, row.id)).orderBy(asc(exceptions.id)),
+    exceptionContent,
+  );
+  if (excepted.sha256 !== b.exceptions.sha256)
+    out.push({
+      seq,
+      problem: `the exceptions of run ${row.id} differ from what this entry recorded (${b.exceptions.count} recorded, ${excepted.count} now)`,
+    });
   return out;
 }
 
@@ -116,7 +157,8 @@ function expectations(entries: readonly AuditRow[]): Expectations {
     const p = (e.payload ?? {}) as { rows?: RunBinding; migration?: number; row?: string };
     if (e.action === 'run.recorded' && p.rows) {
       out.runs.set(p.rows.run, { seq: e.seq, binding: p.rows });
-      for (const [id, digest] of Object.entries(p.rows.migrations)) out.migrations.set(Number(id), { seq: e.seq, digest });
+      for (const [id, digest] of Object.entries(p.rows.migrations))
+        out.migrations.set(Number(id), { seq: e.seq, digest });
     } else if (e.action === 'run.recorded') {
       const id = /^run (\d+)$/.exec(e.subject)?.[1];
       if (id) out.runs.set(Number(id), { seq: e.seq });

@@ -25,7 +25,14 @@ const CHAIN_LOCK = 0x5_3415_a0d17;
 
 /** sha256 of the previous hash and the entry's canonical content, hex. */
 export function entryHash(prevHash: string, seq: number, at: Date, c: AuditContent): string {
-  const content = canonicalJson({ seq, at: at.toISOString(), actor: c.actor, action: c.action, subject: c.subject, payload: c.payload });
+  const content = canonicalJson({
+    seq,
+    at: at.toISOString(),
+    actor: c.actor,
+    action: c.action,
+    subject: c.subject,
+    payload: c.payload,
+  });
   return createHash('sha256').update(`${prevHash}\n${content}`).digest('hex');
 }
 
@@ -48,8 +55,13 @@ export async function appendAuditIn(tx: Executor, at: Date, c: AuditContent): Pr
   const seq = (head?.seq ?? 0) + 1;
   const prevHash = head?.hash ?? GENESIS;
   const hash = entryHash(prevHash, seq, at, c);
-  await tx.insert(auditLog).values({ seq, at, actor: c.actor, action: c.action, subject: c.subject, payload: c.payload, prevHash, hash });
-  await tx.insert(auditHead).values({ id: 1, seq, hash }).onConflictDoUpdate({ target: auditHead.id, set: { seq, hash } });
+  await tx
+    .insert(auditLog)
+    .values({ seq, at, actor: c.actor, action: c.action, subject: c.subject, payload: c.payload, prevHash, hash });
+  await tx
+    .insert(auditHead)
+    .values({ id: 1, seq, hash })
+    .onConflictDoUpdate({ target: auditHead.id, set: { seq, hash } });
   return seq;
 }
 
@@ -89,7 +101,9 @@ export async function verifyAudit(store: Store): Promise<AuditVerdict> {
   } catch (err) {
     throw storeFault(err, 'cannot read the rows the audit log records', 'STORE_READ_FAILED');
   }
-  return problems.length ? { entries: rows.length, broken: problems[0]!, problems: problems.slice(0, 20) } : { entries: rows.length };
+  return problems.length
+    ? { entries: rows.length, broken: problems[0]!, problems: problems.slice(0, 20) }
+    : { entries: rows.length };
 }
 
 async function verifyChain(store: Store, rows: (typeof auditLog.$inferSelect)[]): Promise<AuditBreak | undefined> {
@@ -98,7 +112,12 @@ async function verifyChain(store: Store, rows: (typeof auditLog.$inferSelect)[])
   for (const r of rows) {
     if (r.seq !== expected) return { seq: r.seq, problem: `entry ${expected} is missing (found ${r.seq} next)` };
     if (r.prevHash !== prev) return { seq: r.seq, problem: 'does not link to the entry before it' };
-    const hash = entryHash(prev, r.seq, r.at, { actor: r.actor, action: r.action, subject: r.subject, payload: r.payload });
+    const hash = entryHash(prev, r.seq, r.at, {
+      actor: r.actor,
+      action: r.action,
+      subject: r.subject,
+      payload: r.payload,
+    });
     if (hash !== r.hash) return { seq: r.seq, problem: 'its content does not match its hash (edited)' };
     prev = r.hash;
     expected++;
@@ -106,7 +125,10 @@ async function verifyChain(store: Store, rows: (typeof auditLog.$inferSelect)[])
   const [head] = await store.db.select().from(auditHead).where(eq(auditHead.id, 1));
   const last = rows.at(-1);
   if ((head?.seq ?? 0) !== (last?.seq ?? 0) || (head?.hash ?? GENESIS) !== (last?.hash ?? GENESIS)) {
-    return { seq: (last?.seq ?? 0) + 1, problem: `the chain's head names entry ${head?.seq ?? 0}, but the log ends at ${last?.seq ?? 0} (entries removed from the end)` };
+    return {
+      seq: (last?.seq ?? 0) + 1,
+      problem: `the chain's head names entry ${head?.seq ?? 0}, but the log ends at ${last?.seq ?? 0} (entries removed from the end)`,
+    };
   }
   return undefined;
 }

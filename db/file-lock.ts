@@ -27,7 +27,8 @@ export interface LockHolder {
   readonly since: string;
 }
 
-export type TryLockResult = { readonly ok: true; readonly lock: FileLock } | { readonly ok: false; readonly holder: LockHolder | undefined };
+export type TryLockResult =
+  { readonly ok: true; readonly lock: FileLock } | { readonly ok: false; readonly holder: LockHolder | undefined };
 
 const LOCK_EX = 2;
 const LOCK_NB = 4;
@@ -51,7 +52,10 @@ async function flock(): Promise<Flock> {
     };
     return flockFn;
   } catch (err) {
-    throw new StoreError('STORE_LOCK_UNAVAILABLE', `cannot take an OS file lock on this system (${(err as Error).message.split('\n')[0]}); set DATABASE_URL to keep state on a PostgreSQL server instead`);
+    throw new StoreError(
+      'STORE_LOCK_UNAVAILABLE',
+      `cannot take an OS file lock on this system (${(err as Error).message.split('\n')[0]}); set DATABASE_URL to keep state on a PostgreSQL server instead`,
+    );
   }
 }
 
@@ -65,7 +69,10 @@ export async function tryLockFile(path: string, command: string): Promise<TryLoc
   try {
     fd = openSync(path, 'a+', 0o600);
   } catch (err) {
-    throw new StoreError('STORE_UNAVAILABLE', `cannot open the lock file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new StoreError(
+      'STORE_UNAVAILABLE',
+      `cannot open the lock file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   for (;;) {
     const { result, errno } = lockOp(fd, LOCK_EX | LOCK_NB);
@@ -115,7 +122,12 @@ export function readHolder(path: string): LockHolder | undefined {
   try {
     const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder>;
     if (typeof h.pid !== 'number' || typeof h.command !== 'string') return undefined;
-    return { pid: h.pid, host: typeof h.host === 'string' ? h.host : '?', command: h.command, since: typeof h.since === 'string' ? h.since : '?' };
+    return {
+      pid: h.pid,
+      host: typeof h.host === 'string' ? h.host : '?',
+      command: h.command,
+      since: typeof h.since === 'string' ? h.since : '?',
+    };
   } catch {
     return undefined;
   }

@@ -28,11 +28,26 @@ export const TRANSITIONS: Readonly<Record<MigrationState, readonly MigrationStat
 export type MigrationRow = typeof migrations.$inferSelect;
 
 /** Journals a proven plan's moves as planned migrations (inside the run's transaction); returns the rows. */
-export async function journalPlanned(tx: Executor, runId: number, moves: readonly { readonly workload: string; readonly from: string; readonly to: string }[], at: Date): Promise<MigrationRow[]> {
+export async function journalPlanned(
+  tx: Executor,
+  runId: number,
+  moves: readonly { readonly workload: string; readonly from: string; readonly to: string }[],
+  at: Date,
+): Promise<MigrationRow[]> {
   if (moves.length === 0) return [];
   return tx
     .insert(migrations)
-    .values(moves.map((m) => ({ runId, workload: m.workload, fromRegion: m.from, toRegion: m.to, state: 'planned', transitions: [{ state: 'planned', at: at.toISOString() }], updatedAt: at })))
+    .values(
+      moves.map((m) => ({
+        runId,
+        workload: m.workload,
+        fromRegion: m.from,
+        toRegion: m.to,
+        state: 'planned',
+        transitions: [{ state: 'planned', at: at.toISOString() }],
+        updatedAt: at,
+      })),
+    )
     .returning();
 }
 
@@ -50,15 +65,29 @@ export async function advanceMigration(store: Store, id: number, to: MigrationSt
 }
 
 async function advanceIn(tx: Executor, id: number, to: MigrationState, at: Date): Promise<void> {
-  const locked = (await tx.execute(sql`select state from ${migrations} where id = ${id} for update`)) as unknown as { rows?: { state: string }[] } | { state: string }[];
+  const locked = (await tx.execute(sql`select state from ${migrations} where id = ${id} for update`)) as unknown as
+    { rows?: { state: string }[] } | { state: string }[];
   const current = (Array.isArray(locked) ? locked : (locked.rows ?? []))[0];
   if (!current) throw new StoreError('MIGRATION_UNKNOWN', `no migration ${id} is journaled`);
   const from = current.state as MigrationState;
-  if (!TRANSITIONS[from].includes(to)) throw new StoreError('MIGRATION_TRANSITION', `migration ${id} cannot go from ${from} to ${to} (allowed: ${TRANSITIONS[from].join(', ') || 'none, it is finished'})`);
+  if (!TRANSITIONS[from].includes(to))
+    throw new StoreError(
+      'MIGRATION_TRANSITION',
+      `migration ${id} cannot go from ${from} to ${to} (allowed: ${TRANSITIONS[from].join(', ') || 'none, it is finished'})`,
+    );
   const [row] = await tx
     .update(migrations)
-    .set({ state: to, updatedAt: at, transitions: sql`${migrations.transitions} || ${JSON.stringify([{ state: to, at: at.toISOString() }])}::jsonb` })
+    .set({
+      state: to,
+      updatedAt: at,
+      transitions: sql`${migrations.transitions} || ${JSON.stringify([{ state: to, at: at.toISOString() }])}::jsonb`,
+    })
     .where(eq(migrations.id, id))
     .returning();
-  await appendAuditIn(tx, at, { actor: 'shisa', action: 'migration.advanced', subject: `migration ${id}`, payload: { migration: id, run: row!.runId, from, to, row: rowDigest(row) } });
+  await appendAuditIn(tx, at, {
+    actor: 'shisa',
+    action: 'migration.advanced',
+    subject: `migration ${id}`,
+    payload: { migration: id, run: row!.runId, from, to, row: rowDigest(row) },
+  });
 }

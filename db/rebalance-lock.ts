@@ -26,7 +26,8 @@ export interface RebalanceLock {
 }
 
 /** Taken, or held by someone else (as far as the store can tell who). */
-export type RebalanceLockResult = { readonly ok: true; readonly lock: RebalanceLock } | { readonly ok: false; readonly holder: string };
+export type RebalanceLockResult =
+  { readonly ok: true; readonly lock: RebalanceLock } | { readonly ok: false; readonly holder: string };
 
 /**
  * Takes the rebalancing lock without waiting. On a PostgreSQL server: a session advisory
@@ -37,7 +38,11 @@ export type RebalanceLockResult = { readonly ok: true; readonly lock: RebalanceL
 export async function tryRebalanceLock(store: Store, holder: string): Promise<RebalanceLockResult> {
   if (store.target.kind === 'pglite') return { ok: true, lock: folderLock(store) };
   const url = store.target.url;
-  const client = new pg.Client({ connectionString: url.reveal(), connectionTimeoutMillis: 5_000, application_name: `${holder} (pid ${process.pid} on ${hostname()})`.slice(0, 63) });
+  const client = new pg.Client({
+    connectionString: url.reveal(),
+    connectionTimeoutMillis: 5_000,
+    application_name: `${holder} (pid ${process.pid} on ${hostname()})`.slice(0, 63),
+  });
   let lostBecause: string | undefined;
   const lose = (why: string) => (lostBecause ??= why);
   // Without a listener, a dropped connection's 'error' would crash the process with a trace.
@@ -46,11 +51,17 @@ export async function tryRebalanceLock(store: Store, holder: string): Promise<Re
   try {
     await client.connect();
   } catch (err) {
-    throw new StoreError('STORE_UNAVAILABLE', `cannot reach the PostgreSQL server named by ${url.source}: ${url.scrub((err as Error).message)}`);
+    throw new StoreError(
+      'STORE_UNAVAILABLE',
+      `cannot reach the PostgreSQL server named by ${url.source}: ${url.scrub((err as Error).message)}`,
+    );
   }
   let backend: number;
   try {
-    const { rows } = await client.query<{ ok: boolean; pid: number }>('select pg_try_advisory_lock($1) as ok, pg_backend_pid() as pid', [REBALANCE_LOCK.toString()]);
+    const { rows } = await client.query<{ ok: boolean; pid: number }>(
+      'select pg_try_advisory_lock($1) as ok, pg_backend_pid() as pid',
+      [REBALANCE_LOCK.toString()],
+    );
     if (!rows[0]?.ok) {
       const who = await currentHolder(client);
       await client.end();
@@ -70,7 +81,9 @@ export async function tryRebalanceLock(store: Store, holder: string): Promise<Re
         if (lostBecause) throw lostError(lostBecause);
         // The server's own word: is the session that took the lock still holding it? A lock
         // whose connection died is gone on the server before the client may have noticed.
-        const found = (await tx.execute(sql`select 1 as held from pg_locks where locktype = 'advisory' and granted and pid = ${backend} and classid::text::bigint = ${CLASS_ID} and objid::text::bigint = ${OBJ_ID} and objsubid = 1`)) as unknown as { rows?: unknown[] } | unknown[];
+        const found = (await tx.execute(
+          sql`select 1 as held from pg_locks where locktype = 'advisory' and granted and pid = ${backend} and classid::text::bigint = ${CLASS_ID} and objid::text::bigint = ${OBJ_ID} and objsubid = 1`,
+        )) as unknown as { rows?: unknown[] } | unknown[];
         const n = Array.isArray(found) ? found.length : (found.rows?.length ?? 0);
         if (n === 0) throw lostError(lose('the server no longer shows it held (its connection was terminated)'));
       },
@@ -100,7 +113,8 @@ async function currentHolder(client: pg.Client): Promise<string> {
 
 function folderLock(store: Store): RebalanceLock {
   const lock = store.lock;
-  const lost = (): string | undefined => (lock && !lock.stillHeld() ? `the folder lock ${lock.path} was removed or replaced while held` : undefined);
+  const lost = (): string | undefined =>
+    lock && !lock.stillHeld() ? `the folder lock ${lock.path} was removed or replaced while held` : undefined;
   return {
     lost,
     async guard() {

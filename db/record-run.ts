@@ -13,7 +13,11 @@ export interface RunRecord {
   readonly finishedAt: Date;
   readonly fleet: string;
   readonly carbonSource: string;
-  readonly carbon: { readonly fresh: number; readonly zones: number; readonly notFresh: readonly { readonly zone: string; readonly status: string; readonly problem?: string }[] };
+  readonly carbon: {
+    readonly fresh: number;
+    readonly zones: number;
+    readonly notFresh: readonly { readonly zone: string; readonly status: string; readonly problem?: string }[];
+  };
   readonly emissionsBefore: number;
   readonly emissionsAfter: number;
   readonly lowerBound: number;
@@ -21,10 +25,30 @@ export interface RunRecord {
   readonly verdict: 'proven' | 'unprovable' | 'not-run';
   readonly status: 'planned' | 'unprovable' | 'failed';
   readonly timings: Readonly<Record<string, number>>;
-  readonly moves: readonly { readonly workload: string; readonly from: string; readonly to: string; readonly savingGPerH: number }[];
-  readonly kept: readonly { readonly workload: string; readonly region: string; readonly reason: string; readonly detail: string }[];
-  readonly readings: readonly { readonly zone: string; readonly datetime: Date; readonly intensity: number; readonly estimated: boolean; readonly source: string }[];
-  readonly exceptions: readonly { readonly kind: 'unprovable' | 'stale-feed'; readonly concerns: string; readonly detail: unknown }[];
+  readonly moves: readonly {
+    readonly workload: string;
+    readonly from: string;
+    readonly to: string;
+    readonly savingGPerH: number;
+  }[];
+  readonly kept: readonly {
+    readonly workload: string;
+    readonly region: string;
+    readonly reason: string;
+    readonly detail: string;
+  }[];
+  readonly readings: readonly {
+    readonly zone: string;
+    readonly datetime: Date;
+    readonly intensity: number;
+    readonly estimated: boolean;
+    readonly source: string;
+  }[];
+  readonly exceptions: readonly {
+    readonly kind: 'unprovable' | 'stale-feed';
+    readonly concerns: string;
+    readonly detail: unknown;
+  }[];
 }
 
 export interface RecordOptions {
@@ -78,18 +102,50 @@ async function writeRun(tx: Executor, r: RunRecord): Promise<number> {
     .returning();
   const runId = run!.id;
   const rows = [
-    ...r.moves.map((m) => decisionContent({ kind: 'move', workload: m.workload, fromRegion: m.from, toRegion: m.to, savingGPerH: m.savingGPerH, reason: null, detail: null })),
-    ...r.kept.map((k) => decisionContent({ kind: 'kept', workload: k.workload, fromRegion: k.region, toRegion: null, savingGPerH: null, reason: k.reason, detail: k.detail })),
+    ...r.moves.map((m) =>
+      decisionContent({
+        kind: 'move',
+        workload: m.workload,
+        fromRegion: m.from,
+        toRegion: m.to,
+        savingGPerH: m.savingGPerH,
+        reason: null,
+        detail: null,
+      }),
+    ),
+    ...r.kept.map((k) =>
+      decisionContent({
+        kind: 'kept',
+        workload: k.workload,
+        fromRegion: k.region,
+        toRegion: null,
+        savingGPerH: null,
+        reason: k.reason,
+        detail: k.detail,
+      }),
+    ),
   ];
   await insertDecisions(tx, runId, rows);
   // The gate: only a proven plan's moves become migrations an executor will drive.
   const journaled = r.verdict === 'proven' ? await journalPlanned(tx, runId, r.moves, r.finishedAt) : [];
   const fetchedAt = r.finishedAt;
-  if (r.readings.length) await tx.insert(carbonReadings).values(r.readings.map((x) => ({ ...x, fetchedAt }))).onConflictDoNothing();
+  if (r.readings.length)
+    await tx
+      .insert(carbonReadings)
+      .values(r.readings.map((x) => ({ ...x, fetchedAt })))
+      .onConflictDoNothing();
   const excepted = r.exceptions.length
     ? await tx
         .insert(exceptions)
-        .values(r.exceptions.map((e) => ({ runId, kind: e.kind, concerns: e.concerns, detail: e.detail, createdAt: r.finishedAt })))
+        .values(
+          r.exceptions.map((e) => ({
+            runId,
+            kind: e.kind,
+            concerns: e.concerns,
+            detail: e.detail,
+            createdAt: r.finishedAt,
+          })),
+        )
         .returning()
     : [];
   await appendAuditIn(tx, r.finishedAt, {
@@ -104,7 +160,12 @@ async function writeRun(tx: Executor, r: RunRecord): Promise<number> {
       moves: r.moves.length,
       kept: r.kept.length,
       emissionsAfter: r.emissionsAfter,
-      rows: bindRun(run!, digestRows(rows, (x) => x), excepted, journaled),
+      rows: bindRun(
+        run!,
+        digestRows(rows, (x) => x),
+        excepted,
+        journaled,
+      ),
     },
   });
   return runId;

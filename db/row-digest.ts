@@ -6,7 +6,9 @@ import { canonicalJson } from './canonical-json.js';
  * so a digest taken when rows are written can be checked against the rows read later.
  */
 export function rowDigest(row: unknown): string {
-  return createHash('sha256').update(canonicalJson(plain(row))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(plain(row)))
+    .digest('hex');
 }
 
 /** A digest over an ordered sequence of rows, fed one at a time (tens of thousands of decisions). */
@@ -34,6 +36,7 @@ export class RowsDigest {
 function plain(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(plain);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
   return value;
 }

@@ -4,7 +4,20 @@
  * (`npm run db:generate`) and committed in db/migrations/.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -54,7 +67,17 @@ export const decisions = pgTable(
   (t) => [check('decisions_kind', sql`${t.kind} in ('move', 'kept')`), index('decisions_run').on(t.runId)],
 );
 
-export const MIGRATION_STATES = ['planned', 'target-created', 'target-ready', 'verifying', 'source-removed', 'done', 'rolling-back', 'rolled-back', 'failed'] as const;
+export const MIGRATION_STATES = [
+  'planned',
+  'target-created',
+  'target-ready',
+  'verifying',
+  'source-removed',
+  'done',
+  'rolling-back',
+  'rolled-back',
+  'failed',
+] as const;
 const quoted = (xs: readonly string[]) => sql.raw(xs.map((x) => `'${x}'`).join(', '));
 
 /** The journal of each migration: its state machine, every transition timestamped. */
@@ -73,7 +96,10 @@ export const migrations = pgTable(
     transitions: jsonb('transitions').notNull(),
     updatedAt: at('updated_at').notNull(),
   },
-  (t) => [check('migrations_state', sql`${t.state} in (${quoted(MIGRATION_STATES)})`), index('migrations_run').on(t.runId)],
+  (t) => [
+    check('migrations_state', sql`${t.state} in (${quoted(MIGRATION_STATES)})`),
+    index('migrations_run').on(t.runId),
+  ],
 );
 
 /** Every carbon reading fetched: the cache of last good values and the history behind reports. */

@@ -20,10 +20,20 @@ const PLAIN: Readonly<Record<string, string>> = {
  * 1 MB for a large run — so the message is taken from the innermost cause, never from the
  * wrapper, and clipped.
  */
-export function storeFault(err: unknown, doing: string, code: StoreErrorCode = 'STORE_WRITE_FAILED', scrub: (s: string) => string = (s) => s): StoreError {
+export function storeFault(
+  err: unknown,
+  doing: string,
+  code: StoreErrorCode = 'STORE_WRITE_FAILED',
+  scrub: (s: string) => string = (s) => s,
+): StoreError {
   if (err instanceof StoreError) return err;
   const cause = innermost(err);
-  const key = cause.code && PLAIN[cause.code] ? cause.code : /no space left on device/i.test(cause.message) ? 'ENOSPC' : undefined;
+  const key =
+    cause.code && PLAIN[cause.code]
+      ? cause.code
+      : /no space left on device/i.test(cause.message)
+        ? 'ENOSPC'
+        : undefined;
   const reason = key ? PLAIN[key]! : oneLine(scrub(cause.message)) || 'unknown error';
   return new StoreError(code, `${doing}: ${reason}${cause.code && !key ? ` (${cause.code})` : ''}`);
 }

@@ -14,10 +14,12 @@ import { StoreError } from './store-error.js';
 import { storeFault } from './store-fault.js';
 
 /** Where the state lives: embedded PGlite (in a folder, or in memory for tests), or a server. */
-export type StoreTarget = { readonly kind: 'pglite'; readonly dir?: string } | { readonly kind: 'postgres'; readonly url: Secret };
+export type StoreTarget =
+  { readonly kind: 'pglite'; readonly dir?: string } | { readonly kind: 'postgres'; readonly url: Secret };
 
 /** The drizzle database both drivers give: the same queries run on either. */
-export type Database = ReturnType<typeof drizzlePglite<typeof schema>> | ReturnType<typeof drizzlePostgres<typeof schema>>;
+export type Database =
+  ReturnType<typeof drizzlePglite<typeof schema>> | ReturnType<typeof drizzlePostgres<typeof schema>>;
 
 export interface Store {
   readonly driver: 'pglite' | 'postgres';
@@ -51,7 +53,9 @@ export interface OpenOptions {
 }
 
 /** Opened, or held by another process (who, as far as it said). */
-export type StoreOpen = { readonly ok: true; readonly store: Store } | { readonly ok: false; readonly dir: string; readonly holder: LockHolder | undefined; readonly message: string };
+export type StoreOpen =
+  | { readonly ok: true; readonly store: Store }
+  | { readonly ok: false; readonly dir: string; readonly holder: LockHolder | undefined; readonly message: string };
 
 /** Runs `fn` in one transaction on either driver (their transaction APIs take the same callback). */
 export function inTransaction<T>(store: Store, fn: (tx: Executor) => Promise<T>): Promise<T> {
@@ -99,8 +103,10 @@ export async function tryOpenStore(target: StoreTarget, options: OpenOptions = {
       }
     }
     const waitable = options.waitFor ? options.waitFor(attempt.holder) : true;
-    if (!waitable || Date.now() >= deadline) return { ok: false, dir, holder: attempt.holder, message: busyMessage(dir, attempt.holder) };
-    if (!told) options.onWait?.(`waiting for ${describeHolder(attempt.holder)}, which has the embedded database in ${dir} open`);
+    if (!waitable || Date.now() >= deadline)
+      return { ok: false, dir, holder: attempt.holder, message: busyMessage(dir, attempt.holder) };
+    if (!told)
+      options.onWait?.(`waiting for ${describeHolder(attempt.holder)}, which has the embedded database in ${dir} open`);
     told = true;
     await sleep(Math.min(POLL_MS, Math.max(1, deadline - Date.now())));
   }
@@ -133,14 +139,19 @@ function busyMessage(dir: string, holder: LockHolder | undefined): string {
  */
 function dataFolder(dir: string): { path: string; create?: string } {
   if (existsSync(join(dir, 'PG_VERSION'))) return { path: dir };
-  for (const e of readdirSync(dir)) if (e.startsWith(`${DATA}.new-`)) rmSync(join(dir, e), { recursive: true, force: true });
+  for (const e of readdirSync(dir))
+    if (e.startsWith(`${DATA}.new-`)) rmSync(join(dir, e), { recursive: true, force: true });
   const path = join(dir, DATA);
   if (existsSync(join(path, 'PG_VERSION'))) return { path };
   rmSync(path, { recursive: true, force: true });
   return { path, create: join(dir, `${DATA}.new-${process.pid}`) };
 }
 
-async function openEmbedded(target: StoreTarget, folder: { path: string; create?: string } | undefined, lock: FileLock | undefined): Promise<Store> {
+async function openEmbedded(
+  target: StoreTarget,
+  folder: { path: string; create?: string } | undefined,
+  lock: FileLock | undefined,
+): Promise<Store> {
   const where = folder ? ` in ${folder.path}` : '';
   if (folder?.create) {
     const fresh = await startPglite(folder.create, where);
@@ -178,7 +189,11 @@ async function startPglite(path: string | undefined, where: string): Promise<PGl
   } catch (err) {
     // PGlite says only "failed to initialize" when the disk is full; the folder says why.
     const full = path !== undefined && diskFull(dirname(path));
-    throw storeFault(full ? Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }) : err, `cannot open the embedded database${where}`, 'STORE_UNAVAILABLE');
+    throw storeFault(
+      full ? Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }) : err,
+      `cannot open the embedded database${where}`,
+      'STORE_UNAVAILABLE',
+    );
   }
 }
 
@@ -230,14 +245,22 @@ async function openServer(target: Extract<StoreTarget, { kind: 'postgres' }>): P
     c.release();
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new StoreError('STORE_UNAVAILABLE', `cannot reach the PostgreSQL server named by ${target.url.source}: ${target.url.scrub((err as Error).message)}`);
+    throw new StoreError(
+      'STORE_UNAVAILABLE',
+      `cannot reach the PostgreSQL server named by ${target.url.source}: ${target.url.scrub((err as Error).message)}`,
+    );
   }
   const db = drizzlePostgres(pool, { schema });
   try {
     await migrateServer(pool, db);
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw storeFault(err, `cannot bring the database named by ${target.url.source} up to date`, 'STORE_UNAVAILABLE', (s) => target.url.scrub(s));
+    throw storeFault(
+      err,
+      `cannot bring the database named by ${target.url.source} up to date`,
+      'STORE_UNAVAILABLE',
+      (s) => target.url.scrub(s),
+    );
   }
   return {
     driver: 'postgres',

@@ -48,11 +48,17 @@ export class EnforcerAgent {
   private polling = false;
   private lastPollAt = 0;
   private stopped = false;
-  private readonly workloads = new Map<string, { cgroup?: string; cgroupId?: number; attached: boolean; problem?: string }>();
+  private readonly workloads = new Map<
+    string,
+    { cgroup?: string; cgroupId?: number; attached: boolean; problem?: string }
+  >();
   private readonly workloadOfCgroup = new Map<number, string>();
   private readonly windows = new Map<string, LatencyWindow>();
   private readonly verdicts = new Map<string, VerdictStatus>();
-  private readonly transitions = new Map<string, { workload: string; destination: string; to: string; count: number }>();
+  private readonly transitions = new Map<
+    string,
+    { workload: string; destination: string; to: string; count: number }
+  >();
   private histograms: KernelHistogram[] = [];
   private breakers: BreakerStatus[] = [];
   private programs: ProgramStats[] = [];
@@ -62,18 +68,23 @@ export class EnforcerAgent {
 
   constructor(private readonly o: AgentOptions) {
     this.now = o.now ?? Date.now;
-    if (o.config.scheduler) this.reporter = new VerdictReporter(o.config.scheduler.url, o.config.node, o.schedulerToken);
+    if (o.config.scheduler)
+      this.reporter = new VerdictReporter(o.config.scheduler.url, o.config.node, o.schedulerToken);
   }
 
   async start(): Promise<void> {
     const { config, plan } = this.o;
     for (const w of plan.workloads) {
       const r = await resolveCgroup(w, config.cgroupRoot);
-      this.workloads.set(w.name, 'path' in r ? { cgroup: r.path, attached: false } : { attached: false, problem: r.problem });
+      this.workloads.set(
+        w.name,
+        'path' in r ? { cgroup: r.path, attached: false } : { attached: false, problem: r.problem },
+      );
       if ('problem' in r) this.o.log(`workload ${w.name}: ${r.problem}`);
     }
     const since = new Date(this.now()).toISOString();
-    for (const c of plan.checks) this.verdicts.set(c.key, this.verdictOf(c, { state: 'unknown', reason: 'no measurement yet' }, since));
+    for (const c of plan.checks)
+      this.verdicts.set(c.key, this.verdictOf(c, { state: 'unknown', reason: 'no measurement yet' }, since));
 
     if (this.o.observeOnly) this.mode = { mode: 'observe-only', reasons: ['started with --observe-only'] };
     else {
@@ -81,19 +92,31 @@ export class EnforcerAgent {
       this.mode = decideMode(facts);
       if (this.mode.mode === 'enforce') {
         try {
-          const build = config.loaderPath ? { path: config.loaderPath, built: false } : await ensureLoader(config.bpfDir, config.buildDir, facts.toolchain);
+          const build = config.loaderPath
+            ? { path: config.loaderPath, built: false }
+            : await ensureLoader(config.bpfDir, config.buildDir, facts.toolchain);
           if (build.built) this.o.log(`built the loader and eBPF programs for this kernel: ${build.path}`);
           await this.startLoader(build.path);
         } catch (err) {
-          this.mode = { mode: 'observe-only', reasons: [err instanceof LoaderError ? `${err.code}: ${err.message}` : String(err)] };
+          this.mode = {
+            mode: 'observe-only',
+            reasons: [err instanceof LoaderError ? `${err.code}: ${err.message}` : String(err)],
+          };
         }
       }
     }
     if (this.mode.mode === 'observe-only') {
-      this.o.log(`OBSERVE-ONLY: nothing is enforced on this node and every verdict stays unknown, because:\n  - ${this.mode.reasons.join('\n  - ')}`);
-      for (const [k, v] of this.verdicts) this.verdicts.set(k, { ...v, reason: 'observe-only: the kernel probes are not loaded' });
+      this.o.log(
+        `OBSERVE-ONLY: nothing is enforced on this node and every verdict stays unknown, because:\n  - ${this.mode.reasons.join('\n  - ')}`,
+      );
+      for (const [k, v] of this.verdicts)
+        this.verdicts.set(k, { ...v, reason: 'observe-only: the kernel probes are not loaded' });
     }
-    const { server, url } = await startStatusServer({ status: () => this.status(), metrics: () => this.metrics() }, config.listen.host, config.listen.port);
+    const { server, url } = await startStatusServer(
+      { status: () => this.status(), metrics: () => this.metrics() },
+      config.listen.host,
+      config.listen.port,
+    );
     this.server = server;
     this.url = url;
     if (this.mode.mode === 'enforce') {
@@ -124,7 +147,8 @@ export class EnforcerAgent {
     });
     this.loader = loader;
     this.loaderError = undefined;
-    if (loader.ready.maps_reused) this.o.log(`reusing pinned maps in ${config.pinDir}: breakers and histograms kept from before`);
+    if (loader.ready.maps_reused)
+      this.o.log(`reusing pinned maps in ${config.pinDir}: breakers and histograms kept from before`);
     // The node default: no breaker unless an intent (or breaker_default) asks for one.
     const d = config.breakerDefault;
     await loader.request('policy', d ? policyArgs(d) : { threshold: 0, cooldown_ms: 1, max_cooldown_ms: 1 });
@@ -144,7 +168,11 @@ export class EnforcerAgent {
     for (const p of plan.policies) {
       const ws = this.workloads.get(p.workload);
       if (!ws?.attached || !ws.cgroup) continue;
-      await loader.request('policy', { cgroup: ws.cgroup, ...(p.endpoint ? { addr: p.endpoint.host, port: p.endpoint.port } : {}), ...policyArgs(p.policy) });
+      await loader.request('policy', {
+        cgroup: ws.cgroup,
+        ...(p.endpoint ? { addr: p.endpoint.host, port: p.endpoint.port } : {}),
+        ...policyArgs(p.policy),
+      });
     }
   }
 
@@ -198,7 +226,11 @@ export class EnforcerAgent {
     if (!loader?.running) return;
     let h: KernelHistogram[], b: { now_ns: number; breakers: KernelBreaker[] }, s: ProgramStats[];
     try {
-      [h, b, s] = await Promise.all([loader.request('histograms').then((r) => r.histograms), loader.request('breakers'), loader.request('stats').then((r) => r.programs)]);
+      [h, b, s] = await Promise.all([
+        loader.request('histograms').then((r) => r.histograms),
+        loader.request('breakers'),
+        loader.request('stats').then((r) => r.programs),
+      ]);
     } catch (err) {
       this.loaderError = err instanceof Error ? err.message : String(err);
       return;
@@ -228,12 +260,15 @@ export class EnforcerAgent {
     const prev = this.verdicts.get(c.key)!;
     const cgroupId = this.workloads.get(c.workload)?.cgroupId;
     let next: { state: VerdictStatus['state']; reason: string; evidence?: VerdictStatus['evidence'] };
-    if (cgroupId === undefined) next = { state: 'unknown', reason: `workload ${c.workload} is not attached on this node` };
-    else if (c.endpoints.length === 0) next = { state: 'unknown', reason: `no address for ${c.dependency} in the enforcer file's destinations` };
+    if (cgroupId === undefined)
+      next = { state: 'unknown', reason: `workload ${c.workload} is not attached on this node` };
+    else if (c.endpoints.length === 0)
+      next = { state: 'unknown', reason: `no address for ${c.dependency} in the enforcer file's destinations` };
     else {
       const sum = { slots: new Array<number>(HIST_SLOTS).fill(0), connects: 0, failures: 0, rto: 0 };
       for (const e of c.endpoints) {
-        const counts: DestCounters = this.windows.get(destKey(cgroupId, canonicalHost(e.host), e.port))?.counts(now) ?? EMPTY_COUNTERS;
+        const counts: DestCounters =
+          this.windows.get(destKey(cgroupId, canonicalHost(e.host), e.port))?.counts(now) ?? EMPTY_COUNTERS;
         addSlots(sum.slots, counts.slots);
         sum.connects += counts.connects;
         sum.failures += counts.failures;
@@ -245,11 +280,17 @@ export class EnforcerAgent {
     const v = this.verdictOf(c, next, changed ? new Date(now).toISOString() : prev.since);
     this.verdicts.set(c.key, v);
     if (!changed) return;
-    this.o.log(`verdict ${prev.state} → ${v.state}: ${c.workload} → ${c.dependency} (intent "${c.intent}", ${c.at}): ${v.reason}`);
+    this.o.log(
+      `verdict ${prev.state} → ${v.state}: ${c.workload} → ${c.dependency} (intent "${c.intent}", ${c.at}): ${v.reason}`,
+    );
     this.reporter?.add({ at: v.since, from: prev.state, verdict: v });
   }
 
-  private verdictOf(c: LatencyCheck, v: { state: VerdictStatus['state']; reason: string; evidence?: VerdictStatus['evidence'] }, since: string): VerdictStatus {
+  private verdictOf(
+    c: LatencyCheck,
+    v: { state: VerdictStatus['state']; reason: string; evidence?: VerdictStatus['evidence'] },
+    since: string,
+  ): VerdictStatus {
     return {
       key: c.key,
       intent: c.intent,
@@ -293,7 +334,9 @@ export class EnforcerAgent {
       loader: {
         running: this.loader?.running ?? false,
         pinDir: config.pinDir,
-        ...(this.loader ? { mapsReused: this.loader.ready.maps_reused, kernelStats: this.loader.ready.kernel_stats } : {}),
+        ...(this.loader
+          ? { mapsReused: this.loader.ready.maps_reused, kernelStats: this.loader.ready.kernel_stats }
+          : {}),
         restarts: this.restarts,
         ...(this.loaderError ? { lastError: this.loaderError } : {}),
       },
@@ -307,13 +350,26 @@ export class EnforcerAgent {
   }
 
   metrics(): string {
-    const histograms = this.histograms.map((h) => ({ workload: this.workloadOfCgroup.get(h.cgroup_id) ?? `cgroup ${h.cgroup_id}`, h }));
+    const histograms = this.histograms.map((h) => ({
+      workload: this.workloadOfCgroup.get(h.cgroup_id) ?? `cgroup ${h.cgroup_id}`,
+      h,
+    }));
     return renderMetrics({ status: this.status(), histograms, transitions: this.transitions });
   }
 }
 
-function policyArgs(p: { consecutiveFailures: number; baseEjectionMs: number; maxEjectionMs: number; halfOpen: boolean }): Record<string, number | boolean> {
-  return { threshold: p.consecutiveFailures, cooldown_ms: Math.max(1, Math.round(p.baseEjectionMs)), max_cooldown_ms: Math.max(1, Math.round(p.maxEjectionMs)), half_open: p.halfOpen };
+function policyArgs(p: {
+  consecutiveFailures: number;
+  baseEjectionMs: number;
+  maxEjectionMs: number;
+  halfOpen: boolean;
+}): Record<string, number | boolean> {
+  return {
+    threshold: p.consecutiveFailures,
+    cooldown_ms: Math.max(1, Math.round(p.baseEjectionMs)),
+    max_cooldown_ms: Math.max(1, Math.round(p.maxEjectionMs)),
+    half_open: p.halfOpen,
+  };
 }
 
 function destKey(cgroupId: number, addr: string, port: number): string {

@@ -60,14 +60,20 @@ describe('resolveCgroup', () => {
     mkdirSync(plain);
     const v1 = fakeCgroup(join(root, 'v1'), 1);
     for (const path of [plain, join(root, 'missing')]) {
-      expect(await resolveCgroup(byPath(path), root)).toEqual({ problem: `${path} is not a cgroup v2 directory (no cgroup.procs)` });
+      expect(await resolveCgroup(byPath(path), root)).toEqual({
+        problem: `${path} is not a cgroup v2 directory (no cgroup.procs)`,
+      });
     }
-    expect(await resolveCgroup(byPath(v1), root)).toEqual({ problem: `${v1} is a cgroup v1 directory; the programs attach to cgroup v2` });
+    expect(await resolveCgroup(byPath(v1), root)).toEqual({
+      problem: `${v1} is a cgroup v1 directory; the programs attach to cgroup v2`,
+    });
   });
 
   it('finds a pod’s cgroup in the systemd layout', async () => {
     const root = tempRoot();
-    const cg = fakeCgroup(join(root, 'kubepods.slice', 'kubepods-burstable.slice', `kubepods-burstable-pod${UID_}.slice`));
+    const cg = fakeCgroup(
+      join(root, 'kubepods.slice', 'kubepods-burstable.slice', `kubepods-burstable-pod${UID_}.slice`),
+    );
     expect(await resolveCgroup(byPod(UID), root)).toEqual({ path: cg });
   });
 
@@ -87,6 +93,8 @@ describe('resolveCgroup', () => {
   it('says where it looked when a pod has no cgroup on this node', async () => {
     const root = tempRoot();
     fakeCgroup(join(root, 'kubepods', 'burstable', 'pod00000000-0000-0000-0000-000000000000'));
-    expect(await resolveCgroup(byPod(UID), root)).toEqual({ problem: `no cgroup for pod ${UID} under ${root} (looked in 6 places kubelet uses)` });
+    expect(await resolveCgroup(byPod(UID), root)).toEqual({
+      problem: `no cgroup for pod ${UID} under ${root} (looked in 6 places kubelet uses)`,
+    });
   });
 });

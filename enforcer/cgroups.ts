@@ -13,7 +13,8 @@ export type CgroupResolution = { readonly path: string } | { readonly problem: s
 export function podCgroupCandidates(root: string, podUid: string): string[] {
   const under = podUid.replace(/-/g, '_');
   const out: string[] = [join(root, 'kubepods.slice', `kubepods-pod${under}.slice`)];
-  for (const qos of ['burstable', 'besteffort']) out.push(join(root, 'kubepods.slice', `kubepods-${qos}.slice`, `kubepods-${qos}-pod${under}.slice`));
+  for (const qos of ['burstable', 'besteffort'])
+    out.push(join(root, 'kubepods.slice', `kubepods-${qos}.slice`, `kubepods-${qos}-pod${under}.slice`));
   out.push(join(root, 'kubepods', `pod${podUid}`));
   for (const qos of ['burstable', 'besteffort']) out.push(join(root, 'kubepods', qos, `pod${podUid}`));
   return out;
@@ -27,9 +28,16 @@ export async function resolveCgroup(w: NodeWorkload, root: string): Promise<Cgro
   }
   if ('path' in w.cgroup) {
     const kind = await cgroupKind(w.cgroup.path);
-    return { problem: kind === 'v1' ? `${w.cgroup.path} is a cgroup v1 directory; the programs attach to cgroup v2` : `${w.cgroup.path} is not a cgroup v2 directory (no cgroup.procs)` };
+    return {
+      problem:
+        kind === 'v1'
+          ? `${w.cgroup.path} is a cgroup v1 directory; the programs attach to cgroup v2`
+          : `${w.cgroup.path} is not a cgroup v2 directory (no cgroup.procs)`,
+    };
   }
-  return { problem: `no cgroup for pod ${w.cgroup.podUid} under ${root} (looked in ${candidates.length} places kubelet uses)` };
+  return {
+    problem: `no cgroup for pod ${w.cgroup.podUid} under ${root} (looked in ${candidates.length} places kubelet uses)`,
+  };
 }
 
 /** cgroup v1 directories have cgroup.procs too; only v2 has cgroup.controllers. */

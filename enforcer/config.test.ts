@@ -53,9 +53,16 @@ describe('loadEnforcerConfig', () => {
     expect(config?.breakerDefault).toBeUndefined();
     expect(config?.scheduler).toBeUndefined();
     expect(config?.loaderPath).toBeUndefined();
-    expect(config?.workloads.map((w) => [w.name, w.cgroup, w.span.line])).toEqual([['shop/web', { path: '/sys/fs/cgroup/kubepods.slice/web' }, 5]]);
+    expect(config?.workloads.map((w) => [w.name, w.cgroup, w.span.line])).toEqual([
+      ['shop/web', { path: '/sys/fs/cgroup/kubepods.slice/web' }, 5],
+    ]);
     expect(config?.destinations.size).toBe(0);
-    expect(Object.isFrozen(config) && Object.isFrozen(config?.listen) && Object.isFrozen(config?.workloads) && Object.isFrozen(config?.workloads[0])).toBe(true);
+    expect(
+      Object.isFrozen(config) &&
+        Object.isFrozen(config?.listen) &&
+        Object.isFrozen(config?.workloads) &&
+        Object.isFrozen(config?.workloads[0]),
+    ).toBe(true);
   });
 
   it('reads every setting, converting durations and resolving paths against the file’s folder', async () => {
@@ -99,14 +106,21 @@ destinations:
 
   it('fills breaker_default’s unspecified fields with the intent language’s defaults', async () => {
     const { config } = await load(`${MINIMAL}breaker_default: { consecutive_failures: 9 }\n`);
-    expect(config?.breakerDefault).toEqual({ consecutiveFailures: 9, baseEjectionMs: 30_000, maxEjectionMs: 300_000, halfOpen: true });
+    expect(config?.breakerDefault).toEqual({
+      consecutiveFailures: 9,
+      baseEjectionMs: 30_000,
+      maxEjectionMs: 300_000,
+      halfOpen: true,
+    });
   });
 
   it('reports a misspelt key at its position, with a suggestion', async () => {
     const r = await load(MINIMAL.replace('workloads:', 'windwo: 30s\nworkloads:'));
     expect(r.config).toBeUndefined();
     expect(r.diagnostics.map((d) => [d.code, d.hint])).toEqual([['enforcer/unknown-key', 'did you mean "window"?']]);
-    expect(renderDiagnostic(r.diagnostics[0]!)).toContain('enforcer.yaml:4:1: error[enforcer/unknown-key]: unknown key "windwo"');
+    expect(renderDiagnostic(r.diagnostics[0]!)).toContain(
+      'enforcer.yaml:4:1: error[enforcer/unknown-key]: unknown key "windwo"',
+    );
   });
 
   it('refuses a workload with both cgroup and pod_uid', async () => {
@@ -132,7 +146,9 @@ destinations:
     const r = await load(text);
     expect(r.diagnostics.map((d) => d.code)).toEqual(['enforcer/invalid-value']);
     const rendered = renderDiagnostic(r.diagnostics[0]!);
-    expect(rendered.split('\n')[0]).toBe('enforcer.yaml:7:30: error[enforcer/invalid-value]: "db.shop.svc:5432" is not an IP address and port');
+    expect(rendered.split('\n')[0]).toBe(
+      'enforcer.yaml:7:30: error[enforcer/invalid-value]: "db.shop.svc:5432" is not an IP address and port',
+    );
     expect(rendered).toContain('no host names');
   });
 
@@ -159,29 +175,58 @@ destinations:
   });
 
   it('checks what the schema cannot: ejection and poll bounds', async () => {
-    expect(await problems(`${MINIMAL}window: 1s\npoll_interval: 2s\nbreaker_default: { base_ejection: 60s, max_ejection: 30s }\n`)).toEqual([
+    expect(
+      await problems(
+        `${MINIMAL}window: 1s\npoll_interval: 2s\nbreaker_default: { base_ejection: 60s, max_ejection: 30s }\n`,
+      ),
+    ).toEqual([
       'enforcer.yaml:7:16: error[enforcer/invalid-value]: poll_interval is longer than window',
       'enforcer.yaml:8:54: error[enforcer/invalid-value]: max_ejection is shorter than base_ejection',
     ]);
   });
 
   it('refuses numbers and durations outside their ranges, stating each range', async () => {
-    const r = await load(`${MINIMAL}window: 2h\nmin_samples: 1e20\npoll_interval: 0s\nbreaker_default: { consecutive_failures: .inf, base_ejection: 2d, max_ejection: 0ms }\n`);
+    const r = await load(
+      `${MINIMAL}window: 2h\nmin_samples: 1e20\npoll_interval: 0s\nbreaker_default: { consecutive_failures: .inf, base_ejection: 2d, max_ejection: 0ms }\n`,
+    );
     expect(r.config).toBeUndefined();
-    expect(sortDiagnostics(r.diagnostics).map((d) => [`${d.span.line}:${d.span.col}`, d.code, d.message, d.expected])).toEqual([
+    expect(
+      sortDiagnostics(r.diagnostics).map((d) => [`${d.span.line}:${d.span.col}`, d.code, d.message, d.expected]),
+    ).toEqual([
       ['6:9', 'enforcer/out-of-range', 'window: 2h is out of range', 'a duration from 1s to 1h'],
       ['7:14', 'enforcer/out-of-range', 'min_samples: 1e20 is out of range', 'a whole number from 1 to 1000000'],
       ['8:16', 'enforcer/out-of-range', 'poll_interval: 0s is out of range', 'a duration from 100ms to 1m'],
-      ['9:42', 'enforcer/out-of-range', 'breaker_default.consecutive_failures: .inf is out of range', 'a whole number from 1 to 1000'],
-      ['9:63', 'enforcer/out-of-range', 'breaker_default.base_ejection: 2d is out of range', 'a duration from 1ms to 1d'],
-      ['9:81', 'enforcer/out-of-range', 'breaker_default.max_ejection: 0ms is out of range', 'a duration from 1ms to 1d'],
+      [
+        '9:42',
+        'enforcer/out-of-range',
+        'breaker_default.consecutive_failures: .inf is out of range',
+        'a whole number from 1 to 1000',
+      ],
+      [
+        '9:63',
+        'enforcer/out-of-range',
+        'breaker_default.base_ejection: 2d is out of range',
+        'a duration from 1ms to 1d',
+      ],
+      [
+        '9:81',
+        'enforcer/out-of-range',
+        'breaker_default.max_ejection: 0ms is out of range',
+        'a duration from 1ms to 1d',
+      ],
     ]);
   });
 
   it('accepts the breaker ranges of the intent language at both ends', async () => {
-    const { config, diagnostics } = await load(`${MINIMAL}breaker_default: { consecutive_failures: 1000, base_ejection: 1ms, max_ejection: 1d }\n`);
+    const { config, diagnostics } = await load(
+      `${MINIMAL}breaker_default: { consecutive_failures: 1000, base_ejection: 1ms, max_ejection: 1d }\n`,
+    );
     expect(diagnostics).toEqual([]);
-    expect(config?.breakerDefault).toMatchObject({ consecutiveFailures: 1000, baseEjectionMs: 1, maxEjectionMs: 86_400_000 });
+    expect(config?.breakerDefault).toMatchObject({
+      consecutiveFailures: 1000,
+      baseEjectionMs: 1,
+      maxEjectionMs: 86_400_000,
+    });
   });
 
   it('collects every problem of the file at once', async () => {

@@ -47,8 +47,14 @@ export const ENFORCER_RANGES = {
 const R = ENFORCER_RANGES;
 
 const breakerPolicySchema = z.strictObject({
-  consecutive_failures: rangedNumber(R['breaker_default.consecutive_failures'], 'Failed connects in a row that open the breaker.').default(5),
-  base_ejection: rangedDuration(R['breaker_default.base_ejection'], 'First ejection (cooldown) after the breaker opens.').prefault('30s'),
+  consecutive_failures: rangedNumber(
+    R['breaker_default.consecutive_failures'],
+    'Failed connects in a row that open the breaker.',
+  ).default(5),
+  base_ejection: rangedDuration(
+    R['breaker_default.base_ejection'],
+    'First ejection (cooldown) after the breaker opens.',
+  ).prefault('30s'),
   max_ejection: rangedDuration(R['breaker_default.max_ejection'], 'Cap for the doubling cooldown.').prefault('300s'),
   half_open: z.boolean().default(true),
 });
@@ -56,43 +62,82 @@ const breakerPolicySchema = z.strictObject({
 export const enforcerSchema = z
   .strictObject({
     version: z.literal(1, { error: 'expected version: 1' }),
-    node: z.string().regex(/^[A-Za-z0-9][-A-Za-z0-9._]{0,252}$/, { error: 'expected the node name, e.g. gke-tokyo-01-pool-a-1' }),
-    fleet: z.string().min(1).meta({ description: 'Fleet file whose intents and inventory this node enforces, relative to this file.' }),
-    listen: z.string().default('127.0.0.1:9464').meta({ description: 'host:port of the /status and /metrics endpoint.' }),
+    node: z
+      .string()
+      .regex(/^[A-Za-z0-9][-A-Za-z0-9._]{0,252}$/, { error: 'expected the node name, e.g. gke-tokyo-01-pool-a-1' }),
+    fleet: z
+      .string()
+      .min(1)
+      .meta({ description: 'Fleet file whose intents and inventory this node enforces, relative to this file.' }),
+    listen: z
+      .string()
+      .default('127.0.0.1:9464')
+      .meta({ description: 'host:port of the /status and /metrics endpoint.' }),
     scheduler: z
       .strictObject({
         url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
-        token_env: z.string().regex(ENV_VAR, { error: 'expected an environment variable name such as SHISA_SCHEDULER_TOKEN' }).optional(),
+        token_env: z
+          .string()
+          .regex(ENV_VAR, { error: 'expected an environment variable name such as SHISA_SCHEDULER_TOKEN' })
+          .optional(),
       })
       .optional(),
-    window: rangedDuration(R.window, 'Sliding window of connect latency that verdicts are computed over.').prefault('60s'),
-    min_samples: rangedNumber(R.min_samples, 'Fewer connects than this in the window: the verdict is unknown.').default(20),
+    window: rangedDuration(R.window, 'Sliding window of connect latency that verdicts are computed over.').prefault(
+      '60s',
+    ),
+    min_samples: rangedNumber(R.min_samples, 'Fewer connects than this in the window: the verdict is unknown.').default(
+      20,
+    ),
     poll_interval: rangedDuration(R.poll_interval, 'How often the kernel histograms are read.').prefault('1s'),
-    cgroup_root: z.string().default('/sys/fs/cgroup').meta({ description: 'Where cgroup v2 is mounted (pod cgroups are looked up under it).' }),
+    cgroup_root: z
+      .string()
+      .default('/sys/fs/cgroup')
+      .meta({ description: 'Where cgroup v2 is mounted (pod cgroups are looked up under it).' }),
     bpf: z
       .strictObject({
         pin_dir: z.string().default('/sys/fs/bpf/shisa'),
         build_dir: z.string().optional(),
-        loader: z.string().optional().meta({ description: 'A prebuilt shisa-loader; without it the agent builds one with make.' }),
-        kernel_stats: z.boolean().default(false).meta({ description: 'Enable the kernel\'s per-program run times (bpf_enable_stats) for /metrics; costs two clock reads per program run on the node.' }),
+        loader: z
+          .string()
+          .optional()
+          .meta({ description: 'A prebuilt shisa-loader; without it the agent builds one with make.' }),
+        kernel_stats: z
+          .boolean()
+          .default(false)
+          .meta({
+            description:
+              "Enable the kernel's per-program run times (bpf_enable_stats) for /metrics; costs two clock reads per program run on the node.",
+          }),
       })
       .prefault({}),
     breaker_default: z
-      .union([z.literal('off'), breakerPolicySchema], { error: 'expected off, or a mapping with consecutive_failures, base_ejection, max_ejection, half_open' })
+      .union([z.literal('off'), breakerPolicySchema], {
+        error: 'expected off, or a mapping with consecutive_failures, base_ejection, max_ejection, half_open',
+      })
       .default('off'),
     workloads: z
       .array(
         z
           .strictObject({
-            name: z.string().regex(WORKLOAD_NAME, { error: 'expected namespace/name of a workload in the fleet inventory' }),
+            name: z
+              .string()
+              .regex(WORKLOAD_NAME, { error: 'expected namespace/name of a workload in the fleet inventory' }),
             cgroup: z.string().optional(),
-            pod_uid: z.string().regex(POD_UID, { error: 'expected a pod UID such as 3f1c2a9e-5b7d-4e21-9c0a-1d2e3f4a5b6c' }).optional(),
+            pod_uid: z
+              .string()
+              .regex(POD_UID, { error: 'expected a pod UID such as 3f1c2a9e-5b7d-4e21-9c0a-1d2e3f4a5b6c' })
+              .optional(),
           })
-          .refine((w) => (w.cgroup === undefined) !== (w.pod_uid === undefined), { error: 'give exactly one of cgroup (a path) or pod_uid' }),
+          .refine((w) => (w.cgroup === undefined) !== (w.pod_uid === undefined), {
+            error: 'give exactly one of cgroup (a path) or pod_uid',
+          }),
       )
       .min(1, { error: 'list at least one workload that runs on this node' }),
     destinations: z
-      .record(z.string().regex(WORKLOAD_NAME, { error: 'expected namespace/name of a dependency' }), z.array(z.string()).min(1))
+      .record(
+        z.string().regex(WORKLOAD_NAME, { error: 'expected namespace/name of a dependency' }),
+        z.array(z.string()).min(1),
+      )
       .default({})
       .meta({ description: 'Where each dependency is reachable from this node: host:port (IPv6 as [addr]:port).' }),
   })
@@ -137,7 +182,9 @@ export interface EnforcerConfig {
   readonly destinationSpans: ReadonlyMap<string, Span>;
 }
 
-export type EnforcerConfigResult = { readonly config: EnforcerConfig; readonly diagnostics: readonly Diagnostic[] } | { readonly config?: undefined; readonly diagnostics: readonly Diagnostic[] };
+export type EnforcerConfigResult =
+  | { readonly config: EnforcerConfig; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly config?: undefined; readonly diagnostics: readonly Diagnostic[] };
 
 /** Reads and checks an enforcer file; relative paths are resolved against its folder. */
 export async function loadEnforcerConfig(path: string, cwd: string): Promise<EnforcerConfigResult> {
@@ -156,22 +203,40 @@ export async function loadEnforcerConfig(path: string, cwd: string): Promise<Enf
   const dir = dirname(abs);
   const diagnostics: Diagnostic[] = [];
   const problem = (path: readonly PropertyKey[], message: string, expected: string): void => {
-    diagnostics.push(diagnostic({ code: 'enforcer/invalid-value', message, span: yaml.valueSpan(path), source, expected }));
+    diagnostics.push(
+      diagnostic({ code: 'enforcer/invalid-value', message, span: yaml.valueSpan(path), source, expected }),
+    );
   };
 
   const listen = parseEndpoint(raw.listen);
-  if (!listen) problem(['listen'], `listen "${raw.listen}" is not host:port`, 'host:port, e.g. 127.0.0.1:9464 or [::1]:9464');
+  if (!listen)
+    problem(['listen'], `listen "${raw.listen}" is not host:port`, 'host:port, e.g. 127.0.0.1:9464 or [::1]:9464');
   if (raw.breaker_default !== 'off' && raw.breaker_default.max_ejection < raw.breaker_default.base_ejection) {
-    problem(['breaker_default', 'max_ejection'], 'max_ejection is shorter than base_ejection', 'max_ejection ≥ base_ejection');
+    problem(
+      ['breaker_default', 'max_ejection'],
+      'max_ejection is shorter than base_ejection',
+      'max_ejection ≥ base_ejection',
+    );
   }
-  if (raw.poll_interval > raw.window) problem(['poll_interval'], 'poll_interval is longer than window', 'poll_interval ≤ window');
+  if (raw.poll_interval > raw.window)
+    problem(['poll_interval'], 'poll_interval is longer than window', 'poll_interval ≤ window');
 
   const seen = new Map<string, number>();
   const workloads: NodeWorkload[] = raw.workloads.map((w, i) => {
-    if (seen.has(w.name)) problem(['workloads', i, 'name'], `workload "${w.name}" is listed twice`, 'each workload once');
+    if (seen.has(w.name))
+      problem(['workloads', i, 'name'], `workload "${w.name}" is listed twice`, 'each workload once');
     seen.set(w.name, i);
-    if (w.cgroup !== undefined && !isAbsolute(w.cgroup)) problem(['workloads', i, 'cgroup'], `cgroup "${w.cgroup}" is not an absolute path`, 'the cgroup v2 directory, e.g. /sys/fs/cgroup/kubepods.slice/…');
-    return { name: w.name, cgroup: w.cgroup !== undefined ? { path: w.cgroup } : { podUid: w.pod_uid! }, span: yaml.valueSpan(['workloads', i, 'name']) };
+    if (w.cgroup !== undefined && !isAbsolute(w.cgroup))
+      problem(
+        ['workloads', i, 'cgroup'],
+        `cgroup "${w.cgroup}" is not an absolute path`,
+        'the cgroup v2 directory, e.g. /sys/fs/cgroup/kubepods.slice/…',
+      );
+    return {
+      name: w.name,
+      cgroup: w.cgroup !== undefined ? { path: w.cgroup } : { podUid: w.pod_uid! },
+      span: yaml.valueSpan(['workloads', i, 'name']),
+    };
   });
 
   const destinations = new Map<string, Endpoint[]>();
@@ -181,7 +246,12 @@ export async function loadEnforcerConfig(path: string, cwd: string): Promise<Enf
     const endpoints: Endpoint[] = [];
     list.forEach((text, j) => {
       const e = parseEndpoint(text);
-      if (!e || e.port === 0 || !e.isIp) problem(['destinations', name, j], `"${text}" is not an IP address and port`, 'IPv4:port or [IPv6]:port, e.g. 10.0.3.7:5432 (the enforcer matches connects by address, so no host names)');
+      if (!e || e.port === 0 || !e.isIp)
+        problem(
+          ['destinations', name, j],
+          `"${text}" is not an IP address and port`,
+          'IPv4:port or [IPv6]:port, e.g. 10.0.3.7:5432 (the enforcer matches connects by address, so no host names)',
+        );
       else endpoints.push(e);
     });
     destinations.set(name, endpoints);
@@ -194,17 +264,34 @@ export async function loadEnforcerConfig(path: string, cwd: string): Promise<Enf
     node: raw.node,
     fleetPath: resolve(dir, raw.fleet),
     listen: { host: listen.host, port: listen.port },
-    ...(raw.scheduler ? { scheduler: { url: raw.scheduler.url, ...(raw.scheduler.token_env ? { tokenEnv: raw.scheduler.token_env } : {}) } } : {}),
+    ...(raw.scheduler
+      ? {
+          scheduler: {
+            url: raw.scheduler.url,
+            ...(raw.scheduler.token_env ? { tokenEnv: raw.scheduler.token_env } : {}),
+          },
+        }
+      : {}),
     windowMs: raw.window,
     minSamples: raw.min_samples,
     pollMs: raw.poll_interval,
     cgroupRoot: resolve(dir, raw.cgroup_root),
     pinDir: resolve(dir, raw.bpf.pin_dir),
     bpfDir: resolve(packageRoot(), 'bpf'),
-    buildDir: raw.bpf.build_dir !== undefined ? resolve(dir, raw.bpf.build_dir) : resolve(packageRoot(), 'bpf', 'build'),
+    buildDir:
+      raw.bpf.build_dir !== undefined ? resolve(dir, raw.bpf.build_dir) : resolve(packageRoot(), 'bpf', 'build'),
     ...(raw.bpf.loader !== undefined ? { loaderPath: resolve(dir, raw.bpf.loader) } : {}),
     kernelStats: raw.bpf.kernel_stats,
-    ...(bd !== 'off' ? { breakerDefault: { consecutiveFailures: bd.consecutive_failures, baseEjectionMs: bd.base_ejection, maxEjectionMs: bd.max_ejection, halfOpen: bd.half_open } } : {}),
+    ...(bd !== 'off'
+      ? {
+          breakerDefault: {
+            consecutiveFailures: bd.consecutive_failures,
+            baseEjectionMs: bd.base_ejection,
+            maxEjectionMs: bd.max_ejection,
+            halfOpen: bd.half_open,
+          },
+        }
+      : {}),
     workloads,
     destinations,
     destinationSpans,

@@ -90,7 +90,9 @@ describe('planEnforcement', () => {
   });
 
   it('gives every address of a dependency its own policy (IPv4 and IPv6)', async () => {
-    const p = await plan(WEB_ONLY + ALL_DESTINATIONS.replace('["10.0.0.8:6379"]', '["10.0.0.8:6379", "[fd00::8]:6379"]'));
+    const p = await plan(
+      WEB_ONLY + ALL_DESTINATIONS.replace('["10.0.0.8:6379"]', '["10.0.0.8:6379", "[fd00::8]:6379"]'),
+    );
     const cache = p.policies.filter((a) => a.policy.consecutiveFailures === 3);
     expect(cache.map((a) => a.endpoint)).toEqual([
       { host: '10.0.0.8', port: 6379, isIp: true },
@@ -110,8 +112,18 @@ describe('planEnforcement', () => {
   it('warns once about a dependency without destinations, and keeps its check with no addresses', async () => {
     const p = await plan(`${WEB_ONLY}destinations:\n  shop/cache: ["10.0.0.8:6379"]\n`);
     expect(p.diagnostics.map((d) => [d.severity, d.code, d.message, d.span.line])).toEqual([
-      ['warning', 'enforcer/no-destination', 'no address for dependency "shop/db" under destinations: its latency is unknown and its breaker idle on this node', 5],
-      ['warning', 'enforcer/no-destination', 'no address for dependency "shop/ledger" under destinations: its latency is unknown and its breaker idle on this node', 5],
+      [
+        'warning',
+        'enforcer/no-destination',
+        'no address for dependency "shop/db" under destinations: its latency is unknown and its breaker idle on this node',
+        5,
+      ],
+      [
+        'warning',
+        'enforcer/no-destination',
+        'no address for dependency "shop/ledger" under destinations: its latency is unknown and its breaker idle on this node',
+        5,
+      ],
     ]);
     expect(p.checks).toMatchObject([{ dependency: 'shop/db', endpoints: [] }]);
     expect(p.policies.map((a) => a.endpoint?.host)).toEqual(['10.0.0.8']);
@@ -124,8 +136,16 @@ workloads:
   - { name: shop/db, cgroup: /sys/fs/cgroup/db }
 ${ALL_DESTINATIONS}`);
     const defaults = p.policies.filter((a) => a.from === 'enforcer.yaml: breaker_default');
-    expect(defaults).toEqual([{ workload: 'shop/db', policy: { consecutiveFailures: 9, baseEjectionMs: 5000, maxEjectionMs: 300_000, halfOpen: true }, from: 'enforcer.yaml: breaker_default' }]);
-    expect(p.policies.filter((a) => a.workload === 'shop/web').map((a) => a.policy.consecutiveFailures)).toEqual([3, 2]);
+    expect(defaults).toEqual([
+      {
+        workload: 'shop/db',
+        policy: { consecutiveFailures: 9, baseEjectionMs: 5000, maxEjectionMs: 300_000, halfOpen: true },
+        from: 'enforcer.yaml: breaker_default',
+      },
+    ]);
+    expect(p.policies.filter((a) => a.workload === 'shop/web').map((a) => a.policy.consecutiveFailures)).toEqual([
+      3, 2,
+    ]);
   });
 
   it('sets no policy at all without breaker_default for an uncovered workload', async () => {
@@ -196,9 +216,16 @@ ${ALL_DESTINATIONS}`);
 }
 `,
     });
-    const p = await plan(`breaker_default: { consecutive_failures: 9 }\nworkloads:\n  - { name: shop/db, cgroup: /sys/fs/cgroup/db }\n${ALL_DESTINATIONS}`, fleet);
+    const p = await plan(
+      `breaker_default: { consecutive_failures: 9 }\nworkloads:\n  - { name: shop/db, cgroup: /sys/fs/cgroup/db }\n${ALL_DESTINATIONS}`,
+      fleet,
+    );
     expect(p.policies).toEqual([
-      { workload: 'shop/db', policy: { consecutiveFailures: 6, baseEjectionMs: 30_000, maxEjectionMs: 300_000, halfOpen: true }, from: 'intent "db-breaker" at intents/db-breaker.intent:3:3' },
+      {
+        workload: 'shop/db',
+        policy: { consecutiveFailures: 6, baseEjectionMs: 30_000, maxEjectionMs: 300_000, halfOpen: true },
+        from: 'intent "db-breaker" at intents/db-breaker.intent:3:3',
+      },
     ]);
   });
 });

@@ -69,7 +69,14 @@ export function planEnforcement(ws: Workspace, config: EnforcerConfig): Enforcem
   for (const nw of config.workloads) {
     const w = mesh.indexOf(nw.name);
     if (w === undefined) {
-      diagnostics.push(diagnostic({ code: 'enforcer/unknown-workload', message: `workload "${nw.name}" is not in the fleet's inventory`, span: nw.span, expected: 'a workload listed in the inventory of the fleet file' }));
+      diagnostics.push(
+        diagnostic({
+          code: 'enforcer/unknown-workload',
+          message: `workload "${nw.name}" is not in the fleet's inventory`,
+          span: nw.span,
+          expected: 'a workload listed in the inventory of the fleet file',
+        }),
+      );
       continue;
     }
     const deps = mesh.out[w]!.map((e) => names[e.to]!);
@@ -77,16 +84,32 @@ export function planEnforcement(ws: Workspace, config: EnforcerConfig): Enforcem
     for (const intent of mesh.covering[w]!) {
       intent.latency.forEach((l, k) => {
         if (l.verifyVia !== 'ebpf_probe') return;
-        const targets = l.to.length ? [...new Set(l.to.flatMap((t) => matching(t.value)))].filter((d) => d !== nw.name) : deps;
+        const targets = l.to.length
+          ? [...new Set(l.to.flatMap((t) => matching(t.value)))].filter((d) => d !== nw.name)
+          : deps;
         for (const dep of targets) {
           const endpoints = endpointsOf(dep);
           if (endpoints.length === 0 && !unreachable.has(dep)) unreachable.set(dep, nw.span);
-          checks.push({ key: `${nw.name}>${dep}@${intent.name}#${k}`, intent: intent.name, at: where(l.span), workload: nw.name, dependency: dep, endpoints, maxMs: l.maxMs, percentile: l.percentile });
+          checks.push({
+            key: `${nw.name}>${dep}@${intent.name}#${k}`,
+            intent: intent.name,
+            at: where(l.span),
+            workload: nw.name,
+            dependency: dep,
+            endpoints,
+            maxMs: l.maxMs,
+            percentile: l.percentile,
+          });
         }
       });
       for (const cb of intent.circuitBreakers) {
         covered = true;
-        const policy: BreakerPolicy = { consecutiveFailures: cb.consecutiveFailures, baseEjectionMs: cb.baseEjectionMs, maxEjectionMs: Math.max(cb.maxEjectionMs, cb.baseEjectionMs), halfOpen: cb.halfOpen };
+        const policy: BreakerPolicy = {
+          consecutiveFailures: cb.consecutiveFailures,
+          baseEjectionMs: cb.baseEjectionMs,
+          maxEjectionMs: Math.max(cb.maxEjectionMs, cb.baseEjectionMs),
+          halfOpen: cb.halfOpen,
+        };
         const from = `intent "${intent.name}" at ${where(cb.span)}`;
         if (cb.to.length === 0) {
           assign({ workload: nw.name, policy, from });
@@ -99,17 +122,30 @@ export function planEnforcement(ws: Workspace, config: EnforcerConfig): Enforcem
         }
       }
     }
-    if (!covered && config.breakerDefault) assign({ workload: nw.name, policy: config.breakerDefault, from: `${config.file}: breaker_default` });
+    if (!covered && config.breakerDefault)
+      assign({ workload: nw.name, policy: config.breakerDefault, from: `${config.file}: breaker_default` });
   }
   for (const [dep, span] of [...unreachable].sort(([a], [b]) => a.localeCompare(b))) {
     diagnostics.push(
-      diagnostic({ code: 'enforcer/no-destination', severity: 'warning', message: `no address for dependency "${dep}" under destinations: its latency is unknown and its breaker idle on this node`, span, expected: `destinations: { ${dep}: ["10.0.0.7:5432"] }` }),
+      diagnostic({
+        code: 'enforcer/no-destination',
+        severity: 'warning',
+        message: `no address for dependency "${dep}" under destinations: its latency is unknown and its breaker idle on this node`,
+        span,
+        expected: `destinations: { ${dep}: ["10.0.0.7:5432"] }`,
+      }),
     );
   }
   for (const [dep, span] of config.destinationSpans) {
     if (used.has(dep)) continue;
     diagnostics.push(
-      diagnostic({ code: 'enforcer/unused-destination', severity: 'warning', message: `destination "${dep}" is not a dependency any latency bound or breaker on this node covers`, span, expected: 'a dependency of a workload listed under workloads (a misspelt name?)' }),
+      diagnostic({
+        code: 'enforcer/unused-destination',
+        severity: 'warning',
+        message: `destination "${dep}" is not a dependency any latency bound or breaker on this node covers`,
+        span,
+        expected: 'a dependency of a workload listed under workloads (a misspelt name?)',
+      }),
     );
   }
   return { workloads: config.workloads, checks, policies: [...policies.values()], diagnostics };

@@ -71,7 +71,11 @@ describe('percentile', () => {
   });
 
   it('takes the lower bound for the open last bucket', () => {
-    expect(percentile(hist({ [HIST_SLOTS - 1]: 5 }), 0.99)).toEqual({ us: 2 ** 25, lowerUs: 2 ** 25, upperUs: Infinity });
+    expect(percentile(hist({ [HIST_SLOTS - 1]: 5 }), 0.99)).toEqual({
+      us: 2 ** 25,
+      lowerUs: 2 ** 25,
+      upperUs: Infinity,
+    });
   });
 
   it('counts at least one sample for tiny quantiles', () => {
@@ -79,7 +83,9 @@ describe('percentile', () => {
   });
 
   it('stays inside its bucket and grows with q (property)', () => {
-    const counts = fc.array(fc.nat({ max: 1000 }), { minLength: HIST_SLOTS, maxLength: HIST_SLOTS }).filter((s) => totalCount(s) > 0);
+    const counts = fc
+      .array(fc.nat({ max: 1000 }), { minLength: HIST_SLOTS, maxLength: HIST_SLOTS })
+      .filter((s) => totalCount(s) > 0);
     const q = fc.double({ min: 0.0001, max: 1, noNaN: true });
     fc.assert(
       fc.property(counts, q, q, (slots, q1, q2) => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { decideMode, type HostFacts } from './host-facts.js';
 
-const CAPABLE: HostFacts = { privileged: true, btf: true, cgroup2: true, toolchain: true, missingTools: [], loaderPresent: true };
+const CAPABLE: HostFacts = {
+  privileged: true,
+  btf: true,
+  cgroup2: true,
+  toolchain: true,
+  missingTools: [],
+  loaderPresent: true,
+};
 
 const reasons = (f: Partial<HostFacts>): readonly string[] => {
   const m = decideMode({ ...CAPABLE, ...f });
@@ -14,7 +21,9 @@ describe('decideMode', () => {
   });
 
   it('enforces with a prebuilt loader and no toolchain', () => {
-    expect(decideMode({ ...CAPABLE, toolchain: false, missingTools: ['clang', 'bpftool'] })).toEqual({ mode: 'enforce' });
+    expect(decideMode({ ...CAPABLE, toolchain: false, missingTools: ['clang', 'bpftool'] })).toEqual({
+      mode: 'enforce',
+    });
   });
 
   it('enforces with a toolchain to build the loader that is not there yet', () => {
@@ -22,7 +31,9 @@ describe('decideMode', () => {
   });
 
   it('observes without privileges, and says which capabilities are needed', () => {
-    expect(reasons({ privileged: false })).toEqual([expect.stringMatching(/^not privileged: .*CAP_SYS_ADMIN, or CAP_BPF with CAP_NET_ADMIN/)]);
+    expect(reasons({ privileged: false })).toEqual([
+      expect.stringMatching(/^not privileged: .*CAP_SYS_ADMIN, or CAP_BPF with CAP_NET_ADMIN/),
+    ]);
   });
 
   it('observes without kernel BTF', () => {
@@ -40,9 +51,21 @@ describe('decideMode', () => {
   });
 
   it('gives one reason per missing fact, all of them', () => {
-    const all = reasons({ privileged: false, btf: false, cgroup2: false, loaderPresent: false, toolchain: false, missingTools: ['make'] });
+    const all = reasons({
+      privileged: false,
+      btf: false,
+      cgroup2: false,
+      loaderPresent: false,
+      toolchain: false,
+      missingTools: ['make'],
+    });
     expect(all).toHaveLength(4);
     expect(new Set(all).size).toBe(4);
-    expect(all.map((r) => r.split(/[:(]/)[0]!.trim())).toEqual(['not privileged', 'the kernel has no BTF', 'no cgroup v2 mount found', 'no loader built and no toolchain to build it']);
+    expect(all.map((r) => r.split(/[:(]/)[0]!.trim())).toEqual([
+      'not privileged',
+      'the kernel has no BTF',
+      'no cgroup v2 mount found',
+      'no loader built and no toolchain to build it',
+    ]);
   });
 });

@@ -14,7 +14,8 @@ export interface HostFacts {
   readonly loaderPresent: boolean;
 }
 
-export type Mode = { readonly mode: 'enforce' } | { readonly mode: 'observe-only'; readonly reasons: readonly string[] };
+export type Mode =
+  { readonly mode: 'enforce' } | { readonly mode: 'observe-only'; readonly reasons: readonly string[] };
 
 /**
  * Whether the agent can load the programs. Anything missing makes it observe-only: it
@@ -22,10 +23,17 @@ export type Mode = { readonly mode: 'enforce' } | { readonly mode: 'observe-only
  */
 export function decideMode(f: HostFacts): Mode {
   const reasons: string[] = [];
-  if (!f.privileged) reasons.push('not privileged: loading eBPF programs needs CAP_SYS_ADMIN, or CAP_BPF with CAP_NET_ADMIN (run as root or grant them)');
+  if (!f.privileged)
+    reasons.push(
+      'not privileged: loading eBPF programs needs CAP_SYS_ADMIN, or CAP_BPF with CAP_NET_ADMIN (run as root or grant them)',
+    );
   if (!f.btf) reasons.push('the kernel has no BTF (/sys/kernel/btf/vmlinux): CO-RE programs cannot be loaded');
-  if (!f.cgroup2) reasons.push('no cgroup v2 mount found: the programs attach to cgroup v2 (mount -t cgroup2 none /sys/fs/cgroup)');
-  if (!f.loaderPresent && !f.toolchain) reasons.push(`no loader built and no toolchain to build it (missing: ${f.missingTools.join(', ')}; apt install clang llvm libbpf-dev bpftool make)`);
+  if (!f.cgroup2)
+    reasons.push('no cgroup v2 mount found: the programs attach to cgroup v2 (mount -t cgroup2 none /sys/fs/cgroup)');
+  if (!f.loaderPresent && !f.toolchain)
+    reasons.push(
+      `no loader built and no toolchain to build it (missing: ${f.missingTools.join(', ')}; apt install clang llvm libbpf-dev bpftool make)`,
+    );
   return reasons.length ? { mode: 'observe-only', reasons } : { mode: 'enforce' };
 }
 
@@ -38,7 +46,9 @@ export async function probeHost(loaderPath: string): Promise<HostFacts> {
   const capEff = BigInt(`0x${/^CapEff:\s*([0-9a-f]+)/m.exec(status)?.[1] ?? '0'}`);
   const has = (bit: bigint): boolean => ((capEff >> bit) & 1n) === 1n;
   const mounts = await readFile('/proc/self/mounts', 'utf8').catch(() => '');
-  const tools = await Promise.all(['clang', 'bpftool', 'make', 'cc'].map(async (t) => ((await onPath(t)) ? undefined : t)));
+  const tools = await Promise.all(
+    ['clang', 'bpftool', 'make', 'cc'].map(async (t) => ((await onPath(t)) ? undefined : t)),
+  );
   const headers = await exists('/usr/include/bpf/libbpf.h');
   const missingTools = [...tools.filter((t): t is string => t !== undefined), ...(headers ? [] : ['libbpf headers'])];
   return {
@@ -63,4 +73,3 @@ async function exists(path: string, mode = constants.R_OK): Promise<boolean> {
 function onPath(cmd: string): Promise<boolean> {
   return new Promise((resolve) => execFile('sh', ['-c', `command -v ${cmd}`], (err) => resolve(!err)));
 }
-

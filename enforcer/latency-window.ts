@@ -12,7 +12,12 @@ interface Sample extends DestCounters {
   readonly at: number;
 }
 
-export const EMPTY_COUNTERS: DestCounters = Object.freeze({ slots: Object.freeze(new Array<number>(HIST_SLOTS).fill(0)), connects: 0, failures: 0, rto: 0 });
+export const EMPTY_COUNTERS: DestCounters = Object.freeze({
+  slots: Object.freeze(new Array<number>(HIST_SLOTS).fill(0)),
+  connects: 0,
+  failures: 0,
+  rto: 0,
+});
 
 /**
  * A sliding window over cumulative kernel counters: it keeps timestamped readings and
@@ -58,5 +63,7 @@ export class LatencyWindow {
 }
 
 function wentBackwards(a: DestCounters, b: DestCounters): boolean {
-  return b.connects < a.connects || b.failures < a.failures || b.rto < a.rto || b.slots.some((c, s) => c < (a.slots[s] ?? 0));
+  return (
+    b.connects < a.connects || b.failures < a.failures || b.rto < a.rto || b.slots.some((c, s) => c < (a.slots[s] ?? 0))
+  );
 }

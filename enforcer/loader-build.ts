@@ -20,11 +20,16 @@ export async function ensureLoader(bpfDir: string, buildDir: string, canBuild: b
   if (built !== undefined && (!canBuild || built >= (await newestSource(bpfDir)))) return { path, built: false };
   if (!canBuild) throw new LoaderError('LOADER_BUILD_FAILED', `no loader at ${path} and no toolchain to build one`);
   await new Promise<void>((resolve, reject) => {
-    execFile('make', ['-C', bpfDir, `BUILD=${buildDir}`], { timeout: 300_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (!err) return resolve();
-      const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-15).join('\n');
-      reject(new LoaderError('LOADER_BUILD_FAILED', `make -C ${bpfDir} failed:\n${tail}`));
-    });
+    execFile(
+      'make',
+      ['-C', bpfDir, `BUILD=${buildDir}`],
+      { timeout: 300_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        if (!err) return resolve();
+        const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-15).join('\n');
+        reject(new LoaderError('LOADER_BUILD_FAILED', `make -C ${bpfDir} failed:\n${tail}`));
+      },
+    );
   });
   return { path, built: true };
 }
@@ -46,7 +51,8 @@ async function newestSource(dir: string): Promise<number> {
     } catch {
       continue;
     }
-    for (const n of names) if (/\.(c|h)$|^Makefile$/.test(n)) newest = Math.max(newest, (await mtime(join(sub, n))) ?? 0);
+    for (const n of names)
+      if (/\.(c|h)$|^Makefile$/.test(n)) newest = Math.max(newest, (await mtime(join(sub, n))) ?? 0);
   }
   return newest;
 }

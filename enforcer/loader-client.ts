@@ -40,11 +40,20 @@ export class LoaderClient {
 
   static start(options: LoaderStartOptions): Promise<LoaderClient> {
     return new Promise((resolve, reject) => {
-      const child = spawn(options.path, ['--pin-dir', options.pinDir, ...(options.kernelStats ? ['--kernel-stats'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(
+        options.path,
+        ['--pin-dir', options.pinDir, ...(options.kernelStats ? ['--kernel-stats'] : [])],
+        { stdio: ['pipe', 'pipe', 'pipe'] },
+      );
       let client: LoaderClient | undefined;
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new LoaderError('LOADER_TIMEOUT', `the loader did not report ready within ${options.startTimeoutMs ?? 15000} ms`));
+        reject(
+          new LoaderError(
+            'LOADER_TIMEOUT',
+            `the loader did not report ready within ${options.startTimeoutMs ?? 15000} ms`,
+          ),
+        );
       }, options.startTimeoutMs ?? 15000);
       child.on('error', (err) => {
         clearTimeout(timer);
@@ -75,7 +84,12 @@ export class LoaderClient {
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
         if (!client) {
-          reject(new LoaderError('LOADER_EXITED', `the loader exited before it was ready (${signal ?? `exit code ${code}`})`));
+          reject(
+            new LoaderError(
+              'LOADER_EXITED',
+              `the loader exited before it was ready (${signal ?? `exit code ${code}`})`,
+            ),
+          );
           return;
         }
         client.exited = true;
@@ -89,7 +103,11 @@ export class LoaderClient {
     return !this.exited;
   }
 
-  request<O extends Op>(op: O, args: Record<string, string | number | boolean> = {}, timeoutMs = 10_000): Promise<Replies[O]> {
+  request<O extends Op>(
+    op: O,
+    args: Record<string, string | number | boolean> = {},
+    timeoutMs = 10_000,
+  ): Promise<Replies[O]> {
     if (this.exited) return Promise.reject(new LoaderError('LOADER_EXITED', 'the loader is not running'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

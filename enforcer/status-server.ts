@@ -10,7 +10,11 @@ export interface StatusSource {
  * The agent's HTTP endpoint: GET /status (JSON) and GET /metrics (Prometheus text).
  * Read-only; anything else is 404 or 405.
  */
-export async function startStatusServer(source: StatusSource, host: string, port: number): Promise<{ server: Server; url: string }> {
+export async function startStatusServer(
+  source: StatusSource,
+  host: string,
+  port: number,
+): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -27,7 +31,12 @@ export async function startStatusServer(source: StatusSource, host: string, port
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new LoaderError('ENFORCER_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`)),
+      reject(
+        new LoaderError(
+          'ENFORCER_LISTEN_FAILED',
+          `cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`,
+        ),
+      ),
     );
     server.listen(port, host, () => resolve());
   });

@@ -8,7 +8,14 @@ export interface EnforcerStatus {
   readonly mode: 'enforce' | 'observe-only';
   /** Why the agent is observe-only (empty when enforcing). */
   readonly observeOnlyReasons: readonly string[];
-  readonly loader: { readonly running: boolean; readonly pinDir: string; readonly mapsReused?: boolean; readonly kernelStats?: boolean; readonly restarts: number; readonly lastError?: string };
+  readonly loader: {
+    readonly running: boolean;
+    readonly pinDir: string;
+    readonly mapsReused?: boolean;
+    readonly kernelStats?: boolean;
+    readonly restarts: number;
+    readonly lastError?: string;
+  };
   readonly window: { readonly ms: number; readonly minSamples: number };
   readonly workloads: readonly WorkloadStatus[];
   readonly verdicts: readonly VerdictStatus[];

@@ -23,9 +23,16 @@ async function scheduler(statuses: number[] = []): Promise<{ url: string; receiv
     req.setEncoding('utf8');
     req.on('data', (c: string) => (text += c));
     req.on('end', () => {
-      received.push({ method: req.method, url: req.url, headers: req.headers, body: JSON.parse(text) as Received['body'] });
+      received.push({
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        body: JSON.parse(text) as Received['body'],
+      });
       const status = statuses.shift() ?? 204;
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status >= 300 ? `failed, token was ${String(req.headers.authorization)}\n` : '');
+      res
+        .writeHead(status, { 'content-type': 'text/plain' })
+        .end(status >= 300 ? `failed, token was ${String(req.headers.authorization)}\n` : '');
     });
   });
   servers.push(server);
@@ -41,7 +48,12 @@ afterEach(async () => {
 const change = (n: number, state: VerdictStatus['state'] = 'violated'): VerdictChange => ({
   at: `2025-01-01T00:00:0${n}.000Z`,
   from: 'holds',
-  verdict: verdictStatus({ key: `shop/web>shop/db@web#${n}`, state, reason: `change ${n}`, since: `2025-01-01T00:00:0${n}.000Z` }),
+  verdict: verdictStatus({
+    key: `shop/web>shop/db@web#${n}`,
+    state,
+    reason: `change ${n}`,
+    since: `2025-01-01T00:00:0${n}.000Z`,
+  }),
 });
 
 describe('VerdictReporter', () => {
@@ -117,7 +129,11 @@ describe('VerdictReporter', () => {
     // A token whose text appears in the library's message (here the address it could not reach) is scrubbed from it.
     const port = (s.server.address() as AddressInfo).port;
     await new Promise((res) => s.server.close(res));
-    const leaky = new VerdictReporter(`http://127.0.0.1:${port}/`, 'n1', new Secret(`127.0.0.1:${port}`, 'SHISA_SCHEDULER_TOKEN'));
+    const leaky = new VerdictReporter(
+      `http://127.0.0.1:${port}/`,
+      'n1',
+      new Secret(`127.0.0.1:${port}`, 'SHISA_SCHEDULER_TOKEN'),
+    );
     leaky.add(change(1));
     await leaky.flush();
     expect(leaky.lastError).toMatch(/ECONNREFUSED \[redacted\]/);

@@ -48,13 +48,17 @@ export class VerdictReporter {
     try {
       const res = await request(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token.reveal()}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(this.token ? { authorization: `Bearer ${this.token.reveal()}` } : {}),
+        },
         body: JSON.stringify({ node: this.node, changes: batch }),
         headersTimeout: 5000,
         bodyTimeout: 5000,
       });
       await res.body.dump();
-      if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`the scheduler answered HTTP ${res.statusCode}`);
+      if (res.statusCode < 200 || res.statusCode >= 300)
+        throw new Error(`the scheduler answered HTTP ${res.statusCode}`);
       const sent = new Set(batch);
       this.queue = this.queue.filter((c) => !sent.has(c));
       this.lastError = undefined;

@@ -49,14 +49,30 @@ describe('judge', () => {
     const v = judge(inWindow({ [FAST]: 100 }), 15, 'p99', 20);
     expect(v.state).toBe('holds');
     expect(v.reason).toBe('p99 in [0.032, 0.064) ms is within 15 ms over 100 connects');
-    expect(v.evidence).toEqual({ samples: 100, failures: 0, rto: 0, percentile: 'p99', p50Ms: 0.048, p99Ms: 0.064, valueMs: 0.064, bucketMs: [0.032, 0.064], maxMs: 0.064 });
+    expect(v.evidence).toEqual({
+      samples: 100,
+      failures: 0,
+      rto: 0,
+      percentile: 'p99',
+      p50Ms: 0.048,
+      p99Ms: 0.064,
+      valueMs: 0.064,
+      bucketMs: [0.032, 0.064],
+      maxMs: 0.064,
+    });
   });
 
   it('is violated for a 15 ms bound when connects take ~1 s', () => {
     const v = judge(inWindow({ [SLOW]: 40 }, 0, 40), 15, 'p99', 20);
     expect(v.state).toBe('violated');
     expect(v.reason).toBe('p99 in [524.288, 1048.576) ms exceeds 15 ms over 40 connects');
-    expect(v.evidence).toMatchObject({ samples: 40, rto: 40, percentile: 'p99', bucketMs: [524.288, 1048.576], maxMs: 1048.576 });
+    expect(v.evidence).toMatchObject({
+      samples: 40,
+      rto: 40,
+      percentile: 'p99',
+      bucketMs: [524.288, 1048.576],
+      maxMs: 1048.576,
+    });
     expect(v.evidence.p99Ms).toBeGreaterThan(524);
   });
 
@@ -65,7 +81,12 @@ describe('judge', () => {
     expect(judge(counts, 15, 'p99', 20).state).toBe('holds');
     const p999 = judge(counts, 15, 'p999', 20);
     expect(p999.state).toBe('violated');
-    expect(p999.evidence).toMatchObject({ percentile: 'p999', bucketMs: [524.288, 1048.576], p99Ms: 0.064, maxMs: 1048.576 });
+    expect(p999.evidence).toMatchObject({
+      percentile: 'p999',
+      bucketMs: [524.288, 1048.576],
+      p99Ms: 0.064,
+      maxMs: 1048.576,
+    });
   });
 
   it('holds when the bucket’s upper bound is exactly the bound', () => {

@@ -4,7 +4,13 @@ import type { DestCounters } from './latency-window.js';
 
 export type VerdictState = 'holds' | 'violated' | 'unknown';
 
-export const PERCENTILE_Q: Readonly<Record<Percentile, number>> = Object.freeze({ p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99, p999: 0.999 });
+export const PERCENTILE_Q: Readonly<Record<Percentile, number>> = Object.freeze({
+  p50: 0.5,
+  p90: 0.9,
+  p95: 0.95,
+  p99: 0.99,
+  p999: 0.999,
+});
 
 /** What a verdict rests on: the window's connects, in ms. */
 export interface Evidence {
@@ -52,12 +58,23 @@ export function judge(counts: DestCounters, maxMs: number, pct: Percentile, minS
     ...(p50 ? { p50Ms: ms(p50.us) } : {}),
     ...(p99 ? { p99Ms: ms(p99.us) } : {}),
     // JSON has no Infinity: the open last bucket has only a lower bound.
-    ...(at ? { valueMs: ms(at.us), bucketMs: Number.isFinite(at.upperUs) ? ([ms(at.lowerUs), ms(at.upperUs)] as const) : ([ms(at.lowerUs)] as const) } : {}),
+    ...(at
+      ? {
+          valueMs: ms(at.us),
+          bucketMs: Number.isFinite(at.upperUs)
+            ? ([ms(at.lowerUs), ms(at.upperUs)] as const)
+            : ([ms(at.lowerUs)] as const),
+        }
+      : {}),
     ...(max !== undefined && Number.isFinite(max) ? { maxMs: ms(max) } : {}),
   };
   if (!at || samples < minSamples) {
     const failed = counts.failures > 0 ? `, ${counts.failures} failed` : '';
-    return { state: 'unknown', reason: `${samples} connect${samples === 1 ? '' : 's'} in the window${failed}; need ${minSamples}`, evidence };
+    return {
+      state: 'unknown',
+      reason: `${samples} connect${samples === 1 ? '' : 's'} in the window${failed}; need ${minSamples}`,
+      evidence,
+    };
   }
   const boundUs = maxMs * 1000;
   const over = at.lowerUs > boundUs || (at.upperUs > boundUs && at.us > boundUs);

@@ -9,7 +9,15 @@ const fields = (expr: string): CronFields => {
 
 describe('cronProblem', () => {
   it('accepts standard five-field schedules, names and macros', () => {
-    for (const ok of ['5 * * * *', '*/15 * * * *', '0 9-17 * * mon-fri', '0 0 1,15 jan,jul *', '@hourly', '0 0 * * 7', '0 0 5-5/2 * *']) {
+    for (const ok of [
+      '5 * * * *',
+      '*/15 * * * *',
+      '0 9-17 * * mon-fri',
+      '0 0 1,15 jan,jul *',
+      '@hourly',
+      '0 0 * * 7',
+      '0 0 5-5/2 * *',
+    ]) {
       expect(cronProblem(ok), ok).toBeUndefined();
     }
   });
@@ -22,7 +30,9 @@ describe('cronProblem', () => {
     expect(cronProblem('0 17-9 * * *')).toMatch(/runs backwards/);
   });
   it('refuses a step after a single value, which node-cron refuses too', () => {
-    expect(cronProblem('5/15 * * * *')).toBe('minute field "5/15": a step needs * or a range before it, e.g. "5-59/15"');
+    expect(cronProblem('5/15 * * * *')).toBe(
+      'minute field "5/15": a step needs * or a range before it, e.g. "5-59/15"',
+    );
   });
   it('refuses a schedule whose day of month never comes in any of its months', () => {
     expect(cronProblem('0 0 31 2 *')).toBe('never fires: February has no day 31');
@@ -32,7 +42,8 @@ describe('cronProblem', () => {
     expect(cronProblem('0 0 31 2-4/2 *')).toBe('never fires: February and April have no day 31');
   });
   it('accepts a day that some allowed month has, 29 February included', () => {
-    for (const ok of ['0 0 31 2,3 *', '0 0 29 2 *', '0 0 30-31 4-5 *', '0 0 31 */2 *', '0 0 31 * *']) expect(cronProblem(ok), ok).toBeUndefined();
+    for (const ok of ['0 0 31 2,3 *', '0 0 29 2 *', '0 0 30-31 4-5 *', '0 0 31 */2 *', '0 0 31 * *'])
+      expect(cronProblem(ok), ok).toBeUndefined();
   });
 });
 

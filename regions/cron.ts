@@ -27,7 +27,12 @@ const FIELDS: readonly Field[] = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
   { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
+  },
   { name: 'day of week', min: 0, max: 7, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], star: [0, 6] },
 ];
 
@@ -40,7 +45,21 @@ const MACROS: Readonly<Record<string, string>> = {
 
 /** Days in each month (1-based) in a leap year: a day that exists in some year. */
 const LONGEST_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
-const MONTH_NAMES = ['', 'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
+const MONTH_NAMES = [
+  '',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
 
 /** The values each field allows, in field order (day of week with 7 as 0). */
 export interface CronFields {
@@ -56,7 +75,9 @@ export function parseCron(expr: string): { readonly fields: CronFields } | { rea
   const text = MACROS[expr.trim()] ?? expr.trim();
   const parts = text.split(/\s+/);
   if (parts.length !== 5) {
-    return { problem: `a cron schedule has 5 fields (minute hour day-of-month month day-of-week), found ${parts.length}` };
+    return {
+      problem: `a cron schedule has 5 fields (minute hour day-of-month month day-of-week), found ${parts.length}`,
+    };
   }
   const sets: Set<number>[] = [];
   for (let i = 0; i < 5; i++) {
@@ -65,7 +86,13 @@ export function parseCron(expr: string): { readonly fields: CronFields } | { rea
     if (typeof values === 'string') return { problem: `${field.name} field "${parts[i]}": ${values}` };
     sets.push(values);
   }
-  const [minute, hour, dayOfMonth, month, week] = sets as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
+  const [minute, hour, dayOfMonth, month, week] = sets as [
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+  ];
   const dayOfWeek = new Set([...week].map((d) => d % 7));
   return { fields: { minute, hour, dayOfMonth, month, dayOfWeek } };
 }
@@ -92,7 +119,9 @@ export function neverFires(f: CronFields): string | undefined {
 
 /** Whether the only day a schedule can fire on is 29 February, so at most once in four years. */
 export function onlyOnLeapDay(f: CronFields): boolean {
-  const fires = [...f.month].flatMap((m) => [...f.dayOfMonth].filter((d) => d <= LONGEST_MONTH[m]!).map((d) => `${m}-${d}`));
+  const fires = [...f.month].flatMap((m) =>
+    [...f.dayOfMonth].filter((d) => d <= LONGEST_MONTH[m]!).map((d) => `${m}-${d}`),
+  );
   return fires.length > 0 && fires.every((md) => md === '2-29');
 }
 
@@ -113,7 +142,8 @@ function fieldValues(text: string, f: Field): Set<number> | string {
     const ends = rangeEnds(range, f);
     if (typeof ends === 'string') return ends;
     // node-cron refuses a step after a single value ("5/15"); Vixie cron reads it differently.
-    if (step !== undefined && range !== '*' && !range.includes('-')) return `a step needs * or a range before it, e.g. "${ends[0]}-${f.max}/${step}"`;
+    if (step !== undefined && range !== '*' && !range.includes('-'))
+      return `a step needs * or a range before it, e.g. "${ends[0]}-${f.max}/${step}"`;
     for (let v = ends[0]; v <= ends[1]; v += step === undefined ? 1 : Number(step)) out.add(v);
   }
   return out;
@@ -126,7 +156,8 @@ function rangeEnds(range: string, f: Field): readonly [number, number] | string 
   if (ends.length > 2) return `"${range}" is not a range`;
   const values = ends.map((e) => value(e, f));
   for (let k = 0; k < ends.length; k++) {
-    if (values[k] === undefined) return `"${ends[k]}" is not a number from ${f.min} to ${f.max}${f.names ? ' or a name such as ' + f.names[1] : ''}`;
+    if (values[k] === undefined)
+      return `"${ends[k]}" is not a number from ${f.min} to ${f.max}${f.names ? ' or a name such as ' + f.names[1] : ''}`;
   }
   const [first, last = first] = values as [number, number?];
   if (first > last) return `range "${range}" runs backwards`;

@@ -8,7 +8,7 @@ export type QuantityKind = 'duration' | 'percent' | 'intensity';
 
 /** Base units: milliseconds, percent, gCO2eq/kWh. */
 const UNITS: Readonly<Record<QuantityKind, Readonly<Record<string, number>>>> = {
-  duration: { us: 0.001, 'µs': 0.001, ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 },
+  duration: { us: 0.001, µs: 0.001, ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 },
   percent: { '%': 1 },
   intensity: { 'g/kWh': 1, 'gCO2/kWh': 1, 'gCO2eq/kWh': 1 },
 };
@@ -25,9 +25,25 @@ export function quantityNoun(kind: QuantityKind): string {
 }
 
 const SPELLED_OUT: Readonly<Record<string, string>> = {
-  sec: 's', secs: 's', second: 's', seconds: 's', msec: 'ms', millis: 'ms', millisecond: 'ms', milliseconds: 'ms',
-  mins: 'min', minute: 'min', minutes: 'min', hr: 'h', hrs: 'h', hour: 'h', hours: 'h', day: 'd', days: 'd',
-  percent: '%', pct: '%',
+  sec: 's',
+  secs: 's',
+  second: 's',
+  seconds: 's',
+  msec: 'ms',
+  millis: 'ms',
+  millisecond: 'ms',
+  milliseconds: 'ms',
+  mins: 'min',
+  minute: 'min',
+  minutes: 'min',
+  hr: 'h',
+  hrs: 'h',
+  hour: 'h',
+  hours: 'h',
+  day: 'd',
+  days: 'd',
+  percent: '%',
+  pct: '%',
 };
 
 /** "15sec" → "15s", "6 hours" → "6h": the quantity written with the unit the word meant, if any. */

@@ -45,7 +45,11 @@ let fake: FakeElectricityMaps;
 let dir: string;
 
 beforeAll(async () => {
-  fake = await FakeElectricityMaps.start({ token: TOKEN, traceFiles: ['ES', 'NO', 'BR'].map((z) => join(bundledTracesDir(), `${z}_2022.csv`)), now: Date.parse('2022-06-01T12:30:00Z') });
+  fake = await FakeElectricityMaps.start({
+    token: TOKEN,
+    traceFiles: ['ES', 'NO', 'BR'].map((z) => join(bundledTracesDir(), `${z}_2022.csv`)),
+    now: Date.parse('2022-06-01T12:30:00Z'),
+  });
   dir = mkdtempSync(join(tmpdir(), 'shisa-carbon-cli-'));
   writeFileSync(
     join(dir, 'fleet.yaml'),
@@ -60,7 +64,10 @@ carbon:
   );
   // A fleet to plan: flexible batch work in Madrid and Oslo, room in São Paulo.
   mkdirSync(join(dir, 'intents'));
-  writeFileSync(join(dir, 'intents', 'batch.intent'), 'intent "batch" {\n  workloads("batch/*")\n  placement(flexible)\n}\n');
+  writeFileSync(
+    join(dir, 'intents', 'batch.intent'),
+    'intent "batch" {\n  workloads("batch/*")\n  placement(flexible)\n}\n',
+  );
   writeFileSync(
     join(dir, 'inventory.yaml'),
     `workloads:
@@ -92,8 +99,15 @@ describe('shisa carbon', () => {
     expect(r.stderr).toBe('');
     const rows = r.stdout.split('\n');
     expect(rows[0]).toMatch(/^ZONE +gCO2eq\/kWh +TIME \(UTC\) +AGE +ESTIMATED +SOURCE +STATUS$/);
-    for (const [zone, value] of [['JP-TK', 539], ['NP', 112], ['FR', 33], ['SE-SE1', 15]] as const) {
-      expect(rows.find((l) => l.startsWith(`${zone} `))).toMatch(new RegExp(`^${zone} +${value} +2026-11-22 09:00 +0s +yes +static 2024 yearly avg +fresh$`));
+    for (const [zone, value] of [
+      ['JP-TK', 539],
+      ['NP', 112],
+      ['FR', 33],
+      ['SE-SE1', 15],
+    ] as const) {
+      expect(rows.find((l) => l.startsWith(`${zone} `))).toMatch(
+        new RegExp(`^${zone} +${value} +2026-11-22 09:00 +0s +yes +static 2024 yearly avg +fresh$`),
+      );
     }
     expect(r.stdout).toContain('4 zones at 2026-11-22 09:00 UTC: 4 fresh, 0 stale or missing');
   });
@@ -102,14 +116,27 @@ describe('shisa carbon', () => {
     const r = await shisa(['carbon', '--source', 'replay', '--at', '2022-06-01T12:00Z', 'ES', 'JP-TK', '--json']);
     expect(r.code).toBe(0);
     const [es, jp] = zones(r);
-    const line = readFileSync(join(bundledTracesDir(), 'ES_2022.csv'), 'utf8').split('\n').find((l) => l.startsWith('2022-06-01 12:00:00,'))!;
-    expect(es).toMatchObject({ zone: 'ES', status: 'fresh', intensity: Number(line.split(',')[5]), datetime: '2022-06-01T12:00:00.000Z', estimated: false, source: 'replay' });
+    const line = readFileSync(join(bundledTracesDir(), 'ES_2022.csv'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('2022-06-01 12:00:00,'))!;
+    expect(es).toMatchObject({
+      zone: 'ES',
+      status: 'fresh',
+      intensity: Number(line.split(',')[5]),
+      datetime: '2022-06-01T12:00:00.000Z',
+      estimated: false,
+      source: 'replay',
+    });
     expect(jp).toMatchObject({ zone: 'JP-TK', status: 'missing', problem: { code: 'CARBON_UNKNOWN_ZONE' } });
   });
 
   it('marks a zone stale when the last recorded hour is older than max_staleness', async () => {
     const r = await shisa(['carbon', '--source', 'replay', '--at', '2023-01-01T02:00:01Z', 'NO', '--json']);
-    expect(zones(r)[0]).toMatchObject({ status: 'stale', datetime: '2022-12-31T23:00:00.000Z', problem: { code: 'CARBON_STALE' } });
+    expect(zones(r)[0]).toMatchObject({
+      status: 'stale',
+      datetime: '2022-12-31T23:00:00.000Z',
+      problem: { code: 'CARBON_STALE' },
+    });
   });
 
   it('shows every zone of a fleet', async () => {
@@ -121,7 +148,9 @@ describe('shisa carbon', () => {
   });
 
   it('reads the live API with the token from the variable the fleet names, and never prints it', async () => {
-    const r = await shisa(['carbon', '--config', join(dir, 'fleet.yaml'), '--at', '2022-06-01T12:30Z', '--json'], { SHISA_TEST_EM_TOKEN: TOKEN });
+    const r = await shisa(['carbon', '--config', join(dir, 'fleet.yaml'), '--at', '2022-06-01T12:30Z', '--json'], {
+      SHISA_TEST_EM_TOKEN: TOKEN,
+    });
     expect(r.code).toBe(0);
     expect(zones(r).map((z) => [z.zone, z.status, z.source])).toEqual([
       ['ES', 'fresh', 'electricitymaps'],
@@ -129,20 +158,33 @@ describe('shisa carbon', () => {
     ]);
     expect(fake.requests.every((q) => q.headers['auth-token'] === TOKEN)).toBe(true);
     expect(JSON.parse(r.stdout).upstream_calls).toBe(2);
-    const text = await shisa(['carbon', '--config', join(dir, 'fleet.yaml'), '--at', '2022-06-01T16:00Z'], { SHISA_TEST_EM_TOKEN: TOKEN });
-    expect(text.stdout).toMatch(/^ES .* electricitymaps +stale: latest reading for ES is 4h old, more than the 2h allowed$/m);
+    const text = await shisa(['carbon', '--config', join(dir, 'fleet.yaml'), '--at', '2022-06-01T16:00Z'], {
+      SHISA_TEST_EM_TOKEN: TOKEN,
+    });
+    expect(text.stdout).toMatch(
+      /^ES .* electricitymaps +stale: latest reading for ES is 4h old, more than the 2h allowed$/m,
+    );
     for (const out of [r, text]) expect(out.stdout + out.stderr).not.toContain(TOKEN);
   });
 
   it('says which variable to set when the token is missing', async () => {
     const r = await shisa(['carbon', '--config', join(dir, 'fleet.yaml'), 'ES', '--json'], { SHISA_TEST_EM_TOKEN: '' });
-    expect(zones(r)[0]).toMatchObject({ status: 'missing', problem: { code: 'CARBON_NO_TOKEN', message: 'environment variable SHISA_TEST_EM_TOKEN is not set; Electricity Maps needs an API token' } });
+    expect(zones(r)[0]).toMatchObject({
+      status: 'missing',
+      problem: {
+        code: 'CARBON_NO_TOKEN',
+        message: 'environment variable SHISA_TEST_EM_TOKEN is not set; Electricity Maps needs an API token',
+      },
+    });
   });
 
   it('reports a lying zone missing with the reason, and shisa plan moves nothing into or out of it', async () => {
     fake.reset();
     fake.misbehave('NO', { kind: 'lie', carbonIntensity: '1e308' });
-    const reason = { code: 'CARBON_BAD_READING', message: 'bad reading for NO from electricitymaps: 1e308 gCO2eq/kWh is outside 0–2,500' };
+    const reason = {
+      code: 'CARBON_BAD_READING',
+      message: 'bad reading for NO from electricitymaps: 1e308 gCO2eq/kWh is outside 0–2,500',
+    };
     const env = { SHISA_TEST_EM_TOKEN: TOKEN };
     const fleet = join(dir, 'planned.yaml');
     try {
@@ -153,7 +195,20 @@ describe('shisa carbon', () => {
         { zone: 'NO', status: 'missing', problem: reason },
         expect.objectContaining({ zone: 'BR', status: 'fresh' }),
       ]);
-      const planned = await shisa(['plan', '--config', fleet, '--carbon', 'electricitymaps', '--at', '2022-06-01T12:30Z', '--json', '--no-record'], env);
+      const planned = await shisa(
+        [
+          'plan',
+          '--config',
+          fleet,
+          '--carbon',
+          'electricitymaps',
+          '--at',
+          '2022-06-01T12:30Z',
+          '--json',
+          '--no-record',
+        ],
+        env,
+      );
       expect(planned.code, planned.stderr).toBe(0);
       const p = JSON.parse(planned.stdout);
       expect(p.carbon).toEqual([{ zone: 'NO', status: 'missing', problem: reason.message }]);
@@ -171,7 +226,13 @@ describe('shisa carbon', () => {
   });
 
   it('exits 2 on bad input', async () => {
-    for (const args of [['carbon', 'jp-tk'], ['carbon', '--at', 'yesterday', 'FR'], ['carbon'], ['carbon', '--source', 'wattime', 'FR'], ['carbon', '--config', 'no/such/fleet.yaml']]) {
+    for (const args of [
+      ['carbon', 'jp-tk'],
+      ['carbon', '--at', 'yesterday', 'FR'],
+      ['carbon'],
+      ['carbon', '--source', 'wattime', 'FR'],
+      ['carbon', '--config', 'no/such/fleet.yaml'],
+    ]) {
       const r = await shisa(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);

@@ -14,15 +14,19 @@ function shisa(...args: string[]) {
 const STACK = /\n\s+at .*[(\s].*:\d+:\d+\)?/;
 
 beforeAll(() => {
-  if (!existsSync('dist/scheduler/cli/main.js')) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+  if (!existsSync('dist/scheduler/cli/main.js'))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
 });
 
 describe('shisa CLI', () => {
-  it.each([[], ['validate'], ['carbon'], ['schema'], ['help', 'validate']])('prints help for %j and exits 0', (...cmd) => {
-    const r = shisa(...cmd, ...(cmd[0] === 'help' ? [] : ['--help']));
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: shisa/);
-  });
+  it.each([[], ['validate'], ['carbon'], ['schema'], ['help', 'validate']])(
+    'prints help for %j and exits 0',
+    (...cmd) => {
+      const r = shisa(...cmd, ...(cmd[0] === 'help' ? [] : ['--help']));
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: shisa/);
+    },
+  );
 
   it('reports the package version', () => {
     expect(VERSION).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
@@ -55,7 +59,11 @@ describe('shisa CLI', () => {
     const out = JSON.parse(r.stdout);
     expect(out.ok).toBe(true);
     expect(out.diagnostics).toEqual([]);
-    expect(out.files[0].summary).toMatchObject({ regions: { count: 17 }, intents: { count: 13 }, workloads: { count: 300, flexible: 248 } });
+    expect(out.files[0].summary).toMatchObject({
+      regions: { count: 17 },
+      intents: { count: 13 },
+      workloads: { count: 300, flexible: 248 },
+    });
   });
 
   it('exits 2 with located errors as JSON, nothing on stdout but the JSON', () => {
@@ -64,7 +72,16 @@ describe('shisa CLI', () => {
     expect(JSON.parse(r.stdout)).toEqual({
       ok: false,
       files: [],
-      diagnostics: [{ code: 'file/unreadable', severity: 'error', message: 'cannot read fleet file: no such file (or a symbolic link to nothing)', file: 'no/such/fleet.yaml', line: 1, col: 1 }],
+      diagnostics: [
+        {
+          code: 'file/unreadable',
+          severity: 'error',
+          message: 'cannot read fleet file: no such file (or a symbolic link to nothing)',
+          file: 'no/such/fleet.yaml',
+          line: 1,
+          col: 1,
+        },
+      ],
     });
   });
 
@@ -81,26 +98,53 @@ describe('shisa CLI', () => {
     it('a run number that is not digits, is 0, or is beyond what can be recorded', () => {
       const dir = mkdtempSync(join(tmpdir(), 'shisa-history-'));
       for (const run of ['99999999999999999999', '9007199254740992', '0', '1e3', '-1', 'abc']) {
-        refused(['history', run, ...fleet, '--data-dir', dir], /error: run ".*" is not a run number: expected a whole number from 1 to 9007199254740991/);
+        refused(
+          ['history', run, ...fleet, '--data-dir', dir],
+          /error: run ".*" is not a run number: expected a whole number from 1 to 9007199254740991/,
+        );
       }
     });
 
     it('the largest run number is looked up: not recorded is exit 2 too', () => {
       const dir = mkdtempSync(join(tmpdir(), 'shisa-history-'));
-      refused(['history', '9007199254740991', ...fleet, '--data-dir', dir], /shisa history: no run 9007199254740991 is recorded \(shisa history lists them\)/);
+      refused(
+        ['history', '9007199254740991', ...fleet, '--data-dir', dir],
+        /shisa history: no run 9007199254740991 is recorded \(shisa history lists them\)/,
+      );
     });
 
     it('a --timeout of 0, above an hour, or not whole milliseconds', () => {
-      refused(['verify', ...fleet, '--timeout', '0'], /error: --timeout "0" is out of range: expected a whole number from 1 to 3600000 ms/);
-      refused(['verify', ...fleet, '--timeout', '3600001'], /error: --timeout "3600001" is out of range: expected a whole number from 1 to 3600000 ms/);
-      refused(['plan', ...fleet, '--no-record', '--timeout', '1e4'], /error: --timeout "1e4" is not a whole number of milliseconds, e.g. 10000/);
+      refused(
+        ['verify', ...fleet, '--timeout', '0'],
+        /error: --timeout "0" is out of range: expected a whole number from 1 to 3600000 ms/,
+      );
+      refused(
+        ['verify', ...fleet, '--timeout', '3600001'],
+        /error: --timeout "3600001" is out of range: expected a whole number from 1 to 3600000 ms/,
+      );
+      refused(
+        ['plan', ...fleet, '--no-record', '--timeout', '1e4'],
+        /error: --timeout "1e4" is not a whole number of milliseconds, e.g. 10000/,
+      );
     });
 
     it('an --at that is no real time, or outside years 1970–9999', () => {
-      refused(['plan', ...fleet, '--no-record', '--at', '2022-02-30T12:00Z'], /error: --at "2022-02-30T12:00Z" is not an ISO 8601 time with a zone, e\.g\. 2022-06-01T12:00Z/);
-      refused(['plan', ...fleet, '--no-record', '--at', '0000-01-01T00:00Z'], /error: --at "0000-01-01T00:00Z" is out of range: expected a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z/);
-      refused(['carbon', 'FR', '--at', '+275760-09-13T00:00Z'], /error: --at "\+275760-09-13T00:00Z" is not an ISO 8601 time with a zone, e\.g\. 2022-06-01T12:00Z/);
-      refused(['carbon', 'FR', '--at', 'Infinity'], /error: --at "Infinity" is not an ISO 8601 time with a zone, e\.g\. 2022-06-01T12:00Z/);
+      refused(
+        ['plan', ...fleet, '--no-record', '--at', '2022-02-30T12:00Z'],
+        /error: --at "2022-02-30T12:00Z" is not an ISO 8601 time with a zone, e\.g\. 2022-06-01T12:00Z/,
+      );
+      refused(
+        ['plan', ...fleet, '--no-record', '--at', '0000-01-01T00:00Z'],
+        /error: --at "0000-01-01T00:00Z" is out of range: expected a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z/,
+      );
+      refused(
+        ['carbon', 'FR', '--at', '+275760-09-13T00:00Z'],
+        /error: --at "\+275760-09-13T00:00Z" is not an ISO 8601 time with a zone, e\.g\. 2022-06-01T12:00Z/,
+      );
+      refused(
+        ['carbon', 'FR', '--at', 'Infinity'],
+        /error: --at "Infinity" is not an ISO 8601 time with a zone, e\.g\. 2022-06-01T12:00Z/,
+      );
     });
 
     it('accepts the ends of the ranges', () => {

@@ -102,7 +102,11 @@ const CASES: readonly Case[] = [...committed, ...generated];
 const SECRETS: Readonly<Record<string, readonly string[]>> = {
   'notify-webhook-url-not-env-name.yaml': ['hooks.slack.com/services', 'T0CORPUS1', 'corpusSecretXyZ123abc'],
   'token-env-holding-token.yaml': ['corpusTok3nZz9QwErTy0123456789'],
-  'notify-misspelt-webhook-key-with-url.yaml': ['hooks.slack.com/services', 'corpusLeakXyZ789def', 'corpusTok3nLeak0987654321'],
+  'notify-misspelt-webhook-key-with-url.yaml': [
+    'hooks.slack.com/services',
+    'corpusLeakXyZ789def',
+    'corpusTok3nLeak0987654321',
+  ],
 };
 
 /** Cases with several independent errors: every listed line must get a diagnostic; keyed without NN-. */
@@ -131,7 +135,11 @@ const results = new Map<string, { text: Run; json: Run }>();
 
 function run(args: readonly string[], timeoutMs = SPAWN_TIMEOUT_MS): Promise<Run> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -143,7 +151,12 @@ function run(args: readonly string[], timeoutMs = SPAWN_TIMEOUT_MS): Promise<Run
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolveRun({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolveRun({
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
   });
 }
@@ -166,37 +179,42 @@ function normalise(text: string): string {
   return out.replace(/\(node:\d+\)/g, PID_PLACEHOLDER);
 }
 
-beforeAll(async () => {
-  if (!existsSync(BUILT_MAIN)) {
-    throw new Error(`the corpus test runs the built CLI, but ${BUILT_MAIN} is missing: run \`npm run build\` first (\`npm test\` builds before testing)`);
-  }
-  const made = mkdtempSync(join(tmpdir(), 'shisa-corpus-'));
-  tmp = realpathSync(made);
-  tmpAliases = [...new Set([tmp, made])].sort((a, b) => b.length - a.length);
-  for (const c of generated) c.arg = c.generate?.(tmp);
+beforeAll(
+  async () => {
+    if (!existsSync(BUILT_MAIN)) {
+      throw new Error(
+        `the corpus test runs the built CLI, but ${BUILT_MAIN} is missing: run \`npm run build\` first (\`npm test\` builds before testing)`,
+      );
+    }
+    const made = mkdtempSync(join(tmpdir(), 'shisa-corpus-'));
+    tmp = realpathSync(made);
+    tmpAliases = [...new Set([tmp, made])].sort((a, b) => b.length - a.length);
+    for (const c of generated) c.arg = c.generate?.(tmp);
 
-  // The generated (5 MiB) cases first, so a slow one does not end up alone at the tail.
-  const ordered = [...generated, ...committed];
-  const jobs = ordered.flatMap((c) => {
-    const arg = c.arg as string;
-    const entry: { text?: Run; json?: Run } = {};
-    const done = (): void => {
-      if (entry.text && entry.json) results.set(c.name, { text: entry.text, json: entry.json });
-    };
-    return [
-      async () => {
-        entry.text = await run(['validate', arg]);
-        done();
-      },
-      async () => {
-        entry.json = await run(['validate', '--json', arg]);
-        done();
-      },
-    ];
-  });
-  await pool(jobs, CONCURRENCY);
-  // Two runs per case, about a second each on a busy 2-core machine: the budget grows with the corpus.
-}, Math.max(180_000, (CASES.length * 2 * 3_000) / CONCURRENCY));
+    // The generated (5 MiB) cases first, so a slow one does not end up alone at the tail.
+    const ordered = [...generated, ...committed];
+    const jobs = ordered.flatMap((c) => {
+      const arg = c.arg as string;
+      const entry: { text?: Run; json?: Run } = {};
+      const done = (): void => {
+        if (entry.text && entry.json) results.set(c.name, { text: entry.text, json: entry.json });
+      };
+      return [
+        async () => {
+          entry.text = await run(['validate', arg]);
+          done();
+        },
+        async () => {
+          entry.json = await run(['validate', '--json', arg]);
+          done();
+        },
+      ];
+    });
+    await pool(jobs, CONCURRENCY);
+    // Two runs per case, about a second each on a busy 2-core machine: the budget grows with the corpus.
+  },
+  Math.max(180_000, (CASES.length * 2 * 3_000) / CONCURRENCY),
+);
 
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -220,7 +238,8 @@ describe('corpus of malformed input', () => {
       expect(head, c.name).toMatch(c.name.endsWith('.intent') ? /^\/\/ \S/ : /^# \S/);
     }
     const slugs = new Set(CASES.map((c) => slug(c.name)));
-    for (const key of [...Object.keys(SECRETS), ...Object.keys(LINES_REPORTED)]) expect(slugs, `table entry ${key}`).toContain(key);
+    for (const key of [...Object.keys(SECRETS), ...Object.keys(LINES_REPORTED)])
+      expect(slugs, `table entry ${key}`).toContain(key);
     const goldens = new Set(CASES.map((c) => c.golden));
     const orphans = existsSync(GOLDEN_DIR) ? readdirSync(GOLDEN_DIR).filter((f) => !goldens.has(f)) : [];
     expect(orphans, 'golden files without a case (renamed or deleted case?)').toEqual([]);
@@ -243,7 +262,10 @@ describe('corpus of malformed input', () => {
       writeFileSync(twin, readFileSync(join(CASES_DIR, c.name), 'utf8').replace(/\r(?!\n)/g, '\n'));
       const r = await run(['validate', twin]);
       expect(r.code).toBe(2);
-      expect(normalise(r.stderr).split(`${TMP_PLACEHOLDER}/lf-${c.name}`).join(`test/corpus/cases/${c.name}`), c.name).toBe(normalise(resultOf(c.name).text.stderr));
+      expect(
+        normalise(r.stderr).split(`${TMP_PLACEHOLDER}/lf-${c.name}`).join(`test/corpus/cases/${c.name}`),
+        c.name,
+      ).toBe(normalise(resultOf(c.name).text.stderr));
     }
   });
 
@@ -277,7 +299,10 @@ describe('corpus of malformed input', () => {
       expect(json.stderr).not.toMatch(STACK_TRACE);
       expect(json.stderr).not.toContain('internal error');
       let report: unknown;
-      expect(() => (report = JSON.parse(json.stdout)), `--json output is not JSON:\n${json.stdout.slice(0, 500)}`).not.toThrow();
+      expect(
+        () => (report = JSON.parse(json.stdout)),
+        `--json output is not JSON:\n${json.stdout.slice(0, 500)}`,
+      ).not.toThrow();
       const parsed = report as { ok?: unknown; diagnostics?: unknown };
       expect(parsed.ok).toBe(false);
       expect(Array.isArray(parsed.diagnostics)).toBe(true);
@@ -296,14 +321,16 @@ describe('corpus of malformed input', () => {
       const headlines = stderr.match(new RegExp(LOCATED_LINE.source, 'gm')) ?? [];
       expect(headlines.length, 'headlines on stderr vs --json diagnostics').toBe(diagnostics.length);
       for (const line of LINES_REPORTED[slug(c.name)] ?? []) {
-        expect(diagnostics.map((d) => d.line), `a diagnostic on line ${line}`).toContain(line);
+        expect(
+          diagnostics.map((d) => d.line),
+          `a diagnostic on line ${line}`,
+        ).toContain(line);
       }
 
       await expect(stderr).toMatchFileSnapshot(`./corpus/golden/${c.golden}`);
     });
   }
 });
-
 
 /**
  * A fleet with every capacity, workload size, power figure, latency and duration at the
@@ -315,13 +342,27 @@ function largestAllowed(dir: string): string {
   const F = FLEET_RANGES;
   const W = INVENTORY_RANGES;
   const ms = (n: number) => `${n}ms`;
-  const zones = [['dirty-a', 'PL', 'PL'], ['dirty-b', 'JP-TK', 'JP'], ['clean-a', 'FR', 'FR'], ['clean-b', 'CA-QC', 'CA']] as const;
+  const zones = [
+    ['dirty-a', 'PL', 'PL'],
+    ['dirty-b', 'JP-TK', 'JP'],
+    ['clean-a', 'FR', 'FR'],
+    ['clean-b', 'CA-QC', 'CA'],
+  ] as const;
   const cap = `{ cpu: ${F['regions[].capacity.cpu'].max}, memory_gib: ${F['regions[].capacity.memory_gib'].max} }`;
   const fleet = [
     'regions:',
-    ...zones.map(([name, zone, country]) => `  - { name: ${name}, zone: ${zone}, country: ${country}, cluster: k-${name}, capacity: ${cap} }`),
+    ...zones.map(
+      ([name, zone, country]) =>
+        `  - { name: ${name}, zone: ${zone}, country: ${country}, cluster: k-${name}, capacity: ${cap} }`,
+    ),
     'latency_ms:',
-    ...zones.slice(0, -1).map(([a], i) => `  ${a}: { ${zones.slice(i + 1).map(([b]) => `${b}: ${F.latency_ms.max}`).join(', ')} }`),
+    ...zones.slice(0, -1).map(
+      ([a], i) =>
+        `  ${a}: { ${zones
+          .slice(i + 1)
+          .map(([b]) => `${b}: ${F.latency_ms.max}`)
+          .join(', ')} }`,
+    ),
     'carbon:',
     `  max_staleness: ${ms(F['carbon.max_staleness'].max)}`,
     `  static: { year: ${F['carbon.static.year'].max} }`,
@@ -393,9 +434,14 @@ describe('the largest allowed values', () => {
         expect(r.stderr).not.toContain('internal error');
         expect(r.stderr).not.toMatch(STACK_TRACE);
       }
-      const plan = JSON.parse(runs[0]!.stdout) as { moves: unknown[]; emissions_g_per_h: { before: number; after: number } };
+      const plan = JSON.parse(runs[0]!.stdout) as {
+        moves: unknown[];
+        emissions_g_per_h: { before: number; after: number };
+      };
       expect(plan.moves.length, 'moves into the clean regions').toBeGreaterThan(0);
-      expect(Number.isFinite(plan.emissions_g_per_h.before) && plan.emissions_g_per_h.after < plan.emissions_g_per_h.before).toBe(true);
+      expect(
+        Number.isFinite(plan.emissions_g_per_h.before) && plan.emissions_g_per_h.after < plan.emissions_g_per_h.before,
+      ).toBe(true);
       // Z3 itself was asked (region loss with every place taken), so the big literals reached it.
       const verified = JSON.parse(runs[2]!.stdout) as { obligations: { method: string }[] };
       expect(verified.obligations.map((o) => o.method)).toContain('z3');

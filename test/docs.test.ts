@@ -37,7 +37,9 @@ describe('docs match the code', () => {
   });
 
   it('docs/intent-language.md lists every intent diagnostic code the code can emit', () => {
-    const sources = ['lexer', 'parser', 'checker', 'values'].map((f) => readFileSync(`scheduler/intent/${f}.ts`, 'utf8')).join('\n') + readFileSync('scheduler/workspace/cross-check.ts', 'utf8');
+    const sources =
+      ['lexer', 'parser', 'checker', 'values'].map((f) => readFileSync(`scheduler/intent/${f}.ts`, 'utf8')).join('\n') +
+      readFileSync('scheduler/workspace/cross-check.ts', 'utf8');
     const codes = [...new Set([...sources.matchAll(/'(intent\/[a-z-]+)'/g)].map((m) => m[1]!))];
     expect(codes.length).toBeGreaterThan(20);
     expect(codes.filter((c) => !doc.includes(`\`${c}\``))).toEqual([]);
@@ -45,7 +47,17 @@ describe('docs match the code', () => {
 
   it('the README shows the seed intent and names every CLI command', () => {
     expect(readme).toContain('assert!(!has_cyclic_dependencies(current_mesh))');
-    for (const cmd of ['shisa validate', 'shisa plan', 'shisa carbon', 'shisa schema', 'shisa verify', 'shisa history', 'shisa audit verify', 'shisa enforcer']) expect(readme).toContain(cmd);
+    for (const cmd of [
+      'shisa validate',
+      'shisa plan',
+      'shisa carbon',
+      'shisa schema',
+      'shisa verify',
+      'shisa history',
+      'shisa audit verify',
+      'shisa enforcer',
+    ])
+      expect(readme).toContain(cmd);
     expect(readme).toContain('npm install && npm start');
     expect(readme).toContain('npm test');
   });
@@ -54,7 +66,9 @@ describe('docs match the code', () => {
     const loader = readFileSync('bpf/loader.c', 'utf8');
     const enforcerDoc = readFileSync('docs/enforcer.md', 'utf8');
     const ops = [...loader.matchAll(/!strcmp\(op, "([a-z_]+)"\)/g)].map((m) => m[1]!);
-    const codes = [...new Set([...loader.matchAll(/(?:reply_error\([^,]+|fatal\()\s*,?\s*"([A-Z0-9_]+)"/g)].map((m) => m[1]!))];
+    const codes = [
+      ...new Set([...loader.matchAll(/(?:reply_error\([^,]+|fatal\()\s*,?\s*"([A-Z0-9_]+)"/g)].map((m) => m[1]!)),
+    ];
     expect(ops.length).toBeGreaterThan(8);
     expect(codes.length).toBeGreaterThan(8);
     expect(ops.filter((op) => !enforcerDoc.includes(`| \`${op}\` |`))).toEqual([]);

@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ElectricityMapsSource, type ElectricityMapsOptions } from '../regions/carbon/electricitymaps/electricitymaps-source.js';
+import {
+  ElectricityMapsSource,
+  type ElectricityMapsOptions,
+} from '../regions/carbon/electricitymaps/electricitymaps-source.js';
 import { bundledTracesDir } from '../regions/data/bundled.js';
 import { environmentFrom } from '../scheduler/config/environment.js';
 import { FakeElectricityMaps } from './fakes/electricity-maps-server.js';
@@ -19,7 +22,9 @@ const traceFiles = ['BR', 'ES', 'NO', 'US-CAL-CISO'].map((z) => join(bundledTrac
 
 /** LCA value of a recorded hour, straight from the CSV. */
 function recorded(zone: string, hour: string): number {
-  const line = readFileSync(join(bundledTracesDir(), `${zone}_2022.csv`), 'utf8').split('\n').find((l) => l.startsWith(`${hour},`))!;
+  const line = readFileSync(join(bundledTracesDir(), `${zone}_2022.csv`), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${hour},`))!;
   return Number(line.split(',')[5]);
 }
 
@@ -40,7 +45,8 @@ function client(overrides: Partial<ElectricityMapsOptions> = {}): ElectricityMap
 }
 
 /** Everything a failure could leak through: message, inspection, JSON. */
-const leaks = (x: unknown): string => `${x instanceof Error ? x.message : ''}\n${inspect(x, { depth: 10 })}\n${JSON.stringify(x)}`;
+const leaks = (x: unknown): string =>
+  `${x instanceof Error ? x.message : ''}\n${inspect(x, { depth: 10 })}\n${JSON.stringify(x)}`;
 
 beforeAll(async () => {
   fake = await FakeElectricityMaps.start({ token: TOKEN, traceFiles, now: NOW, unauthorizedZones: ['BR'] });
@@ -55,10 +61,21 @@ describe('Electricity Maps client against the fake API', () => {
   it('sends the auth-token header with zone and emission factor, and reads the reading', async () => {
     const r = await client().latest('ES');
     if (!r.ok) throw r.error;
-    expect(r.value).toMatchObject({ zone: 'ES', intensity: Math.round(recorded('ES', '2022-06-01 12:00:00')), datetime: Date.parse('2022-06-01T12:00:00Z'), isEstimated: false, source: 'electricitymaps', emissionFactor: 'lifecycle', granularity: 'hour' });
+    expect(r.value).toMatchObject({
+      zone: 'ES',
+      intensity: Math.round(recorded('ES', '2022-06-01 12:00:00')),
+      datetime: Date.parse('2022-06-01T12:00:00Z'),
+      isEstimated: false,
+      source: 'electricitymaps',
+      emissionFactor: 'lifecycle',
+      granularity: 'hour',
+    });
     const req = fake.requests[0]!;
     expect(req.headers['auth-token']).toBe(TOKEN);
-    expect(req).toMatchObject({ path: '/v3/carbon-intensity/latest', query: { zone: 'ES', emissionFactorType: 'lifecycle' } });
+    expect(req).toMatchObject({
+      path: '/v3/carbon-intensity/latest',
+      query: { zone: 'ES', emissionFactorType: 'lifecycle' },
+    });
   });
 
   it('retries 5xx with backoff and succeeds, counting every request sent', async () => {
@@ -97,7 +114,10 @@ describe('Electricity Maps client against the fake API', () => {
   it('reports a 401 for one zone on that zone alone, once per TTL', async () => {
     const c = client();
     const [br, es, no] = await Promise.all(['BR', 'ES', 'NO'].map((z) => c.latest(z)));
-    expect(!br!.ok && [br!.error.code, br!.error.message]).toEqual(['CARBON_UNAUTHORIZED', 'token unauthorized for zone BR (latest): HTTP 401: token unauthorized for zone BR']);
+    expect(!br!.ok && [br!.error.code, br!.error.message]).toEqual([
+      'CARBON_UNAUTHORIZED',
+      'token unauthorized for zone BR (latest): HTTP 401: token unauthorized for zone BR',
+    ]);
     expect(es!.ok && no!.ok).toBe(true);
     expect(fake.callCount({ zone: 'BR' })).toBe(1);
     await c.latest('BR');
@@ -116,9 +136,14 @@ describe('Electricity Maps client against the fake API', () => {
   it('bounds a slow answer by the per-request timeout, retries included', async () => {
     fake.misbehave('ES', { kind: 'slow', delayMs: 10_000 });
     const started = performance.now();
-    const r = await client({ policy: { retries: 1, timeoutMs: 300, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 1000 } }).latest('ES');
+    const r = await client({
+      policy: { retries: 1, timeoutMs: 300, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 1000 },
+    }).latest('ES');
     const elapsed = performance.now() - started;
-    expect(!r.ok && [r.error.code, r.error.message]).toEqual(['CARBON_TIMEOUT', 'Electricity Maps latest for zone ES: no answer within 300 ms (2 attempts)']);
+    expect(!r.ok && [r.error.code, r.error.message]).toEqual([
+      'CARBON_TIMEOUT',
+      'Electricity Maps latest for zone ES: no answer within 300 ms (2 attempts)',
+    ]);
     expect(elapsed).toBeGreaterThanOrEqual(600);
     expect(elapsed).toBeLessThan(3_000);
   });
@@ -126,12 +151,21 @@ describe('Electricity Maps client against the fake API', () => {
   it('turns malformed JSON, a non-JSON content type and a cut-off body into clear errors', async () => {
     fake.misbehave('ES', { kind: 'malformed' });
     const malformed = await client().latest('ES');
-    expect(!malformed.ok && [malformed.error.code, malformed.error.message]).toEqual(['CARBON_BAD_RESPONSE', expect.stringMatching(/^Electricity Maps latest for zone ES: malformed JSON \(\d+ bytes, truncated or invalid\)$/)]);
+    expect(!malformed.ok && [malformed.error.code, malformed.error.message]).toEqual([
+      'CARBON_BAD_RESPONSE',
+      expect.stringMatching(
+        /^Electricity Maps latest for zone ES: malformed JSON \(\d+ bytes, truncated or invalid\)$/,
+      ),
+    ]);
     fake.misbehave('ES', { kind: 'content-type', contentType: 'text/html' });
     const html = await client().latest('ES');
-    expect(!html.ok && html.error.message).toBe('Electricity Maps latest for zone ES: content type "text/html" instead of JSON');
+    expect(!html.ok && html.error.message).toBe(
+      'Electricity Maps latest for zone ES: content type "text/html" instead of JSON',
+    );
     fake.misbehave('ES', { kind: 'truncated' });
-    const cut = await client({ policy: { retries: 1, timeoutMs: 2_000, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 1000 } }).latest('ES');
+    const cut = await client({
+      policy: { retries: 1, timeoutMs: 2_000, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 1000 },
+    }).latest('ES');
     expect(!cut.ok && cut.error.code).toBe('CARBON_NETWORK');
     expect(fake.callCount({ zone: 'ES' })).toBe(4);
   });
@@ -139,7 +173,9 @@ describe('Electricity Maps client against the fake API', () => {
   it('makes exactly one upstream call for 100 concurrent asks within the TTL, and one more after it', async () => {
     const c = client();
     const answers = await Promise.all(Array.from({ length: 100 }, () => c.latest('ES')));
-    expect(new Set(answers.map((a) => (a.ok ? a.value.intensity : a.error.code)))).toEqual(new Set([Math.round(recorded('ES', '2022-06-01 12:00:00'))]));
+    expect(new Set(answers.map((a) => (a.ok ? a.value.intensity : a.error.code)))).toEqual(
+      new Set([Math.round(recorded('ES', '2022-06-01 12:00:00'))]),
+    );
     expect(fake.callCount()).toBe(1);
     expect(c.upstreamCalls).toBe(1);
     clock = NOW + 4 * 60_000;
@@ -155,7 +191,9 @@ describe('Electricity Maps client against the fake API', () => {
     const f = await c.forecast('ES', NOW, 6 * HOUR);
     if (!f.ok) throw f.error;
     expect(f.value.kind).toBe('forecast');
-    expect(f.value.points.map((p) => p.intensity)).toEqual(['13', '14', '15', '16', '17', '18'].map((h) => Math.round(recorded('ES', `2022-06-01 ${h}:00:00`))));
+    expect(f.value.points.map((p) => p.intensity)).toEqual(
+      ['13', '14', '15', '16', '17', '18'].map((h) => Math.round(recorded('ES', `2022-06-01 ${h}:00:00`))),
+    );
     const recent = await c.history('ES', NOW - 3 * HOUR, NOW);
     expect(recent.ok && recent.value.map((r) => new Date(r.datetime).getUTCHours())).toEqual([10, 11, 12]);
     expect(fake.callCount({ path: '/carbon-intensity/history' })).toBe(1);
@@ -166,7 +204,10 @@ describe('Electricity Maps client against the fake API', () => {
 
   it('says which variable is missing when there is no token, without calling out', async () => {
     const r = await client({ token: undefined }).latest('ES');
-    expect(!r.ok && [r.error.code, r.error.message]).toEqual(['CARBON_NO_TOKEN', 'environment variable EM_TOKEN is not set; Electricity Maps needs an API token']);
+    expect(!r.ok && [r.error.code, r.error.message]).toEqual([
+      'CARBON_NO_TOKEN',
+      'environment variable EM_TOKEN is not set; Electricity Maps needs an API token',
+    ]);
     expect(fake.callCount()).toBe(0);
   });
 
@@ -182,10 +223,17 @@ describe('Electricity Maps client against the fake API', () => {
       { kind: 'slow', delayMs: 5_000 },
     ] as const) {
       fake.misbehave('NO', m);
-      outcomes.push(await client({ policy: { retries: 1, timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 5, maxRetryAfterMs: 100 } }).latest('NO'));
+      outcomes.push(
+        await client({
+          policy: { retries: 1, timeoutMs: 300, baseDelayMs: 5, maxDelayMs: 5, maxRetryAfterMs: 100 },
+        }).latest('NO'),
+      );
     }
     outcomes.push(await client().latest('BR'));
-    const unreachable = client({ baseUrl: 'http://127.0.0.1:9/v3', policy: { retries: 0, timeoutMs: 500, baseDelayMs: 5, maxDelayMs: 5, maxRetryAfterMs: 100 } });
+    const unreachable = client({
+      baseUrl: 'http://127.0.0.1:9/v3',
+      policy: { retries: 0, timeoutMs: 500, baseDelayMs: 5, maxDelayMs: 5, maxRetryAfterMs: 100 },
+    });
     outcomes.push(await unreachable.latest('ES'));
     expect(outcomes.every((o) => (o as { ok: boolean }).ok === false)).toBe(true);
     for (const o of outcomes) expect(leaks(o)).not.toContain(TOKEN);

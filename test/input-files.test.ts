@@ -17,7 +17,11 @@ let tmp: string;
 
 function shisa(cwd: string, ...args: string[]) {
   const started = Date.now();
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'shisa.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'shisa.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
 }
 
@@ -43,10 +47,16 @@ function configMapVolume(dir: string, files: Record<string, string>): void {
 
 function configMapFleet(dir: string): void {
   // The fleet file and inventory in one volume, the intents in another, as a chart would mount them.
-  configMapVolume(dir, { 'fleet.yaml': join(EXAMPLE, 'fleet.yaml'), 'inventory.yaml': join(EXAMPLE, 'inventory.yaml') });
+  configMapVolume(dir, {
+    'fleet.yaml': join(EXAMPLE, 'fleet.yaml'),
+    'inventory.yaml': join(EXAMPLE, 'inventory.yaml'),
+  });
   const intents = join(dir, 'intents');
   mkdirSync(intents);
-  configMapVolume(intents, Object.fromEntries(readdirSync(join(EXAMPLE, 'intents')).map((f) => [f, join(EXAMPLE, 'intents', f)])));
+  configMapVolume(
+    intents,
+    Object.fromEntries(readdirSync(join(EXAMPLE, 'intents')).map((f) => [f, join(EXAMPLE, 'intents', f)])),
+  );
 }
 
 beforeAll(() => {
@@ -82,7 +92,9 @@ describe('a fleet mounted from ConfigMaps (symbolic links all the way)', () => {
     symlinkSync('payments.intent', join(dir, 'intents', 'also-payments.intent'));
     const r = shisa(dir, 'validate', 'fleet.yaml');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning\[fleet\/duplicate-intent-path\]: intent file "intents\/payments.intent" is listed more than once/);
+    expect(r.stderr).toMatch(
+      /warning\[fleet\/duplicate-intent-path\]: intent file "intents\/payments.intent" is listed more than once/,
+    );
   });
 });
 
@@ -101,7 +113,11 @@ describe('what is not a readable regular file is an error, never a skip', () => 
     const dir = join(tmp, 'dangling');
     plainFleet(dir);
     symlinkSync('nowhere.intent', join(dir, 'intents', 'gone.intent'));
-    refused(dir, ['validate', 'fleet.yaml'], /^intents\/gone\.intent:1:1: error\[file\/unreadable\]: cannot read intent file: no such file \(or a symbolic link to nothing\)$/m);
+    refused(
+      dir,
+      ['validate', 'fleet.yaml'],
+      /^intents\/gone\.intent:1:1: error\[file\/unreadable\]: cannot read intent file: no such file \(or a symbolic link to nothing\)$/m,
+    );
   });
 
   it('a folder of intents that links back into itself', () => {
@@ -109,14 +125,22 @@ describe('what is not a readable regular file is an error, never a skip', () => 
     plainFleet(dir);
     mkdirSync(join(dir, 'intents', 'team'));
     symlinkSync('..', join(dir, 'intents', 'team', 'up'));
-    refused(dir, ['validate', 'fleet.yaml'], /^fleet\.yaml:\d+:\d+: error\[fleet\/unreadable\]: folder "intents" links back into itself at "team\/up" \(a symbolic link loop\)$/m);
+    refused(
+      dir,
+      ['validate', 'fleet.yaml'],
+      /^fleet\.yaml:\d+:\d+: error\[fleet\/unreadable\]: folder "intents" links back into itself at "team\/up" \(a symbolic link loop\)$/m,
+    );
   });
 
   it('an intent file that is a link to itself', () => {
     const dir = join(tmp, 'self');
     plainFleet(dir);
     symlinkSync('self.intent', join(dir, 'intents', 'self.intent'));
-    refused(dir, ['validate', 'fleet.yaml'], /^intents\/self\.intent:1:1: error\[file\/unreadable\]: cannot read intent file: too many levels of symbolic links \(a symbolic link loop\)$/m);
+    refused(
+      dir,
+      ['validate', 'fleet.yaml'],
+      /^intents\/self\.intent:1:1: error\[file\/unreadable\]: cannot read intent file: too many levels of symbolic links \(a symbolic link loop\)$/m,
+    );
   });
 
   it('a FIFO as the inventory, and as an intent file: refused at once, not waited on', () => {
@@ -125,17 +149,34 @@ describe('what is not a readable regular file is an error, never a skip', () => 
     rmSync(join(dir, 'inventory.yaml'));
     expect(spawnSync('mkfifo', [join(dir, 'inventory.yaml')]).status).toBe(0);
     expect(spawnSync('mkfifo', [join(dir, 'intents', 'pipe.intent')]).status).toBe(0);
-    const r = refused(dir, ['plan', '--config', 'fleet.yaml', '--no-record'], /^inventory\.yaml:1:1: error\[file\/not-regular\]: inventory is a named pipe \(FIFO\), not a regular file$/m);
-    expect(r.stderr).toMatch(/^intents\/pipe\.intent:1:1: error\[file\/not-regular\]: intent file is a named pipe \(FIFO\), not a regular file$/m);
+    const r = refused(
+      dir,
+      ['plan', '--config', 'fleet.yaml', '--no-record'],
+      /^inventory\.yaml:1:1: error\[file\/not-regular\]: inventory is a named pipe \(FIFO\), not a regular file$/m,
+    );
+    expect(r.stderr).toMatch(
+      /^intents\/pipe\.intent:1:1: error\[file\/not-regular\]: intent file is a named pipe \(FIFO\), not a regular file$/m,
+    );
     expect(r.ms).toBeLessThan(20_000);
   });
 
   it('/dev/zero as the inventory and /dev/null as the fleet: refused without reading', () => {
     const dir = join(tmp, 'devices');
     plainFleet(dir);
-    const fleet = readFileSync(join(dir, 'fleet.yaml'), 'utf8').replace(/^inventory: inventory\.yaml$/m, 'inventory: /dev/zero');
+    const fleet = readFileSync(join(dir, 'fleet.yaml'), 'utf8').replace(
+      /^inventory: inventory\.yaml$/m,
+      'inventory: /dev/zero',
+    );
     writeFileSync(join(dir, 'fleet.yaml'), fleet);
-    refused(dir, ['validate', 'fleet.yaml'], /^\/dev\/zero:1:1: error\[file\/not-regular\]: inventory is a character device, not a regular file$/m);
-    refused(dir, ['validate', '/dev/null'], /^\/dev\/null:1:1: error\[file\/not-regular\]: fleet file is a character device, not a regular file$/m);
+    refused(
+      dir,
+      ['validate', 'fleet.yaml'],
+      /^\/dev\/zero:1:1: error\[file\/not-regular\]: inventory is a character device, not a regular file$/m,
+    );
+    refused(
+      dir,
+      ['validate', '/dev/null'],
+      /^\/dev\/null:1:1: error\[file\/not-regular\]: fleet file is a character device, not a regular file$/m,
+    );
   });
 });

@@ -13,11 +13,67 @@ const examples = readdirSync(EXAMPLES_DIR)
 
 // Fragments of the language and of likely mistakes, so random input reaches deep into the parser.
 const FRAGMENTS = [
-  'intent', '"x"', '"secure-gateway-mesh"', '{', '}', '(', ')', '[', ']', ':', ',', '!', '&&', '||', ';', '=',
-  'constraint', 'network_latency', 'compliance', 'residency', 'carbon', 'circuit_breaker', 'max', 'to', 'level',
-  'audit', 'true', 'false', '15ms', '15', '10%', '300gCO2eq/kWh', '2.5h', '1e9', 'target', 'nodes', 'ensure',
-  'on_drift', 'workloads', 'depends_on', 'placement', 'flexible', 'validate_state', 'assert', 'has_cyclic_dependencies',
-  'current_mesh', '\n', ' ', '\t', '\r\n', '//', '/*', '*/', '"', '\\', '\\u{', '\u0000', '\ufeff', 'é', '😀', "'",
+  'intent',
+  '"x"',
+  '"secure-gateway-mesh"',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ':',
+  ',',
+  '!',
+  '&&',
+  '||',
+  ';',
+  '=',
+  'constraint',
+  'network_latency',
+  'compliance',
+  'residency',
+  'carbon',
+  'circuit_breaker',
+  'max',
+  'to',
+  'level',
+  'audit',
+  'true',
+  'false',
+  '15ms',
+  '15',
+  '10%',
+  '300gCO2eq/kWh',
+  '2.5h',
+  '1e9',
+  'target',
+  'nodes',
+  'ensure',
+  'on_drift',
+  'workloads',
+  'depends_on',
+  'placement',
+  'flexible',
+  'validate_state',
+  'assert',
+  'has_cyclic_dependencies',
+  'current_mesh',
+  '\n',
+  ' ',
+  '\t',
+  '\r\n',
+  '//',
+  '/*',
+  '*/',
+  '"',
+  '\\',
+  '\\u{',
+  '\u0000',
+  '\ufeff',
+  'é',
+  '😀',
+  "'",
 ];
 
 const tokenSoup = fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 200 }).map((parts) => parts.join(''));
@@ -52,21 +108,28 @@ describe('intent parser under random and mutated input', () => {
   it('never throws, always terminates, and locates every error inside the file (10,000 inputs)', () => {
     expect(examples.length).toBeGreaterThan(3);
     fc.assert(
-      fc.property(fc.oneof({ arbitrary: mutated, weight: 5 }, { arbitrary: tokenSoup, weight: 3 }, { arbitrary: anyText, weight: 2 }), (text) => {
-        const source = new SourceFile('fuzz.intent', text);
-        const { intents, diagnostics } = loadIntentSource(source);
-        for (const d of diagnostics) {
-          expect(d.code).toMatch(/^intent\/[a-z-]+$/);
-          expect(d.message.length).toBeGreaterThan(0);
-          expect(d.span.file).toBe('fuzz.intent');
-          expect(d.span.start).toBeGreaterThanOrEqual(0);
-          expect(d.span.start).toBeLessThanOrEqual(text.length);
-          expect(d.span.line).toBeGreaterThanOrEqual(1);
-          expect(d.span.line).toBeLessThanOrEqual(source.lineCount);
-          expect(d.span.col).toBeGreaterThanOrEqual(1);
-        }
-        if (!diagnostics.some((d) => d.severity === 'error')) expect(intents.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.oneof(
+          { arbitrary: mutated, weight: 5 },
+          { arbitrary: tokenSoup, weight: 3 },
+          { arbitrary: anyText, weight: 2 },
+        ),
+        (text) => {
+          const source = new SourceFile('fuzz.intent', text);
+          const { intents, diagnostics } = loadIntentSource(source);
+          for (const d of diagnostics) {
+            expect(d.code).toMatch(/^intent\/[a-z-]+$/);
+            expect(d.message.length).toBeGreaterThan(0);
+            expect(d.span.file).toBe('fuzz.intent');
+            expect(d.span.start).toBeGreaterThanOrEqual(0);
+            expect(d.span.start).toBeLessThanOrEqual(text.length);
+            expect(d.span.line).toBeGreaterThanOrEqual(1);
+            expect(d.span.line).toBeLessThanOrEqual(source.lineCount);
+            expect(d.span.col).toBeGreaterThanOrEqual(1);
+          }
+          if (!diagnostics.some((d) => d.severity === 'error')) expect(intents.length).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: 10_000 },
     );
   });

@@ -14,24 +14,61 @@ describe('shisa plan', () => {
   it('plans the example fleet offline: moves with savings, totals, bound and gap, reasons, timing', () => {
     const r = shisa('plan', '--config', 'regions/examples/fleet.yaml', '--at', '2026-11-22T12:00Z', '--no-record');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Plan for tokyo-fintech at 2026-11-22 12:00 UTC \(carbon: static, 14 of 16 zones fresh\)$/m);
+    expect(r.stdout).toMatch(
+      /^Plan for tokyo-fintech at 2026-11-22 12:00 UTC \(carbon: static, 14 of 16 zones fresh\)$/m,
+    );
     expect(r.stdout).toMatch(/^Moves: 20 of a budget of 20$/m);
     expect(r.stdout).toMatch(/^ {2}\S+\/\S+ +region-\S+ +→ region-\S+ +−[\d.]+ gCO2eq\/h$/m);
     expect(r.stdout).toMatch(/^Emissions +[\d,.]+ → [\d,.]+ gCO2eq\/h \(−[\d.]+%\)/m);
     expect(r.stdout).toMatch(/^Bound +[\d,.]+ gCO2eq\/h; gap [\d.]+%/m);
     expect(r.stdout).toMatch(/^Kept +.*critical 52/m);
     expect(r.stdout).toMatch(/^Planned in [\d.]+ ms\. Nothing is applied/m);
-    expect(r.stdout).toMatch(/^Proof +\d+ obligations proven in [\d.]+ s \(\d+ by Z3, \d+ by a checked placement, \d+ evaluated\): the intents are consistent and the plan is safe$/m);
+    expect(r.stdout).toMatch(
+      /^Proof +\d+ obligations proven in [\d.]+ s \(\d+ by Z3, \d+ by a checked placement, \d+ evaluated\): the intents are consistent and the plan is safe$/m,
+    );
     expect(r.stdout).toMatch(/^Order +20 moves in \d+ batch(es)?; /m);
   });
 
   it('gives the plan as JSON, byte for byte the same for the same snapshot', () => {
-    const a = shisa('plan', '--config', 'regions/examples/fleet.yaml', '--at', '2026-11-22T12:00Z', '--json', '--no-record');
-    const b = shisa('plan', '--config', 'regions/examples/fleet.yaml', '--at', '2026-11-22T12:00Z', '--json', '--no-record');
+    const a = shisa(
+      'plan',
+      '--config',
+      'regions/examples/fleet.yaml',
+      '--at',
+      '2026-11-22T12:00Z',
+      '--json',
+      '--no-record',
+    );
+    const b = shisa(
+      'plan',
+      '--config',
+      'regions/examples/fleet.yaml',
+      '--at',
+      '2026-11-22T12:00Z',
+      '--json',
+      '--no-record',
+    );
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     const p = JSON.parse(a.stdout);
-    expect(Object.keys(p)).toEqual(['at', 'fleet', 'carbon_source', 'moves', 'emissions_g_per_h', 'objective_g_per_h', 'lower_bound_g_per_h', 'gap', 'optimality', 'baseline', 'budget', 'kept', 'kept_by_reason', 'carbon', 'unknown_emissions', 'verification']);
+    expect(Object.keys(p)).toEqual([
+      'at',
+      'fleet',
+      'carbon_source',
+      'moves',
+      'emissions_g_per_h',
+      'objective_g_per_h',
+      'lower_bound_g_per_h',
+      'gap',
+      'optimality',
+      'baseline',
+      'budget',
+      'kept',
+      'kept_by_reason',
+      'carbon',
+      'unknown_emissions',
+      'verification',
+    ]);
     expect(p.verification.proven).toBe(true);
     expect(p.verification.applicable).toBe(true);
     expect(p.verification.counts.unprovable).toBe(0);
@@ -49,14 +86,25 @@ describe('shisa plan', () => {
   });
 
   it('replays recorded carbon data at an hour', () => {
-    const r = shisa('plan', '--config', 'regions/examples/fleet.yaml', '--carbon', 'replay', '--at', '2022-06-01T12:00Z', '--json', '--no-record');
+    const r = shisa(
+      'plan',
+      '--config',
+      'regions/examples/fleet.yaml',
+      '--carbon',
+      'replay',
+      '--at',
+      '2022-06-01T12:00Z',
+      '--json',
+      '--no-record',
+    );
     expect(r.code).toBe(0);
     const p = JSON.parse(r.stdout);
     expect(p.carbon_source).toBe('replay');
     // The shipped traces cover two of the example's zones (ES, US-CAL-CISO); the other 14
     // are missing, and nothing moves into or out of them.
     expect(p.carbon).toHaveLength(14);
-    for (const m of p.moves) expect(['region-madrid-01', 'region-losangeles-01']).toEqual(expect.arrayContaining([m.from, m.to]));
+    for (const m of p.moves)
+      expect(['region-madrid-01', 'region-losangeles-01']).toEqual(expect.arrayContaining([m.from, m.to]));
   });
 
   it('exits 2 on bad input', () => {
@@ -80,7 +128,13 @@ describe('shisa plan', () => {
       expect(list.code).toBe(0);
       const runs = JSON.parse(list.stdout).runs;
       expect(runs.map((r: { id: number }) => r.id)).toEqual([2, 1]);
-      expect(runs[1]).toMatchObject({ trigger: 'manual', verdict: 'proven', status: 'planned', fleet: 'regions/examples/fleet.yaml', carbon_source: 'static' });
+      expect(runs[1]).toMatchObject({
+        trigger: 'manual',
+        verdict: 'proven',
+        status: 'planned',
+        fleet: 'regions/examples/fleet.yaml',
+        carbon_source: 'static',
+      });
       const one = JSON.parse(shisa('history', '1', ...data, '--json').stdout);
       expect(one.moves).toHaveLength(20);
       expect(one.kept.length).toBeGreaterThan(200);

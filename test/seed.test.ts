@@ -36,7 +36,13 @@ describe('the seed intent', () => {
     expect(i.ensure.map((e) => e.trafficPolicy)).toEqual(['mTLS-strict']);
     expect(i.onDrift).toMatchObject({ action: 'auto-remediate', notify: { value: 'sre-oncall' } });
     expect(i.assertions).toMatchObject([
-      { text: 'assert!(!has_cyclic_dependencies(current_mesh))', expr: { kind: 'not', operand: { kind: 'predicate', predicate: 'has_cyclic_dependencies', mesh: 'current_mesh' } } },
+      {
+        text: 'assert!(!has_cyclic_dependencies(current_mesh))',
+        expr: {
+          kind: 'not',
+          operand: { kind: 'predicate', predicate: 'has_cyclic_dependencies', mesh: 'current_mesh' },
+        },
+      },
     ]);
   });
 

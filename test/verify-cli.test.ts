@@ -14,10 +14,18 @@ describe('shisa verify', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Verifying tokyo-fintech: 13 intents, 300 workloads, 17 regions$/m);
-    expect(r.stdout).toMatch(/^ {2}✓ proven +[\d.]+ ms {2}\[model\] +all intents are jointly satisfiable — 300 workloads/m);
-    expect(r.stdout).toMatch(/^ {2}✓ proven +[\d.]+ ms {2}\[\w+\] +intent "payments-ledger": assert!\(survives_region_loss\(current_mesh\)\)/m);
-    expect(r.stdout).toMatch(/^ {2}! warning +[\d.]+ ms {2}\[rules\] +intent "ml-feature-store" survives losing region-tokyo-01 — .*single point of failure$/m);
-    expect(r.stdout).toMatch(/^ {8}regions\/examples\/intents\/ml\.intent:4:10 +intent "ml-feature-store": target nodes\(region-tokyo-01\)$/m);
+    expect(r.stdout).toMatch(
+      /^ {2}✓ proven +[\d.]+ ms {2}\[model\] +all intents are jointly satisfiable — 300 workloads/m,
+    );
+    expect(r.stdout).toMatch(
+      /^ {2}✓ proven +[\d.]+ ms {2}\[\w+\] +intent "payments-ledger": assert!\(survives_region_loss\(current_mesh\)\)/m,
+    );
+    expect(r.stdout).toMatch(
+      /^ {2}! warning +[\d.]+ ms {2}\[rules\] +intent "ml-feature-store" survives losing region-tokyo-01 — .*single point of failure$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^ {8}regions\/examples\/intents\/ml\.intent:4:10 +intent "ml-feature-store": target nodes\(region-tokyo-01\)$/m,
+    );
     expect(r.stdout).toMatch(/^\d+ proven, 0 unprovable, 5 warnings in [\d.]+ (ms|s)\.$/m);
   });
 
@@ -30,9 +38,14 @@ describe('shisa verify', () => {
     const p = JSON.parse(a.stdout);
     expect(p.proven).toBe(true);
     expect(p.counts).toEqual({ proven: expect.any(Number), unprovable: 0, warnings: 5 });
-    const spof = p.obligations.find((o: { name: string }) => o.name === 'intent "ml-feature-store" survives losing region-tokyo-01');
+    const spof = p.obligations.find(
+      (o: { name: string }) => o.name === 'intent "ml-feature-store" survives losing region-tokyo-01',
+    );
     expect(spof.verdict).toBe('warning');
-    expect(spof.unprovable_state.core.map((c: { file: string; line: number }) => `${c.file}:${c.line}`)).toEqual(['regions/examples/fleet.yaml:18', 'regions/examples/intents/ml.intent:4']);
+    expect(spof.unprovable_state.core.map((c: { file: string; line: number }) => `${c.file}:${c.line}`)).toEqual([
+      'regions/examples/fleet.yaml:18',
+      'regions/examples/intents/ml.intent:4',
+    ]);
   });
 
   it('exits 2 on bad input, with a clear message and no stack trace', () => {

@@ -30,7 +30,8 @@ export class CarbonError extends Error {
   }
 }
 
-export type CarbonResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: CarbonError };
+export type CarbonResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: CarbonError };
 
 export const ok = <T>(value: T): CarbonResult<T> => ({ ok: true, value });
 export const fail = <T>(error: CarbonError): CarbonResult<T> => ({ ok: false, error });

@@ -31,14 +31,29 @@ export const BACKOFF = Object.freeze({ baseDelayMs: 500, maxDelayMs: 8_000, maxR
  * plays the traces shipped with shisa. Every kind is wrapped in the plausibility rule
  * (plausible-source.ts), so none can hand the planner a reading that cannot be true.
  */
-export async function createCarbonSource(settings: CarbonSettings, kind: CarbonSourceKind, deps: CarbonSourceDeps): Promise<{ source?: CarbonSource; diagnostics: Diagnostic[] }> {
+export async function createCarbonSource(
+  settings: CarbonSettings,
+  kind: CarbonSourceKind,
+  deps: CarbonSourceDeps,
+): Promise<{ source?: CarbonSource; diagnostics: Diagnostic[] }> {
   switch (kind) {
     case 'static':
       return { source: new PlausibleSource(new StaticCarbonSource(settings.static.year)), diagnostics: [] };
     case 'replay': {
-      const refs = settings.replay?.traces ?? [{ path: bundledTracesDir(), display: 'shisa/regions/data/hourly', span: { file: '<bundled>', start: 0, end: 0, line: 1, col: 1 } }];
+      const refs = settings.replay?.traces ?? [
+        {
+          path: bundledTracesDir(),
+          display: 'shisa/regions/data/hourly',
+          span: { file: '<bundled>', start: 0, end: 0, line: 1, col: 1 },
+        },
+      ];
       const loaded = await loadTraces(refs, deps.fleetSource);
-      return loaded.traces ? { source: new PlausibleSource(new ReplayCarbonSource(loaded.traces, settings.emissionFactor)), diagnostics: loaded.diagnostics } : { diagnostics: loaded.diagnostics };
+      return loaded.traces
+        ? {
+            source: new PlausibleSource(new ReplayCarbonSource(loaded.traces, settings.emissionFactor)),
+            diagnostics: loaded.diagnostics,
+          }
+        : { diagnostics: loaded.diagnostics };
     }
     case 'electricitymaps': {
       const em = settings.electricitymaps;

@@ -3,7 +3,16 @@ import { badReading, CLOCK_SKEW_MS, MAX_INTENSITY, plausibleValue, readingProble
 import type { CarbonReading } from './reading.js';
 
 const now = Date.UTC(2026, 10, 22, 12, 0);
-const reading = (over: Partial<CarbonReading> = {}): CarbonReading => ({ zone: 'ES', intensity: 170, datetime: now - 30 * 60_000, isEstimated: false, emissionFactor: 'lifecycle', source: 'electricitymaps', granularity: 'hour', ...over });
+const reading = (over: Partial<CarbonReading> = {}): CarbonReading => ({
+  zone: 'ES',
+  intensity: 170,
+  datetime: now - 30 * 60_000,
+  isEstimated: false,
+  emissionFactor: 'lifecycle',
+  source: 'electricitymaps',
+  granularity: 'hour',
+  ...over,
+});
 
 describe('the plausibility rule', () => {
   it('accepts an ordinary reading', () => {
@@ -13,7 +22,11 @@ describe('the plausibility rule', () => {
 
   it('refuses a reading for another zone than the one asked for', () => {
     const bad = badReading('ES', reading({ zone: 'FR' }), now);
-    expect([bad?.code, bad?.message, bad?.zone]).toEqual(['CARBON_BAD_READING', 'bad reading for ES from electricitymaps: asked for zone ES, the answer is for FR', 'ES']);
+    expect([bad?.code, bad?.message, bad?.zone]).toEqual([
+      'CARBON_BAD_READING',
+      'bad reading for ES from electricitymaps: asked for zone ES, the answer is for FR',
+      'ES',
+    ]);
   });
 
   it('accepts a time exactly the clock-skew allowance ahead of the run, and refuses one millisecond more', () => {
@@ -32,7 +45,8 @@ describe('the plausibility rule', () => {
 
   it('accepts intensities from exactly 0 to exactly the maximum, and nothing else', () => {
     expect(MAX_INTENSITY).toBe(2_500);
-    for (const ok of [0, 0.001, 976, MAX_INTENSITY]) expect(readingProblems('ES', reading({ intensity: ok }), now), String(ok)).toEqual([]);
+    for (const ok of [0, 0.001, 976, MAX_INTENSITY])
+      expect(readingProblems('ES', reading({ intensity: ok }), now), String(ok)).toEqual([]);
     for (const [bad, shown] of [
       [MAX_INTENSITY + 0.001, '2500.001'],
       [-0.001, '-0.001'],
@@ -42,12 +56,15 @@ describe('the plausibility rule', () => {
       [Number.POSITIVE_INFINITY, 'Infinity'],
       [Number.NEGATIVE_INFINITY, '-Infinity'],
     ] as const) {
-      expect(readingProblems('ES', reading({ intensity: bad }), now), shown).toEqual([`${shown} gCO2eq/kWh is outside 0–2,500`]);
+      expect(readingProblems('ES', reading({ intensity: bad }), now), shown).toEqual([
+        `${shown} gCO2eq/kWh is outside 0–2,500`,
+      ]);
     }
   });
 
   it('refuses a datetime that is not a valid time', () => {
-    for (const t of [Number.NaN, Number.POSITIVE_INFINITY, 8.64e15 + 1]) expect(readingProblems('ES', reading({ datetime: t }), now)).toEqual(['its datetime is not a valid time']);
+    for (const t of [Number.NaN, Number.POSITIVE_INFINITY, 8.64e15 + 1])
+      expect(readingProblems('ES', reading({ datetime: t }), now)).toEqual(['its datetime is not a valid time']);
   });
 
   it('lists every problem of a reading that has several', () => {
@@ -63,6 +80,11 @@ describe('the plausibility rule', () => {
   });
 
   it('formats spans for people, exactly when short', () => {
-    expect([span(1), span(90_061_001), span(3 * 86_400_000), span(10 * 365.25 * 86_400_000)]).toEqual(['1ms', '25h 1m 1s 1ms', '3 days', '10 years']);
+    expect([span(1), span(90_061_001), span(3 * 86_400_000), span(10 * 365.25 * 86_400_000)]).toEqual([
+      '1ms',
+      '25h 1m 1s 1ms',
+      '3 days',
+      '10 years',
+    ]);
   });
 });

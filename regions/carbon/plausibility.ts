@@ -36,11 +36,19 @@ export interface Judged {
 
 /** Everything wrong with a reading at `now`; empty when it is believable. */
 export function readingProblems(asked: string, reading: Judged, now: number): string[] {
-  return [zoneProblem(asked, reading.zone), intensityProblem(reading.intensity), datetimeProblem(reading.datetime, now)].filter((p): p is string => p !== undefined);
+  return [
+    zoneProblem(asked, reading.zone),
+    intensityProblem(reading.intensity),
+    datetimeProblem(reading.datetime, now),
+  ].filter((p): p is string => p !== undefined);
 }
 
 /** A reading as a `CARBON_BAD_READING` error when it is not believable, else undefined. */
-export function badReading(asked: string, reading: Judged & { readonly source: CarbonSourceKind }, now: number): CarbonError | undefined {
+export function badReading(
+  asked: string,
+  reading: Judged & { readonly source: CarbonSourceKind },
+  now: number,
+): CarbonError | undefined {
   const problems = readingProblems(asked, reading, now);
   return problems.length > 0 ? refusal('reading', asked, reading.source, problems) : undefined;
 }
@@ -54,8 +62,17 @@ export function plausibleValue(point: { readonly intensity: number; readonly dat
 }
 
 /** `what` for `asked` refused as a bad reading, saying exactly why. */
-export function refusal(what: 'reading' | 'forecast' | 'history', asked: string, source: CarbonSourceKind, problems: readonly string[]): CarbonError {
-  return new CarbonError('CARBON_BAD_READING', `bad ${what} for ${asked} from ${source}: ${problems.join('; ')}`, asked);
+export function refusal(
+  what: 'reading' | 'forecast' | 'history',
+  asked: string,
+  source: CarbonSourceKind,
+  problems: readonly string[],
+): CarbonError {
+  return new CarbonError(
+    'CARBON_BAD_READING',
+    `bad ${what} for ${asked} from ${source}: ${problems.join('; ')}`,
+    asked,
+  );
 }
 
 export function zoneProblem(asked: string, answered: string): string | undefined {
@@ -81,7 +98,10 @@ function validTime(t: number): boolean {
 
 /** ISO 8601 without zero seconds and milliseconds: 2099-01-01T00:00Z. */
 function isoTime(t: number): string {
-  return new Date(t).toISOString().replace(/:00\.000Z$/, 'Z').replace(/\.000Z$/, 'Z');
+  return new Date(t)
+    .toISOString()
+    .replace(/:00\.000Z$/, 'Z')
+    .replace(/\.000Z$/, 'Z');
 }
 
 const SECOND = 1000;

@@ -12,7 +12,8 @@ import { readSignals } from './signals.js';
 import { parseTrace } from './trace.js';
 
 const HOUR = 3_600_000;
-const HEADER = 'Datetime (UTC),Country,Zone Name,Zone Id,Carbon Intensity gCO₂eq/kWh (direct),Carbon Intensity gCO₂eq/kWh (LCA),Low Carbon Percentage,Renewable Percentage,Data Source,Data Estimated,Data Estimation Method';
+const HEADER =
+  'Datetime (UTC),Country,Zone Name,Zone Id,Carbon Intensity gCO₂eq/kWh (direct),Carbon Intensity gCO₂eq/kWh (LCA),Low Carbon Percentage,Renewable Percentage,Data Source,Data Estimated,Data Estimation Method';
 /** A recorded trace with two impossible hours (11:00 and 13:00) among believable ones. */
 const CSV = [
   HEADER,
@@ -32,9 +33,18 @@ describe('PlausibleSource over a replay trace with impossible hours', () => {
 
   it('refuses that hour as a bad reading, and serves the believable hours around it', async () => {
     const [bad] = await readSignals(source, ['ES'], at(11), 2 * HOUR);
-    expect(bad).toEqual({ zone: 'ES', status: 'missing', problem: { code: 'CARBON_BAD_READING', message: 'bad reading for ES from replay: 2600 gCO2eq/kWh is outside 0–2,500' } });
+    expect(bad).toEqual({
+      zone: 'ES',
+      status: 'missing',
+      problem: {
+        code: 'CARBON_BAD_READING',
+        message: 'bad reading for ES from replay: 2600 gCO2eq/kWh is outside 0–2,500',
+      },
+    });
     const latest = await source.latest('ES', at(13));
-    expect(!latest.ok && latest.error.message).toBe('bad reading for ES from replay: 1e308 gCO2eq/kWh is outside 0–2,500');
+    expect(!latest.ok && latest.error.message).toBe(
+      'bad reading for ES from replay: 1e308 gCO2eq/kWh is outside 0–2,500',
+    );
     const [good] = await readSignals(source, ['ES'], at(12), 2 * HOUR);
     expect(good).toMatchObject({ status: 'fresh', reading: { intensity: 200 } });
     const [edge] = await readSignals(source, ['ES'], at(14), 2 * HOUR);
@@ -54,7 +64,12 @@ describe('PlausibleSource over a replay trace with impossible hours', () => {
   it('is what createCarbonSource builds for replay, so a run never sees the impossible hour', async () => {
     const file = join(dir, 'ES.csv');
     writeFileSync(file, CSV);
-    const settings = { ...defaultCarbonSettings(), replay: { traces: [{ path: file, display: 'ES.csv', span: { file: 'fleet.yaml', start: 0, end: 0, line: 1, col: 1 } }] } };
+    const settings = {
+      ...defaultCarbonSettings(),
+      replay: {
+        traces: [{ path: file, display: 'ES.csv', span: { file: 'fleet.yaml', start: 0, end: 0, line: 1, col: 1 } }],
+      },
+    };
     const created = await createCarbonSource(settings, 'replay', { env: environmentFrom({}), now: () => 0 });
     expect(created.diagnostics).toEqual([]);
     const bad = await created.source!.latest('ES', at(11));

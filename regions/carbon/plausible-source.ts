@@ -25,7 +25,9 @@ export class PlausibleSource extends WrappedSource {
     if (!result.ok) return result;
     const wrong = zoneProblem(zone, result.value.zone);
     if (wrong) return fail(refusal('forecast', zone, result.value.source, [wrong]));
-    const points = result.value.points.filter((p) => plausibleValue(p) && p.datetime > at && p.datetime <= at + horizonMs);
+    const points = result.value.points.filter(
+      (p) => plausibleValue(p) && p.datetime > at && p.datetime <= at + horizonMs,
+    );
     return ok({ ...result.value, points });
   }
 

@@ -11,7 +11,9 @@ const file = (zone: string) => join(bundledTracesDir(), `${zone}_2022.csv`);
 const load = (zone: string) => parseTrace(new SourceFile(file(zone), readFileSync(file(zone), 'utf8'))).trace!;
 /** The recorded row for an hour, read straight from the CSV text (independently of the parser). */
 function row(zone: string, hour: string): { direct: number; lca: number; estimated: boolean } {
-  const line = readFileSync(file(zone), 'utf8').split('\n').find((l) => l.startsWith(`${hour},`))!;
+  const line = readFileSync(file(zone), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${hour},`))!;
   const c = line.split(',');
   return { direct: Number(c[4]), lca: Number(c[5]), estimated: c[9] === 'true' };
 }
@@ -31,7 +33,12 @@ describe('ReplayCarbonSource on the shipped 2022 traces', () => {
       const r = await lifecycle.latest(zone, at);
       if (!r.ok) throw r.error;
       const expected = row(zone, hour);
-      expect(r.value, `${zone} ${hour}`).toMatchObject({ intensity: expected.lca, isEstimated: expected.estimated, granularity: 'hour', source: 'replay' });
+      expect(r.value, `${zone} ${hour}`).toMatchObject({
+        intensity: expected.lca,
+        isEstimated: expected.estimated,
+        granularity: 'hour',
+        source: 'replay',
+      });
       expect(new Date(r.value.datetime).toISOString().replace('T', ' ').slice(0, 19)).toBe(hour);
     }
     const direct = await new ReplayCarbonSource(traces, 'direct').latest('ES', Date.UTC(2022, 5, 1, 12, 0));

@@ -35,7 +35,13 @@ export class ReplayCarbonSource implements CarbonSource {
     if (!t) return fail(this.unknown(zone));
     const i = lastAtOrBefore(t.times, at);
     if (i < 0) {
-      return fail(new CarbonError('CARBON_NO_DATA', `the ${zone} trace starts at ${new Date(t.times[0] as number).toISOString()}, after ${new Date(at).toISOString()}`, zone));
+      return fail(
+        new CarbonError(
+          'CARBON_NO_DATA',
+          `the ${zone} trace starts at ${new Date(t.times[0] as number).toISOString()}, after ${new Date(at).toISOString()}`,
+          zone,
+        ),
+      );
     }
     return ok(this.reading(t, i));
   }
@@ -54,7 +60,8 @@ export class ReplayCarbonSource implements CarbonSource {
     const t = this.traces.get(zone);
     if (!t) return fail(this.unknown(zone));
     const out: CarbonReading[] = [];
-    for (let i = lastAtOrBefore(t.times, from - 1) + 1; i < t.times.length && (t.times[i] as number) < to; i++) out.push(this.reading(t, i));
+    for (let i = lastAtOrBefore(t.times, from - 1) + 1; i < t.times.length && (t.times[i] as number) < to; i++)
+      out.push(this.reading(t, i));
     return ok(out);
   }
 

@@ -33,7 +33,12 @@ export function isStale(reading: CarbonReading, now: number, maxStalenessMs: num
  * rule) makes the zone missing, without a reading the planner could use; a believable reading
  * is fresh or stale by the staleness rule.
  */
-export function assess(zone: string, result: CarbonResult<CarbonReading>, now: number, maxStalenessMs: number): ZoneSignal {
+export function assess(
+  zone: string,
+  result: CarbonResult<CarbonReading>,
+  now: number,
+  maxStalenessMs: number,
+): ZoneSignal {
   if (!result.ok) return missing(zone, result.error);
   const reading = result.value;
   const bad = badReading(zone, reading, now);
@@ -45,7 +50,10 @@ export function assess(zone: string, result: CarbonResult<CarbonReading>, now: n
     status: 'stale',
     reading,
     ageMs,
-    problem: { code: 'CARBON_STALE', message: `latest reading for ${zone} is ${formatAge(ageMs)} old, more than the ${formatAge(maxStalenessMs)} allowed` },
+    problem: {
+      code: 'CARBON_STALE',
+      message: `latest reading for ${zone} is ${formatAge(ageMs)} old, more than the ${formatAge(maxStalenessMs)} allowed`,
+    },
   };
 }
 

@@ -11,7 +11,13 @@ describe('StaticCarbonSource', () => {
       const r = await source.latest(zone, at);
       if (!r.ok) throw r.error;
       values[zone] = r.value.intensity;
-      expect(r.value).toMatchObject({ datetime: at, isEstimated: true, granularity: 'year', source: 'static', estimationMethod: 'YEARLY_AVERAGE_2024' });
+      expect(r.value).toMatchObject({
+        datetime: at,
+        isEstimated: true,
+        granularity: 'year',
+        source: 'static',
+        estimationMethod: 'YEARLY_AVERAGE_2024',
+      });
     }
     expect(values).toEqual({ 'JP-TK': 539, NP: 112, FR: 33, 'SE-SE1': 15, DE: 341, 'US-CAL-CISO': 229 });
     expect(source.zones()).toHaveLength(352);

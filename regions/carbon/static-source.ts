@@ -20,7 +20,12 @@ export class StaticCarbonSource implements CarbonSource {
   private readonly method: string;
 
   constructor(readonly year: number) {
-    const data = (electricityMaps as unknown as Record<string, { data: Record<string, { carbonIntensity: { value: number } }> } | undefined>)[`yearly${year}`];
+    const data = (
+      electricityMaps as unknown as Record<
+        string,
+        { data: Record<string, { carbonIntensity: { value: number } }> } | undefined
+      >
+    )[`yearly${year}`];
     if (!data) throw new RangeError(`no static carbon data for ${year}; years: ${STATIC_YEARS.join(', ')}`);
     this.table = new Map(Object.entries(data.data).map(([zone, z]) => [zone, z.carbonIntensity.value]));
     this.method = `YEARLY_AVERAGE_${year}`;
@@ -41,7 +46,8 @@ export class StaticCarbonSource implements CarbonSource {
     const intensity = this.table.get(zone);
     if (intensity === undefined) return fail(this.unknown(zone));
     const points = [];
-    for (let t = Math.floor(at / HOUR) * HOUR + HOUR; t <= at + horizonMs; t += HOUR) points.push({ datetime: t, intensity });
+    for (let t = Math.floor(at / HOUR) * HOUR + HOUR; t <= at + horizonMs; t += HOUR)
+      points.push({ datetime: t, intensity });
     return ok({ zone, points, source: this.kind, kind: 'flat-estimate' });
   }
 
@@ -67,6 +73,10 @@ export class StaticCarbonSource implements CarbonSource {
   }
 
   private unknown(zone: string): CarbonError {
-    return new CarbonError('CARBON_UNKNOWN_ZONE', `no ${this.year} yearly average for zone ${zone} in the embedded data`, zone);
+    return new CarbonError(
+      'CARBON_UNKNOWN_ZONE',
+      `no ${this.year} yearly average for zone ${zone} in the embedded data`,
+      zone,
+    );
   }
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SourceFile } from '../../scheduler/diagnostics/source-file.js';
 import { parseTrace, parseUtc, splitCsv } from './trace.js';
 
-const HEADER = 'Datetime (UTC),Country,Zone Name,Zone Id,Carbon Intensity gCO₂eq/kWh (direct),Carbon Intensity gCO₂eq/kWh (LCA),Low Carbon Percentage,Renewable Percentage,Data Source,Data Estimated,Data Estimation Method';
+const HEADER =
+  'Datetime (UTC),Country,Zone Name,Zone Id,Carbon Intensity gCO₂eq/kWh (direct),Carbon Intensity gCO₂eq/kWh (LCA),Low Carbon Percentage,Renewable Percentage,Data Source,Data Estimated,Data Estimation Method';
 const parse = (body: string) => parseTrace(new SourceFile('t.csv', `${HEADER}\n${body}`));
 
 describe('parseTrace', () => {
@@ -25,7 +26,13 @@ describe('parseTrace', () => {
 
   it('locates malformed rows, mixed zones and time going backwards', () => {
     const { trace, diagnostics } = parse(
-      ['2022-01-01 00:00:00,Spain,Spain,ES,1,2,,,,false,', 'yesterday,Spain,Spain,ES,1,2,,,,false,', '2022-01-01 01:00:00,Norway,Norway,NO,1,2,,,,false,', '2022-01-01 00:00:00,Spain,Spain,ES,1,2,,,,false,', '2022-01-01 03:00:00,Spain,Spain,ES,-5,2,,,,false,'].join('\n'),
+      [
+        '2022-01-01 00:00:00,Spain,Spain,ES,1,2,,,,false,',
+        'yesterday,Spain,Spain,ES,1,2,,,,false,',
+        '2022-01-01 01:00:00,Norway,Norway,NO,1,2,,,,false,',
+        '2022-01-01 00:00:00,Spain,Spain,ES,1,2,,,,false,',
+        '2022-01-01 03:00:00,Spain,Spain,ES,-5,2,,,,false,',
+      ].join('\n'),
     );
     expect(trace).toBeUndefined();
     expect(diagnostics.map((d) => `${d.span.line} ${d.message}`)).toEqual([

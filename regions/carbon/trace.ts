@@ -20,7 +20,8 @@ const COLUMNS = {
   datetime: (h: string) => h.startsWith('datetime'),
   zone: (h: string) => h === 'zone id',
   direct: (h: string) => h.startsWith('carbon intensity') && h.includes('direct'),
-  lifecycle: (h: string) => h.startsWith('carbon intensity') && (h.includes('lca') || h.includes('life cycle') || h.includes('lifecycle')),
+  lifecycle: (h: string) =>
+    h.startsWith('carbon intensity') && (h.includes('lca') || h.includes('life cycle') || h.includes('lifecycle')),
   estimated: (h: string) => h === 'data estimated',
   method: (h: string) => h === 'data estimation method',
 } as const;
@@ -37,14 +38,27 @@ export function parseTrace(source: SourceFile): { trace?: Trace; diagnostics: Di
   const report = (line: number, col: number, message: string, expected?: string): void => {
     if (diagnostics.length >= MAX_ERRORS) return;
     const start = source.lineStart(line) + col - 1;
-    diagnostics.push(diagnostic({ code: 'trace/invalid', message, span: source.span(start, start + 1), source, ...(expected ? { expected } : {}) }));
+    diagnostics.push(
+      diagnostic({
+        code: 'trace/invalid',
+        message,
+        span: source.span(start, start + 1),
+        source,
+        ...(expected ? { expected } : {}),
+      }),
+    );
   };
   const header = splitCsv(lines[0] ?? '').map((h) => h.trim().toLowerCase());
   const index = {} as Record<keyof typeof COLUMNS, number>;
   for (const [name, match] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, (h: string) => boolean][]) {
     index[name] = header.findIndex(match);
     if (index[name] < 0 && name !== 'method') {
-      report(1, 1, `trace header has no ${name} column`, 'the header of an Electricity Maps hourly export: Datetime (UTC),…,Zone Id,Carbon Intensity gCO₂eq/kWh (direct),Carbon Intensity gCO₂eq/kWh (LCA),…,Data Estimated,Data Estimation Method');
+      report(
+        1,
+        1,
+        `trace header has no ${name} column`,
+        'the header of an Electricity Maps hourly export: Datetime (UTC),…,Zone Id,Carbon Intensity gCO₂eq/kWh (direct),Carbon Intensity gCO₂eq/kWh (LCA),…,Data Estimated,Data Estimation Method',
+      );
     }
   }
   if (diagnostics.length > 0) return { diagnostics };
@@ -74,7 +88,12 @@ export function parseTrace(source: SourceFile): { trace?: Trace; diagnostics: Di
     }
     const prev = times[times.length - 1];
     if (prev !== undefined && t <= prev) {
-      report(line, 1, `hour ${new Date(t).toISOString()} is not after the previous row`, 'rows in increasing time order, one per hour');
+      report(
+        line,
+        1,
+        `hour ${new Date(t).toISOString()} is not after the previous row`,
+        'rows in increasing time order, one per hour',
+      );
       continue;
     }
     const lca = cell('lifecycle');

@@ -24,9 +24,22 @@ export interface FilesNamedOptions {
  * so reading it reports why: nothing shisa was told about is skipped. Undefined when the
  * entry cannot be used, reported where the fleet file names it.
  */
-export async function filesNamed(ref: FileRef, options: FilesNamedOptions, fleetSource: SourceFile | undefined, diagnostics: Diagnostic[]): Promise<string[] | undefined> {
+export async function filesNamed(
+  ref: FileRef,
+  options: FilesNamedOptions,
+  fleetSource: SourceFile | undefined,
+  diagnostics: Diagnostic[],
+): Promise<string[] | undefined> {
   const problem = (code: string, message: string): undefined => {
-    diagnostics.push(diagnostic({ code, message, span: ref.span, ...(fleetSource ? { source: fleetSource } : {}), expected: options.expected }));
+    diagnostics.push(
+      diagnostic({
+        code,
+        message,
+        span: ref.span,
+        ...(fleetSource ? { source: fleetSource } : {}),
+        expected: options.expected,
+      }),
+    );
     return undefined;
   };
   let st;
@@ -34,19 +47,36 @@ export async function filesNamed(ref: FileRef, options: FilesNamedOptions, fleet
     st = await stat(ref.path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') return problem('fleet/unreadable', `${options.what} "${ref.display}" is a symbolic link loop`);
-    const dangling = code === 'ENOENT' && (await lstat(ref.path).then((l) => l.isSymbolicLink(), () => false));
-    return problem('fleet/missing-file', `${options.what} "${ref.display}" ${dangling ? 'is a symbolic link to nothing' : 'does not exist'}`);
+    if (code === 'ELOOP')
+      return problem('fleet/unreadable', `${options.what} "${ref.display}" is a symbolic link loop`);
+    const dangling =
+      code === 'ENOENT' &&
+      (await lstat(ref.path).then(
+        (l) => l.isSymbolicLink(),
+        () => false,
+      ));
+    return problem(
+      'fleet/missing-file',
+      `${options.what} "${ref.display}" ${dangling ? 'is a symbolic link to nothing' : 'does not exist'}`,
+    );
   }
   if (!st.isDirectory()) {
-    if (options.strictFile && !ref.path.endsWith(options.extension)) return problem('fleet/not-intent-file', `"${ref.display}" is not an intent file (*${options.extension})`);
+    if (options.strictFile && !ref.path.endsWith(options.extension))
+      return problem('fleet/not-intent-file', `"${ref.display}" is not an intent file (*${options.extension})`);
     return [ref.path];
   }
   try {
     return await walk(ref.path, options.extension, [await realpath(ref.path)]);
   } catch (err) {
-    if (err instanceof LinkLoop) return problem('fleet/unreadable', `folder "${ref.display}" links back into itself at "${relative(ref.path, err.path) || '.'}" (a symbolic link loop)`);
-    return problem('fleet/unreadable', `cannot read folder "${ref.display}": ${(err as NodeJS.ErrnoException).code ?? 'unknown error'}`);
+    if (err instanceof LinkLoop)
+      return problem(
+        'fleet/unreadable',
+        `folder "${ref.display}" links back into itself at "${relative(ref.path, err.path) || '.'}" (a symbolic link loop)`,
+      );
+    return problem(
+      'fleet/unreadable',
+      `cannot read folder "${ref.display}": ${(err as NodeJS.ErrnoException).code ?? 'unknown error'}`,
+    );
   }
 }
 

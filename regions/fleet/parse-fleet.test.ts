@@ -19,15 +19,35 @@ const MINIMAL = `regions:
 `;
 
 const parse = (text: string) => parseFleet(new SourceFile('fleet.yaml', text), '/fleet', (p) => p);
-const problems = (text: string) => parse(text).diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.code}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`);
+const problems = (text: string) =>
+  parse(text).diagnostics.map(
+    (d) => `${d.span.line}:${d.span.col} ${d.code}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`,
+  );
 
 describe('parseFleet', () => {
   it('applies documented defaults and converts units', () => {
     const { fleet, diagnostics } = parse(MINIMAL);
     expect(diagnostics).toEqual([]);
-    expect(fleet?.carbon).toMatchObject({ source: 'static', maxStalenessMs: 7_200_000, emissionFactor: 'lifecycle', static: { year: 2024 } });
-    expect(fleet?.carbon.electricitymaps).toEqual({ baseUrl: 'https://api.electricitymap.org/v3', tokenEnv: 'ELECTRICITYMAPS_TOKEN', timeoutMs: 10_000, cacheTtlMs: 300_000, retries: 3 });
-    expect(fleet?.policy).toEqual({ schedule: '5 * * * *', migrationBudget: 10, minSavingPercent: 10, cooldownMs: 21_600_000, migrationCostGPerH: 0 });
+    expect(fleet?.carbon).toMatchObject({
+      source: 'static',
+      maxStalenessMs: 7_200_000,
+      emissionFactor: 'lifecycle',
+      static: { year: 2024 },
+    });
+    expect(fleet?.carbon.electricitymaps).toEqual({
+      baseUrl: 'https://api.electricitymap.org/v3',
+      tokenEnv: 'ELECTRICITYMAPS_TOKEN',
+      timeoutMs: 10_000,
+      cacheTtlMs: 300_000,
+      retries: 3,
+    });
+    expect(fleet?.policy).toEqual({
+      schedule: '5 * * * *',
+      migrationBudget: 10,
+      minSavingPercent: 10,
+      cooldownMs: 21_600_000,
+      migrationCostGPerH: 0,
+    });
     expect(fleet?.power).toEqual({ wattsPerCpu: 2.5, wattsPerGib: 0.392, pue: 1.1 });
     expect(fleet?.regionsByName.get('osaka')?.compliance).toEqual([]);
     expect(Object.isFrozen(fleet) && Object.isFrozen(fleet?.regions[0])).toBe(true);
@@ -49,7 +69,10 @@ inventory: inv.yaml
     expect(fleet?.carbon.maxStalenessMs).toBe(5_400_000);
     expect(fleet?.carbon.replay?.traces[0]?.path).toBe('/fleet/traces');
     expect(fleet?.policy).toMatchObject({ cooldownMs: 86_400_000, minSavingPercent: 12.5 });
-    expect(fleet?.notify.get('sre-oncall')).toMatchObject({ webhookEnv: 'SLACK_SRE', events: ['migrations', 'exceptions'] });
+    expect(fleet?.notify.get('sre-oncall')).toMatchObject({
+      webhookEnv: 'SLACK_SRE',
+      events: ['migrations', 'exceptions'],
+    });
     expect(fleet?.intents.map((r) => [r.path, r.span.line])).toEqual([['/fleet/intents', 19]]);
     expect(fleet?.inventory?.path).toBe('/fleet/inv.yaml');
   });
@@ -99,7 +122,9 @@ latency_ms:
     const url = 'https://hooks.slack.com/services/T000/B000/XXXXSECRET';
     const { diagnostics } = parse(`${MINIMAL}notify:\n  sre: { webhook_env: "${url}" }\n`);
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]?.message).toBe('notify.sre.webhook_env: expected the NAME of an environment variable that holds the webhook URL, not the URL itself');
+    expect(diagnostics[0]?.message).toBe(
+      'notify.sre.webhook_env: expected the NAME of an environment variable that holds the webhook URL, not the URL itself',
+    );
     expect(JSON.stringify(diagnostics.map(diagnosticToJson))).not.toContain('SECRET');
     expect(renderDiagnostic(diagnostics[0]!)).toContain('webhook_env: "https://hooks.slack.com/…"');
     expect(renderDiagnostic(diagnostics[0]!)).not.toContain('SECRET');
@@ -108,10 +133,16 @@ latency_ms:
   it('reports YAML syntax errors and empty files with locations', () => {
     expect(problems('regions:\n  - name: a\n   zone: b\n')[0]).toMatch(/^3:\d+ fleet\/yaml-syntax: fleet file: /);
     expect(problems('a: 1\na: 2\n')).toEqual(['2:1 fleet/duplicate-key: key "a" is given twice in the same mapping']);
-    expect(problems('regions: []\n---\nx: 1\n')[0]).toMatch(/fleet\/yaml-syntax: fleet file: holds more than one YAML document/);
-    expect(problems('regions:\n  ? [a, b]\n  : 1\n')).toEqual(['2:5 fleet/yaml-syntax: fleet file: a key must be a plain name, not a list or mapping']);
+    expect(problems('regions: []\n---\nx: 1\n')[0]).toMatch(
+      /fleet\/yaml-syntax: fleet file: holds more than one YAML document/,
+    );
+    expect(problems('regions:\n  ? [a, b]\n  : 1\n')).toEqual([
+      '2:5 fleet/yaml-syntax: fleet file: a key must be a plain name, not a list or mapping',
+    ]);
     expect(problems('# only a comment\n')).toEqual(['1:1 fleet/empty-file: fleet file is empty']);
-    expect(problems('- just\n- a list\n')).toEqual(['1:1 fleet/invalid-value: fleet file: expected a mapping (key: value), found a list']);
+    expect(problems('- just\n- a list\n')).toEqual([
+      '1:1 fleet/invalid-value: fleet file: expected a mapping (key: value), found a list',
+    ]);
   });
 });
 
@@ -122,24 +153,51 @@ describe('parseFleet ranges', () => {
     return d && { at: `${d.span.line}:${d.span.col}`, code: d.code, message: d.message, expected: d.expected };
   };
 
-  it.each(['1e20', '1e308', '1e400', '.inf', '-.inf', '.nan', '0', '-64', '1000000.5'])('refuses capacity cpu %s at its node, saying the range', (cpu) => {
-    expect(first(withCpu(cpu))).toEqual({ at: '7:22', code: 'fleet/out-of-range', message: `regions[0].capacity.cpu: ${cpu} is out of range`, expected: 'a number from 0.001 to 1000000 cores' });
-  });
+  it.each(['1e20', '1e308', '1e400', '.inf', '-.inf', '.nan', '0', '-64', '1000000.5'])(
+    'refuses capacity cpu %s at its node, saying the range',
+    (cpu) => {
+      expect(first(withCpu(cpu))).toEqual({
+        at: '7:22',
+        code: 'fleet/out-of-range',
+        message: `regions[0].capacity.cpu: ${cpu} is out of range`,
+        expected: 'a number from 0.001 to 1000000 cores',
+      });
+    },
+  );
 
   it('refuses durations outside their range, whatever the unit', () => {
-    expect(first(`${MINIMAL}policy: { cooldown: 100000000d }\n`)).toEqual({ at: '13:21', code: 'fleet/out-of-range', message: 'policy.cooldown: 100000000d is out of range', expected: 'a duration from 0ms to 365d' });
-    expect(first(`${MINIMAL}carbon: { electricitymaps: { timeout: 0s } }\n`)).toMatchObject({ code: 'fleet/out-of-range', expected: 'a duration from 100ms to 10m' });
-    expect(first(`${MINIMAL}carbon: { max_staleness: 0h }\n`)).toMatchObject({ code: 'fleet/out-of-range', expected: 'a duration from 1m to 365d' });
-    expect(first(`${MINIMAL}carbon: { max_staleness: ${'9'.repeat(400)}d }\n`)).toMatchObject({ code: 'fleet/out-of-range' });
+    expect(first(`${MINIMAL}policy: { cooldown: 100000000d }\n`)).toEqual({
+      at: '13:21',
+      code: 'fleet/out-of-range',
+      message: 'policy.cooldown: 100000000d is out of range',
+      expected: 'a duration from 0ms to 365d',
+    });
+    expect(first(`${MINIMAL}carbon: { electricitymaps: { timeout: 0s } }\n`)).toMatchObject({
+      code: 'fleet/out-of-range',
+      expected: 'a duration from 100ms to 10m',
+    });
+    expect(first(`${MINIMAL}carbon: { max_staleness: 0h }\n`)).toMatchObject({
+      code: 'fleet/out-of-range',
+      expected: 'a duration from 1m to 365d',
+    });
+    expect(first(`${MINIMAL}carbon: { max_staleness: ${'9'.repeat(400)}d }\n`)).toMatchObject({
+      code: 'fleet/out-of-range',
+    });
   });
 
   it('refuses a latency out of range, given as a number or as a duration', () => {
-    expect(problems(`${MINIMAL}latency_ms: { tokyo: { osaka: 61s } }\n`)).toEqual(['13:31 fleet/out-of-range: latency_ms.tokyo.osaka: 61s is out of range']);
-    expect(problems(`${MINIMAL}latency_ms: { tokyo: { osaka: .inf } }\n`)).toEqual(['13:31 fleet/out-of-range: latency_ms.tokyo.osaka: .inf is out of range']);
+    expect(problems(`${MINIMAL}latency_ms: { tokyo: { osaka: 61s } }\n`)).toEqual([
+      '13:31 fleet/out-of-range: latency_ms.tokyo.osaka: 61s is out of range',
+    ]);
+    expect(problems(`${MINIMAL}latency_ms: { tokyo: { osaka: .inf } }\n`)).toEqual([
+      '13:31 fleet/out-of-range: latency_ms.tokyo.osaka: .inf is out of range',
+    ]);
   });
 
   it('says a whole number once when it is neither whole nor in range', () => {
-    expect(problems(`${MINIMAL}policy: { migration_budget: -1.5 }\n`)).toEqual(['13:29 fleet/out-of-range: policy.migration_budget: -1.5 is out of range']);
+    expect(problems(`${MINIMAL}policy: { migration_budget: -1.5 }\n`)).toEqual([
+      '13:29 fleet/out-of-range: policy.migration_budget: -1.5 is out of range',
+    ]);
   });
 });
 
@@ -147,14 +205,20 @@ describe('parseFleet schedules', () => {
   it('refuses a schedule that can never fire, with its own code', () => {
     const { diagnostics } = parse(`${MINIMAL}policy: { schedule: "0 0 31 4,6,9,11 *" }\n`);
     expect(diagnostics.map((d) => [`${d.span.line}:${d.span.col}`, d.code, d.message])).toEqual([
-      ['13:21', 'fleet/schedule-never-fires', 'policy.schedule: cron schedule never fires: April, June, September and November have no day 31'],
+      [
+        '13:21',
+        'fleet/schedule-never-fires',
+        'policy.schedule: cron schedule never fires: April, June, September and November have no day 31',
+      ],
     ]);
   });
 
   it('accepts a schedule that fires only on 29 February, with a warning', () => {
     const { fleet, diagnostics } = parse(`${MINIMAL}policy: { schedule: "0 3 29 2 *" }\n`);
     expect(fleet?.policy.schedule).toBe('0 3 29 2 *');
-    expect(diagnostics.map((d) => [d.severity, d.code, d.span.line])).toEqual([['warning', 'fleet/leap-day-schedule', 13]]);
+    expect(diagnostics.map((d) => [d.severity, d.code, d.span.line])).toEqual([
+      ['warning', 'fleet/leap-day-schedule', 13],
+    ]);
   });
 });
 
@@ -162,7 +226,12 @@ describe('parseFleet line endings', () => {
   const FULL = `${MINIMAL}latency_ms:\n  tokyo: { osaka: 9 }\npolicy:\n  cooldown: 1d\n  min_saving: 12.5%\n`;
   const summary = (text: string) => {
     const { fleet, diagnostics } = parse(text);
-    return { diagnostics, regions: fleet?.regions.map((r) => [r.name, r.capacity, r.compliance, r.span.line, r.span.col]), latency: fleet?.latency.get('tokyo', 'osaka'), policy: fleet?.policy };
+    return {
+      diagnostics,
+      regions: fleet?.regions.map((r) => [r.name, r.capacity, r.compliance, r.span.line, r.span.col]),
+      latency: fleet?.latency.get('tokyo', 'osaka'),
+      policy: fleet?.policy,
+    };
   };
 
   it('reads a file with CR-only line ends exactly like its LF twin', () => {

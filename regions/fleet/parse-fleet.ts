@@ -45,7 +45,12 @@ function parseFleetUnsorted(source: SourceFile, dir: string, displayPath: (abs: 
     labels: r.labels,
     span: yaml.valueSpan(['regions', i, 'name']),
   }));
-  const unique = indexUnique(all, (r) => r.name, { code: 'fleet/duplicate-region', message: (n) => `region "${n}" is defined twice`, verb: 'defined' }, () => source);
+  const unique = indexUnique(
+    all,
+    (r) => r.name,
+    { code: 'fleet/duplicate-region', message: (n) => `region "${n}" is defined twice`, verb: 'defined' },
+    () => source,
+  );
   diagnostics.push(...unique.diagnostics);
   const byName = unique.byName;
   const regions = [...byName.values()];
@@ -136,12 +141,19 @@ function toCarbonSettings(c: FleetParsed['carbon'], ref: (path: string, index: n
 
 /** The carbon settings of a fleet file that says nothing about carbon: the documented defaults. */
 export function defaultCarbonSettings(): CarbonSettings {
-  return deepFreeze(toCarbonSettings(carbonSchema.parse({}), () => {
-    throw new Error('the default carbon settings name no traces');
-  }));
+  return deepFreeze(
+    toCarbonSettings(carbonSchema.parse({}), () => {
+      throw new Error('the default carbon settings name no traces');
+    }),
+  );
 }
 
-function buildLatency(raw: FleetParsed, yaml: YamlSource, regions: ReadonlyMap<string, Region>, diagnostics: Diagnostic[]): LatencyMatrix {
+function buildLatency(
+  raw: FleetParsed,
+  yaml: YamlSource,
+  regions: ReadonlyMap<string, Region>,
+  diagnostics: Diagnostic[],
+): LatencyMatrix {
   const seen = new Map<string, { ms: number; path: PropertyKey[] }>();
   const entries: [string, string, number][] = [];
   const unknown = (name: string, path: PropertyKey[], key: string): void => {

@@ -25,7 +25,11 @@ export interface Range {
  * writable in ISO 8601 and storable, and the latest time plus the longest duration
  * (365 days) stays far inside what a JavaScript Date can hold (year 275760).
  */
-export const TIME_RANGE: Range = { kind: 'time', min: Date.UTC(1970, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) };
+export const TIME_RANGE: Range = {
+  kind: 'time',
+  min: Date.UTC(1970, 0, 1),
+  max: Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+};
 
 /** Whether `n` is a finite number within the range (whole for integer ranges). */
 export function inRange(n: number, range: Range): boolean {
@@ -35,7 +39,11 @@ export function inRange(n: number, range: Range): boolean {
 
 /** "a number from 0.001 to 1000000 cores", "a duration from 0ms to 365d". */
 export function describeRange(range: Range): string {
-  const noun = range.noun ?? { number: 'a number', integer: 'a whole number', duration: 'a duration', percent: 'a percentage', time: 'a time' }[range.kind];
+  const noun =
+    range.noun ??
+    { number: 'a number', integer: 'a whole number', duration: 'a duration', percent: 'a percentage', time: 'a time' }[
+      range.kind
+    ];
   return `${noun} from ${rangeBounds(range)}`;
 }
 

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { kindOfUnit, nearUnit, QUANTITY_EXAMPLES, quantityNoun, splitQuantity, toBaseUnit, unitsOf, type QuantityKind } from '../../scheduler/units.js';
+import {
+  kindOfUnit,
+  nearUnit,
+  QUANTITY_EXAMPLES,
+  quantityNoun,
+  splitQuantity,
+  toBaseUnit,
+  unitsOf,
+  type QuantityKind,
+} from '../../scheduler/units.js';
 import { describeRange, inRange, rangeBounds, TIME_RANGE, type Range } from './range.js';
 
 /**
@@ -26,7 +35,13 @@ const sentence = (description: string, range: Range): string => `${description} 
 /** A plain number (or whole number) within `range`; infinities and NaN are out of range too. */
 export function rangedNumber(range: Range, description: string) {
   const base = range.kind === 'integer' ? z.number().int() : z.number();
-  return ranged(base.min(range.min).max(range.max).meta({ description: sentence(description, range) }), range);
+  return ranged(
+    base
+      .min(range.min)
+      .max(range.max)
+      .meta({ description: sentence(description, range) }),
+    range,
+  );
 }
 
 /** A duration with its unit ("30s", "6h"), in ms once parsed, within `range`. */
@@ -41,9 +56,15 @@ export function rangedPercent(range: Range, description: string) {
 
 /** A latency: a number of ms, or a duration string such as "1.2s"; either within `range` (ms). */
 export function rangedLatency(range: Range, description: string) {
-  const union = z.union([rangedNumber(range, 'Latency, ms.'), rangedDuration({ kind: 'duration', min: range.min, max: range.max }, 'Latency with its unit.')], {
-    error: 'expected a latency in ms (a number such as 35) or a duration string such as "1.2s"',
-  });
+  const union = z.union(
+    [
+      rangedNumber(range, 'Latency, ms.'),
+      rangedDuration({ kind: 'duration', min: range.min, max: range.max }, 'Latency with its unit.'),
+    ],
+    {
+      error: 'expected a latency in ms (a number such as 35) or a duration string such as "1.2s"',
+    },
+  );
   return ranged(union.meta({ description: sentence(description, range) }), range);
 }
 
@@ -57,14 +78,22 @@ export function timestamp(description: string) {
 
 /** Refuses a parsed value outside `range`; the diagnostic names the range (schema-diagnostics.ts). */
 function withinRange<S extends z.ZodType<number>>(schema: S, range: Range) {
-  return schema.refine((n) => inRange(n, range), { error: `expected ${describeRange(range)}`, params: { code: 'out-of-range' } });
+  return schema.refine((n) => inRange(n, range), {
+    error: `expected ${describeRange(range)}`,
+    params: { code: 'out-of-range' },
+  });
 }
 
 /** A string quantity with a unit of `kind`, as a number in the kind's base unit. */
 function quantity(kind: QuantityKind) {
-  const units = unitsOf(kind).map((u) => u.replace(/[/%]/g, '\\$&')).join('|');
+  const units = unitsOf(kind)
+    .map((u) => u.replace(/[/%]/g, '\\$&'))
+    .join('|');
   return z
-    .string({ error: (iss) => (iss.input === undefined ? undefined : `expected ${QUANTITY_EXAMPLES[kind]}; write the unit after the number`) })
+    .string({
+      error: (iss) =>
+        iss.input === undefined ? undefined : `expected ${QUANTITY_EXAMPLES[kind]}; write the unit after the number`,
+    })
     .regex(new RegExp(`^\\d+(\\.\\d+)?\\s*(${units})$`), { error: (iss) => wrongQuantity(kind, iss.input) })
     .transform((s) => {
       const q = splitQuantity(s);
@@ -82,7 +111,9 @@ function spelledOut(kind: QuantityKind, input: string): string | undefined {
 function wrongQuantity(kind: QuantityKind, input: unknown): string {
   const q = typeof input === 'string' ? splitQuantity(input) : undefined;
   const other = q && q.unit ? kindOfUnit(q.unit) : undefined;
-  if (q && other && other !== kind) return `expected ${quantityNoun(kind)}, but "${q.unit}" is a unit of ${quantityNoun(other).replace(/^an? /, '')}`;
-  const near = q && q.unit ? nearUnit(kind, q.value, q.unit) : typeof input === 'string' ? spelledOut(kind, input) : undefined;
+  if (q && other && other !== kind)
+    return `expected ${quantityNoun(kind)}, but "${q.unit}" is a unit of ${quantityNoun(other).replace(/^an? /, '')}`;
+  const near =
+    q && q.unit ? nearUnit(kind, q.value, q.unit) : typeof input === 'string' ? spelledOut(kind, input) : undefined;
   return `expected ${QUANTITY_EXAMPLES[kind]}${near ? `; did you mean "${near}"?` : ''}`;
 }

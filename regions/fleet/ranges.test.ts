@@ -51,11 +51,19 @@ describe('fleet ranges', () => {
     const range = FLEET_RANGES[key];
     const step = range.kind === 'number' ? 0.0001 : 1;
     // A duration or percentage cannot be written negative (that is a syntax error, not a range one).
-    const below = range.kind === 'duration' || range.kind === 'percent' ? (range.min > 0 ? [range.min - step] : []) : [range.min - step];
+    const below =
+      range.kind === 'duration' || range.kind === 'percent'
+        ? range.min > 0
+          ? [range.min - step]
+          : []
+        : [range.min - step];
     for (const n of [...below, range.max + step]) {
       const { fleet, diagnostics } = parse(fleetWith({ [key]: written(range, n) }));
       expect(fleet, `${key} = ${n}`).toBeUndefined();
-      expect(diagnostics.map((d) => [d.code, d.expected]), `${key} = ${n}`).toEqual([['fleet/out-of-range', expect.stringContaining(rangeBounds(range))]]);
+      expect(
+        diagnostics.map((d) => [d.code, d.expected]),
+        `${key} = ${n}`,
+      ).toEqual([['fleet/out-of-range', expect.stringContaining(rangeBounds(range))]]);
     }
   });
 
@@ -64,8 +72,19 @@ describe('fleet ranges', () => {
     const walk = (node: unknown, path: string): void => {
       if (node === null || typeof node !== 'object') return;
       const s = node as Record<string, unknown>;
-      if ((s.type === 'number' || s.type === 'integer') && !('const' in s) && (typeof s.minimum !== 'number' || typeof s.maximum !== 'number')) unranged.push(path);
-      if (s.type === 'string' && typeof s.pattern === 'string' && s.pattern.includes('ms|s|m') && !String(s.description).includes('Range: ')) unranged.push(path);
+      if (
+        (s.type === 'number' || s.type === 'integer') &&
+        !('const' in s) &&
+        (typeof s.minimum !== 'number' || typeof s.maximum !== 'number')
+      )
+        unranged.push(path);
+      if (
+        s.type === 'string' &&
+        typeof s.pattern === 'string' &&
+        s.pattern.includes('ms|s|m') &&
+        !String(s.description).includes('Range: ')
+      )
+        unranged.push(path);
       for (const [k, v] of Object.entries(s)) walk(v, `${path}/${k}`);
     };
     walk(JSON.parse(fleetJsonSchema()), '#');
@@ -80,6 +99,8 @@ describe('the README', () => {
   });
   it('lists the range of every inventory key', () => {
     const inventoryKeys = Object.keys(INVENTORY_RANGES) as (keyof typeof INVENTORY_RANGES)[];
-    expect(inventoryKeys.filter((k) => !readme.includes(`| \`${k}\` | ${rangeBounds(INVENTORY_RANGES[k])} |`))).toEqual([]);
+    expect(inventoryKeys.filter((k) => !readme.includes(`| \`${k}\` | ${rangeBounds(INVENTORY_RANGES[k])} |`))).toEqual(
+      [],
+    );
   });
 });

@@ -20,7 +20,13 @@ export const FLEET_RANGES = {
   'regions[].capacity.cpu': { kind: 'number', min: 0.001, max: 1_000_000, unit: 'cores' },
   'regions[].capacity.memory_gib': { kind: 'number', min: 0.001, max: 10_000_000, unit: 'GiB' },
   // 60 s is the largest bound an intent may set: a slower pair satisfies no intent.
-  'latency_ms': { kind: 'number', min: 0, max: 60_000, unit: 'ms', noun: 'a latency (a number, or a duration such as "1.2s")' },
+  latency_ms: {
+    kind: 'number',
+    min: 0,
+    max: 60_000,
+    unit: 'ms',
+    noun: 'a latency (a number, or a duration such as "1.2s")',
+  },
   // Below a minute every reading but the newest would be stale.
   'carbon.max_staleness': { kind: 'duration', min: MINUTE, max: 365 * DAY },
   'carbon.static.year': { kind: 'integer', min: 2021, max: 2025 },

@@ -79,7 +79,13 @@ function phrase(iss: z.core.$ZodRawIssue): string | undefined {
   }
 }
 
-function toDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, yaml: YamlSource, code: string, kind: string): Diagnostic[] {
+function toDiagnostics(
+  issue: z.core.$ZodIssue,
+  schema: z.ZodType,
+  yaml: YamlSource,
+  code: string,
+  kind: string,
+): Diagnostic[] {
   const path = issue.path as PropertyKey[];
   const where = pathText(path);
   // Never repeat a value that may be a secret (a token or webhook URL pasted where only the
@@ -119,7 +125,14 @@ function toDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, yaml: YamlSou
     const parent = path.slice(0, -1);
     const key = String(path[path.length - 1]);
     const inner = issue.issues[0]?.message ?? issue.message;
-    return [diagnostic({ code: `${code}/invalid-key`, message: `${pathText(parent)}: "${clip(key)}": ${inner}`, span: yaml.keySpan(parent, key), source })];
+    return [
+      diagnostic({
+        code: `${code}/invalid-key`,
+        message: `${pathText(parent)}: "${clip(key)}": ${inner}`,
+        span: yaml.keySpan(parent, key),
+        source,
+      }),
+    ];
   }
   const range = rangeAt(schema, path);
   if (range && isOutOfRange(issue, value, range)) {
@@ -137,9 +150,16 @@ function toDiagnostics(issue: z.core.$ZodIssue, schema: z.ZodType, yaml: YamlSou
     issue.code === 'invalid_value' && typeof value === 'string'
       ? closestMatch(value, issue.values.map(String))
       : undefined;
-  const params = issue.code === 'custom' ? (issue.params as { code?: string; expected?: string } | undefined) : undefined;
+  const params =
+    issue.code === 'custom' ? (issue.params as { code?: string; expected?: string } | undefined) : undefined;
   const custom = params?.code;
-  const suffix = custom ?? (issue.code === 'invalid_value' ? 'unknown-value' : issue.code === 'too_small' || issue.code === 'too_big' ? 'out-of-range' : 'invalid-value');
+  const suffix =
+    custom ??
+    (issue.code === 'invalid_value'
+      ? 'unknown-value'
+      : issue.code === 'too_small' || issue.code === 'too_big'
+        ? 'out-of-range'
+        : 'invalid-value');
   return [
     diagnostic({
       code: `${code}/${suffix}`,

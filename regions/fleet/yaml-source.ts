@@ -18,15 +18,30 @@ export interface YamlSource {
  * duplicate keys and alias bombs become located diagnostics; `kind` names the file's role
  * in messages ("fleet file", "inventory").
  */
-export function parseYamlSource(source: SourceFile, kind: string, code: string): { yaml?: YamlSource; diagnostics: Diagnostic[] } {
-  const doc = parseDocument(withLineFeeds(source.text), { version: '1.2', uniqueKeys: true, prettyErrors: false, strict: true });
+export function parseYamlSource(
+  source: SourceFile,
+  kind: string,
+  code: string,
+): { yaml?: YamlSource; diagnostics: Diagnostic[] } {
+  const doc = parseDocument(withLineFeeds(source.text), {
+    version: '1.2',
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+  });
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
     const [start, end] = e.pos;
     if (e.code === 'DUPLICATE_KEY') {
       const key = /^[^:\s,{}[\]]+/.exec(source.text.slice(start, start + 200))?.[0] ?? '';
       diagnostics.push(
-        diagnostic({ code: `${code}/duplicate-key`, message: `key "${clip(key)}" is given twice in the same mapping`, span: source.span(start, start + Math.max(1, key.length)), source, expected: 'each key once per mapping' }),
+        diagnostic({
+          code: `${code}/duplicate-key`,
+          message: `key "${clip(key)}" is given twice in the same mapping`,
+          span: source.span(start, start + Math.max(1, key.length)),
+          source,
+          expected: 'each key once per mapping',
+        }),
       );
       continue;
     }
@@ -47,14 +62,28 @@ export function parseYamlSource(source: SourceFile, kind: string, code: string):
       if (pair.key !== null && !isScalar(pair.key)) {
         const range = (pair.key as Node).range ?? [0, 0, 0];
         diagnostics.push(
-          diagnostic({ code: `${code}/yaml-syntax`, message: `${kind}: a key must be a plain name, not a list or mapping`, span: source.span(range[0], range[1]), source, expected: 'key: value' }),
+          diagnostic({
+            code: `${code}/yaml-syntax`,
+            message: `${kind}: a key must be a plain name, not a list or mapping`,
+            span: source.span(range[0], range[1]),
+            source,
+            expected: 'key: value',
+          }),
         );
       }
     },
   });
   if (diagnostics.length > 0) return { diagnostics };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
-    diagnostics.push(diagnostic({ code: `${code}/empty-file`, message: `${kind} is empty`, span: source.span(0), source, expected: `a YAML mapping with the ${kind}'s keys` }));
+    diagnostics.push(
+      diagnostic({
+        code: `${code}/empty-file`,
+        message: `${kind} is empty`,
+        span: source.span(0),
+        source,
+        expected: `a YAML mapping with the ${kind}'s keys`,
+      }),
+    );
     return { diagnostics };
   }
   let data: unknown;
@@ -63,7 +92,13 @@ export function parseYamlSource(source: SourceFile, kind: string, code: string):
   } catch (err) {
     // toJS throws only for alias abuse (e.g. "billion laughs"); report it as input error.
     diagnostics.push(
-      diagnostic({ code: `${code}/yaml-syntax`, message: `${kind}: ${err instanceof Error ? err.message : String(err)}`, span: source.span(0), source, expected: 'YAML with a bounded number of aliases' }),
+      diagnostic({
+        code: `${code}/yaml-syntax`,
+        message: `${kind}: ${err instanceof Error ? err.message : String(err)}`,
+        span: source.span(0),
+        source,
+        expected: 'YAML with a bounded number of aliases',
+      }),
     );
     return { diagnostics };
   }

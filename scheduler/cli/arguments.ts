@@ -23,16 +23,19 @@ const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)
 /** `shisa history RUN`: digits only, 1 to 2^53 − 1. */
 export function runNumber(text: string): number {
   const n = DIGITS.test(text) ? Number(text) : NaN;
-  if (!inRange(n, ARGUMENT_RANGES.run)) throw usageError(`run ${quote(text)} is not a run number: expected ${describeRange(ARGUMENT_RANGES.run)}`);
+  if (!inRange(n, ARGUMENT_RANGES.run))
+    throw usageError(`run ${quote(text)} is not a run number: expected ${describeRange(ARGUMENT_RANGES.run)}`);
   return n;
 }
 
 /** `--timeout MS`: whole milliseconds, 1 to 3,600,000. */
 export function timeoutMs(text: string): number {
   const range = ARGUMENT_RANGES['--timeout'];
-  if (!DIGITS.test(text)) throw usageError(`--timeout ${quote(text)} is not a whole number of milliseconds, e.g. 10000`);
+  if (!DIGITS.test(text))
+    throw usageError(`--timeout ${quote(text)} is not a whole number of milliseconds, e.g. 10000`);
   const n = Number(text);
-  if (!inRange(n, range)) throw usageError(`--timeout ${quote(text)} is out of range: expected ${describeRange(range)}`);
+  if (!inRange(n, range))
+    throw usageError(`--timeout ${quote(text)} is out of range: expected ${describeRange(range)}`);
   return n;
 }
 
@@ -40,7 +43,8 @@ export function timeoutMs(text: string): number {
 export function atTime(text: string): number {
   const range = ARGUMENT_RANGES['--at'];
   const t = realTime(text);
-  if (t === undefined) throw usageError(`--at ${quote(text)} is not an ISO 8601 time with a zone, e.g. 2022-06-01T12:00Z`);
+  if (t === undefined)
+    throw usageError(`--at ${quote(text)} is not an ISO 8601 time with a zone, e.g. 2022-06-01T12:00Z`);
   if (!inRange(t, range)) throw usageError(`--at ${quote(text)} is out of range: expected ${describeRange(range)}`);
   return t;
 }
@@ -53,7 +57,9 @@ function realTime(text: string): number | undefined {
   const m = ISO_TIME.exec(text);
   if (!m) return undefined;
   // Absent seconds and the zone "Z" count as 0.
-  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m.slice(1, 9).map((f) => Number(f ?? 0)) as [number, number, number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m
+    .slice(1, 9)
+    .map((f) => Number(f ?? 0)) as [number, number, number, number, number, number, number, number];
   const date = month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
   const clock = hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
   return date && clock ? Date.parse(text) : undefined;

@@ -27,7 +27,9 @@ const ZONE = /^[A-Z]{2,3}(-[A-Z0-9]+)*$/;
 export async function carbonCommand(zonesArg: readonly string[], options: CarbonOptions, io: CliIo): Promise<number> {
   const bad = zonesArg.filter((z) => !ZONE.test(z));
   if (bad.length > 0) {
-    io.stderr(`shisa carbon: ${bad.map((z) => `"${z}"`).join(', ')} ${bad.length === 1 ? 'is not an Electricity Maps zone code' : 'are not Electricity Maps zone codes'} (e.g. JP-TK, SE-SE1, US-CAL-CISO)\n`);
+    io.stderr(
+      `shisa carbon: ${bad.map((z) => `"${z}"`).join(', ')} ${bad.length === 1 ? 'is not an Electricity Maps zone code' : 'are not Electricity Maps zone codes'} (e.g. JP-TK, SE-SE1, US-CAL-CISO)\n`,
+    );
     return EXIT.invalidInput;
   }
   let settings: CarbonSettings = defaultCarbonSettings();
@@ -58,7 +60,19 @@ export async function carbonCommand(zonesArg: readonly string[], options: Carbon
   const signals = await readSignals(created.source, zones, at, settings.maxStalenessMs);
   if (options.json) {
     const calls = created.source.upstreamCalls;
-    io.stdout(JSON.stringify({ at: new Date(at).toISOString(), source: kind, max_staleness_s: settings.maxStalenessMs / 1000, ...(calls !== undefined ? { upstream_calls: calls } : {}), zones: signals.map(toJson) }, null, 2) + '\n');
+    io.stdout(
+      JSON.stringify(
+        {
+          at: new Date(at).toISOString(),
+          source: kind,
+          max_staleness_s: settings.maxStalenessMs / 1000,
+          ...(calls !== undefined ? { upstream_calls: calls } : {}),
+          zones: signals.map(toJson),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
     io.stdout(table(signals, kind, settings, at) + '\n');
     const calls = created.source.upstreamCalls;

@@ -20,7 +20,11 @@ export interface EnforcerCommandOptions {
  * before anything is loaded; a node that cannot load eBPF programs runs observe-only.
  * On stop the loader exits and the pinned programs stay in force.
  */
-export async function enforcerCommand(options: EnforcerCommandOptions, io: CliIo, untilStopped: Promise<string> = untilSignal()): Promise<number> {
+export async function enforcerCommand(
+  options: EnforcerCommandOptions,
+  io: CliIo,
+  untilStopped: Promise<string> = untilSignal(),
+): Promise<number> {
   const now = io.now ?? Date.now;
   const log = (line: string): void => io.stderr(`${new Date(now()).toISOString()} ${line}\n`);
   const loaded = await loadEnforcerConfig(options.config, io.cwd);
@@ -31,7 +35,12 @@ export async function enforcerCommand(options: EnforcerCommandOptions, io: CliIo
   const config = loaded.config;
   if (options.uninstall) return uninstall(config, io);
 
-  const ws = await loadWorkspaceWithInventory('enforcer', config.fleetPath, { ...io, cwd: io.cwd }, 'the enforcer checks workloads listed in it');
+  const ws = await loadWorkspaceWithInventory(
+    'enforcer',
+    config.fleetPath,
+    { ...io, cwd: io.cwd },
+    'the enforcer checks workloads listed in it',
+  );
   if (!ws) return EXIT.invalidInput;
   const plan = planEnforcement(ws, config);
   if (plan.diagnostics.length) printDiagnostics(io, plan.diagnostics);
@@ -42,7 +51,14 @@ export async function enforcerCommand(options: EnforcerCommandOptions, io: CliIo
   const token = tokenEnv ? env.secret(tokenEnv) : undefined;
   if (tokenEnv && !token) log(`warning: ${tokenEnv} is not set; verdicts are sent to the scheduler without a token`);
 
-  const agent = new EnforcerAgent({ config, plan, ...(token ? { schedulerToken: token } : {}), observeOnly: options.observeOnly, log, now });
+  const agent = new EnforcerAgent({
+    config,
+    plan,
+    ...(token ? { schedulerToken: token } : {}),
+    observeOnly: options.observeOnly,
+    log,
+    now,
+  });
   try {
     await agent.start();
   } catch (err) {
@@ -59,7 +75,9 @@ export async function enforcerCommand(options: EnforcerCommandOptions, io: CliIo
     `enforcer on ${config.node}: ${s.mode}; ${attached} of ${plural(s.workloads.length, 'workload')} attached, ${plural(plan.checks.length, 'latency check')}, ${plan.policies.length} breaker ${plan.policies.length === 1 ? 'policy' : 'policies'}; serving ${agent.url}/status and /metrics`,
   );
   const signal = await untilStopped;
-  log(`${signal}: stopping; ${s.mode === 'enforce' ? `breakers and probes stay in force (pinned under ${config.pinDir})` : 'nothing was loaded'}`);
+  log(
+    `${signal}: stopping; ${s.mode === 'enforce' ? `breakers and probes stay in force (pinned under ${config.pinDir})` : 'nothing was loaded'}`,
+  );
   await agent.stop();
   return EXIT.ok;
 }
@@ -67,15 +85,33 @@ export async function enforcerCommand(options: EnforcerCommandOptions, io: CliIo
 /** Detaches every program and removes the pins: enforcement ends on this node. */
 async function uninstall(config: EnforcerConfig, io: CliIo): Promise<number> {
   try {
-    const path = config.loaderPath ?? (await ensureLoader(config.bpfDir, config.buildDir, (await probeHost(`${config.buildDir}/shisa-loader`)).toolchain)).path;
-    const loader = await LoaderClient.start({ path, pinDir: config.pinDir, onEvent: () => undefined, onLog: (l) => io.stderr(`loader: ${l}\n`), onExit: () => undefined });
+    const path =
+      config.loaderPath ??
+      (
+        await ensureLoader(
+          config.bpfDir,
+          config.buildDir,
+          (await probeHost(`${config.buildDir}/shisa-loader`)).toolchain,
+        )
+      ).path;
+    const loader = await LoaderClient.start({
+      path,
+      pinDir: config.pinDir,
+      onEvent: () => undefined,
+      onLog: (l) => io.stderr(`loader: ${l}\n`),
+      onExit: () => undefined,
+    });
     const attached = await loader.request('attached');
     await loader.request('uninstall');
     await loader.close();
-    io.stdout(`uninstalled: detached from ${plural(attached.cgroup_ids.length, 'cgroup')} and removed ${config.pinDir}\n`);
+    io.stdout(
+      `uninstalled: detached from ${plural(attached.cgroup_ids.length, 'cgroup')} and removed ${config.pinDir}\n`,
+    );
     return EXIT.ok;
   } catch (err) {
-    io.stderr(`shisa enforcer --uninstall: ${err instanceof LoaderError ? `${err.code}: ` : ''}${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr(
+      `shisa enforcer --uninstall: ${err instanceof LoaderError ? `${err.code}: ` : ''}${err instanceof Error ? err.message : String(err)}\n`,
+    );
     return EXIT.internal;
   }
 }

@@ -16,11 +16,20 @@ export interface StoreCommandOptions {
  * embedded database is waited for briefly, then named (exit 4); a store fault is one clear
  * line (exit 1).
  */
-export async function withStore(command: string, options: StoreCommandOptions, io: CliIo, fn: (store: Store) => Promise<number>): Promise<number> {
+export async function withStore(
+  command: string,
+  options: StoreCommandOptions,
+  io: CliIo,
+  fn: (store: Store) => Promise<number>,
+): Promise<number> {
   const env = io.env ? environmentFrom(io.env) : processEnvironment();
   const { target } = storeTargetFor(options.config, io.cwd, env, options.dataDir);
   try {
-    const opened = await tryOpenStore(target, { holder: `shisa ${command} --config ${options.config}`, waitMs: STORE_WAIT_MS, onWait: (w) => io.stderr(`shisa ${command}: ${w}\n`) });
+    const opened = await tryOpenStore(target, {
+      holder: `shisa ${command} --config ${options.config}`,
+      waitMs: STORE_WAIT_MS,
+      onWait: (w) => io.stderr(`shisa ${command}: ${w}\n`),
+    });
     if (!opened.ok) {
       io.stderr(`shisa ${command}: ${opened.message}\n`);
       return EXIT.busy;
@@ -38,18 +47,28 @@ export async function withStore(command: string, options: StoreCommandOptions, i
 }
 
 const when = (d: Date | null): string => (d ? d.toISOString().slice(0, 19).replace('T', ' ') : '-');
-const g = (x: number | null): string => (x === null ? '-' : x.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 }));
+const g = (x: number | null): string =>
+  x === null ? '-' : x.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
 
 /** `shisa history [RUN]`: the recorded runs, newest first, or one run with its decisions. */
-export async function historyCommand(run: number | undefined, options: StoreCommandOptions, io: CliIo): Promise<number> {
+export async function historyCommand(
+  run: number | undefined,
+  options: StoreCommandOptions,
+  io: CliIo,
+): Promise<number> {
   return withStore('history', options, io, async (store) => {
     if (run === undefined) {
       const rows = await listRuns(store);
       if (options.json) io.stdout(JSON.stringify({ runs: rows.map(runJson) }, null, 2) + '\n');
       else if (rows.length === 0) io.stdout('No runs recorded yet (shisa plan records one).\n');
       else {
-        io.stdout(`${'RUN'.padStart(5)}  ${'STARTED (UTC)'.padEnd(19)}  ${'TRIGGER'.padEnd(7)}  ${'VERDICT'.padEnd(10)}  ${'STATUS'.padEnd(10)}  ${'BEFORE g/h'.padStart(12)}  ${'AFTER g/h'.padStart(12)}  GAP\n`);
-        for (const r of rows) io.stdout(`${String(r.id).padStart(5)}  ${when(r.startedAt)}  ${r.trigger.padEnd(7)}  ${r.verdict.padEnd(10)}  ${r.status.padEnd(10)}  ${g(r.emissionsBefore).padStart(12)}  ${g(r.emissionsAfter).padStart(12)}  ${r.gap === null ? '-' : `${(r.gap * 100).toFixed(3)}%`}\n`);
+        io.stdout(
+          `${'RUN'.padStart(5)}  ${'STARTED (UTC)'.padEnd(19)}  ${'TRIGGER'.padEnd(7)}  ${'VERDICT'.padEnd(10)}  ${'STATUS'.padEnd(10)}  ${'BEFORE g/h'.padStart(12)}  ${'AFTER g/h'.padStart(12)}  GAP\n`,
+        );
+        for (const r of rows)
+          io.stdout(
+            `${String(r.id).padStart(5)}  ${when(r.startedAt)}  ${r.trigger.padEnd(7)}  ${r.verdict.padEnd(10)}  ${r.status.padEnd(10)}  ${g(r.emissionsBefore).padStart(12)}  ${g(r.emissionsAfter).padStart(12)}  ${r.gap === null ? '-' : `${(r.gap * 100).toFixed(3)}%`}\n`,
+          );
       }
       return EXIT.ok;
     }
@@ -61,17 +80,44 @@ export async function historyCommand(run: number | undefined, options: StoreComm
     const moves = found.decisions.filter((d) => d.kind === 'move');
     const kept = found.decisions.filter((d) => d.kind === 'kept');
     if (options.json) {
-      io.stdout(JSON.stringify({ run: runJson(found.run), moves: moves.map((d) => ({ workload: d.workload, from: d.fromRegion, to: d.toRegion, saving_g_per_h: d.savingGPerH })), kept: kept.map((d) => ({ workload: d.workload, region: d.fromRegion, reason: d.reason, detail: d.detail })) }, null, 2) + '\n');
+      io.stdout(
+        JSON.stringify(
+          {
+            run: runJson(found.run),
+            moves: moves.map((d) => ({
+              workload: d.workload,
+              from: d.fromRegion,
+              to: d.toRegion,
+              saving_g_per_h: d.savingGPerH,
+            })),
+            kept: kept.map((d) => ({ workload: d.workload, region: d.fromRegion, reason: d.reason, detail: d.detail })),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
       return EXIT.ok;
     }
     const r = found.run;
-    io.stdout(`Run ${r.id}: ${r.trigger}, ${when(r.startedAt)} → ${when(r.finishedAt)} UTC, fleet ${r.fleet}, carbon ${r.carbonSource}\n`);
-    io.stdout(`Verdict ${r.verdict}, status ${r.status}; emissions ${g(r.emissionsBefore)} → ${g(r.emissionsAfter)} gCO2eq/h, bound ${g(r.lowerBound)}, gap ${r.gap === null ? '-' : `${(r.gap * 100).toFixed(3)}%`}\n\n`);
+    io.stdout(
+      `Run ${r.id}: ${r.trigger}, ${when(r.startedAt)} → ${when(r.finishedAt)} UTC, fleet ${r.fleet}, carbon ${r.carbonSource}\n`,
+    );
+    io.stdout(
+      `Verdict ${r.verdict}, status ${r.status}; emissions ${g(r.emissionsBefore)} → ${g(r.emissionsAfter)} gCO2eq/h, bound ${g(r.lowerBound)}, gap ${r.gap === null ? '-' : `${(r.gap * 100).toFixed(3)}%`}\n\n`,
+    );
     io.stdout(`Moves (${moves.length}):\n`);
-    for (const d of moves) io.stdout(`  ${d.workload}  ${d.fromRegion} → ${d.toRegion}  −${g(d.savingGPerH)} gCO2eq/h\n`);
+    for (const d of moves)
+      io.stdout(`  ${d.workload}  ${d.fromRegion} → ${d.toRegion}  −${g(d.savingGPerH)} gCO2eq/h\n`);
     const byReason = new Map<string, number>();
     for (const d of kept) byReason.set(d.reason ?? '-', (byReason.get(d.reason ?? '-') ?? 0) + 1);
-    io.stdout(`Kept (${kept.length}): ${[...byReason].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}\n`);
+    io.stdout(
+      `Kept (${kept.length}): ${
+        [...byReason]
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'none'
+      }\n`,
+    );
     return EXIT.ok;
   });
 }

@@ -30,14 +30,21 @@ export { plural } from '../words.js';
  * Loads the fleet and everything it names for a command that needs workloads; prints the
  * diagnostics (or why an inventory is needed) and returns undefined when it cannot.
  */
-export async function loadWorkspaceWithInventory(command: string, config: string, io: CliIo, why: string): Promise<Workspace | undefined> {
+export async function loadWorkspaceWithInventory(
+  command: string,
+  config: string,
+  io: CliIo,
+  why: string,
+): Promise<Workspace | undefined> {
   const loaded = await loadWorkspace(config, { cwd: io.cwd });
   if (!loaded.workspace) {
     printDiagnostics(io, loaded.diagnostics);
     return undefined;
   }
   if (!loaded.workspace.hasInventory) {
-    io.stderr(`shisa ${command}: ${config} names no inventory; name a workload inventory file under "inventory:" (${why})\n`);
+    io.stderr(
+      `shisa ${command}: ${config} names no inventory; name a workload inventory file under "inventory:" (${why})\n`,
+    );
     return undefined;
   }
   return loaded.workspace;

@@ -6,7 +6,12 @@ import type { Environment } from '../config/environment.js';
  * Where a command keeps state: the PostgreSQL server named by DATABASE_URL when it is set,
  * else the embedded database in `dataDir`, by default `.shisa/` next to the fleet file.
  */
-export function storeTargetFor(fleetFile: string, cwd: string, env: Environment, dataDir?: string): { target: StoreTarget; where: string } {
+export function storeTargetFor(
+  fleetFile: string,
+  cwd: string,
+  env: Environment,
+  dataDir?: string,
+): { target: StoreTarget; where: string } {
   const url = env.secret('DATABASE_URL');
   if (url) return { target: { kind: 'postgres', url }, where: 'the PostgreSQL server in DATABASE_URL' };
   const dir = dataDir ? resolve(cwd, dataDir) : join(dirname(resolve(cwd, fleetFile)), '.shisa');

@@ -31,7 +31,9 @@ export async function validateCommand(files: readonly string[], options: Validat
       if (!hasErrors(loaded.diagnostics)) {
         const names = loaded.intents.map((i) => i.name);
         results.push({ file, kind: 'intent', intents: names });
-        texts.push(`${file}: valid, ${names.length} intent${names.length === 1 ? '' : 's'} (${names.join(', ')}); region and channel names are checked when a fleet file is validated`);
+        texts.push(
+          `${file}: valid, ${names.length} intent${names.length === 1 ? '' : 's'} (${names.join(', ')}); region and channel names are checked when a fleet file is validated`,
+        );
       }
     } else {
       const loaded = await loadWorkspace(file, { cwd: io.cwd });
@@ -45,7 +47,9 @@ export async function validateCommand(files: readonly string[], options: Validat
   }
   const ok = !hasErrors(diagnostics);
   if (options.json) {
-    io.stdout(JSON.stringify({ ok, files: ok ? results : [], diagnostics: diagnosticsJson(diagnostics) }, null, 2) + '\n');
+    io.stdout(
+      JSON.stringify({ ok, files: ok ? results : [], diagnostics: diagnosticsJson(diagnostics) }, null, 2) + '\n',
+    );
   } else {
     printDiagnostics(io, diagnostics);
     if (ok) io.stdout(texts.join('\n') + '\n');

@@ -16,13 +16,20 @@ export interface VerifyCommandOptions {
  * something is unprovable, 2 for invalid input.
  */
 export async function verifyCommand(options: VerifyCommandOptions, io: CliIo): Promise<number> {
-  const ws = await loadWorkspaceWithInventory('verify', options.config, io, 'proofs are about workloads and where they run');
+  const ws = await loadWorkspaceWithInventory(
+    'verify',
+    options.config,
+    io,
+    'proofs are about workloads and where they run',
+  );
   if (!ws) return EXIT.invalidInput;
   const mesh = buildMesh(ws.fleet, ws.intents, ws.workloads);
   const report = await verify(mesh, ws.intents, { timeoutMs: options.timeoutMs, checks: ['intents', 'region-loss'] });
   if (options.json) io.stdout(JSON.stringify({ fleet: ws.fleet.file, ...reportToJson(report) }, null, 2) + '\n');
   else {
-    io.stdout(`Verifying ${ws.fleet.name ?? ws.fleet.file}: ${plural(ws.intents.length, 'intent')}, ${plural(ws.workloads.length, 'workload')}, ${plural(ws.fleet.regions.length, 'region')}\n\n`);
+    io.stdout(
+      `Verifying ${ws.fleet.name ?? ws.fleet.file}: ${plural(ws.intents.length, 'intent')}, ${plural(ws.workloads.length, 'workload')}, ${plural(ws.fleet.regions.length, 'region')}\n\n`,
+    );
     io.stdout(renderReport(report) + '\n');
   }
   return report.proven ? EXIT.ok : EXIT.unprovable;

@@ -52,7 +52,8 @@ export function diagnostic(init: DiagnosticInit): Diagnostic {
   };
   if (init.expected !== undefined) d.expected = redactSecrets(init.expected);
   if (init.hint !== undefined) d.hint = redactSecrets(init.hint);
-  if (init.related !== undefined && init.related.length > 0) d.related = init.related.map((r) => ({ ...r, message: redactSecrets(r.message) }));
+  if (init.related !== undefined && init.related.length > 0)
+    d.related = init.related.map((r) => ({ ...r, message: redactSecrets(r.message) }));
   if (init.source !== undefined) d.source = init.source;
   return Object.freeze(d);
 }
@@ -129,7 +130,14 @@ export function diagnosticToJson(d: Diagnostic): Record<string, unknown> {
     ...(d.expected !== undefined ? { expected: d.expected } : {}),
     ...(d.hint !== undefined ? { hint: d.hint } : {}),
     ...(d.related !== undefined
-      ? { related: d.related.map((r) => ({ message: r.message, file: r.span.file, line: r.span.line, col: r.span.col })) }
+      ? {
+          related: d.related.map((r) => ({
+            message: r.message,
+            file: r.span.file,
+            line: r.span.line,
+            col: r.span.col,
+          })),
+        }
       : {}),
   };
 }

@@ -3,7 +3,11 @@ import { open, type FileHandle } from 'node:fs/promises';
 
 export type RegularFileRead =
   | { readonly ok: true; readonly bytes: Buffer }
-  | { readonly ok: false; readonly problem: 'directory' | 'not-regular' | 'too-large' | 'changed' | 'unreadable'; readonly detail: string };
+  | {
+      readonly ok: false;
+      readonly problem: 'directory' | 'not-regular' | 'too-large' | 'changed' | 'unreadable';
+      readonly detail: string;
+    };
 
 const CHUNK = 64 * 1024;
 
@@ -28,11 +32,13 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<R
     if (!before.isFile()) return { ok: false, problem: 'not-regular', detail: fileType(before) };
     if (before.size > maxBytes) return { ok: false, problem: 'too-large', detail: formatBytes(before.size) };
     const bytes = await readCapped(fh, maxBytes);
-    if (bytes === undefined) return { ok: false, problem: 'too-large', detail: `more than ${formatBytes(maxBytes)} (it grew while read)` };
+    if (bytes === undefined)
+      return { ok: false, problem: 'too-large', detail: `more than ${formatBytes(maxBytes)} (it grew while read)` };
     const after = await fh.stat();
     // Pseudo-files (/proc) report size 0 before and after: only a real size is compared.
     const sizeKnown = before.size > 0 || after.size > 0;
-    if (after.mtimeMs !== before.mtimeMs || (sizeKnown && after.size !== bytes.length)) return { ok: false, problem: 'changed', detail: '' };
+    if (after.mtimeMs !== before.mtimeMs || (sizeKnown && after.size !== bytes.length))
+      return { ok: false, problem: 'changed', detail: '' };
     return { ok: true, bytes };
   } catch (err) {
     return { ok: false, problem: 'unreadable', detail: describeFsError(err) };
@@ -55,7 +61,12 @@ async function readCapped(fh: FileHandle, maxBytes: number): Promise<Buffer | un
   }
 }
 
-function fileType(st: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+function fileType(st: {
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
   if (st.isFIFO()) return 'a named pipe (FIFO)';
   if (st.isSocket()) return 'a socket';
   if (st.isCharacterDevice()) return 'a character device';

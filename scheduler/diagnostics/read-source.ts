@@ -4,8 +4,7 @@ import { diagnostic, type Diagnostic } from './diagnostic.js';
 import { SourceFile, type Span } from './source-file.js';
 
 export type ReadSourceResult =
-  | { readonly ok: true; readonly source: SourceFile }
-  | { readonly ok: false; readonly diagnostic: Diagnostic };
+  { readonly ok: true; readonly source: SourceFile } | { readonly ok: false; readonly diagnostic: Diagnostic };
 
 /**
  * Reads a user's text file, refusing what cannot be a config file with a located diagnostic
@@ -14,7 +13,12 @@ export type ReadSourceResult =
  * stat), changed while it was read, binary, not UTF-8. Symbolic links are followed (the
  * kernel refuses loops). `displayName` is the path as the user should see it in messages.
  */
-export async function readSource(path: string, displayName: string, maxBytes: number, kind: string): Promise<ReadSourceResult> {
+export async function readSource(
+  path: string,
+  displayName: string,
+  maxBytes: number,
+  kind: string,
+): Promise<ReadSourceResult> {
   const read = await readRegularFile(path, maxBytes);
   if (read.ok) return decodeSource(displayName, read.bytes, kind);
   const at = new SourceFile(displayName, '').span(0);
@@ -22,11 +26,28 @@ export async function readSource(path: string, displayName: string, maxBytes: nu
     case 'directory':
       return fail('file/is-directory', `${kind} path is a directory, not a file`, at);
     case 'not-regular':
-      return fail('file/not-regular', `${kind} is ${read.detail}, not a regular file`, at, `${withArticle(kind)}: a regular file (symbolic links to one are followed)`);
+      return fail(
+        'file/not-regular',
+        `${kind} is ${read.detail}, not a regular file`,
+        at,
+        `${withArticle(kind)}: a regular file (symbolic links to one are followed)`,
+      );
     case 'too-large':
-      return fail('file/too-large', `${kind} is ${read.detail}, larger than the ${formatBytes(maxBytes)} limit`, at, `${withArticle(kind)} of at most ${formatBytes(maxBytes)}`);
+      return fail(
+        'file/too-large',
+        `${kind} is ${read.detail}, larger than the ${formatBytes(maxBytes)} limit`,
+        at,
+        `${withArticle(kind)} of at most ${formatBytes(maxBytes)}`,
+      );
     case 'changed':
-      return fail('file/changed-while-read', `${kind} changed while it was read`, at, undefined, undefined, 'read it again once whatever writes it has finished');
+      return fail(
+        'file/changed-while-read',
+        `${kind} changed while it was read`,
+        at,
+        undefined,
+        undefined,
+        'read it again once whatever writes it has finished',
+      );
     case 'unreadable':
       return fail('file/unreadable', `cannot read ${kind}: ${read.detail}`, at);
   }
@@ -36,7 +57,14 @@ export async function readSource(path: string, displayName: string, maxBytes: nu
 export function decodeSource(displayName: string, bytes: Uint8Array, kind: string): ReadSourceResult {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || looksUtf16(bytes)) {
     const source = new SourceFile(displayName, '');
-    return fail('file/not-utf8', `${kind} is UTF-16 text; shisa reads UTF-8`, source.span(0), 'a UTF-8 text file', undefined, 'save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)');
+    return fail(
+      'file/not-utf8',
+      `${kind} is UTF-16 text; shisa reads UTF-8`,
+      source.span(0),
+      'a UTF-8 text file',
+      undefined,
+      'save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)',
+    );
   }
   let text: string;
   try {
@@ -45,20 +73,46 @@ export function decodeSource(displayName: string, bytes: Uint8Array, kind: strin
     const lossy = new TextDecoder('utf-8').decode(bytes);
     const source = new SourceFile(displayName, lossy);
     const at = Math.max(0, lossy.indexOf('\ufffd'));
-    return fail('file/not-utf8', `${kind} is not UTF-8 text (invalid byte sequence)`, source.span(at, at + 1), 'a UTF-8 text file', source);
+    return fail(
+      'file/not-utf8',
+      `${kind} is not UTF-8 text (invalid byte sequence)`,
+      source.span(at, at + 1),
+      'a UTF-8 text file',
+      source,
+    );
   }
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
     const source = new SourceFile(displayName, text);
-    return fail('file/binary', `${kind} looks binary (contains a NUL byte)`, source.span(nul, nul + 1), 'a UTF-8 text file', source);
+    return fail(
+      'file/binary',
+      `${kind} looks binary (contains a NUL byte)`,
+      source.span(nul, nul + 1),
+      'a UTF-8 text file',
+      source,
+    );
   }
   return { ok: true, source: new SourceFile(displayName, text) };
 }
 
-function fail(code: string, message: string, span: Span, expected?: string, source?: SourceFile, hint?: string): ReadSourceResult {
+function fail(
+  code: string,
+  message: string,
+  span: Span,
+  expected?: string,
+  source?: SourceFile,
+  hint?: string,
+): ReadSourceResult {
   return {
     ok: false,
-    diagnostic: diagnostic({ code, message, span, ...(expected ? { expected } : {}), ...(source ? { source } : {}), ...(hint ? { hint } : {}) }),
+    diagnostic: diagnostic({
+      code,
+      message,
+      span,
+      ...(expected ? { expected } : {}),
+      ...(source ? { source } : {}),
+      ...(hint ? { hint } : {}),
+    }),
   };
 }
 

@@ -3,24 +3,40 @@ import { redactSecrets } from './redact.js';
 
 describe('redactSecrets', () => {
   it('masks webhook URL paths and long mixed tokens', () => {
-    expect(redactSecrets('webhok_env: https://hooks.slack.com/services/T01/B02/abcDEF123')).toBe('webhok_env: https://hooks.slack.com/…');
+    expect(redactSecrets('webhok_env: https://hooks.slack.com/services/T01/B02/abcDEF123')).toBe(
+      'webhok_env: https://hooks.slack.com/…',
+    );
     expect(redactSecrets('tokn_env: corpusTok3nLeak0987654321')).toBe('tokn_env: [redacted]');
     expect(redactSecrets('auth: xoxb-123456789012-abcdefABCDEF12')).toBe('auth: [redacted]');
   });
   it('leaves ordinary config text alone', () => {
     const line = '  - { name: batch/reconcile-001, region: region-singapore-01, cpu: 4, memory_gib: 16 }';
     expect(redactSecrets(line)).toBe(line);
-    expect(redactSecrets('webhook_env: SLACK_WEBHOOK_PAYMENTS_ONCALL')).toBe('webhook_env: SLACK_WEBHOOK_PAYMENTS_ONCALL');
+    expect(redactSecrets('webhook_env: SLACK_WEBHOOK_PAYMENTS_ONCALL')).toBe(
+      'webhook_env: SLACK_WEBHOOK_PAYMENTS_ONCALL',
+    );
   });
 });
 
 describe('redactSecrets, the class', () => {
   it.each([
-    ['a Slack webhook URL', 'notify: "https://hooks.slack.com/services/T0AAA/B0BBB/xYzSecret123"', 'notify: "https://hooks.slack.com/…"'],
-    ['a password in a database URL', 'url: postgres://shisa:hunter2@db.internal:5432/shisa', 'url: postgres://[redacted]@db.internal:5432/shisa'],
+    [
+      'a Slack webhook URL',
+      'notify: "https://hooks.slack.com/services/T0AAA/B0BBB/xYzSecret123"',
+      'notify: "https://hooks.slack.com/…"',
+    ],
+    [
+      'a password in a database URL',
+      'url: postgres://shisa:hunter2@db.internal:5432/shisa',
+      'url: postgres://[redacted]@db.internal:5432/shisa',
+    ],
     ['a Slack bot token', 'token xoxb-1234-5678-abcdef', 'token [redacted]'],
     ['a GitHub token', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', '[redacted]'],
-    ['a JWT (a Kubernetes service-account token)', 'bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzaGlzYSJ9.c2lnbmF0dXJl', 'bearer [redacted]'],
+    [
+      'a JWT (a Kubernetes service-account token)',
+      'bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzaGlzYSJ9.c2lnbmF0dXJl',
+      'bearer [redacted]',
+    ],
     ['an Electricity Maps token', 'auth-token: oMEEd5O0iPYbV3sXGTD4', 'auth-token: [redacted]'],
     ['a hex API key', 'key 3f9a0c1d2e3f4a5b6c7d8e9f0a1b2c3d', 'key [redacted]'],
   ])('masks %s', (_, text, shown) => {

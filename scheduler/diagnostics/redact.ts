@@ -9,7 +9,8 @@
  */
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]+@/gi;
 const URL_TAIL = /\b(https?:\/\/[^\s/'"]+)\/[^\s'"}\],]*/g;
-const KNOWN = /(?<![A-Za-z0-9_-])(?:xox[a-z]-[A-Za-z0-9-]{8,}|gh[pousr]_[A-Za-z0-9]{20,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)/g;
+const KNOWN =
+  /(?<![A-Za-z0-9_-])(?:xox[a-z]-[A-Za-z0-9-]{8,}|gh[pousr]_[A-Za-z0-9]{20,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)/g;
 const RUN = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/g;
 
 export function redactSecrets(text: string): string {

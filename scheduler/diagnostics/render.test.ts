@@ -8,7 +8,14 @@ describe('renderDiagnostic', () => {
     const s = new SourceFile('a.intent', 'intent "x" {\n  constraint network_latency { maxx: 15ms }\n}\n');
     const start = s.text.indexOf('maxx');
     const text = renderDiagnostic(
-      diagnostic({ code: 'intent/unknown-key', message: 'unknown key "maxx"', span: s.span(start, start + 4), source: s, expected: 'one of max', hint: 'did you mean "max"?' }),
+      diagnostic({
+        code: 'intent/unknown-key',
+        message: 'unknown key "maxx"',
+        span: s.span(start, start + 4),
+        source: s,
+        expected: 'one of max',
+        hint: 'did you mean "max"?',
+      }),
     );
     expect(text).toBe(
       [

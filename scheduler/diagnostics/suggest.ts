@@ -23,7 +23,8 @@ export function closestMatch(word: string, candidates: Iterable<string>): string
     }
     // A fragment of a longer name ("ebpf" for "ebpf_probe", "remediate" for
     // "auto-remediate"): offer the shortest name that contains it.
-    if (w.length >= 4 && c.includes(w) && (containing === undefined || candidate.length < containing.length)) containing = candidate;
+    if (w.length >= 4 && c.includes(w) && (containing === undefined || candidate.length < containing.length))
+      containing = candidate;
   }
   return best ?? containing;
 }

@@ -72,8 +72,20 @@ export interface TargetStmt extends Node {
 
 export type Expr =
   | { readonly kind: 'not'; readonly operand: Expr; readonly start: number; readonly end: number }
-  | { readonly kind: 'and' | 'or'; readonly left: Expr; readonly right: Expr; readonly start: number; readonly end: number }
-  | { readonly kind: 'call'; readonly name: Ident; readonly args: readonly Expr[]; readonly start: number; readonly end: number }
+  | {
+      readonly kind: 'and' | 'or';
+      readonly left: Expr;
+      readonly right: Expr;
+      readonly start: number;
+      readonly end: number;
+    }
+  | {
+      readonly kind: 'call';
+      readonly name: Ident;
+      readonly args: readonly Expr[];
+      readonly start: number;
+      readonly end: number;
+    }
   | Ident
   | StringLit
   | BoolLit;

@@ -101,7 +101,13 @@ export const DEFAULTS = {
   percentile: 'p99',
   audit: false,
   placement: 'critical',
-  circuitBreaker: { consecutiveFailures: 5, intervalMs: 10_000, baseEjectionMs: 30_000, maxEjectionMs: 300_000, halfOpen: true },
+  circuitBreaker: {
+    consecutiveFailures: 5,
+    intervalMs: 10_000,
+    baseEjectionMs: 30_000,
+    maxEjectionMs: 300_000,
+    halfOpen: true,
+  },
 } as const;
 
 export interface StatementSpec {
@@ -121,7 +127,12 @@ const PATTERNS: ValueSpec = { type: 'patterns' };
 export const STATEMENTS: Readonly<Record<string, StatementSpec>> = {
   workloads: { positional: { value: PATTERNS, min: 1, max: 1000 }, inTarget: false, inIntent: true, repeatable: true },
   depends_on: { positional: { value: PATTERNS, min: 1, max: 1000 }, inTarget: false, inIntent: true, repeatable: true },
-  placement: { positional: { value: { type: 'enum', values: PLACEMENTS }, min: 1, max: 1 }, inTarget: false, inIntent: true, repeatable: false },
+  placement: {
+    positional: { value: { type: 'enum', values: PLACEMENTS }, min: 1, max: 1 },
+    inTarget: false,
+    inIntent: true,
+    repeatable: false,
+  },
   ensure: {
     named: { traffic_policy: { value: { type: 'enum', values: TRAFFIC_POLICIES }, required: true } },
     inTarget: true,
@@ -140,7 +151,12 @@ export const STATEMENTS: Readonly<Record<string, StatementSpec>> = {
 };
 
 export const TARGET_SELECTORS: Readonly<Record<string, StatementSpec>> = {
-  nodes: { positional: { value: { type: 'string' }, min: 1, max: 1000 }, inTarget: false, inIntent: false, repeatable: false },
+  nodes: {
+    positional: { value: { type: 'string' }, min: 1, max: 1000 },
+    inTarget: false,
+    inIntent: false,
+    repeatable: false,
+  },
 };
 
 export const ITEM_KEYWORDS = ['constraint', 'target', 'validate_state'] as const;

@@ -3,7 +3,10 @@ import { SourceFile } from '../diagnostics/source-file.js';
 import { loadIntentSource } from './index.js';
 
 const load = (text: string) => loadIntentSource(new SourceFile('t.intent', text));
-const errors = (body: string) => load(`intent "a" {\n${body}\n}\n`).diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.code}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`);
+const errors = (body: string) =>
+  load(`intent "a" {\n${body}\n}\n`).diagnostics.map(
+    (d) => `${d.span.line}:${d.span.col} ${d.code}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`,
+  );
 
 describe('checkIntentFile', () => {
   it('builds the typed model with units converted and defaults applied', () => {
@@ -25,7 +28,9 @@ describe('checkIntentFile', () => {
     expect(i.latency).toMatchObject([{ maxMs: 1500, verifyVia: 'ebpf_probe', percentile: 'p99' }]);
     expect(i.residency?.allow?.map((c) => c.value)).toEqual(['JP', 'KR']);
     expect(i.carbon).toMatchObject({ minSavingPercent: 12.5, maxIntensity: 300 });
-    expect(i.circuitBreakers).toMatchObject([{ consecutiveFailures: 7, intervalMs: 10_000, baseEjectionMs: 30_000, maxEjectionMs: 300_000, halfOpen: true }]);
+    expect(i.circuitBreakers).toMatchObject([
+      { consecutiveFailures: 7, intervalMs: 10_000, baseEjectionMs: 30_000, maxEjectionMs: 300_000, halfOpen: true },
+    ]);
     expect(i.onDrift).toMatchObject({ action: 'rollback' });
     expect(Object.isFrozen(i) && Object.isFrozen(i.latency[0])).toBe(true);
   });
@@ -66,13 +71,15 @@ validate_state() {
       errors(`constraint network_latency { max: 15 }
 constraint carbon { min_saving: 10ms, max_intensity: 300kg }
 constraint circuit_breaker { consecutive_failures: 0, base_ejection: 1m, max_ejection: 30s }`),
-    ).toEqual([
-      '2:35 intent/missing-unit: max in constraint network_latency needs a unit (write 15ms)',
-      '3:33 intent/wrong-unit: min_saving in constraint carbon is a percentage, but "ms" is a unit of duration',
-      '3:54 intent/wrong-unit: unknown unit "kg" for max_intensity in constraint carbon',
-      '4:52 intent/out-of-range: consecutive_failures in constraint circuit_breaker is out of range',
-      '4:74 intent/contradiction: max_ejection is shorter than base_ejection',
-    ].sort(byPosition));
+    ).toEqual(
+      [
+        '2:35 intent/missing-unit: max in constraint network_latency needs a unit (write 15ms)',
+        '3:33 intent/wrong-unit: min_saving in constraint carbon is a percentage, but "ms" is a unit of duration',
+        '3:54 intent/wrong-unit: unknown unit "kg" for max_intensity in constraint carbon',
+        '4:52 intent/out-of-range: consecutive_failures in constraint circuit_breaker is out of range',
+        '4:74 intent/contradiction: max_ejection is shorter than base_ejection',
+      ].sort(byPosition),
+    );
   });
 
   it('checks types, required keys, duplicates and contradictions', () => {
@@ -101,8 +108,13 @@ target nodes(region_tokyo) {
   });
 
   it('reports a second intent of the same name in one file, and contradictory traffic policies', () => {
-    const r = load('intent "a" {\n  ensure(traffic_policy: "mTLS-strict")\n  ensure(traffic_policy: "plaintext")\n}\nintent "a" {\n}\n');
-    expect(r.diagnostics.map((d) => `${d.span.line} ${d.code}`)).toEqual(['3 intent/contradiction', '5 intent/duplicate-intent']);
+    const r = load(
+      'intent "a" {\n  ensure(traffic_policy: "mTLS-strict")\n  ensure(traffic_policy: "plaintext")\n}\nintent "a" {\n}\n',
+    );
+    expect(r.diagnostics.map((d) => `${d.span.line} ${d.code}`)).toEqual([
+      '3 intent/contradiction',
+      '5 intent/duplicate-intent',
+    ]);
     expect(r.diagnostics[1]?.related?.[0]?.span.line).toBe(1);
   });
 

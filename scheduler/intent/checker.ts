@@ -56,12 +56,23 @@ export function checkIntentFile(source: SourceFile, ast: IntentFileAst): CheckRe
   const diagnostics: Diagnostic[] = [];
   const values = new ValueChecker(source, diagnostics);
   const intents = ast.intents.map((decl) => deepFreeze(checkIntent(decl, source, values, diagnostics)));
-  diagnostics.push(...indexUnique(intents, (i) => i.name, DUPLICATE_INTENT, () => source).diagnostics);
+  diagnostics.push(
+    ...indexUnique(
+      intents,
+      (i) => i.name,
+      DUPLICATE_INTENT,
+      () => source,
+    ).diagnostics,
+  );
   return { intents, diagnostics };
 }
 
 /** The same name twice, in one file or (see cross-check) in two. */
-export const DUPLICATE_INTENT = { code: 'intent/duplicate-intent', message: (n: string) => `intent "${n}" is declared twice`, verb: 'declared' } as const;
+export const DUPLICATE_INTENT = {
+  code: 'intent/duplicate-intent',
+  message: (n: string) => `intent "${n}" is declared twice`,
+  verb: 'declared',
+} as const;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -133,7 +144,13 @@ function checkConstraint(
   const spec = CONSTRAINTS[c.name.name];
   if (spec === undefined) {
     const kinds = Object.keys(CONSTRAINTS);
-    values.report('intent/unknown-constraint', `unknown constraint kind "${clip(c.name.name)}"`, c.name, `one of ${kinds.join(', ')}`, didYouMean(c.name.name, kinds));
+    values.report(
+      'intent/unknown-constraint',
+      `unknown constraint kind "${clip(c.name.name)}"`,
+      c.name,
+      `one of ${kinds.join(', ')}`,
+      didYouMean(c.name.name, kinds),
+    );
     return;
   }
   if (!spec.repeatable && !single(`constraint ${c.name.name}`, c, `constraint ${c.name.name}`)) return;
@@ -157,7 +174,11 @@ function checkConstraint(
     }
     case 'compliance': {
       if (!v.has('level')) return;
-      const compliance: ComplianceConstraint = { levels: located('level'), audit: (v.get('audit') as boolean | undefined) ?? DEFAULTS.audit, span };
+      const compliance: ComplianceConstraint = {
+        levels: located('level'),
+        audit: (v.get('audit') as boolean | undefined) ?? DEFAULTS.audit,
+        span,
+      };
       intent.compliance = compliance;
       return;
     }
@@ -166,7 +187,12 @@ function checkConstraint(
       const deny = located('deny');
       for (const d of deny) {
         if (allow?.some((a) => a.value === d.value)) {
-          values.report('intent/contradiction', `country "${d.value}" is both allowed and denied`, d.span, 'each country in allow or deny, not both');
+          values.report(
+            'intent/contradiction',
+            `country "${d.value}" is both allowed and denied`,
+            d.span,
+            'each country in allow or deny, not both',
+          );
         }
       }
       const residency: ResidencyConstraint = allow ? { allow, deny, span } : { deny, span };
@@ -196,7 +222,12 @@ function checkConstraint(
       };
       if (breaker.maxEjectionMs < breaker.baseEjectionMs) {
         const at = c.entries.find((e) => e.key.name === 'max_ejection') ?? c.name;
-        values.report('intent/contradiction', 'max_ejection is shorter than base_ejection', at, `max_ejection of at least ${formatDuration(breaker.baseEjectionMs)}`);
+        values.report(
+          'intent/contradiction',
+          'max_ejection is shorter than base_ejection',
+          at,
+          `max_ejection of at least ${formatDuration(breaker.baseEjectionMs)}`,
+        );
       }
       intent.circuitBreakers = [...intent.circuitBreakers, breaker];
       return;
@@ -214,7 +245,13 @@ function checkTarget(
   let target: Target | undefined;
   if (selectorSpec === undefined) {
     const known = Object.keys(TARGET_SELECTORS);
-    values.report('intent/unknown-selector', `unknown target selector "${clip(t.selector.name.name)}"`, t.selector.name, `one of ${known.map((k) => `${k}(...)`).join(', ')}`, didYouMean(t.selector.name.name, known));
+    values.report(
+      'intent/unknown-selector',
+      `unknown target selector "${clip(t.selector.name.name)}"`,
+      t.selector.name,
+      `one of ${known.map((k) => `${k}(...)`).join(', ')}`,
+      didYouMean(t.selector.name.name, known),
+    );
   } else {
     const regions = positional(t.selector, selectorSpec, values);
     if (regions !== undefined) {
@@ -231,12 +268,22 @@ function positional(call: CallStmt, spec: StatementSpec, values: ValueChecker): 
   if (p === undefined) return undefined;
   const named = call.args.find((a) => a.key !== undefined);
   if (named?.key) {
-    values.report('intent/unexpected-named-argument', `${call.name.name}(...) takes no named arguments`, named.key, `${call.name.name}(${p.max === 1 ? 'value' : 'value, ...'})`);
+    values.report(
+      'intent/unexpected-named-argument',
+      `${call.name.name}(...) takes no named arguments`,
+      named.key,
+      `${call.name.name}(${p.max === 1 ? 'value' : 'value, ...'})`,
+    );
     return undefined;
   }
   if (call.args.length < p.min || call.args.length > p.max) {
     const count = p.min === p.max ? `exactly ${p.min}` : `at least ${p.min}`;
-    values.report('intent/wrong-argument-count', `${call.name.name}(...) takes ${count} argument${p.min === 1 ? '' : 's'}, found ${call.args.length}`, call, `${count} argument(s)`);
+    values.report(
+      'intent/wrong-argument-count',
+      `${call.name.name}(...) takes ${count} argument${p.min === 1 ? '' : 's'}, found ${call.args.length}`,
+      call,
+      `${count} argument(s)`,
+    );
     return undefined;
   }
   if (p.value.type === 'string') {
@@ -248,7 +295,8 @@ function positional(call: CallStmt, spec: StatementSpec, values: ValueChecker): 
     }
     return out.length === call.args.length ? out : undefined;
   }
-  if (p.max === 1) return call.args[0] ? values.value(call.args[0].value, p.value, `${call.name.name}(...)`) : undefined;
+  if (p.max === 1)
+    return call.args[0] ? values.value(call.args[0].value, p.value, `${call.name.name}(...)`) : undefined;
   const out: Located<string>[] = [];
   let ok = true;
   for (const a of call.args) {
@@ -274,8 +322,15 @@ function checkStatement(
       .map(([k]) => k);
     const candidates = scope === 'intent' ? [...allowed, ...ITEM_KEYWORDS] : allowed;
     const where = scope === 'target' ? 'a target body' : 'an intent';
-    const message = spec === undefined ? `unknown statement "${clip(name)}" in ${where}` : `${name}(...) is not allowed in ${where}`;
-    values.report('intent/unknown-statement', message, call.name, `one of ${candidates.join(', ')}`, spec === undefined ? didYouMean(name, candidates) : undefined);
+    const message =
+      spec === undefined ? `unknown statement "${clip(name)}" in ${where}` : `${name}(...) is not allowed in ${where}`;
+    values.report(
+      'intent/unknown-statement',
+      message,
+      call.name,
+      `one of ${candidates.join(', ')}`,
+      spec === undefined ? didYouMean(name, candidates) : undefined,
+    );
     return;
   }
   if (!spec.repeatable && !single(name, call, `${name}(...)`)) return;
@@ -286,7 +341,12 @@ function checkStatement(
       const policy = v.get('traffic_policy') as TrafficPolicy | undefined;
       const clash = intent.ensure.find((e) => e.trafficPolicy !== policy);
       if (policy !== undefined && clash) {
-        values.report('intent/contradiction', `traffic_policy "${policy}" contradicts "${clash.trafficPolicy}" ensured earlier in this intent`, call, 'one traffic_policy per intent');
+        values.report(
+          'intent/contradiction',
+          `traffic_policy "${policy}" contradicts "${clash.trafficPolicy}" ensured earlier in this intent`,
+          call,
+          'one traffic_policy per intent',
+        );
       } else if (policy !== undefined) {
         intent.ensure = [...intent.ensure, { trafficPolicy: policy, span } satisfies EnsureRule];
       }
@@ -343,24 +403,47 @@ function checkExpr(e: Expr, values: ValueChecker): StateExpr | undefined {
     case 'call': {
       const name = e.name.name;
       if (!(PREDICATES as readonly string[]).includes(name)) {
-        values.report('intent/unknown-predicate', `unknown predicate "${clip(name)}"`, e.name, `one of ${PREDICATES.join(', ')}`, didYouMean(name, PREDICATES));
+        values.report(
+          'intent/unknown-predicate',
+          `unknown predicate "${clip(name)}"`,
+          e.name,
+          `one of ${PREDICATES.join(', ')}`,
+          didYouMean(name, PREDICATES),
+        );
         return undefined;
       }
       const arg = e.args[0];
       if (e.args.length !== 1 || arg === undefined) {
-        values.report('intent/wrong-argument-count', `${name}(...) takes exactly 1 argument, found ${e.args.length}`, e, `${name}(current_mesh) or ${name}(planned_mesh)`);
+        values.report(
+          'intent/wrong-argument-count',
+          `${name}(...) takes exactly 1 argument, found ${e.args.length}`,
+          e,
+          `${name}(current_mesh) or ${name}(planned_mesh)`,
+        );
         return undefined;
       }
       if (arg.kind !== 'ident' || !(MESHES as readonly string[]).includes(arg.name)) {
         const word = arg.kind === 'ident' ? arg.name : arg.kind === 'string' ? arg.value : '';
-        values.report('intent/unknown-mesh', `${name}(...) takes a mesh, not ${arg.kind === 'ident' ? `"${clip(arg.name)}"` : arg.kind === 'string' ? `the string "${clip(arg.value)}"` : 'an expression'}`, arg, `one of ${MESHES.join(', ')}`, didYouMean(word, MESHES));
+        values.report(
+          'intent/unknown-mesh',
+          `${name}(...) takes a mesh, not ${arg.kind === 'ident' ? `"${clip(arg.name)}"` : arg.kind === 'string' ? `the string "${clip(arg.value)}"` : 'an expression'}`,
+          arg,
+          `one of ${MESHES.join(', ')}`,
+          didYouMean(word, MESHES),
+        );
         return undefined;
       }
       return { kind: 'predicate', predicate: name as Predicate, mesh: arg.name as Mesh, span: values.span(e) };
     }
     case 'ident':
     case 'string':
-      values.report('intent/expected-predicate', `expected a predicate call, found ${e.kind === 'ident' ? `the name ${clip(e.name)}` : 'a string'}`, e, `a predicate such as has_cyclic_dependencies(current_mesh)`, e.kind === 'ident' ? didYouMean(e.name, PREDICATES) : undefined);
+      values.report(
+        'intent/expected-predicate',
+        `expected a predicate call, found ${e.kind === 'ident' ? `the name ${clip(e.name)}` : 'a string'}`,
+        e,
+        `a predicate such as has_cyclic_dependencies(current_mesh)`,
+        e.kind === 'ident' ? didYouMean(e.name, PREDICATES) : undefined,
+      );
       return undefined;
   }
 }

@@ -13,6 +13,11 @@ export interface IntentFileResult {
 export function loadIntentSource(source: SourceFile): IntentFileResult {
   const parsed = parseIntentFile(source);
   const checked = checkIntentFile(source, parsed.ast);
-  return { intents: checked.intents, diagnostics: capErrorsPerFile(sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]), MAX_ERRORS_PER_FILE) };
+  return {
+    intents: checked.intents,
+    diagnostics: capErrorsPerFile(
+      sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]),
+      MAX_ERRORS_PER_FILE,
+    ),
+  };
 }
-

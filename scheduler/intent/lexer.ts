@@ -31,9 +31,23 @@ export function tokenize(source: SourceFile): { tokens: Token[]; diagnostics: Di
   let i = 0;
   let newlineBefore = false;
 
-  const report = (code: string, message: string, start: number, end: number, expected?: string, hint?: string): void => {
+  const report = (
+    code: string,
+    message: string,
+    start: number,
+    end: number,
+    expected?: string,
+    hint?: string,
+  ): void => {
     diagnostics.push(
-      diagnostic({ code, message, span: source.span(start, end), source, ...(expected ? { expected } : {}), ...(hint ? { hint } : {}) }),
+      diagnostic({
+        code,
+        message,
+        span: source.span(start, end),
+        source,
+        ...(expected ? { expected } : {}),
+        ...(hint ? { hint } : {}),
+      }),
     );
   };
   const push = (kind: TokenKind, start: number, end: number, value = '', unit = ''): void => {
@@ -64,9 +78,20 @@ export function tokenize(source: SourceFile): { tokens: Token[]; diagnostics: Di
       while (i < text.length && isIdentPart(text[i] as string)) i++;
       if (text[i] === '-' && isIdentPart(text[i + 1] ?? '')) {
         // `sre-oncall` unquoted: say so once, then carry on as if it were quoted.
-        while (i < text.length && (isIdentPart(text[i] as string) || (text[i] === '-' && isIdentPart(text[i + 1] ?? '')))) i++;
+        while (
+          i < text.length &&
+          (isIdentPart(text[i] as string) || (text[i] === '-' && isIdentPart(text[i + 1] ?? '')))
+        )
+          i++;
         const word = text.slice(start, i);
-        report('intent/unquoted-name', `"${clip(word)}" contains "-" and must be quoted`, start, i, 'a string in double quotes', `write "${clip(word)}"`);
+        report(
+          'intent/unquoted-name',
+          `"${clip(word)}" contains "-" and must be quoted`,
+          start,
+          i,
+          'a string in double quotes',
+          `write "${clip(word)}"`,
+        );
         push('string', start, i, word);
         continue;
       }
@@ -94,15 +119,33 @@ export function tokenize(source: SourceFile): { tokens: Token[]; diagnostics: Di
     } else if (c === '!') {
       push('!', i, i + 1);
       i++;
-    } else if (c === "'" && text.indexOf("'", i + 1) > i && !/[\r\n]/.test(text.slice(i + 1, text.indexOf("'", i + 1)))) {
+    } else if (
+      c === "'" &&
+      text.indexOf("'", i + 1) > i &&
+      !/[\r\n]/.test(text.slice(i + 1, text.indexOf("'", i + 1)))
+    ) {
       // 'single-quoted': say so once, then read it as the double-quoted string that was meant.
       const close = text.indexOf("'", i + 1);
-      report('intent/unexpected-character', 'unexpected character "\'"', i, i + 1, 'a string in double quotes', 'strings use double quotes');
+      report(
+        'intent/unexpected-character',
+        'unexpected character "\'"',
+        i,
+        i + 1,
+        'a string in double quotes',
+        'strings use double quotes',
+      );
       push('string', i, close + 1, text.slice(i + 1, close));
       i = close + 1;
     } else if (c === '=') {
       // `key = value`: report it, then read it as the ":" that was meant.
-      report('intent/unexpected-character', 'unexpected character "="', i, i + 1, 'a ":" between key and value', 'keys and values are separated by ":"');
+      report(
+        'intent/unexpected-character',
+        'unexpected character "="',
+        i,
+        i + 1,
+        'a ":" between key and value',
+        'keys and values are separated by ":"',
+      );
       push(':', i, i + 1);
       i++;
     } else if (PUNCT[c] !== undefined) {
@@ -114,14 +157,23 @@ export function tokenize(source: SourceFile): { tokens: Token[]; diagnostics: Di
       i += cp > 0xffff ? 2 : 1;
       // Collapse a run of junk into one diagnostic; binary-ish input would otherwise flood.
       while (i < text.length && isJunk(text[i] as string)) i++;
-      const shown = cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ? `U+${cp.toString(16).toUpperCase().padStart(4, '0')}` : `"${String.fromCodePoint(cp)}"`;
+      const shown =
+        cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)
+          ? `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`
+          : `"${String.fromCodePoint(cp)}"`;
       report(
         'intent/unexpected-character',
         `unexpected character ${shown}`,
         start,
         start + 1,
         'an identifier, a string in double quotes, a number, or one of { } ( ) [ ] : , ! && ||',
-        c === "'" ? 'strings use double quotes' : c === ';' ? 'statements need no ";"' : c === '=' ? 'keys and values are separated by ":"' : undefined,
+        c === "'"
+          ? 'strings use double quotes'
+          : c === ';'
+            ? 'statements need no ";"'
+            : c === '='
+              ? 'keys and values are separated by ":"'
+              : undefined,
       );
     }
   }
@@ -129,7 +181,7 @@ export function tokenize(source: SourceFile): { tokens: Token[]; diagnostics: Di
   return { tokens, diagnostics };
 
   function isJunk(ch: string): boolean {
-    return !(/[\sA-Za-z0-9_"{}()[\]:,!&|/]/.test(ch));
+    return !/[\sA-Za-z0-9_"{}()[\]:,!&|/]/.test(ch);
   }
 
   function lexString(start: number): number {
@@ -160,7 +212,13 @@ export function tokenize(source: SourceFile): { tokens: Token[]; diagnostics: Di
             continue;
           }
         }
-        report('intent/bad-escape', `invalid escape sequence in string`, j, j + 2, 'one of \\" \\\\ \\n \\t \\r \\u{hex}');
+        report(
+          'intent/bad-escape',
+          `invalid escape sequence in string`,
+          j,
+          j + 2,
+          'one of \\" \\\\ \\n \\t \\r \\u{hex}',
+        );
         j += esc === undefined ? 1 : 2;
         continue;
       }

@@ -1,5 +1,13 @@
 import type { Located, Span } from '../diagnostics/source-file.js';
-import type { DRIFT_ACTIONS, MESHES, PERCENTILES, PLACEMENTS, PREDICATES, TRAFFIC_POLICIES, VERIFY_METHODS } from './catalogue.js';
+import type {
+  DRIFT_ACTIONS,
+  MESHES,
+  PERCENTILES,
+  PLACEMENTS,
+  PREDICATES,
+  TRAFFIC_POLICIES,
+  VERIFY_METHODS,
+} from './catalogue.js';
 
 /**
  * The checked, typed meaning of an intent: what the planner, verifier and enforcer work

@@ -41,7 +41,12 @@ describe('parseIntentFile', () => {
 intent "b" {
   constraint carbon { min_saving: }
 }`),
-    ).toEqual(['2:36 intent/expected-token', '4:21 intent/expected-separator', '7:20 intent/expected-newline', '10:35 intent/expected-value']);
+    ).toEqual([
+      '2:36 intent/expected-token',
+      '4:21 intent/expected-separator',
+      '7:20 intent/expected-newline',
+      '10:35 intent/expected-value',
+    ]);
   });
 
   it('keeps the items of an intent whose closing brace is missing', () => {

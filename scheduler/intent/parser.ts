@@ -83,7 +83,12 @@ class Parser {
   private intent(): IntentDecl {
     const kw = this.peek();
     if (!(kw.kind === 'ident' && kw.text === 'intent')) {
-      this.fail('intent/expected-intent', `expected an intent declaration, found ${describeToken(kw)}`, kw, '`intent "name" { ... }`');
+      this.fail(
+        'intent/expected-intent',
+        `expected an intent declaration, found ${describeToken(kw)}`,
+        kw,
+        '`intent "name" { ... }`',
+      );
     }
     this.next();
     const name = this.stringLit('the intent name in double quotes, e.g. intent "payments-core"');
@@ -174,7 +179,12 @@ class Parser {
   private assertion(): AssertStmt {
     const kw = this.peek();
     if (!(kw.kind === 'ident' && kw.text === 'assert')) {
-      this.fail('intent/expected-assert', `expected assert!(...), found ${describeToken(kw)}`, kw, 'assert!(<predicate>)');
+      this.fail(
+        'intent/expected-assert',
+        `expected assert!(...), found ${describeToken(kw)}`,
+        kw,
+        'assert!(<predicate>)',
+      );
     }
     this.next();
     this.expect('!', 'assert is written assert!(...)');
@@ -188,7 +198,12 @@ class Parser {
     const call = this.call('a statement such as ensure(...), on_drift(...), workloads(...)');
     const next = this.peek();
     if (!next.newlineBefore && next.kind !== '}' && next.kind !== 'eof') {
-      this.fail('intent/expected-newline', `expected a new line after ${clip(call.name.name)}(...), found ${describeToken(next)}`, next, 'one statement per line');
+      this.fail(
+        'intent/expected-newline',
+        `expected a new line after ${clip(call.name.name)}(...), found ${describeToken(next)}`,
+        next,
+        'one statement per line',
+      );
     }
     return call;
   }
@@ -228,7 +243,12 @@ class Parser {
       const t = this.peek();
       if (t.kind === close || t.newlineBefore) continue;
       if (t.kind === 'eof') break;
-      this.fail('intent/expected-separator', `expected "," or "${close}", found ${describeToken(t)}`, t, `"," between items, or "${close}"`);
+      this.fail(
+        'intent/expected-separator',
+        `expected "," or "${close}", found ${describeToken(t)}`,
+        t,
+        `"," between items, or "${close}"`,
+      );
     }
   }
 
@@ -245,7 +265,8 @@ class Parser {
         return { kind: 'number', value: Number(t.text), unit: t.unit, start: t.start, end: t.end };
       case 'ident':
         this.next();
-        if (t.text === 'true' || t.text === 'false') return { kind: 'bool', value: t.text === 'true', start: t.start, end: t.end };
+        if (t.text === 'true' || t.text === 'false')
+          return { kind: 'bool', value: t.text === 'true', start: t.start, end: t.end };
         return { kind: 'ident', name: t.text, start: t.start, end: t.end };
       case '[': {
         this.enter(t);
@@ -257,7 +278,12 @@ class Parser {
         return { kind: 'list', items, start: t.start, end: close.end };
       }
       default:
-        return this.fail('intent/expected-value', `expected a value, found ${describeToken(t)}`, t, 'a string, a number with its unit (15ms, 10%), true/false, a name, or a [list]');
+        return this.fail(
+          'intent/expected-value',
+          `expected a value, found ${describeToken(t)}`,
+          t,
+          'a string, a number with its unit (15ms, 10%), true/false, a name, or a [list]',
+        );
     }
   }
 
@@ -316,7 +342,12 @@ class Parser {
         const close = this.expect(')', `a ")" to close ${clip(name.name)}(...)`);
         return { kind: 'call', name, args, start: name.start, end: close.end };
       }
-      return this.fail('intent/expected-expression', `expected a predicate, found ${describeToken(t)}`, t, 'a predicate call such as has_cyclic_dependencies(current_mesh), or !, (, true, false');
+      return this.fail(
+        'intent/expected-expression',
+        `expected a predicate, found ${describeToken(t)}`,
+        t,
+        'a predicate call such as has_cyclic_dependencies(current_mesh), or !, (, true, false',
+      );
     } finally {
       this.depth--;
     }
@@ -327,7 +358,12 @@ class Parser {
   private enter(t: Token): void {
     if (++this.depth > MAX_DEPTH) {
       this.depth = 0;
-      this.fail('intent/too-deep', `nesting is deeper than ${MAX_DEPTH} levels`, t, `at most ${MAX_DEPTH} nested lists or parentheses`);
+      this.fail(
+        'intent/too-deep',
+        `nesting is deeper than ${MAX_DEPTH} levels`,
+        t,
+        `at most ${MAX_DEPTH} nested lists or parentheses`,
+      );
     }
   }
 
@@ -382,14 +418,16 @@ class Parser {
 
   private ident(expected: string): Ident {
     const t = this.peek();
-    if (t.kind !== 'ident') this.fail('intent/expected-name', `expected a name, found ${describeToken(t)}`, t, expected);
+    if (t.kind !== 'ident')
+      this.fail('intent/expected-name', `expected a name, found ${describeToken(t)}`, t, expected);
     this.next();
     return { kind: 'ident', name: t.text, start: t.start, end: t.end };
   }
 
   private stringLit(expected: string): StringLit {
     const t = this.peek();
-    if (t.kind !== 'string') this.fail('intent/expected-string', `expected a string, found ${describeToken(t)}`, t, expected);
+    if (t.kind !== 'string')
+      this.fail('intent/expected-string', `expected a string, found ${describeToken(t)}`, t, expected);
     this.next();
     return { kind: 'string', value: t.text, start: t.start, end: t.end };
   }
@@ -401,7 +439,13 @@ class Parser {
       return;
     }
     this.diagnostics.push(
-      diagnostic({ code, message, span: this.source.span(at.start, Math.max(at.end, at.start + 1)), source: this.source, ...(expected ? { expected } : {}) }),
+      diagnostic({
+        code,
+        message,
+        span: this.source.span(at.start, Math.max(at.end, at.start + 1)),
+        source: this.source,
+        ...(expected ? { expected } : {}),
+      }),
     );
   }
 
@@ -474,4 +518,13 @@ class Parser {
 /** Words that only ever begin an intent or one of its items, never a nested statement. */
 const HARD_KEYWORDS = ['intent', 'constraint', 'target', 'validate_state'];
 const CALL_STARTS = ['ensure', 'on_drift'];
-const ITEM_STARTS = ['constraint', 'target', 'validate_state', 'ensure', 'on_drift', 'workloads', 'depends_on', 'placement'];
+const ITEM_STARTS = [
+  'constraint',
+  'target',
+  'validate_state',
+  'ensure',
+  'on_drift',
+  'workloads',
+  'depends_on',
+  'placement',
+];

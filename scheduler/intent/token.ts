@@ -2,21 +2,7 @@ import { clip } from '../diagnostics/clip.js';
 
 /** Tokens of the intent language. Spans are offsets into the source text. */
 export type TokenKind =
-  | 'ident'
-  | 'string'
-  | 'number'
-  | '{'
-  | '}'
-  | '('
-  | ')'
-  | '['
-  | ']'
-  | ':'
-  | ','
-  | '!'
-  | '&&'
-  | '||'
-  | 'eof';
+  'ident' | 'string' | 'number' | '{' | '}' | '(' | ')' | '[' | ']' | ':' | ',' | '!' | '&&' | '||' | 'eof';
 
 export interface Token {
   readonly kind: TokenKind;

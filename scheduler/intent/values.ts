@@ -3,7 +3,15 @@ import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { clip } from '../diagnostics/clip.js';
 import { closestMatch, didYouMean } from '../diagnostics/suggest.js';
-import { formatDuration, kindOfUnit, nearUnit, QUANTITY_EXAMPLES, quantityNoun, toBaseUnit, unitsOf } from '../units.js';
+import {
+  formatDuration,
+  kindOfUnit,
+  nearUnit,
+  QUANTITY_EXAMPLES,
+  quantityNoun,
+  toBaseUnit,
+  unitsOf,
+} from '../units.js';
 import type { Arg, Entry, Ident, Value } from './ast.js';
 import type { KeySpec, ValueSpec } from './catalogue.js';
 import type { Located } from './model.js';
@@ -44,21 +52,38 @@ export class ValueChecker {
    * Checks `key: value` pairs against a table of known keys: unknown keys (with a
    * suggestion), duplicates, missing required keys and each value's type.
    */
-  entries(entries: readonly (Entry | Arg)[], keys: Readonly<Record<string, KeySpec>>, owner: string, ownerNode: Ident, oneOf?: readonly string[]): Map<string, Checked> {
+  entries(
+    entries: readonly (Entry | Arg)[],
+    keys: Readonly<Record<string, KeySpec>>,
+    owner: string,
+    ownerNode: Ident,
+    oneOf?: readonly string[],
+  ): Map<string, Checked> {
     const out = new Map<string, Checked>();
     const seen = new Map<string, Ident>();
     const known = Object.keys(keys);
     const suggested = new Set<string>();
     for (const e of entries) {
       if (e.key === undefined) {
-        this.report('intent/expected-named-argument', `${owner} takes named arguments`, e.value, `name: value, with a name from: ${known.join(', ')}`);
+        this.report(
+          'intent/expected-named-argument',
+          `${owner} takes named arguments`,
+          e.value,
+          `name: value, with a name from: ${known.join(', ')}`,
+        );
         continue;
       }
       const spec = keys[e.key.name];
       if (spec === undefined) {
         const near = closestMatch(e.key.name, known);
         if (near !== undefined) suggested.add(near);
-        this.report('intent/unknown-key', `unknown key "${clip(e.key.name)}" in ${owner}`, e.key, known.length === 1 ? `${known[0]}` : `one of ${known.join(', ')}`, near && `did you mean "${near}"?`);
+        this.report(
+          'intent/unknown-key',
+          `unknown key "${clip(e.key.name)}" in ${owner}`,
+          e.key,
+          known.length === 1 ? `${known[0]}` : `one of ${known.join(', ')}`,
+          near && `did you mean "${near}"?`,
+        );
         continue;
       }
       const first = seen.get(e.key.name);
@@ -85,7 +110,12 @@ export class ValueChecker {
       }
     }
     if (oneOf && !oneOf.some((k) => seen.has(k) || suggested.has(k))) {
-      this.report('intent/missing-key', `${owner} needs at least one of ${oneOf.map((k) => `"${k}"`).join(' or ')}`, ownerNode, oneOf.join(', '));
+      this.report(
+        'intent/missing-key',
+        `${owner} needs at least one of ${oneOf.map((k) => `"${k}"`).join(' or ')}`,
+        ownerNode,
+        oneOf.join(', '),
+      );
     }
     return out;
   }
@@ -102,12 +132,19 @@ export class ValueChecker {
         const word = v.kind === 'ident' ? v.name : v.kind === 'string' ? v.value : undefined;
         if (word === undefined) return this.wrongType(v, spec, what);
         if (spec.values.includes(word)) return word;
-        this.report('intent/unknown-value', `unknown value "${clip(word)}" for ${what}`, v, `one of ${spec.values.join(', ')}`, didYouMean(word, spec.values));
+        this.report(
+          'intent/unknown-value',
+          `unknown value "${clip(word)}" for ${what}`,
+          v,
+          `one of ${spec.values.join(', ')}`,
+          didYouMean(word, spec.values),
+        );
         return undefined;
       }
       case 'integer':
         // A run of digits too long for a double reads as Infinity: out of range, not "not whole".
-        if (v.kind !== 'number' || v.unit !== '' || (Number.isFinite(v.value) && !Number.isInteger(v.value))) return this.wrongType(v, spec, what);
+        if (v.kind !== 'number' || v.unit !== '' || (Number.isFinite(v.value) && !Number.isInteger(v.value)))
+          return this.wrongType(v, spec, what);
         return this.inRange(v, v.value, spec.min, spec.max, what, String);
       case 'quantity':
         return this.quantity(v, spec, what);
@@ -130,15 +167,32 @@ export class ValueChecker {
     if (base === undefined) {
       const other = kindOfUnit(v.unit);
       const near = nearUnit(spec.kind, v.value, v.unit);
-      const message = other !== undefined ? `${what} is ${quantityNoun(spec.kind)}, but "${v.unit}" is a unit of ${quantityNoun(other).replace(/^an? /, '')}` : `unknown unit "${clip(v.unit)}" for ${what}`;
-      this.report('intent/wrong-unit', message, v, example, near ? `write ${near}` : other === undefined ? didYouMean(v.unit, unitsOf(spec.kind)) : undefined);
+      const message =
+        other !== undefined
+          ? `${what} is ${quantityNoun(spec.kind)}, but "${v.unit}" is a unit of ${quantityNoun(other).replace(/^an? /, '')}`
+          : `unknown unit "${clip(v.unit)}" for ${what}`;
+      this.report(
+        'intent/wrong-unit',
+        message,
+        v,
+        example,
+        near ? `write ${near}` : other === undefined ? didYouMean(v.unit, unitsOf(spec.kind)) : undefined,
+      );
       return undefined;
     }
-    const format = (n: number) => (spec.kind === 'duration' ? formatDuration(n) : `${n}${spec.kind === 'percent' ? '%' : 'gCO2eq/kWh'}`);
+    const format = (n: number) =>
+      spec.kind === 'duration' ? formatDuration(n) : `${n}${spec.kind === 'percent' ? '%' : 'gCO2eq/kWh'}`;
     return this.inRange(v, base, spec.min, spec.max, what, format);
   }
 
-  private inRange(v: Value, n: number, min: number, max: number, what: string, fmt: (n: number) => string): number | undefined {
+  private inRange(
+    v: Value,
+    n: number,
+    min: number,
+    max: number,
+    what: string,
+    fmt: (n: number) => string,
+  ): number | undefined {
     if (!Number.isFinite(n) || n < min || n > max) {
       const range = `between ${fmt(min)} and ${fmt(max)}`;
       this.report('intent/out-of-range', `${what} is out of range`, v, `a value ${range}`);
@@ -194,7 +248,13 @@ export class ValueChecker {
   }
 
   private wrongType(v: Value, spec: ValueSpec, what: string, hint?: string): undefined {
-    this.report('intent/wrong-type', `${what} must be ${describeSpec(spec)}, found ${describeValue(v)}`, v, describeSpec(spec), hint);
+    this.report(
+      'intent/wrong-type',
+      `${what} must be ${describeSpec(spec)}, found ${describeValue(v)}`,
+      v,
+      describeSpec(spec),
+      hint,
+    );
     return undefined;
   }
 }

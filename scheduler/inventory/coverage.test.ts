@@ -6,7 +6,15 @@ import type { Workload } from './model.js';
 import { workloadMatcher } from './pattern.js';
 
 const span = new SourceFile('inv', '').span(0);
-const w = (name: string, intent?: string): Workload => ({ name, region: 'r', cpu: 1, memoryGib: 1, dependsOn: [], span, ...(intent ? { intent } : {}) });
+const w = (name: string, intent?: string): Workload => ({
+  name,
+  region: 'r',
+  cpu: 1,
+  memoryGib: 1,
+  dependsOn: [],
+  span,
+  ...(intent ? { intent } : {}),
+});
 
 describe('workloadMatcher', () => {
   it('matches exact names and * globs, treating other characters literally', () => {

@@ -15,7 +15,9 @@ export function coverage(intents: readonly Intent[], workloads: readonly Workloa
 export function coveringIntents(intents: readonly Intent[]): (w: Workload) => Intent[] {
   const byName = new Map(intents.map((i) => [i.name, i]));
   // Only intents with workloads(...) patterns select by name; the rest are named by workloads.
-  const selectors = intents.filter((i) => i.workloads.length > 0).map((i) => ({ intent: i, matchers: i.workloads.map((p) => workloadMatcher(p.value)) }));
+  const selectors = intents
+    .filter((i) => i.workloads.length > 0)
+    .map((i) => ({ intent: i, matchers: i.workloads.map((p) => workloadMatcher(p.value)) }));
   return (w) => {
     const covering: Intent[] = [];
     const named = w.intent !== undefined ? byName.get(w.intent) : undefined;

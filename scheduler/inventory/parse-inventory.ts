@@ -30,12 +30,20 @@ export const inventorySchema = z
     workloads: z
       .array(
         z.strictObject({
-          name: z.string().regex(WORKLOAD_NAME, { error: 'expected namespace/name in lowercase (Kubernetes names), e.g. "payments/ledger-db"' }),
+          name: z
+            .string()
+            .regex(WORKLOAD_NAME, {
+              error: 'expected namespace/name in lowercase (Kubernetes names), e.g. "payments/ledger-db"',
+            }),
           region: z.string().min(1),
           cpu: rangedNumber(R['workloads[].cpu'], 'Requested CPU cores.'),
           memory_gib: rangedNumber(R['workloads[].memory_gib'], 'Requested memory, GiB.'),
           intent: z.string().min(1).optional(),
-          depends_on: z.array(z.string().regex(WORKLOAD_NAME, { error: 'expected namespace/name of a workload in this inventory' })).default([]),
+          depends_on: z
+            .array(
+              z.string().regex(WORKLOAD_NAME, { error: 'expected namespace/name of a workload in this inventory' }),
+            )
+            .default([]),
           last_moved: timestamp('When shisa last moved it, for the cooldown.').optional(),
         }),
       )
@@ -47,7 +55,10 @@ export const inventorySchema = z
  * Parses a workload inventory (what the clusters would report, for planning offline).
  * References to regions and intents are checked later, against the fleet and intents.
  */
-export function parseInventory(source: SourceFile): { workloads?: readonly Workload[]; diagnostics: readonly Diagnostic[] } {
+export function parseInventory(source: SourceFile): {
+  workloads?: readonly Workload[];
+  diagnostics: readonly Diagnostic[];
+} {
   const parsed = parseYamlSource(source, 'inventory', 'inventory');
   if (!parsed.yaml) return { diagnostics: parsed.diagnostics };
   const yaml = parsed.yaml;
@@ -63,7 +74,12 @@ export function parseInventory(source: SourceFile): { workloads?: readonly Workl
     ...(w.last_moved !== undefined ? { lastMovedAt: w.last_moved } : {}),
     span: yaml.valueSpan(['workloads', i, 'name']),
   }));
-  const { byName, diagnostics } = indexUnique(all, (w) => w.name, { code: 'inventory/duplicate-workload', message: (n) => `workload "${n}" is listed twice`, verb: 'listed' }, () => source);
+  const { byName, diagnostics } = indexUnique(
+    all,
+    (w) => w.name,
+    { code: 'inventory/duplicate-workload', message: (n) => `workload "${n}" is listed twice`, verb: 'listed' },
+    () => source,
+  );
   if (diagnostics.length > 0) return { diagnostics };
   return { workloads: deepFreeze([...byName.values()]), diagnostics };
 }

@@ -53,7 +53,8 @@ export function buildProblem(s: Snapshot): BuiltProblem {
     freshOf.set(r.name, signal?.status === 'fresh');
   }
   const power = fleet.power;
-  const kw = (w: Workload): number => ((w.cpu * power.wattsPerCpu + w.memoryGib * power.wattsPerGib) * power.pue) / 1000;
+  const kw = (w: Workload): number =>
+    ((w.cpu * power.wattsPerCpu + w.memoryGib * power.wattsPerGib) * power.pue) / 1000;
   const emissionsIn = (w: Workload, region: string): number | undefined => {
     const i = intensityOf.get(region);
     return i === undefined ? undefined : kw(w) * i;
@@ -151,7 +152,10 @@ export function buildProblem(s: Snapshot): BuiltProblem {
           if (o.rejection) return o;
           const l = fleet.latency.get(o.region, at);
           if (l !== undefined && l <= maxMs) return o;
-          const detail = l === undefined ? `${fixedName} in ${at} would be unreachable` : `${fixedName} in ${at} would be ${l} ms away (max ${maxMs})`;
+          const detail =
+            l === undefined
+              ? `${fixedName} in ${at} would be unreachable`
+              : `${fixedName} in ${at} would be ${l} ms away (max ${maxMs})`;
           return { ...o, rejection: { reason: 'latency' as const, detail } };
         });
         options[j] = opts;
@@ -172,7 +176,10 @@ export function buildProblem(s: Snapshot): BuiltProblem {
       fresh: (r) => freshOf.get(r) === true,
       intensity: (r) => intensityOf.get(r),
       latency: (a, b) => fleet.latency.get(a, b),
-      fixedNeighbours: (name) => (neighboursAt[indexOf.get(name) ?? -1] ?? []).filter(([j]) => !isCandidate(j)).map(([j, ms]) => [(workloads[j] as Workload).name, ms] as const),
+      fixedNeighbours: (name) =>
+        (neighboursAt[indexOf.get(name) ?? -1] ?? [])
+          .filter(([j]) => !isCandidate(j))
+          .map(([j, ms]) => [(workloads[j] as Workload).name, ms] as const),
     };
   }
 
@@ -192,7 +199,12 @@ export function buildProblem(s: Snapshot): BuiltProblem {
       const saving = ((here - there) / here) * 100;
       const rejection =
         rejectionBy(REGION_FILTERS, w, p, r, ctx) ??
-        (saving < minSaving ? { reason: 'not-worth-it' as const, detail: `saves ${saving.toFixed(1)}%, less than the ${minSaving}% minimum` } : undefined);
+        (saving < minSaving
+          ? {
+              reason: 'not-worth-it' as const,
+              detail: `saves ${saving.toFixed(1)}%, less than the ${minSaving}% minimum`,
+            }
+          : undefined);
       out.push({ region: r.name, intensity: there, rejection });
     }
     return out.sort((a, b) => a.intensity - b.intensity || (a.region < b.region ? -1 : 1));
@@ -201,7 +213,11 @@ export function buildProblem(s: Snapshot): BuiltProblem {
   function optionsFor(w: Workload, cleaner: readonly CleanerRegion[]): Option[] {
     const k = kw(w);
     if (!(k > 0)) return [];
-    return cleaner.map((c) => (c.rejection ? { region: c.region, emissions: k * c.intensity, rejection: c.rejection } : { region: c.region, emissions: k * c.intensity }));
+    return cleaner.map((c) =>
+      c.rejection
+        ? { region: c.region, emissions: k * c.intensity, rejection: c.rejection }
+        : { region: c.region, emissions: k * c.intensity },
+    );
   }
 
   // The solver's problem.
@@ -244,12 +260,21 @@ export function buildProblem(s: Snapshot): BuiltProblem {
     let choice = choices.get(opts);
     if (!choice) {
       const allowed = [{ r: current, cost: emissionsAt[i] as number }];
-      for (const o of opts) if (!o.rejection) allowed.push({ r: regionIndex.get(o.region) as number, cost: o.emissions + migration });
+      for (const o of opts)
+        if (!o.rejection) allowed.push({ r: regionIndex.get(o.region) as number, cost: o.emissions + migration });
       allowed.sort((a, b) => a.r - b.r);
       choice = { allowed: Int32Array.from(allowed, (a) => a.r), cost: Float64Array.from(allowed, (a) => a.cost) };
       choices.set(opts, choice);
     }
-    return { name: w.name, current, cpu: w.cpu, memoryGib: w.memoryGib, allowed: choice.allowed, cost: choice.cost, kindHint: choice };
+    return {
+      name: w.name,
+      current,
+      cpu: w.cpu,
+      memoryGib: w.memoryGib,
+      allowed: choice.allowed,
+      cost: choice.cost,
+      kindHint: choice,
+    };
   });
   const pairs: PairConstraint[] = [];
   edges.forEach((e, k) => {
@@ -292,7 +317,13 @@ interface CleanerRegion {
   readonly rejection: Rejection | undefined;
 }
 
-function rejectionBy(filters: typeof REGION_FILTERS, w: Workload, p: WorkloadPromises, r: Region, ctx: FilterContext): Rejection | undefined {
+function rejectionBy(
+  filters: typeof REGION_FILTERS,
+  w: Workload,
+  p: WorkloadPromises,
+  r: Region,
+  ctx: FilterContext,
+): Rejection | undefined {
   for (const f of filters) {
     const detail = f.reject(w, p, r, ctx);
     if (detail !== undefined) return { reason: f.name, detail };
@@ -305,7 +336,12 @@ function rejectionBy(filters: typeof REGION_FILTERS, w: Workload, p: WorkloadPro
  * the flexible workloads (the only ones whose options depend on their neighbours):
  * [other end, max ms].
  */
-function neighbourIndex(edges: readonly DependencyEdge[], from: Int32Array, to: Int32Array, flexible: readonly number[]): (readonly [number, number])[][] {
+function neighbourIndex(
+  edges: readonly DependencyEdge[],
+  from: Int32Array,
+  to: Int32Array,
+  flexible: readonly number[],
+): (readonly [number, number])[][] {
   const out: (readonly [number, number])[][] = [];
   for (const i of flexible) out[i] = [];
   edges.forEach((e, k) => {

@@ -64,19 +64,27 @@ function listed(set: ReadonlySet<string>): string {
 export const WORKLOAD_FILTERS: readonly WorkloadFilter[] = [
   {
     name: 'critical',
-    reject: (_w, p) => (p.placement === 'critical' ? (p.intents.length ? `critical under ${p.intents.join(', ')}` : 'covered by no intent') : undefined),
+    reject: (_w, p) =>
+      p.placement === 'critical'
+        ? p.intents.length
+          ? `critical under ${p.intents.join(', ')}`
+          : 'covered by no intent'
+        : undefined,
   },
   {
     name: 'cooldown',
     reject: (w, _p, ctx) => {
       if (w.lastMovedAt === undefined) return undefined;
       const until = w.lastMovedAt + ctx.cooldownMs;
-      return until > ctx.now ? `moved at ${new Date(w.lastMovedAt).toISOString()}, cooling down until ${new Date(until).toISOString()}` : undefined;
+      return until > ctx.now
+        ? `moved at ${new Date(w.lastMovedAt).toISOString()}, cooling down until ${new Date(until).toISOString()}`
+        : undefined;
     },
   },
   {
     name: 'carbon-data-here',
-    reject: (w, _p, ctx) => (ctx.fresh(w.region) ? undefined : `no fresh carbon reading for its current region ${w.region}`),
+    reject: (w, _p, ctx) =>
+      ctx.fresh(w.region) ? undefined : `no fresh carbon reading for its current region ${w.region}`,
   },
 ];
 
@@ -96,7 +104,11 @@ export const REGION_FILTERS: readonly RegionFilter[] = [
   {
     name: 'residency',
     reject: (_w, p, r) =>
-      p.denyCountries.has(r.country) ? `${r.country} is denied` : p.allowCountries && !p.allowCountries.has(r.country) ? `${r.country} is not among ${listed(p.allowCountries)}` : undefined,
+      p.denyCountries.has(r.country)
+        ? `${r.country} is denied`
+        : p.allowCountries && !p.allowCountries.has(r.country)
+          ? `${r.country} is not among ${listed(p.allowCountries)}`
+          : undefined,
   },
   {
     name: 'carbon-data',
@@ -106,7 +118,9 @@ export const REGION_FILTERS: readonly RegionFilter[] = [
     name: 'max-intensity',
     reject: (_w, p, r, ctx) => {
       const i = ctx.intensity(r.name);
-      return p.maxIntensity !== undefined && i !== undefined && i > p.maxIntensity ? `${r.zone} at ${i} gCO2eq/kWh is above the ${p.maxIntensity} allowed` : undefined;
+      return p.maxIntensity !== undefined && i !== undefined && i > p.maxIntensity
+        ? `${r.zone} at ${i} gCO2eq/kWh is above the ${p.maxIntensity} allowed`
+        : undefined;
     },
   },
   {

@@ -27,7 +27,10 @@ import type { Snapshot } from './snapshot.js';
 const NOW = Date.UTC(2026, 10, 22, 12);
 const HOUR = 3_600_000;
 
-type Signal = { readonly status: 'fresh' | 'stale'; readonly intensity: number } | { readonly status: 'missing'; readonly intensity?: number } | undefined;
+type Signal =
+  | { readonly status: 'fresh' | 'stale'; readonly intensity: number }
+  | { readonly status: 'missing'; readonly intensity?: number }
+  | undefined;
 
 interface RegionSpec {
   readonly name: string;
@@ -50,16 +53,36 @@ interface Scenario {
 }
 
 function reading(zone: string, intensity: number, datetime = NOW): CarbonReading {
-  return { zone, intensity, datetime, isEstimated: false, emissionFactor: 'lifecycle', source: 'replay', granularity: 'hour' };
+  return {
+    zone,
+    intensity,
+    datetime,
+    isEstimated: false,
+    emissionFactor: 'lifecycle',
+    source: 'replay',
+    granularity: 'hour',
+  };
 }
 
 function signalFor(zone: string, s: Signal): ZoneSignal | undefined {
   if (!s) return undefined;
   if (s.status === 'fresh') return { zone, status: 'fresh', reading: reading(zone, s.intensity), ageMs: 0 };
-  if (s.status === 'stale') return { zone, status: 'stale', reading: reading(zone, s.intensity, NOW - 5 * HOUR), ageMs: 5 * HOUR, problem: { code: 'CARBON_STALE', message: 'old' } };
+  if (s.status === 'stale')
+    return {
+      zone,
+      status: 'stale',
+      reading: reading(zone, s.intensity, NOW - 5 * HOUR),
+      ageMs: 5 * HOUR,
+      problem: { code: 'CARBON_STALE', message: 'old' },
+    };
   // A missing zone never carries a reading out of `assess`; one written with a reading here
   // checks that the planner trusts the status, not the presence of a number.
-  return { zone, status: 'missing', ...(s.intensity !== undefined ? { reading: reading(zone, s.intensity) } : {}), problem: { code: 'CARBON_UNAVAILABLE', message: 'no answer' } };
+  return {
+    zone,
+    status: 'missing',
+    ...(s.intensity !== undefined ? { reading: reading(zone, s.intensity) } : {}),
+    problem: { code: 'CARBON_UNAVAILABLE', message: 'no answer' },
+  };
 }
 
 function snapshot(s: Scenario, signals?: ReadonlyMap<string, ZoneSignal>): Snapshot {
@@ -67,23 +90,44 @@ function snapshot(s: Scenario, signals?: ReadonlyMap<string, ZoneSignal>): Snaps
   const fleetYaml = [
     'version: 1',
     'regions:',
-    ...s.regions.map((r) => `  - { name: ${r.name}, zone: ${r.zone}, country: JP, cluster: c-${r.name}, capacity: { cpu: ${r.cpu ?? 100}, memory_gib: ${r.memoryGib ?? 1000} } }`),
+    ...s.regions.map(
+      (r) =>
+        `  - { name: ${r.name}, zone: ${r.zone}, country: JP, cluster: c-${r.name}, capacity: { cpu: ${r.cpu ?? 100}, memory_gib: ${r.memoryGib ?? 1000} } }`,
+    ),
     'latency_ms:',
-    ...names.flatMap((a, i) => (i < names.length - 1 ? [`  ${a}: { ${names.slice(i + 1).map((b) => `${b}: ${s.latencyMs ?? 10}`).join(', ')} }`] : [])),
+    ...names.flatMap((a, i) =>
+      i < names.length - 1
+        ? [
+            `  ${a}: { ${names
+              .slice(i + 1)
+              .map((b) => `${b}: ${s.latencyMs ?? 10}`)
+              .join(', ')} }`,
+          ]
+        : [],
+    ),
     `policy: { ${s.policy ?? 'migration_budget: 10, min_saving: 0%, cooldown: 0ms'} }`,
   ].join('\n');
   const parsed = parseFleet(new SourceFile('fleet.yaml', fleetYaml), '/', (p) => p);
   if (!parsed.fleet) throw new Error(`bad fleet: ${parsed.diagnostics.map((d) => d.message).join('; ')}`);
   const intents = loadIntentSource(new SourceFile('gates.intent', s.intents));
-  if (intents.diagnostics.some((d) => d.severity === 'error')) throw new Error(`bad intents: ${intents.diagnostics.map((d) => d.message).join('; ')}`);
-  const inv = parseInventory(new SourceFile('inventory.yaml', ['workloads:', ...s.workloads.map((w) => `  - ${w}`)].join('\n')));
+  if (intents.diagnostics.some((d) => d.severity === 'error'))
+    throw new Error(`bad intents: ${intents.diagnostics.map((d) => d.message).join('; ')}`);
+  const inv = parseInventory(
+    new SourceFile('inventory.yaml', ['workloads:', ...s.workloads.map((w) => `  - ${w}`)].join('\n')),
+  );
   if (!inv.workloads) throw new Error(`bad inventory: ${inv.diagnostics.map((d) => d.message).join('; ')}`);
   const zones = new Map<string, ZoneSignal>();
   for (const [zone, sig] of Object.entries(s.signals)) {
     const z = signalFor(zone, sig);
     if (z) zones.set(zone, z);
   }
-  return { fleet: parsed.fleet, intents: intents.intents, workloads: inv.workloads, signals: signals ?? zones, now: NOW };
+  return {
+    fleet: parsed.fleet,
+    intents: intents.intents,
+    workloads: inv.workloads,
+    signals: signals ?? zones,
+    now: NOW,
+  };
 }
 
 const movesOf = (p: Plan) => p.moves.map((m) => `${m.workload}: ${m.from} → ${m.to}`);
@@ -119,19 +163,35 @@ describe('gate: critical workloads, and workloads no intent covers, never move',
   });
 
   it('keeps a workload no intent covers in place (nothing moves without a promise that allows it)', () => {
-    const p = plan(snapshot({ ...BASE, intents: 'intent "other" {\n  workloads("other/*")\n  placement(flexible)\n}\n' }));
+    const p = plan(
+      snapshot({ ...BASE, intents: 'intent "other" {\n  workloads("other/*")\n  placement(flexible)\n}\n' }),
+    );
     expect(movesOf(p)).toEqual([]);
     expect(p.keptByReason).toEqual({ critical: 1 });
   });
 
   it('keeps a workload covered by a flexible and a critical intent in place: critical wins', () => {
-    const p = plan(snapshot({ ...BASE, intents: FLEXIBLE + 'intent "pinned" {\n  workloads("batch/job")\n  placement(critical)\n}\n' }));
+    const p = plan(
+      snapshot({
+        ...BASE,
+        intents: FLEXIBLE + 'intent "pinned" {\n  workloads("batch/job")\n  placement(critical)\n}\n',
+      }),
+    );
     expect(movesOf(p)).toEqual([]);
     expect(p.keptByReason).toEqual({ critical: 1 });
   });
 
   it('moves a workload covered by two flexible intents (the twin of the case above)', () => {
-    expect(movesOf(plan(snapshot({ ...BASE, intents: FLEXIBLE + 'intent "also" {\n  workloads("batch/job")\n  placement(flexible)\n}\n' })))).toEqual(MOVES);
+    expect(
+      movesOf(
+        plan(
+          snapshot({
+            ...BASE,
+            intents: FLEXIBLE + 'intent "also" {\n  workloads("batch/job")\n  placement(flexible)\n}\n',
+          }),
+        ),
+      ),
+    ).toEqual(MOVES);
   });
 
   // The planner only analyses flexible workloads, so its `critical` workload filter is a
@@ -139,9 +199,21 @@ describe('gate: critical workloads, and workloads no intent covers, never move',
   it('the critical workload filter itself refuses critical and uncovered workloads, and passes flexible ones', () => {
     const critical = WORKLOAD_FILTERS.find((f) => f.name === 'critical');
     if (!critical) throw new Error('no critical filter');
-    const s = snapshot({ ...BASE, intents: 'intent "a" {\n  workloads("batch/*")\n  placement(critical)\n}\nintent "b" {\n  workloads("batch/*")\n  placement(flexible)\n}\n' });
+    const s = snapshot({
+      ...BASE,
+      intents:
+        'intent "a" {\n  workloads("batch/*")\n  placement(critical)\n}\nintent "b" {\n  workloads("batch/*")\n  placement(flexible)\n}\n',
+    });
     const w = s.workloads[0]!;
-    const ctx = { now: NOW, cooldownMs: 0, regionOf: new Map(), fresh: () => true, intensity: () => 1, latency: () => 1, fixedNeighbours: () => [] };
+    const ctx = {
+      now: NOW,
+      cooldownMs: 0,
+      regionOf: new Map(),
+      fresh: () => true,
+      intensity: () => 1,
+      latency: () => 1,
+      fixedNeighbours: () => [],
+    };
     const [both] = resolvePromises(s.intents, s.workloads).promises;
     expect(critical.reject(w, both!, ctx)).toBe('critical under a, b');
     const [none] = resolvePromises([], s.workloads).promises;
@@ -153,12 +225,23 @@ describe('gate: critical workloads, and workloads no intent covers, never move',
 
 describe('gate: cooldown — a moved workload stays put at least policy.cooldown', () => {
   const cooling = (lastMoved: number, cooldown = '6h'): Plan =>
-    plan(snapshot({ ...BASE, policy: `migration_budget: 10, min_saving: 0%, cooldown: ${cooldown}`, workloads: [`{ name: batch/job, region: region-dirty, cpu: 4, memory_gib: 8, last_moved: "${new Date(lastMoved).toISOString()}" }`] }));
+    plan(
+      snapshot({
+        ...BASE,
+        policy: `migration_budget: 10, min_saving: 0%, cooldown: ${cooldown}`,
+        workloads: [
+          `{ name: batch/job, region: region-dirty, cpu: 4, memory_gib: 8, last_moved: "${new Date(lastMoved).toISOString()}" }`,
+        ],
+      }),
+    );
 
   it('keeps a workload moved 1 ms less than the cooldown ago', () => {
     const p = cooling(NOW - 6 * HOUR + 1);
     expect(movesOf(p)).toEqual([]);
-    expect(keptOf(p, 'batch/job')).toMatchObject({ reason: 'cooldown', detail: 'moved at 2026-11-22T06:00:00.001Z, cooling down until 2026-11-22T12:00:00.001Z' });
+    expect(keptOf(p, 'batch/job')).toMatchObject({
+      reason: 'cooldown',
+      detail: 'moved at 2026-11-22T06:00:00.001Z, cooling down until 2026-11-22T12:00:00.001Z',
+    });
   });
 
   it('keeps a workload moved just now', () => {
@@ -178,33 +261,53 @@ describe('gate: nothing moves into or out of a stale or missing carbon zone', ()
   const withSignals = (signals: Scenario['signals']) => plan(snapshot({ ...BASE, signals }));
 
   it('out of a stale zone: its (old) reading says dirty, yet the workload stays', () => {
-    const p = withSignals({ 'JP-TK': { status: 'stale', intensity: 500 }, 'SE-SE1': { status: 'fresh', intensity: 100 } });
+    const p = withSignals({
+      'JP-TK': { status: 'stale', intensity: 500 },
+      'SE-SE1': { status: 'fresh', intensity: 100 },
+    });
     expect(movesOf(p)).toEqual([]);
-    expect(keptOf(p, 'batch/job')).toMatchObject({ reason: 'carbon-data-here', detail: 'no fresh carbon reading for its current region region-dirty' });
+    expect(keptOf(p, 'batch/job')).toMatchObject({
+      reason: 'carbon-data-here',
+      detail: 'no fresh carbon reading for its current region region-dirty',
+    });
   });
 
   it('out of a missing zone (no signal): the workload stays, for want of fresh data', () => {
     const p = withSignals({ 'SE-SE1': { status: 'fresh', intensity: 100 } });
     expect(movesOf(p)).toEqual([]);
-    expect(keptOf(p, 'batch/job')).toMatchObject({ reason: 'carbon-data-here', detail: 'no fresh carbon reading for its current region region-dirty' });
+    expect(keptOf(p, 'batch/job')).toMatchObject({
+      reason: 'carbon-data-here',
+      detail: 'no fresh carbon reading for its current region region-dirty',
+    });
   });
 
   it('out of a zone marked missing even if a number came with it', () => {
-    const p = withSignals({ 'JP-TK': { status: 'missing', intensity: 500 }, 'SE-SE1': { status: 'fresh', intensity: 100 } });
+    const p = withSignals({
+      'JP-TK': { status: 'missing', intensity: 500 },
+      'SE-SE1': { status: 'fresh', intensity: 100 },
+    });
     expect(movesOf(p)).toEqual([]);
     expect(keptOf(p, 'batch/job')?.reason).toBe('carbon-data-here');
   });
 
   it('into a stale zone: its (old) reading says clean, yet nothing goes there', () => {
-    const p = withSignals({ 'JP-TK': { status: 'fresh', intensity: 500 }, 'SE-SE1': { status: 'stale', intensity: 100 } });
+    const p = withSignals({
+      'JP-TK': { status: 'fresh', intensity: 500 },
+      'SE-SE1': { status: 'stale', intensity: 100 },
+    });
     expect(movesOf(p)).toEqual([]);
     const kept = keptOf(p, 'batch/job');
     expect(kept).toMatchObject({ reason: 'carbon-data', detail: 'region-clean: no fresh carbon reading for SE-SE1' });
-    expect(kept?.cleaner).toEqual([{ region: 'region-clean', reason: 'carbon-data', detail: 'no fresh carbon reading for SE-SE1' }]);
+    expect(kept?.cleaner).toEqual([
+      { region: 'region-clean', reason: 'carbon-data', detail: 'no fresh carbon reading for SE-SE1' },
+    ]);
   });
 
   it('into a zone marked missing even if a number came with it', () => {
-    const p = withSignals({ 'JP-TK': { status: 'fresh', intensity: 500 }, 'SE-SE1': { status: 'missing', intensity: 100 } });
+    const p = withSignals({
+      'JP-TK': { status: 'fresh', intensity: 500 },
+      'SE-SE1': { status: 'missing', intensity: 100 },
+    });
     expect(movesOf(p)).toEqual([]);
     expect(keptOf(p, 'batch/job')?.reason).toBe('carbon-data');
   });
@@ -217,7 +320,17 @@ describe('gate: nothing moves into or out of a stale or missing carbon zone', ()
 
   it('moves to the next fresh region when the cleanest is stale', () => {
     const MID = { name: 'region-mid', zone: 'FR' };
-    const p = plan(snapshot({ ...BASE, regions: [DIRTY, CLEAN, MID], signals: { 'JP-TK': { status: 'fresh', intensity: 500 }, 'SE-SE1': { status: 'stale', intensity: 100 }, FR: { status: 'fresh', intensity: 300 } } }));
+    const p = plan(
+      snapshot({
+        ...BASE,
+        regions: [DIRTY, CLEAN, MID],
+        signals: {
+          'JP-TK': { status: 'fresh', intensity: 500 },
+          'SE-SE1': { status: 'stale', intensity: 100 },
+          FR: { status: 'fresh', intensity: 300 },
+        },
+      }),
+    );
     expect(movesOf(p)).toEqual(['batch/job: region-dirty → region-mid']);
   });
 
@@ -274,14 +387,22 @@ describe('gate: nothing moves into or out of a stale or missing carbon zone', ()
 describe('gate: the migration budget — at most policy.migration_budget moves per run', () => {
   const three: Scenario = {
     ...BASE,
-    workloads: ['{ name: batch/big, region: region-dirty, cpu: 8, memory_gib: 8 }', '{ name: batch/mid, region: region-dirty, cpu: 4, memory_gib: 8 }', '{ name: batch/small, region: region-dirty, cpu: 2, memory_gib: 8 }'],
+    workloads: [
+      '{ name: batch/big, region: region-dirty, cpu: 8, memory_gib: 8 }',
+      '{ name: batch/mid, region: region-dirty, cpu: 4, memory_gib: 8 }',
+      '{ name: batch/small, region: region-dirty, cpu: 2, memory_gib: 8 }',
+    ],
   };
-  const withBudget = (n: number) => plan(snapshot({ ...three, policy: `migration_budget: ${n}, min_saving: 0%, cooldown: 0ms` }));
+  const withBudget = (n: number) =>
+    plan(snapshot({ ...three, policy: `migration_budget: ${n}, min_saving: 0%, cooldown: 0ms` }));
 
   it('with budget 2, three profitable moves: the two that save most are made, the third waits for budget', () => {
     const p = withBudget(2);
     expect(movesOf(p)).toEqual(['batch/big: region-dirty → region-clean', 'batch/mid: region-dirty → region-clean']);
-    expect(keptOf(p, 'batch/small')).toMatchObject({ reason: 'budget', detail: 'region-clean: the migration budget of this run is spent on moves that save more' });
+    expect(keptOf(p, 'batch/small')).toMatchObject({
+      reason: 'budget',
+      detail: 'region-clean: the migration budget of this run is spent on moves that save more',
+    });
   });
 
   it('with budget 3 all three move (the twin)', () => {
@@ -297,7 +418,17 @@ describe('gate: the migration budget — at most policy.migration_budget moves p
 
 describe('gate: capacity — no region ends up over its cpu or memory', () => {
   const two = (clean: RegionSpec, extra: readonly string[] = []): Plan =>
-    plan(snapshot({ ...BASE, regions: [DIRTY, clean], workloads: ['{ name: batch/a, region: region-dirty, cpu: 8, memory_gib: 8 }', '{ name: batch/b, region: region-dirty, cpu: 4, memory_gib: 4 }', ...extra] }));
+    plan(
+      snapshot({
+        ...BASE,
+        regions: [DIRTY, clean],
+        workloads: [
+          '{ name: batch/a, region: region-dirty, cpu: 8, memory_gib: 8 }',
+          '{ name: batch/b, region: region-dirty, cpu: 4, memory_gib: 4 }',
+          ...extra,
+        ],
+      }),
+    );
 
   it('a region with cpu room for exactly one of two: the one that saves more goes, the other stays for capacity', () => {
     const p = two({ ...CLEAN, cpu: 8 });
@@ -368,7 +499,14 @@ describe('gate: capacity — no region ends up over its cpu or memory', () => {
 
 describe('gate: hysteresis — a move must save at least min_saving (`not-worth-it`)', () => {
   const saving = (there: number, policy: string, intents = FLEXIBLE) =>
-    plan(snapshot({ ...BASE, policy, intents, signals: { 'JP-TK': { status: 'fresh', intensity: 400 }, 'SE-SE1': { status: 'fresh', intensity: there } } }));
+    plan(
+      snapshot({
+        ...BASE,
+        policy,
+        intents,
+        signals: { 'JP-TK': { status: 'fresh', intensity: 400 }, 'SE-SE1': { status: 'fresh', intensity: there } },
+      }),
+    );
   const POLICY_25 = 'migration_budget: 10, min_saving: 25%, cooldown: 0ms';
   const POLICY_0 = 'migration_budget: 10, min_saving: 0%, cooldown: 0ms';
 
@@ -379,17 +517,26 @@ describe('gate: hysteresis — a move must save at least min_saving (`not-worth-
   it('one saving just under it (400 → 301 is 24.75%) is not worth it', () => {
     const p = saving(301, POLICY_25);
     expect(movesOf(p)).toEqual([]);
-    expect(keptOf(p, 'batch/job')).toMatchObject({ reason: 'not-worth-it', detail: 'region-clean: saves 24.8%, less than the 25% minimum' });
+    expect(keptOf(p, 'batch/job')).toMatchObject({
+      reason: 'not-worth-it',
+      detail: 'region-clean: saves 24.8%, less than the 25% minimum',
+    });
   });
 
   it("an intent's min_saving replaces the fleet's for its workloads, stricter…", () => {
-    const intents = FLEXIBLE.replace('placement(flexible)', 'placement(flexible)\n  constraint carbon { min_saving: 25% }');
+    const intents = FLEXIBLE.replace(
+      'placement(flexible)',
+      'placement(flexible)\n  constraint carbon { min_saving: 25% }',
+    );
     expect(keptOf(saving(301, POLICY_0, intents), 'batch/job')?.reason).toBe('not-worth-it');
     expect(movesOf(saving(300, POLICY_0, intents))).toEqual(MOVES);
   });
 
   it('…or looser (docs/intent-language.md: it replaces the fleet-wide one for them)', () => {
-    const intents = FLEXIBLE.replace('placement(flexible)', 'placement(flexible)\n  constraint carbon { min_saving: 10% }');
+    const intents = FLEXIBLE.replace(
+      'placement(flexible)',
+      'placement(flexible)\n  constraint carbon { min_saving: 10% }',
+    );
     expect(movesOf(saving(301, POLICY_25, intents))).toEqual(MOVES);
   });
 
@@ -401,7 +548,12 @@ describe('gate: hysteresis — a move must save at least min_saving (`not-worth-
   });
 
   it('a workload in a zone at 0 gCO2eq/kWh has nothing cleaner to go to', () => {
-    const q = plan(snapshot({ ...BASE, signals: { 'JP-TK': { status: 'fresh', intensity: 0 }, 'SE-SE1': { status: 'fresh', intensity: 0 } } }));
+    const q = plan(
+      snapshot({
+        ...BASE,
+        signals: { 'JP-TK': { status: 'fresh', intensity: 0 }, 'SE-SE1': { status: 'fresh', intensity: 0 } },
+      }),
+    );
     expect(movesOf(q)).toEqual([]);
     expect(keptOf(q, 'batch/job')).toMatchObject({ reason: 'already-greenest', cleaner: [] });
   });
@@ -422,13 +574,21 @@ describe('every filter verdict reaches the solver', () => {
       snapshot({
         ...BASE,
         latencyMs: 50,
-        intents: 'intent "pinned" {\n  workloads("batch/a")\n  placement(flexible)\n  target nodes("region-dirty") {}\n}\n' + 'intent "near" {\n  workloads("batch/b")\n  placement(flexible)\n  constraint network_latency { max: 20ms, to: "batch/a" }\n}\n',
-        workloads: ['{ name: batch/a, region: region-dirty, cpu: 4, memory_gib: 8 }', '{ name: batch/b, region: region-dirty, cpu: 4, memory_gib: 8 }'],
+        intents:
+          'intent "pinned" {\n  workloads("batch/a")\n  placement(flexible)\n  target nodes("region-dirty") {}\n}\n' +
+          'intent "near" {\n  workloads("batch/b")\n  placement(flexible)\n  constraint network_latency { max: 20ms, to: "batch/a" }\n}\n',
+        workloads: [
+          '{ name: batch/a, region: region-dirty, cpu: 4, memory_gib: 8 }',
+          '{ name: batch/b, region: region-dirty, cpu: 4, memory_gib: 8 }',
+        ],
       }),
     );
     expect(movesOf(p)).toEqual([]);
     expect(keptOf(p, 'batch/a')?.reason).toBe('target');
-    expect(keptOf(p, 'batch/b')).toMatchObject({ reason: 'latency', detail: 'region-clean: batch/a in region-dirty would be 50 ms away (max 20)' });
+    expect(keptOf(p, 'batch/b')).toMatchObject({
+      reason: 'latency',
+      detail: 'region-clean: batch/a in region-dirty would be 50 ms away (max 20)',
+    });
   });
 });
 
@@ -445,9 +605,30 @@ describe('the last guard: violation() finds every broken hard constraint', () =>
       { name: 'r2', cpu: 100, memoryGib: 100, intensity: 100 },
     ],
     movers: [
-      { name: 'a', current: 0, cpu: 2, memoryGib: 2, allowed: Int32Array.from([0, 1, 2]), cost: Float64Array.from([5, 1, 1]) },
-      { name: 'b', current: 0, cpu: 2, memoryGib: 2, allowed: Int32Array.from([0, 1, 2]), cost: Float64Array.from([5, 1, 1]) },
-      { name: 'c', current: 0, cpu: 1, memoryGib: 3, allowed: Int32Array.from([0, 1]), cost: Float64Array.from([5, 1]) },
+      {
+        name: 'a',
+        current: 0,
+        cpu: 2,
+        memoryGib: 2,
+        allowed: Int32Array.from([0, 1, 2]),
+        cost: Float64Array.from([5, 1, 1]),
+      },
+      {
+        name: 'b',
+        current: 0,
+        cpu: 2,
+        memoryGib: 2,
+        allowed: Int32Array.from([0, 1, 2]),
+        cost: Float64Array.from([5, 1, 1]),
+      },
+      {
+        name: 'c',
+        current: 0,
+        cpu: 1,
+        memoryGib: 3,
+        allowed: Int32Array.from([0, 1]),
+        cost: Float64Array.from([5, 1]),
+      },
     ],
     budget: 2,
     // a and b depend on each other: at most 20 ms apart. r0–r1 exactly 20 ms, r0–r2 30 ms, r1–r2 unreachable.
@@ -461,9 +642,15 @@ describe('the last guard: violation() finds every broken hard constraint', () =>
     expect(at(1, 1, 0)).toBeUndefined();
   });
   it('allows for rounding: a region overfilled by at most 1e-9 (sums of fractional cores) is full, not over', () => {
-    const tight: PlacementProblem = { ...problem, movers: problem.movers.map((m, i) => (i === 0 ? { ...m, cpu: 4 + 1e-9, memoryGib: 4 + 1e-9 } : m)) };
+    const tight: PlacementProblem = {
+      ...problem,
+      movers: problem.movers.map((m, i) => (i === 0 ? { ...m, cpu: 4 + 1e-9, memoryGib: 4 + 1e-9 } : m)),
+    };
     expect(violation(tight, Int32Array.from([1, 0, 0]))).toBeUndefined();
-    const over: PlacementProblem = { ...problem, movers: problem.movers.map((m, i) => (i === 0 ? { ...m, cpu: 4 + 1e-8 } : m)) };
+    const over: PlacementProblem = {
+      ...problem,
+      movers: problem.movers.map((m, i) => (i === 0 ? { ...m, cpu: 4 + 1e-8 } : m)),
+    };
     expect(violation(over, Int32Array.from([1, 0, 0]))).toMatch(/^r1 over cpu capacity/);
   });
   it('refuses one move over the budget', () => {

@@ -6,7 +6,14 @@ const round = (x: number, digits = 4): number => {
 };
 
 /** The plan as data, in a fixed key order and rounding, so equal snapshots give equal bytes. */
-export function planToJson(p: Plan, extra: { readonly fleet: string; readonly carbonSource: string; readonly carbon: readonly { zone: string; status: string; problem?: string }[] }): Record<string, unknown> {
+export function planToJson(
+  p: Plan,
+  extra: {
+    readonly fleet: string;
+    readonly carbonSource: string;
+    readonly carbon: readonly { zone: string; status: string; problem?: string }[];
+  },
+): Record<string, unknown> {
   return {
     at: new Date(p.at).toISOString(),
     fleet: extra.fleet,
@@ -19,7 +26,13 @@ export function planToJson(p: Plan, extra: { readonly fleet: string; readonly ca
     optimality: p.optimality,
     baseline: { greedy_after_g_per_h: round(p.greedyAfter) },
     budget: { limit: p.budget, used: p.moves.length },
-    kept: p.kept.map((k) => ({ workload: k.workload, region: k.region, reason: k.reason, detail: k.detail, cleaner: k.cleaner })),
+    kept: p.kept.map((k) => ({
+      workload: k.workload,
+      region: k.region,
+      reason: k.reason,
+      detail: k.detail,
+      cleaner: k.cleaner,
+    })),
     kept_by_reason: p.keptByReason,
     carbon: extra.carbon,
     unknown_emissions: p.unknownEmissions,

@@ -84,7 +84,9 @@ export function plan(snapshot: Snapshot, options: SolveOptions = DEFAULT_SOLVE):
     lowerBound: solution.lowerBound,
     gap: solution.gap,
     optimality: solution.optimality,
-    greedyAfter: solution.greedy.objective - countMoves(solution.greedy.region, problem.movers) * snapshot.fleet.policy.migrationCostGPerH,
+    greedyAfter:
+      solution.greedy.objective -
+      countMoves(solution.greedy.region, problem.movers) * snapshot.fleet.policy.migrationCostGPerH,
     kept,
     keptByReason: sortKeys(keptByReason),
     budget: problem.budget,
@@ -113,8 +115,17 @@ function memoCleaner(budgetSpent: boolean): (options: Analysis['options']) => Cl
         o.rejection
           ? { region: o.region, reason: o.rejection.reason, detail: o.rejection.detail }
           : budgetSpent
-            ? { region: o.region, reason: 'budget' as const, detail: 'the migration budget of this run is spent on moves that save more' }
-            : { region: o.region, reason: 'capacity' as const, detail: 'not enough room left there for it (or a dependency it must stay near), with the other moves made' },
+            ? {
+                region: o.region,
+                reason: 'budget' as const,
+                detail: 'the migration budget of this run is spent on moves that save more',
+              }
+            : {
+                region: o.region,
+                reason: 'capacity' as const,
+                detail:
+                  'not enough room left there for it (or a dependency it must stay near), with the other moves made',
+              },
       );
       memo.set(options, cleaner);
     }
@@ -124,12 +135,26 @@ function memoCleaner(budgetSpent: boolean): (options: Analysis['options']) => Cl
 
 /** Why a flexible workload stays: the reason that kept it from its greenest cleaner region. */
 function explain(a: Analysis, cleaner: Cleaner): Kept {
-  if (a.kept) return { workload: a.workload, region: a.region, reason: a.kept.reason, detail: a.kept.detail, cleaner: [] };
+  if (a.kept)
+    return { workload: a.workload, region: a.region, reason: a.kept.reason, detail: a.kept.detail, cleaner: [] };
   // A cleaner region it was allowed to use, but the optimiser did not send it there: that
   // (budget or room) is why it stays. Otherwise the filter that ruled out the greenest.
   const why = cleaner.find((c) => c.reason === 'budget' || c.reason === 'capacity') ?? cleaner[0];
-  if (!why) return { workload: a.workload, region: a.region, reason: 'already-greenest', detail: 'no region it may use is cleaner', cleaner };
-  return { workload: a.workload, region: a.region, reason: why.reason, detail: `${why.region}: ${why.detail}`, cleaner };
+  if (!why)
+    return {
+      workload: a.workload,
+      region: a.region,
+      reason: 'already-greenest',
+      detail: 'no region it may use is cleaner',
+      cleaner,
+    };
+  return {
+    workload: a.workload,
+    region: a.region,
+    reason: why.reason,
+    detail: `${why.region}: ${why.detail}`,
+    cleaner,
+  };
 }
 
 function sum(xs: Iterable<number>): number {

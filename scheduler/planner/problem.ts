@@ -57,7 +57,11 @@ export interface Assignment {
 }
 
 /** Positions in `allowed` ordered by cost, cheapest first (ties: lower region index). */
-export function cheapestFirst(allowed: Int32Array, cost: Float64Array, key: (k: number) => number = (k) => cost[k] as number): number[] {
+export function cheapestFirst(
+  allowed: Int32Array,
+  cost: Float64Array,
+  key: (k: number) => number = (k) => cost[k] as number,
+): number[] {
   return Array.from(allowed.keys()).sort((a, b) => key(a) - key(b) || (allowed[a] as number) - (allowed[b] as number));
 }
 
@@ -97,7 +101,8 @@ export function moverKinds(p: PlacementProblem): Int32Array {
     if (paired.has(i)) return kindOf(`#${i}`);
     if (m.kindHint) {
       let k = hinted.get(m.kindHint);
-      if (k === undefined) hinted.set(m.kindHint, (k = kindOf(`${m.current}|${m.cpu}|${m.memoryGib}|${id(m.allowed)}|${id(m.cost)}`)));
+      if (k === undefined)
+        hinted.set(m.kindHint, (k = kindOf(`${m.current}|${m.cpu}|${m.memoryGib}|${id(m.allowed)}|${id(m.cost)}`)));
       return k;
     }
     return kindOf(`${m.current}|${m.cpu}|${m.memoryGib}|${id(m.allowed)}|${id(m.cost)}`);
@@ -145,12 +150,14 @@ export function violation(p: PlacementProblem, region: Int32Array): string | und
   for (let r = 0; r < p.regions.length; r++) {
     const reg = p.regions[r] as ProblemRegion;
     if ((cpu[r] as number) > reg.cpu + EPS) return `${reg.name} over cpu capacity (${cpu[r]} > ${reg.cpu})`;
-    if ((mem[r] as number) > reg.memoryGib + EPS) return `${reg.name} over memory capacity (${mem[r]} > ${reg.memoryGib})`;
+    if ((mem[r] as number) > reg.memoryGib + EPS)
+      return `${reg.name} over memory capacity (${mem[r]} > ${reg.memoryGib})`;
   }
   if (moves > p.budget) return `${moves} moves, budget ${p.budget}`;
   for (const e of p.pairs) {
     const l = p.latency(region[e.a] as number, region[e.b] as number);
-    if (l === undefined || l > e.maxMs) return `${p.movers[e.a]?.name} and ${p.movers[e.b]?.name} end up ${l ?? 'unreachable'} ms apart (max ${e.maxMs})`;
+    if (l === undefined || l > e.maxMs)
+      return `${p.movers[e.a]?.name} and ${p.movers[e.b]?.name} end up ${l ?? 'unreachable'} ms apart (max ${e.maxMs})`;
   }
   return undefined;
 }

@@ -33,7 +33,10 @@ export interface DependencyEdge {
  * depends_on(...) / `to` patterns; a network_latency constraint with `to` bounds those
  * dependencies, one without bounds all.
  */
-export function resolvePromises(intents: readonly Intent[], workloads: readonly Workload[]): { promises: WorkloadPromises[]; edges: DependencyEdge[] } {
+export function resolvePromises(
+  intents: readonly Intent[],
+  workloads: readonly Workload[],
+): { promises: WorkloadPromises[]; edges: DependencyEdge[] } {
   const coverOf = coveringIntents(intents);
   const names = workloads.map((w) => w.name);
   const matchCache = new Map<string, string[]>();
@@ -62,22 +65,36 @@ export function resolvePromises(intents: readonly Intent[], workloads: readonly 
     promises.push(p);
     const kind = w.dependsOn.length === 0 ? key : `${key}\u0001${w.dependsOn.map((d) => d.value).join('\u0000')}`;
     let bounds = boundsOf.get(kind);
-    if (!bounds) boundsOf.set(kind, (bounds = boundsFor(covering, w.dependsOn.map((d) => d.value), matching)));
+    if (!bounds)
+      boundsOf.set(
+        kind,
+        (bounds = boundsFor(
+          covering,
+          w.dependsOn.map((d) => d.value),
+          matching,
+        )),
+      );
     for (const [to, maxMs] of bounds) if (to !== w.name) edges.push({ from: w.name, to, maxMs });
   }
   return { promises, edges };
 }
 
 /** Dependencies with their tightest latency bound: first every dependency, then the bounds (a bound without `to` covers all of them). */
-function boundsFor(covering: readonly Intent[], dependsOn: readonly string[], matching: (pattern: string) => string[]): [string, number][] {
+function boundsFor(
+  covering: readonly Intent[],
+  dependsOn: readonly string[],
+  matching: (pattern: string) => string[],
+): [string, number][] {
   const bound = new Map<string, number>();
   const add = (to: string, maxMs: number): void => {
     bound.set(to, Math.min(bound.get(to) ?? Infinity, maxMs));
   };
   for (const d of dependsOn) add(d, Infinity);
   for (const i of covering) for (const p of i.dependsOn) for (const d of matching(p.value)) add(d, Infinity);
-  for (const i of covering) for (const l of i.latency) for (const p of l.to) for (const d of matching(p.value)) add(d, l.maxMs);
-  for (const i of covering) for (const l of i.latency) if (l.to.length === 0) for (const d of [...bound.keys()]) add(d, l.maxMs);
+  for (const i of covering)
+    for (const l of i.latency) for (const p of l.to) for (const d of matching(p.value)) add(d, l.maxMs);
+  for (const i of covering)
+    for (const l of i.latency) if (l.to.length === 0) for (const d of [...bound.keys()]) add(d, l.maxMs);
   return [...bound].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 

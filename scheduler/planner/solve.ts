@@ -30,7 +30,11 @@ const EXACT_MAX_MOVERS = 2_000;
 /** Relative distance between the LP bound and the master's value at which the LP counts as solved. */
 const LP_TOLERANCE = 1e-9;
 
-export const DEFAULT_SOLVE: SolveOptions = Object.freeze({ exactNodes: 200_000, maxIterations: 1_000, maxChains: 2_000 });
+export const DEFAULT_SOLVE: SolveOptions = Object.freeze({
+  exactNodes: 200_000,
+  maxIterations: 1_000,
+  maxChains: 2_000,
+});
 
 /**
  * The planner's solver: the greedy baseline first (so the result is never worse than it),
@@ -41,7 +45,10 @@ export const DEFAULT_SOLVE: SolveOptions = Object.freeze({ exactNodes: 200_000, 
 export function solve(p: PlacementProblem, options: SolveOptions = DEFAULT_SOLVE): Solution {
   const greedy = solveGreedy(p);
   const kinds = moverKinds(p);
-  const relax = solveRelaxation(p, groupMovers(p, kinds), { maxIterations: options.maxIterations, tolerance: LP_TOLERANCE });
+  const relax = solveRelaxation(p, groupMovers(p, kinds), {
+    maxIterations: options.maxIterations,
+    tolerance: LP_TOLERANCE,
+  });
   const rounded = roundRelaxation(p, relax);
   const start = rounded.objective <= greedy.objective ? rounded : greedy;
   const chained = improveByChains(p, start, options.maxChains, kinds);

@@ -13,17 +13,46 @@ export function currentPlacement(mesh: Mesh): MeshPlacement {
 }
 
 /** `validate_state` assertions over one mesh (`current_mesh` or `planned_mesh`), one obligation each. */
-export async function checkAssertions(mesh: Mesh, intents: readonly Intent[], which: 'current_mesh' | 'planned_mesh', at: MeshPlacement, check: 'intents' | 'plan', timeoutMs: number): Promise<Obligation[]> {
+export async function checkAssertions(
+  mesh: Mesh,
+  intents: readonly Intent[],
+  which: 'current_mesh' | 'planned_mesh',
+  at: MeshPlacement,
+  check: 'intents' | 'plan',
+  timeoutMs: number,
+): Promise<Obligation[]> {
   const out: Obligation[] = [];
   for (const intent of intents) {
     for (const a of intent.assertions) {
       if (!usesMesh(a.expr, which)) continue;
       const started = performance.now();
       const name = `intent "${intent.name}": ${a.text}`;
-      const { holds, evidence, by } = await evaluateAssertion(a, { mesh, intent, at, timeoutMs, survivesRegionLoss: () => survivesRegionLoss(mesh, intent, timeoutMs) });
-      const ref: ConstraintRef = { id: `assertion:${intent.name}:${a.span.line}:${a.span.col}`, kind: 'assertion', text: `intent "${intent.name}": ${a.text}`, span: a.span };
+      const { holds, evidence, by } = await evaluateAssertion(a, {
+        mesh,
+        intent,
+        at,
+        timeoutMs,
+        survivesRegionLoss: () => survivesRegionLoss(mesh, intent, timeoutMs),
+      });
+      const ref: ConstraintRef = {
+        id: `assertion:${intent.name}:${a.span.line}:${a.span.col}`,
+        kind: 'assertion',
+        text: `intent "${intent.name}": ${a.text}`,
+        span: a.span,
+      };
       if (holds === true) out.push(proven(check, name, started, `over ${which}`, by));
-      else if (holds === 'unknown') out.push(failed(check, name, started, `could not decide ${a.text} over ${which} within the time limit`, [ref], by, 'unknown'));
+      else if (holds === 'unknown')
+        out.push(
+          failed(
+            check,
+            name,
+            started,
+            `could not decide ${a.text} over ${which} within the time limit`,
+            [ref],
+            by,
+            'unknown',
+          ),
+        );
       else out.push(failed(check, name, started, `does not hold over ${which}`, [ref, ...evidence], by));
     }
   }
@@ -57,28 +86,75 @@ export async function checkIntents(mesh: Mesh, intents: readonly Intent[], timeo
   // proves every one of them), then one by one only if that fails, to name each conflict.
   const questions = intents
     .filter((intent) => intent.placement === 'critical')
-    .map((intent) => ({ intent, own: workloadsOf(mesh, intent).filter((w) => mesh.critical[w] && (mesh.current[w] as number) >= 0) }))
+    .map((intent) => ({
+      intent,
+      own: workloadsOf(mesh, intent).filter((w) => mesh.critical[w] && (mesh.current[w] as number) >= 0),
+    }))
     .filter((q) => q.own.length > 0);
   const whereTheyRun = (own: readonly number[]) => {
     const involved = new Set(own);
     for (const w of own) for (const e of mesh.out[w] ?? []) if ((mesh.current[e.to] as number) >= 0) involved.add(e.to);
     const workloads = [...involved].sort((a, b) => a - b);
-    const fixed = new Map<number, Placed>(workloads.map((w) => [w, { region: mesh.current[w] as number, fact: mesh.located(w) }]));
+    const fixed = new Map<number, Placed>(
+      workloads.map((w) => [w, { region: mesh.current[w] as number, fact: mesh.located(w) }]),
+    );
     return { workloads, fixed, rules: true, edges: true };
   };
   const together = performance.now();
-  const allCritical = questions.length > 1 ? await askPlacement(mesh, whereTheyRun(questions.flatMap((q) => q.own)), timeoutMs, { witness: mesh.current, coreless: true }) : undefined;
+  const allCritical =
+    questions.length > 1
+      ? await askPlacement(mesh, whereTheyRun(questions.flatMap((q) => q.own)), timeoutMs, {
+          witness: mesh.current,
+          coreless: true,
+        })
+      : undefined;
   const share = (performance.now() - together) / Math.max(1, questions.length);
   for (const { intent, own } of questions) {
     const started = performance.now();
     const name = `critical intent "${intent.name}" holds where it runs`;
     const proven = `${own.length} workload${own.length === 1 ? '' : 's'}`;
-    if (allCritical?.status === 'sat') out.push({ check: 'intents', name, verdict: 'proven', method: allCritical.by ?? 'z3', ms: share, detail: proven });
-    else out.push(fromAnswer('intents', name, await askPlacement(mesh, whereTheyRun(own), timeoutMs, { witness: mesh.current }), started, { proven, failed: `critical intent "${intent.name}" does not hold where its workloads run` }));
+    if (allCritical?.status === 'sat')
+      out.push({
+        check: 'intents',
+        name,
+        verdict: 'proven',
+        method: allCritical.by ?? 'z3',
+        ms: share,
+        detail: proven,
+      });
+    else
+      out.push(
+        fromAnswer(
+          'intents',
+          name,
+          await askPlacement(mesh, whereTheyRun(own), timeoutMs, { witness: mesh.current }),
+          started,
+          { proven, failed: `critical intent "${intent.name}" does not hold where its workloads run` },
+        ),
+      );
   }
   const started = performance.now();
   const all = mesh.workloads.map((_w, i) => i);
-  const answer = await askPlacement(mesh, { workloads: all, fixed: new Map(), rules: true, edges: true, capacity: { cpu: new Float64Array(mesh.fleet.regions.length), memoryGib: new Float64Array(mesh.fleet.regions.length) } }, timeoutMs, { witness: mesh.current });
-  out.push(fromAnswer('intents', 'all intents are jointly satisfiable', answer, started, { proven: `${plural(all.length, 'workload')}, ${plural(intents.length, 'intent')}, ${plural(mesh.fleet.regions.length, 'region')}`, failed: 'no placement keeps all of these at once' }));
+  const answer = await askPlacement(
+    mesh,
+    {
+      workloads: all,
+      fixed: new Map(),
+      rules: true,
+      edges: true,
+      capacity: {
+        cpu: new Float64Array(mesh.fleet.regions.length),
+        memoryGib: new Float64Array(mesh.fleet.regions.length),
+      },
+    },
+    timeoutMs,
+    { witness: mesh.current },
+  );
+  out.push(
+    fromAnswer('intents', 'all intents are jointly satisfiable', answer, started, {
+      proven: `${plural(all.length, 'workload')}, ${plural(intents.length, 'intent')}, ${plural(mesh.fleet.regions.length, 'region')}`,
+      failed: 'no placement keeps all of these at once',
+    }),
+  );
   return out;
 }

@@ -25,7 +25,12 @@ export interface PlanCheck {
  * `planned_mesh` hold, and there is an order of make-before-break batches in which every
  * state on the way is safe; when the plan's own order is not, it is reordered.
  */
-export async function checkPlan(mesh: Mesh, intents: readonly Intent[], moves: readonly PlanMove[], timeoutMs: number): Promise<PlanCheck> {
+export async function checkPlan(
+  mesh: Mesh,
+  intents: readonly Intent[],
+  moves: readonly PlanMove[],
+  timeoutMs: number,
+): Promise<PlanCheck> {
   const regionIndex = new Map(mesh.fleet.regions.map((r, i) => [r.name, i]));
   const planned = Int32Array.from(mesh.current);
   const facts = new Map<number, ConstraintRef>();
@@ -33,10 +38,16 @@ export async function checkPlan(mesh: Mesh, intents: readonly Intent[], moves: r
   for (const m of moves) {
     const w = mesh.indexOf(m.workload);
     const to = regionIndex.get(m.to);
-    if (w === undefined || to === undefined) throw new Error(`plan names an unknown workload or region: ${m.workload} → ${m.to}`);
+    if (w === undefined || to === undefined)
+      throw new Error(`plan names an unknown workload or region: ${m.workload} → ${m.to}`);
     planned[w] = to;
     const wl = mesh.workloads[w]!;
-    facts.set(w, { id: `planned:${m.workload}`, kind: 'planned', text: `the plan moves ${m.workload} from ${m.from} to ${m.to}`, span: wl.span });
+    facts.set(w, {
+      id: `planned:${m.workload}`,
+      kind: 'planned',
+      text: `the plan moves ${m.workload} from ${m.from} to ${m.to}`,
+      span: wl.span,
+    });
     migration.push({ workload: w, from: mesh.current[w] as number, to });
   }
   const at: MeshPlacement = { region: planned, fact: (w) => facts.get(w) ?? mesh.located(w) };
@@ -45,8 +56,28 @@ export async function checkPlan(mesh: Mesh, intents: readonly Intent[], moves: r
   let started = performance.now();
   const all = mesh.workloads.map((_w, i) => i).filter((i) => (planned[i] as number) >= 0);
   const fixed = new Map<number, Placed>(all.map((w) => [w, { region: planned[w] as number, fact: at.fact(w) }]));
-  const answer = await askPlacement(mesh, { workloads: all, fixed, rules: true, edges: true, capacity: { cpu: new Float64Array(mesh.fleet.regions.length), memoryGib: new Float64Array(mesh.fleet.regions.length), keepOverCapacity: true } }, timeoutMs, { witness: planned });
-  obligations.push(fromAnswer('plan', 'the planned placement keeps every intent and capacity', answer, started, { proven: `${moves.length} moves, ${all.length} workloads`, failed: 'the planned placement breaks a constraint' }));
+  const answer = await askPlacement(
+    mesh,
+    {
+      workloads: all,
+      fixed,
+      rules: true,
+      edges: true,
+      capacity: {
+        cpu: new Float64Array(mesh.fleet.regions.length),
+        memoryGib: new Float64Array(mesh.fleet.regions.length),
+        keepOverCapacity: true,
+      },
+    },
+    timeoutMs,
+    { witness: planned },
+  );
+  obligations.push(
+    fromAnswer('plan', 'the planned placement keeps every intent and capacity', answer, started, {
+      proven: `${moves.length} moves, ${all.length} workloads`,
+      failed: 'the planned placement breaks a constraint',
+    }),
+  );
 
   obligations.push(...(await checkAssertions(mesh, intents, 'planned_mesh', at, 'plan', timeoutMs)));
 
@@ -59,12 +90,34 @@ export async function checkPlan(mesh: Mesh, intents: readonly Intent[], moves: r
     const message = order.noOrderExists
       ? `no safe order exists for these moves: each waits for room only another of them frees (every order searched)`
       : `no safe order found for ${order.stuck.length} moves: each waits for room only another of them frees (too many moves to search every order)`;
-    obligations.push(failed('plan', name, started, message, [...blocked, ...order.stuck.map((m) => facts.get(m.workload)!)], 'evaluated', order.noOrderExists ? 'unsat' : 'unknown'));
+    obligations.push(
+      failed(
+        'plan',
+        name,
+        started,
+        message,
+        [...blocked, ...order.stuck.map((m) => facts.get(m.workload)!)],
+        'evaluated',
+        order.noOrderExists ? 'unsat' : 'unknown',
+      ),
+    );
   } else if (unsafe) {
-    obligations.push(failed('plan', name, started, `the order breaks a constraint: ${unsafe.problem}`, [], 'evaluated', 'unknown'));
+    obligations.push(
+      failed('plan', name, started, `the order breaks a constraint: ${unsafe.problem}`, [], 'evaluated', 'unknown'),
+    );
   } else {
-    const why = order.naiveSafe ? 'the plan\'s own order is safe' : `the plan's own order would overflow ${mesh.fleet.regions[order.naiveOverflow!.region]!.name} while ${mesh.workloads[order.naiveOverflow!.move.workload]!.name} moves; reordered`;
-    obligations.push(proven('plan', name, started, `${moves.length} moves in ${order.batches.length} batch${order.batches.length === 1 ? '' : 'es'}; ${why}`, 'evaluated'));
+    const why = order.naiveSafe
+      ? "the plan's own order is safe"
+      : `the plan's own order would overflow ${mesh.fleet.regions[order.naiveOverflow!.region]!.name} while ${mesh.workloads[order.naiveOverflow!.move.workload]!.name} moves; reordered`;
+    obligations.push(
+      proven(
+        'plan',
+        name,
+        started,
+        `${moves.length} moves in ${order.batches.length} batch${order.batches.length === 1 ? '' : 'es'}; ${why}`,
+        'evaluated',
+      ),
+    );
   }
   return { obligations, order };
 }

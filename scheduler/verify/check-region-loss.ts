@@ -26,22 +26,40 @@ const asked = new WeakMap<Mesh, Map<string, Promise<Obligation>>>();
  * together (everything the region ran re-placed at once, which is what losing it means; if
  * that has a placement, so has each intent alone), and one by one only when that fails.
  */
-export async function checkAllRegionLosses(mesh: Mesh, intents: readonly Intent[], timeoutMs: number): Promise<Obligation[]> {
+export async function checkAllRegionLosses(
+  mesh: Mesh,
+  intents: readonly Intent[],
+  timeoutMs: number,
+): Promise<Obligation[]> {
   const critical = intents.filter((i) => i.placement === 'critical');
   const byRegion = new Map<number, Intent[]>();
-  for (const intent of critical) for (const r of regionsOf(mesh, involvedIn(mesh, [intent]))) (byRegion.get(r) ?? byRegion.set(r, []).get(r)!).push(intent);
+  for (const intent of critical)
+    for (const r of regionsOf(mesh, involvedIn(mesh, [intent])))
+      (byRegion.get(r) ?? byRegion.set(r, []).get(r)!).push(intent);
   const proven = new Map<string, Obligation>();
   for (const [lost, together] of [...byRegion].sort(([a], [b]) => a - b)) {
     if (together.length < 2) continue;
     const started = performance.now();
-    const answer = await askPlacement(mesh, lossQuestion(mesh, involvedIn(mesh, together), lost), timeoutMs, { greedy: true, coreless: true });
+    const answer = await askPlacement(mesh, lossQuestion(mesh, involvedIn(mesh, together), lost), timeoutMs, {
+      greedy: true,
+      coreless: true,
+    });
     if (answer.status !== 'sat') continue;
     const share = (performance.now() - started) / together.length;
-    for (const intent of together) proven.set(`${intent.name}\u0000${lost}`, { check: 'region-loss', name: obligationName(mesh, intent, lost), verdict: 'proven', method: answer.by ?? 'z3', ms: share, detail: 're-placed with everything else that region ran' });
+    for (const intent of together)
+      proven.set(`${intent.name}\u0000${lost}`, {
+        check: 'region-loss',
+        name: obligationName(mesh, intent, lost),
+        verdict: 'proven',
+        method: answer.by ?? 'z3',
+        ms: share,
+        detail: 're-placed with everything else that region ran',
+      });
   }
   const out: Obligation[] = [];
   for (const intent of critical) {
-    for (const lost of regionsOf(mesh, involvedIn(mesh, [intent]))) out.push(proven.get(`${intent.name}\u0000${lost}`) ?? (await lossOf(mesh, intent, lost, timeoutMs)));
+    for (const lost of regionsOf(mesh, involvedIn(mesh, [intent])))
+      out.push(proven.get(`${intent.name}\u0000${lost}`) ?? (await lossOf(mesh, intent, lost, timeoutMs)));
   }
   return out;
 }
@@ -79,10 +97,24 @@ function lossQuestion(mesh: Mesh, workloads: readonly number[], lost: number): P
     mem[r] = (mem[r] as number) + w.memoryGib;
   });
   const region = mesh.fleet.regions[lost]!;
-  const ref: ConstraintRef = { id: `region-lost:${region.name}`, kind: 'region-lost', text: `${region.name} is lost`, span: region.span };
+  const ref: ConstraintRef = {
+    id: `region-lost:${region.name}`,
+    kind: 'region-lost',
+    text: `${region.name} is lost`,
+    span: region.span,
+  };
   const fixed = new Map<number, Placed>();
-  for (const w of workloads) if (mesh.current[w] !== lost) fixed.set(w, { region: mesh.current[w] as number, fact: mesh.located(w) });
-  return { workloads, fixed, rules: true, edges: true, freeOnly: true, capacity: { cpu, memoryGib: mem, keepOverCapacity: true }, lost: { region: lost, ref } };
+  for (const w of workloads)
+    if (mesh.current[w] !== lost) fixed.set(w, { region: mesh.current[w] as number, fact: mesh.located(w) });
+  return {
+    workloads,
+    fixed,
+    rules: true,
+    edges: true,
+    freeOnly: true,
+    capacity: { cpu, memoryGib: mem, keepOverCapacity: true },
+    lost: { region: lost, ref },
+  };
 }
 
 function lossOf(mesh: Mesh, intent: Intent, lost: number, timeoutMs: number): Promise<Obligation> {
@@ -100,10 +132,17 @@ async function askLoss(mesh: Mesh, intent: Intent, lost: number, timeoutMs: numb
   const moved = q.workloads.length - q.fixed.size;
   const name = mesh.fleet.regions[lost]!.name;
   const answer = await askPlacement(mesh, q, timeoutMs, { greedy: true });
-  return fromAnswer('region-loss', obligationName(mesh, intent, lost), answer, started, {
-    proven: `${moved} workload${moved === 1 ? '' : 's'} re-placed`,
-    failed: `losing ${name} leaves intent "${intent.name}" no placement: a single point of failure`,
-  }, 'warning');
+  return fromAnswer(
+    'region-loss',
+    obligationName(mesh, intent, lost),
+    answer,
+    started,
+    {
+      proven: `${moved} workload${moved === 1 ? '' : 's'} re-placed`,
+      failed: `losing ${name} leaves intent "${intent.name}" no placement: a single point of failure`,
+    },
+    'warning',
+  );
 }
 
 /** `survives_region_loss` as a predicate: false, with the core, if any single region's loss breaks it. */
@@ -112,5 +151,9 @@ export async function survivesRegionLoss(mesh: Mesh, intent: Intent, timeoutMs: 
   const broken = results.find((o) => o.verdict !== 'proven');
   const by = results.some((o) => o.method === 'z3') ? 'z3' : 'evaluated';
   if (!broken) return { value: true, evidence: [], by };
-  return { value: broken.unprovable?.reason === 'unknown' ? 'unknown' : false, evidence: broken.unprovable?.core ?? [], by };
+  return {
+    value: broken.unprovable?.reason === 'unknown' ? 'unknown' : false,
+    evidence: broken.unprovable?.core ?? [],
+    by,
+  };
 }

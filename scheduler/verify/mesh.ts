@@ -85,23 +85,43 @@ export function buildMesh(fleet: Fleet, intents: readonly Intent[], workloads: r
     if (i.compliance) {
       const levels = i.compliance.levels.map((l) => l.value);
       rules.push({
-        ref: { id: `compliance:${i.name}`, kind: 'compliance', text: `intent "${i.name}": compliance ${levels.join(', ')}`, span: i.compliance.span },
+        ref: {
+          id: `compliance:${i.name}`,
+          kind: 'compliance',
+          text: `intent "${i.name}": compliance ${levels.join(', ')}`,
+          span: i.compliance.span,
+        },
         allowed: new Set(all.filter((k) => levels.every((l) => regions[k]!.compliance.includes(l)))),
       });
     }
     if (i.residency) {
       const allow = i.residency.allow?.map((c) => c.value);
       const deny = new Set(i.residency.deny.map((c) => c.value));
-      const words = [...(allow ? [`allow ${allow.join(', ')}`] : []), ...(deny.size ? [`deny ${[...deny].join(', ')}`] : [])].join('; ');
+      const words = [
+        ...(allow ? [`allow ${allow.join(', ')}`] : []),
+        ...(deny.size ? [`deny ${[...deny].join(', ')}`] : []),
+      ].join('; ');
       rules.push({
-        ref: { id: `residency:${i.name}`, kind: 'residency', text: `intent "${i.name}": residency ${words}`, span: i.residency.span },
-        allowed: new Set(all.filter((k) => !deny.has(regions[k]!.country) && (!allow || allow.includes(regions[k]!.country)))),
+        ref: {
+          id: `residency:${i.name}`,
+          kind: 'residency',
+          text: `intent "${i.name}": residency ${words}`,
+          span: i.residency.span,
+        },
+        allowed: new Set(
+          all.filter((k) => !deny.has(regions[k]!.country) && (!allow || allow.includes(regions[k]!.country))),
+        ),
       });
     }
     if (i.target) {
       const pinned = i.target.regions.map((r) => r.value);
       rules.push({
-        ref: { id: `target:${i.name}`, kind: 'target', text: `intent "${i.name}": target nodes(${pinned.join(', ')})`, span: i.target.span },
+        ref: {
+          id: `target:${i.name}`,
+          kind: 'target',
+          text: `intent "${i.name}": target nodes(${pinned.join(', ')})`,
+          span: i.target.span,
+        },
         allowed: new Set(pinned.map((p) => regionIndex.get(p)).filter((k): k is number => k !== undefined)),
       });
     }
@@ -112,21 +132,45 @@ export function buildMesh(fleet: Fleet, intents: readonly Intent[], workloads: r
 
   const edges: MeshEdge[] = [];
   workloads.forEach((w, from) => {
-    const deps = new Map<number, { dependsOn: ConstraintRef; maxMs: number; bound?: ConstraintRef; boundNames?: boolean }>();
+    const deps = new Map<
+      number,
+      { dependsOn: ConstraintRef; maxMs: number; bound?: ConstraintRef; boundNames?: boolean }
+    >();
     const add = (to: number | undefined, dependsOn: ConstraintRef): void => {
       if (to === undefined || to === from || deps.has(to)) return;
       deps.set(to, { dependsOn, maxMs: Infinity });
     };
-    for (const d of w.dependsOn) add(indexOf.get(d.value), { id: `depends-on:${w.name}>${d.value}`, kind: 'depends-on', text: `${w.name} depends on ${d.value}`, span: d.span });
+    for (const d of w.dependsOn)
+      add(indexOf.get(d.value), {
+        id: `depends-on:${w.name}>${d.value}`,
+        kind: 'depends-on',
+        text: `${w.name} depends on ${d.value}`,
+        span: d.span,
+      });
     for (const i of covering[from]!) {
-      for (const p of i.dependsOn) for (const to of matching(p.value)) add(to, { id: `depends-on:${i.name}:${p.value}`, kind: 'depends-on', text: `intent "${i.name}": depends_on("${p.value}")`, span: p.span });
+      for (const p of i.dependsOn)
+        for (const to of matching(p.value))
+          add(to, {
+            id: `depends-on:${i.name}:${p.value}`,
+            kind: 'depends-on',
+            text: `intent "${i.name}": depends_on("${p.value}")`,
+            span: p.span,
+          });
     }
     // Bounds with `to` first (they may add dependencies), then those without, which bound
     // every dependency: the order the constraints are written in does not matter.
     const latencies = covering[from]!.flatMap((i) => i.latency.map((l, k) => ({ i, l, k })));
-    for (const { i, l, k } of [...latencies.filter((x) => x.l.to.length > 0), ...latencies.filter((x) => x.l.to.length === 0)]) {
+    for (const { i, l, k } of [
+      ...latencies.filter((x) => x.l.to.length > 0),
+      ...latencies.filter((x) => x.l.to.length === 0),
+    ]) {
       {
-        const ref: ConstraintRef = { id: `latency:${i.name}:${k}`, kind: 'latency', text: `intent "${i.name}": network_latency max ${l.maxMs} ms${l.to.length ? ` to ${l.to.map((t) => t.value).join(', ')}` : ''}`, span: l.span };
+        const ref: ConstraintRef = {
+          id: `latency:${i.name}:${k}`,
+          kind: 'latency',
+          text: `intent "${i.name}": network_latency max ${l.maxMs} ms${l.to.length ? ` to ${l.to.map((t) => t.value).join(', ')}` : ''}`,
+          span: l.span,
+        };
         const targets = l.to.length ? l.to.flatMap((t) => matching(t.value)) : [...deps.keys()];
         for (const to of targets) {
           if (to === from) continue;
@@ -136,12 +180,24 @@ export function buildMesh(fleet: Fleet, intents: readonly Intent[], workloads: r
         }
       }
     }
-    for (const [to, d] of [...deps].sort(([a], [b]) => a - b)) edges.push({ from, to, maxMs: d.maxMs, dependsOn: d.dependsOn, ...(d.bound ? { bound: d.bound, boundNames: d.boundNames === true } : {}) });
+    for (const [to, d] of [...deps].sort(([a], [b]) => a - b))
+      edges.push({
+        from,
+        to,
+        maxMs: d.maxMs,
+        dependsOn: d.dependsOn,
+        ...(d.bound ? { bound: d.bound, boundNames: d.boundNames === true } : {}),
+      });
   });
   const out: MeshEdge[][] = workloads.map(() => []);
   for (const e of edges) out[e.from]!.push(e);
 
-  const capacity = regions.map((r): ConstraintRef => ({ id: `capacity:${r.name}`, kind: 'capacity', text: `${r.name} capacity ${r.capacity.cpu} cpu, ${r.capacity.memoryGib} GiB`, span: r.span }));
+  const capacity = regions.map((r): ConstraintRef => ({
+    id: `capacity:${r.name}`,
+    kind: 'capacity',
+    text: `${r.name} capacity ${r.capacity.cpu} cpu, ${r.capacity.memoryGib} GiB`,
+    span: r.span,
+  }));
   const names2 = regions.map((r) => r.name);
   return {
     fleet,

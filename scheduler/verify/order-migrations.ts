@@ -40,7 +40,8 @@ export function orderMigrations(mesh: Mesh, moves: readonly MigrationMove[]): Mi
   const size = (m: MigrationMove) => mesh.workloads[m.workload]!;
   const EPS = 1e-9;
   const fits = (r: number, addCpu: number, addMem: number, useCpu: Float64Array, useMem: Float64Array): boolean =>
-    (useCpu[r] as number) + addCpu <= (capCpu[r] as number) + EPS && (useMem[r] as number) + addMem <= (capMem[r] as number) + EPS;
+    (useCpu[r] as number) + addCpu <= (capCpu[r] as number) + EPS &&
+    (useMem[r] as number) + addMem <= (capMem[r] as number) + EPS;
 
   // The plan's own order, one move at a time.
   let naiveOverflow: MigrationOrder['naiveOverflow'];
@@ -91,7 +92,10 @@ export function orderMigrations(mesh: Mesh, moves: readonly MigrationMove[]): Mi
     // Regions some waiting group needs room in and lacks now.
     const wanted = new Set<number>();
     for (const g of pending) if (!groupFits(g, cpu, mem)) for (const m of g) wanted.add(m.to);
-    const ordered = [...pending.filter((g) => g.some((m) => wanted.has(m.from))), ...pending.filter((g) => !g.some((m) => wanted.has(m.from)))];
+    const ordered = [
+      ...pending.filter((g) => g.some((m) => wanted.has(m.from))),
+      ...pending.filter((g) => !g.some((m) => wanted.has(m.from))),
+    ];
     const batch: MigrationMove[][] = [];
     const useCpu = Float64Array.from(cpu);
     const useMem = Float64Array.from(mem);
@@ -181,7 +185,10 @@ export function orderMigrations(mesh: Mesh, moves: readonly MigrationMove[]): Mi
  * copy counted) or a dependency bound that holds before and after the whole plan, or
  * undefined when every state is safe. The independent check of `orderMigrations`.
  */
-export function firstUnsafeState(mesh: Mesh, order: MigrationOrder): { readonly batch: number; readonly problem: string } | undefined {
+export function firstUnsafeState(
+  mesh: Mesh,
+  order: MigrationOrder,
+): { readonly batch: number; readonly problem: string } | undefined {
   const R = mesh.fleet.regions.length;
   const region = Int32Array.from(mesh.current);
   const [cpu, mem] = usageNow(mesh);
@@ -204,7 +211,14 @@ export function firstUnsafeState(mesh: Mesh, order: MigrationOrder): { readonly 
     for (let r = 0; r < R; r++) {
       const reg = mesh.fleet.regions[r]!;
       const arriving = batch.some((m) => m.to === r);
-      if (arriving && ((cpu[r] as number) > reg.capacity.cpu + 1e-9 || (mem[r] as number) > reg.capacity.memoryGib + 1e-9)) return { batch: k, problem: `${reg.name} over capacity while batch ${k + 1} runs (${cpu[r]} cpu of ${reg.capacity.cpu})` };
+      if (
+        arriving &&
+        ((cpu[r] as number) > reg.capacity.cpu + 1e-9 || (mem[r] as number) > reg.capacity.memoryGib + 1e-9)
+      )
+        return {
+          batch: k,
+          problem: `${reg.name} over capacity while batch ${k + 1} runs (${cpu[r]} cpu of ${reg.capacity.cpu})`,
+        };
     }
     for (const m of batch) {
       const w = mesh.workloads[m.workload]!;
@@ -212,7 +226,12 @@ export function firstUnsafeState(mesh: Mesh, order: MigrationOrder): { readonly 
       mem[m.from] = (mem[m.from] as number) - w.memoryGib;
       region[m.workload] = m.to;
     }
-    for (const e of watched) if (!holds(region, e)) return { batch: k, problem: `${mesh.workloads[e.from]!.name} → ${mesh.workloads[e.to]!.name} out of bounds after batch ${k + 1}` };
+    for (const e of watched)
+      if (!holds(region, e))
+        return {
+          batch: k,
+          problem: `${mesh.workloads[e.from]!.name} → ${mesh.workloads[e.to]!.name} out of bounds after batch ${k + 1}`,
+        };
   }
   return undefined;
 }

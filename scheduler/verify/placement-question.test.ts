@@ -19,7 +19,14 @@ function meshWith(...cpus: number[]) {
   const { fleet } = parseFleet(new SourceFile('fleet.yaml', FLEET), '/', (p) => p);
   if (!fleet) throw new Error('the test fleet is invalid');
   const span = new SourceFile('inventory.yaml', '').span(0);
-  const workloads: Workload[] = cpus.map((cpu, i) => ({ name: `ns/w${i}`, region: 'a', cpu, memoryGib: 1, dependsOn: [], span }));
+  const workloads: Workload[] = cpus.map((cpu, i) => ({
+    name: `ns/w${i}`,
+    region: 'a',
+    cpu,
+    memoryGib: 1,
+    dependsOn: [],
+    span,
+  }));
   return buildMesh(fleet, [], workloads);
 }
 

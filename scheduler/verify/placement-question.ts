@@ -27,7 +27,11 @@ export interface PlacementQuestion {
    * With `keepOverCapacity`, a region already over capacity may keep what the question's
    * workloads have there now, but not grow (the planner's rule); without it, capacity is strict.
    */
-  readonly capacity?: { readonly cpu: Float64Array; readonly memoryGib: Float64Array; readonly keepOverCapacity?: boolean };
+  readonly capacity?: {
+    readonly cpu: Float64Array;
+    readonly memoryGib: Float64Array;
+    readonly keepOverCapacity?: boolean;
+  };
   /**
    * Constrain only the workloads being placed: rules of free workloads and dependencies with
    * a free end. Facts about workloads that stay are then not re-proven (check 1 does that),
@@ -63,7 +67,8 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
   const R = mesh.fleet.regions.length;
   const inQuestion = new Set(q.workloads);
   const targets = new Set<number>();
-  if (q.edges) for (const w of q.workloads) for (const e of mesh.out[w] ?? []) if (inQuestion.has(e.to)) targets.add(e.to);
+  if (q.edges)
+    for (const w of q.workloads) for (const e of mesh.out[w] ?? []) if (inQuestion.has(e.to)) targets.add(e.to);
   const units: Unit[] = [];
   const unitOf = new Map<number, number>();
   const byKey = new Map<string, Unit>();
@@ -74,10 +79,24 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
     const edges = activeEdges(q, mesh, w, inQuestion);
     const key = targets.has(w)
       ? `#${w}`
-      : [rules.map((r) => r.ref.id).join(','), edges.map((e) => `${e.to}:${e.maxMs}:${e.bound?.id ?? ''}`).join(','), wl.cpu, wl.memoryGib, fixed ? `${fixed.region}:${fixed.fact.kind}` : 'free'].join('|');
+      : [
+          rules.map((r) => r.ref.id).join(','),
+          edges.map((e) => `${e.to}:${e.maxMs}:${e.bound?.id ?? ''}`).join(','),
+          wl.cpu,
+          wl.memoryGib,
+          fixed ? `${fixed.region}:${fixed.fact.kind}` : 'free',
+        ].join('|');
     let unit = byKey.get(key);
     if (!unit) {
-      unit = { members: [], rules, edges, dependsOn: edges.map(() => []), cpu: wl.cpu, mem: wl.memoryGib, ...(fixed ? { fixed } : {}) };
+      unit = {
+        members: [],
+        rules,
+        edges,
+        dependsOn: edges.map(() => []),
+        cpu: wl.cpu,
+        mem: wl.memoryGib,
+        ...(fixed ? { fixed } : {}),
+      };
       byKey.set(key, unit);
       units.push(unit);
     }
@@ -103,7 +122,9 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
   });
   const n = (u: number, r: number): string => (open[u]![r] ? `n${u}_${r}` : '0');
   const guarded = (refs: readonly ConstraintRef[], body: string): void => {
-    out.line(tracked ? `(assert (=> (and true ${refs.map((ref) => out.track(ref)).join(' ')}) ${body}))` : `(assert ${body})`);
+    out.line(
+      tracked ? `(assert (=> (and true ${refs.map((ref) => out.track(ref)).join(' ')}) ${body}))` : `(assert ${body})`,
+    );
   };
   units.forEach((u, ui) => {
     const vars: string[] = [];
@@ -166,7 +187,12 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
  * first, and the tracked one for the minimal core only when that is unsatisfiable.
  * With `coreless`, an unsatisfiable answer comes back without a core (cheaper).
  */
-export async function askPlacement(mesh: Mesh, q: PlacementQuestion, timeoutMs: number, how: { readonly witness?: Int32Array; readonly greedy?: boolean; readonly coreless?: boolean } = {}): Promise<Answer> {
+export async function askPlacement(
+  mesh: Mesh,
+  q: PlacementQuestion,
+  timeoutMs: number,
+  how: { readonly witness?: Int32Array; readonly greedy?: boolean; readonly coreless?: boolean } = {},
+): Promise<Answer> {
   if (how.witness && satisfies(mesh, q, how.witness)) return { status: 'sat', by: 'model' };
   if (how.greedy) {
     const found = greedyPlacement(mesh, q);
@@ -184,7 +210,12 @@ function declared(mesh: Mesh, refs: readonly ConstraintRef[], to: number): Const
   const distinct = [...new Map(refs.map((r) => [r.id, r])).values()];
   if (distinct.length === 1) return distinct[0]!;
   const first = distinct[0]!;
-  return { id: `${distinct.map((r) => r.id).join('+')}`, kind: 'depends-on', text: `${distinct.length} declarations that workloads depend on ${mesh.workloads[to]!.name} (first here)`, span: first.span };
+  return {
+    id: `${distinct.map((r) => r.id).join('+')}`,
+    kind: 'depends-on',
+    text: `${distinct.length} declarations that workloads depend on ${mesh.workloads[to]!.name} (first here)`,
+    span: first.span,
+  };
 }
 
 /** One fact for a unit of fixed workloads: the workload's own, or a summary naming a few. */
@@ -195,6 +226,9 @@ function factFor(mesh: Mesh, u: Unit): ConstraintRef {
   const region = mesh.fleet.regions[u.fixed!.region]!.name;
   const more = u.members.length > 3 ? ` and ${u.members.length - 3} more` : '';
   const verb = first.kind === 'planned' ? 'the plan puts' : 'run in';
-  const text = first.kind === 'planned' ? `the plan puts ${u.members.length} workloads in ${region}: ${names.join(', ')}${more}` : `${u.members.length} workloads ${verb} ${region}: ${names.join(', ')}${more}`;
+  const text =
+    first.kind === 'planned'
+      ? `the plan puts ${u.members.length} workloads in ${region}: ${names.join(', ')}${more}`
+      : `${u.members.length} workloads ${verb} ${region}: ${names.join(', ')}${more}`;
   return { id: `${first.kind}:${u.members.join(',')}@${region}`, kind: first.kind, text, span: first.span };
 }

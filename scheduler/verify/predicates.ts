@@ -47,16 +47,21 @@ export async function hasCycle(mesh: Mesh, from: readonly number[], timeoutMs: n
   if (topologicalOrderExists(mesh, nodes)) return { value: false, evidence: [], by: 'evaluated' };
   const out = new SmtWriter();
   for (const w of nodes) out.line(`(declare-const rank${w} Int)`);
-  for (const w of nodes) for (const e of mesh.out[w] ?? []) out.line(`(assert (=> ${out.track(e.dependsOn)} (> rank${e.from} rank${e.to})))`);
+  for (const w of nodes)
+    for (const e of mesh.out[w] ?? [])
+      out.line(`(assert (=> ${out.track(e.dependsOn)} (> rank${e.from} rank${e.to})))`);
   const answer = await checkTracked(out.build(), timeoutMs);
   if (answer.status === 'unknown') return { value: 'unknown', evidence: [], by: 'z3' };
-  return answer.status === 'unsat' ? { value: true, evidence: answer.core, by: 'z3' } : { value: false, evidence: [], by: 'z3' };
+  return answer.status === 'unsat'
+    ? { value: true, evidence: answer.core, by: 'z3' }
+    : { value: false, evidence: [], by: 'z3' };
 }
 
 function topologicalOrderExists(mesh: Mesh, nodes: readonly number[]): boolean {
   const inside = new Set(nodes);
   const indegree = new Map<number, number>(nodes.map((w) => [w, 0]));
-  for (const w of nodes) for (const e of mesh.out[w] ?? []) if (inside.has(e.to)) indegree.set(e.to, (indegree.get(e.to) as number) + 1);
+  for (const w of nodes)
+    for (const e of mesh.out[w] ?? []) if (inside.has(e.to)) indegree.set(e.to, (indegree.get(e.to) as number) + 1);
   const ready = nodes.filter((w) => indegree.get(w) === 0);
   let done = 0;
   while (ready.length) {
@@ -78,7 +83,8 @@ export function dependenciesReachable(mesh: Mesh, from: readonly number[], at: M
     for (const e of mesh.out[w] ?? []) {
       const a = at.region[e.from] as number;
       const b = at.region[e.to] as number;
-      if (a !== b && mesh.latencyMs(a, b) === undefined) return { value: false, evidence: [e.dependsOn, at.fact(e.from), at.fact(e.to)], by: 'evaluated' };
+      if (a !== b && mesh.latencyMs(a, b) === undefined)
+        return { value: false, evidence: [e.dependsOn, at.fact(e.from), at.fact(e.to)], by: 'evaluated' };
     }
   }
   return { value: true, evidence: [], by: 'evaluated' };
@@ -92,7 +98,8 @@ export function latencyWithinBounds(mesh: Mesh, from: readonly number[], at: Mes
       const a = at.region[e.from] as number;
       const b = at.region[e.to] as number;
       const l = a === b ? 0 : mesh.latencyMs(a, b);
-      if (l === undefined || l > e.maxMs) return { value: false, evidence: [...edgeRefs(e), at.fact(e.from), at.fact(e.to)], by: 'evaluated' };
+      if (l === undefined || l > e.maxMs)
+        return { value: false, evidence: [...edgeRefs(e), at.fact(e.from), at.fact(e.to)], by: 'evaluated' };
     }
   }
   return { value: true, evidence: [], by: 'evaluated' };
@@ -111,7 +118,14 @@ export interface AssertionContext {
  * Evaluates one `assert!(…)` over a mesh. Returns undefined when it holds; otherwise the
  * constraints that make it fail (with the assertion itself), or unknown.
  */
-export async function evaluateAssertion(a: Assertion, ctx: AssertionContext): Promise<{ readonly holds: boolean | 'unknown'; readonly evidence: readonly ConstraintRef[]; readonly by: ProofMethod }> {
+export async function evaluateAssertion(
+  a: Assertion,
+  ctx: AssertionContext,
+): Promise<{
+  readonly holds: boolean | 'unknown';
+  readonly evidence: readonly ConstraintRef[];
+  readonly by: ProofMethod;
+}> {
   let usedZ3 = false;
   const from = workloadsOf(ctx.mesh, ctx.intent);
   // Each subexpression's value with the evidence that decides it: for `a && b` false, only

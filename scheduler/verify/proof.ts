@@ -2,7 +2,18 @@ import { redactSecrets } from '../diagnostics/redact.js';
 import type { Span } from '../diagnostics/source-file.js';
 
 /** What a fact or constraint in a proof is: where it comes from decides how it reads. */
-export type RefKind = 'located' | 'planned' | 'compliance' | 'residency' | 'target' | 'latency' | 'reachable' | 'capacity' | 'depends-on' | 'assertion' | 'region-lost';
+export type RefKind =
+  | 'located'
+  | 'planned'
+  | 'compliance'
+  | 'residency'
+  | 'target'
+  | 'latency'
+  | 'reachable'
+  | 'capacity'
+  | 'depends-on'
+  | 'assertion'
+  | 'region-lost';
 
 /**
  * One constraint or fact a proof rests on, traced to the file, line and column it came
@@ -56,7 +67,13 @@ export interface Obligation {
 }
 
 export function sortRefs(refs: readonly ConstraintRef[]): ConstraintRef[] {
-  return [...refs].sort((a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : 0) || a.span.line - b.span.line || a.span.col - b.span.col || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...refs].sort(
+    (a, b) =>
+      (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : 0) ||
+      a.span.line - b.span.line ||
+      a.span.col - b.span.col ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }
 
 export function refLocation(r: ConstraintRef): string {

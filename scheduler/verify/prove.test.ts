@@ -3,7 +3,12 @@ import type { ConstraintRef } from './proof.js';
 import { checkQuick, checkTracked, SmtLiteralError, smtInt, SmtWriter } from './prove.js';
 import { shutdownZ3 } from './z3.js';
 
-const ref = (id: string, line: number): ConstraintRef => ({ id, kind: 'capacity', text: id, span: { file: 'f.yaml', start: 0, end: 0, line, col: 1 } });
+const ref = (id: string, line: number): ConstraintRef => ({
+  id,
+  kind: 'capacity',
+  text: id,
+  span: { file: 'f.yaml', start: 0, end: 0, line, col: 1 },
+});
 
 afterAll(shutdownZ3);
 
@@ -42,7 +47,9 @@ describe('checkTracked', () => {
     // A hard nonlinear question with a 1 ms limit.
     const w = new SmtWriter();
     w.line('(declare-const a Int) (declare-const b Int) (declare-const c Int)');
-    w.line(`(assert (=> ${w.track(ref('fermat', 1))} (and (> a 0) (> b 0) (> c 0) (= (+ (* a a a) (* b b b)) (* c c c)))))`);
+    w.line(
+      `(assert (=> ${w.track(ref('fermat', 1))} (and (> a 0) (> b 0) (> c 0) (= (+ (* a a a) (* b b b)) (* c c c)))))`,
+    );
     const answer = await checkTracked(w.build(), 1);
     expect(answer.status).toBe('unknown');
   });
@@ -59,17 +66,20 @@ describe('smtInt', () => {
     expect(smtInt(-Number.MAX_SAFE_INTEGER)).toBe('(- 9007199254740991)');
   });
 
-  it.each([1e23, 2 ** 53, -(2 ** 53), 1.5, Infinity, -Infinity, NaN])('refuses %s with a typed error and a stable code', (n) => {
-    let thrown: unknown;
-    try {
-      smtInt(n);
-    } catch (err) {
-      thrown = err;
-    }
-    expect(thrown).toBeInstanceOf(SmtLiteralError);
-    expect((thrown as SmtLiteralError).code).toBe('SMT_NOT_A_SAFE_INTEGER');
-    expect((thrown as SmtLiteralError).value).toBe(n);
-  });
+  it.each([1e23, 2 ** 53, -(2 ** 53), 1.5, Infinity, -Infinity, NaN])(
+    'refuses %s with a typed error and a stable code',
+    (n) => {
+      let thrown: unknown;
+      try {
+        smtInt(n);
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(SmtLiteralError);
+      expect((thrown as SmtLiteralError).code).toBe('SMT_NOT_A_SAFE_INTEGER');
+      expect((thrown as SmtLiteralError).value).toBe(n);
+    },
+  );
 
   it('writes what Z3 reads as the same number, at the largest and most negative safe values', async () => {
     // x = MAX and y = -MAX hold together with x + y = 0 only if both literals mean what they say.

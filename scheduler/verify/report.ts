@@ -7,20 +7,29 @@ const TITLES: Readonly<Record<string, string>> = {
   plan: 'Check 2 — the plan is safe',
   'region-loss': 'Check 3 — single-region failure (N-1)',
 };
-const MARK: Readonly<Record<Obligation['verdict'], string>> = { proven: '✓ proven    ', unprovable: '✗ unprovable', warning: '! warning   ' };
+const MARK: Readonly<Record<Obligation['verdict'], string>> = {
+  proven: '✓ proven    ',
+  unprovable: '✗ unprovable',
+  warning: '! warning   ',
+};
 
 const ms = (x: number): string => `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`;
 
 /** The report as people read it: each obligation with its verdict and time, cores under failures. */
 export function renderReport(r: VerifyReport, only?: (o: Obligation) => boolean): string {
-  const lines: string[] = ['How: [z3] searched by Z3 (or its minimal core), [model] a placement at hand checked against every constraint, [rules] a workload its rules leave no region, [evaluated] computed on a fixed placement.', ''];
+  const lines: string[] = [
+    'How: [z3] searched by Z3 (or its minimal core), [model] a placement at hand checked against every constraint, [rules] a workload its rules leave no region, [evaluated] computed on a fixed placement.',
+    '',
+  ];
   for (const check of ['intents', 'plan', 'region-loss']) {
     const obligations = r.obligations.filter((o) => o.check === check && (!only || only(o)));
     if (r.ms[check] === undefined || (only && obligations.length === 0)) continue;
     lines.push(`${TITLES[check]} (${ms(r.ms[check] as number)})`);
     if (obligations.length === 0) lines.push('  nothing to prove');
     for (const o of obligations) {
-      lines.push(`  ${MARK[o.verdict]} ${ms(o.ms).padStart(8)}  ${`[${o.method}]`.padEnd(11)}  ${o.name}${o.detail ? ` — ${o.detail}` : ''}`);
+      lines.push(
+        `  ${MARK[o.verdict]} ${ms(o.ms).padStart(8)}  ${`[${o.method}]`.padEnd(11)}  ${o.name}${o.detail ? ` — ${o.detail}` : ''}`,
+      );
       if (o.unprovable && o.unprovable.core.length > 0) {
         lines.push(`      ${o.unprovable.reason === 'unsat' ? 'conflicting constraints' : 'involved'}:`);
         const w = Math.max(...o.unprovable.core.map((c) => refLocation(c).length));
@@ -43,7 +52,10 @@ export function renderReport(r: VerifyReport, only?: (o: Obligation) => boolean)
  * The report as data, in a fixed order. Times are the only part that differs between runs;
  * `times: false` leaves them out, so equal inputs give equal bytes.
  */
-export function reportToJson(r: VerifyReport, options: { readonly times: boolean } = { times: true }): Record<string, unknown> {
+export function reportToJson(
+  r: VerifyReport,
+  options: { readonly times: boolean } = { times: true },
+): Record<string, unknown> {
   return {
     proven: r.proven,
     obligations: r.obligations.map((o) => ({
@@ -59,12 +71,24 @@ export function reportToJson(r: VerifyReport, options: { readonly times: boolean
               code: o.unprovable.code,
               reason: o.unprovable.reason,
               message: redactSecrets(o.unprovable.message),
-              core: o.unprovable.core.map((c) => ({ kind: c.kind, text: refText(c), file: c.span.file, line: c.span.line, col: c.span.col })),
+              core: o.unprovable.core.map((c) => ({
+                kind: c.kind,
+                text: refText(c),
+                file: c.span.file,
+                line: c.span.line,
+                col: c.span.col,
+              })),
             },
           }
         : {}),
     })),
-    ...(options.times ? { ms: Object.fromEntries(Object.entries(r.ms).map(([k, v]) => [k, Math.round(v * 10) / 10])) } : {}),
-    counts: { proven: r.obligations.filter((o) => o.verdict === 'proven').length, unprovable: r.unprovable.length, warnings: r.warnings },
+    ...(options.times
+      ? { ms: Object.fromEntries(Object.entries(r.ms).map(([k, v]) => [k, Math.round(v * 10) / 10])) }
+      : {}),
+    counts: {
+      proven: r.obligations.filter((o) => o.verdict === 'proven').length,
+      unprovable: r.unprovable.length,
+      warnings: r.warnings,
+    },
   };
 }

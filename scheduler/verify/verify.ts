@@ -43,5 +43,12 @@ export async function verify(mesh: Mesh, intents: readonly Intent[], options: Ve
     ms[check] = performance.now() - started;
   }
   const unprovable = obligations.filter((o) => o.verdict === 'unprovable').map((o) => o.unprovable as UnprovableState);
-  return { obligations, proven: unprovable.length === 0, unprovable, warnings: obligations.filter((o) => o.verdict === 'warning').length, ms, ...(plan ? { plan: { order: plan.order } } : {}) };
+  return {
+    obligations,
+    proven: unprovable.length === 0,
+    unprovable,
+    warnings: obligations.filter((o) => o.verdict === 'warning').length,
+    ms,
+    ...(plan ? { plan: { order: plan.order } } : {}),
+  };
 }

@@ -10,16 +10,22 @@ import { milli } from './milli.js';
  * Z3 is asked only when neither settles the question (see askPlacement).
  */
 
-
 /** The rules a question switches on for workload w. */
 export function activeRules(q: PlacementQuestion, mesh: Mesh, w: number): readonly RegionRule[] {
   return q.rules && !(q.freeOnly && q.fixed.has(w)) ? (mesh.rules[w] ?? []) : [];
 }
 
 /** The dependencies a question switches on for workload w (both ends in the question). */
-export function activeEdges(q: PlacementQuestion, mesh: Mesh, w: number, inQuestion: ReadonlySet<number>): readonly MeshEdge[] {
+export function activeEdges(
+  q: PlacementQuestion,
+  mesh: Mesh,
+  w: number,
+  inQuestion: ReadonlySet<number>,
+): readonly MeshEdge[] {
   if (!q.edges) return [];
-  return (mesh.out[w] ?? []).filter((e) => inQuestion.has(e.to) && (!q.freeOnly || !q.fixed.has(e.from) || !q.fixed.has(e.to)));
+  return (mesh.out[w] ?? []).filter(
+    (e) => inQuestion.has(e.to) && (!q.freeOnly || !q.fixed.has(e.from) || !q.fixed.has(e.to)),
+  );
 }
 
 /** Capacity left per region for the question's workloads, in milli-units (as the encoder counts). */
@@ -37,8 +43,15 @@ export function capacityLeft(q: PlacementQuestion, mesh: Mesh): { cpu: number[];
   }
   const keep = cap.keepOverCapacity === true;
   return {
-    cpu: mesh.fleet.regions.map((region, r) => Math.max(milli(region.capacity.cpu) - milli(cap.cpu[r] ?? 0), keep ? (nowCpu[r] as number) : -Infinity)),
-    mem: mesh.fleet.regions.map((region, r) => Math.max(milli(region.capacity.memoryGib) - milli(cap.memoryGib[r] ?? 0), keep ? (nowMem[r] as number) : -Infinity)),
+    cpu: mesh.fleet.regions.map((region, r) =>
+      Math.max(milli(region.capacity.cpu) - milli(cap.cpu[r] ?? 0), keep ? (nowCpu[r] as number) : -Infinity),
+    ),
+    mem: mesh.fleet.regions.map((region, r) =>
+      Math.max(
+        milli(region.capacity.memoryGib) - milli(cap.memoryGib[r] ?? 0),
+        keep ? (nowMem[r] as number) : -Infinity,
+      ),
+    ),
   };
 }
 
@@ -64,7 +77,10 @@ export function satisfies(mesh: Mesh, q: PlacementQuestion, at: Int32Array): boo
     useMem[r] = (useMem[r] as number) + milli(mesh.workloads[w]!.memoryGib);
   }
   const left = capacityLeft(q, mesh);
-  if (left) for (let r = 0; r < R; r++) if ((useCpu[r] as number) > (left.cpu[r] as number) || (useMem[r] as number) > (left.mem[r] as number)) return false;
+  if (left)
+    for (let r = 0; r < R; r++)
+      if ((useCpu[r] as number) > (left.cpu[r] as number) || (useMem[r] as number) > (left.mem[r] as number))
+        return false;
   return true;
 }
 
@@ -89,7 +105,8 @@ export function greedyPlacement(mesh: Mesh, q: PlacementQuestion): Int32Array | 
   };
   for (const [w, f] of q.fixed) if (inQuestion.has(w)) take(w, f.region);
   const into = new Map<number, MeshEdge[]>();
-  for (const w of q.workloads) for (const e of activeEdges(q, mesh, w, inQuestion)) (into.get(e.to) ?? into.set(e.to, []).get(e.to)!).push(e);
+  for (const w of q.workloads)
+    for (const e of activeEdges(q, mesh, w, inQuestion)) (into.get(e.to) ?? into.set(e.to, []).get(e.to)!).push(e);
   const free = q.workloads.filter((w) => !q.fixed.has(w));
   const order = [...free.filter((w) => into.has(w)), ...free.filter((w) => !into.has(w))];
   for (const w of order) {
@@ -101,7 +118,8 @@ export function greedyPlacement(mesh: Mesh, q: PlacementQuestion): Int32Array | 
       if (r === q.lost?.region || !rules.every((rule) => rule.allowed.has(r))) continue;
       if (left && ((left.cpu[r] as number) < milli(wl.cpu) || (left.mem[r] as number) < milli(wl.memoryGib))) continue;
       if (!out.every((e) => !placed.has(e.to) || near(mesh, r, at[e.to] as number, e.maxMs))) continue;
-      if (!(into.get(w) ?? []).every((e) => !placed.has(e.from) || near(mesh, at[e.from] as number, r, e.maxMs))) continue;
+      if (!(into.get(w) ?? []).every((e) => !placed.has(e.from) || near(mesh, at[e.from] as number, r, e.maxMs)))
+        continue;
       chosen = r;
     }
     if (chosen < 0) return undefined;
@@ -119,7 +137,10 @@ export function emptyDomainCore(mesh: Mesh, q: PlacementQuestion): readonly Cons
   const R = mesh.fleet.regions.length;
   for (const w of q.workloads) {
     if (q.fixed.has(w)) continue;
-    const refs: { ref: ConstraintRef; allows: (r: number) => boolean }[] = activeRules(q, mesh, w).map((rule) => ({ ref: rule.ref, allows: (r) => rule.allowed.has(r) }));
+    const refs: { ref: ConstraintRef; allows: (r: number) => boolean }[] = activeRules(q, mesh, w).map((rule) => ({
+      ref: rule.ref,
+      allows: (r) => rule.allowed.has(r),
+    }));
     if (q.lost) {
       const lost = q.lost.region;
       refs.push({ ref: q.lost.ref, allows: (r) => r !== lost });
@@ -129,7 +150,9 @@ export function emptyDomainCore(mesh: Mesh, q: PlacementQuestion): readonly Cons
       return true;
     };
     if (!empty(refs)) continue;
-    const order = sortRefs(refs.map((x) => x.ref)).sort((a, b) => Number(a.kind === 'region-lost') - Number(b.kind === 'region-lost'));
+    const order = sortRefs(refs.map((x) => x.ref)).sort(
+      (a, b) => Number(a.kind === 'region-lost') - Number(b.kind === 'region-lost'),
+    );
     let core = refs;
     for (const ref of order) {
       const without = core.filter((x) => x.ref !== ref);

@@ -24,7 +24,12 @@ export function crossCheck(
   options: { readonly intentsComplete: boolean },
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const report = (code: string, message: string, span: Span, extra: { expected?: string; hint?: string; severity?: 'warning'; related?: { message: string; span: Span }[] } = {}): void => {
+  const report = (
+    code: string,
+    message: string,
+    span: Span,
+    extra: { expected?: string; hint?: string; severity?: 'warning'; related?: { message: string; span: Span }[] } = {},
+  ): void => {
     const source = sources(span.file);
     out.push(diagnostic({ code, message, span, ...(source ? { source } : {}), ...extra }));
   };
@@ -43,48 +48,79 @@ export function crossCheck(
   for (const intent of intents) {
     for (const r of intent.target?.regions ?? []) {
       if (!fleet.regionsByName.has(r.value)) {
-        report('intent/unknown-region', `target names unknown region "${r.value}"`, r.span, { expected: `a region of ${fleet.file}`, ...suggestRegion(r.value) });
+        report('intent/unknown-region', `target names unknown region "${r.value}"`, r.span, {
+          expected: `a region of ${fleet.file}`,
+          ...suggestRegion(r.value),
+        });
       }
     }
     const notify = intent.onDrift?.notify;
     const channel = notify && fleet.notify.get(notify.value);
     if (notify && channel && !channel.events.includes('exceptions')) {
-      report('intent/channel-ignores-drift', `on_drift notifies "${notify.value}", but that channel only receives ${channel.events.join(', ') || 'nothing'}: drift reports would be dropped`, notify.span, {
-        severity: 'warning',
-        hint: `add exceptions to notify.${notify.value}.events in ${fleet.file}`,
-      });
+      report(
+        'intent/channel-ignores-drift',
+        `on_drift notifies "${notify.value}", but that channel only receives ${channel.events.join(', ') || 'nothing'}: drift reports would be dropped`,
+        notify.span,
+        {
+          severity: 'warning',
+          hint: `add exceptions to notify.${notify.value}.events in ${fleet.file}`,
+        },
+      );
     }
     if (notify && !fleet.notify.has(notify.value)) {
       const near = closestMatch(notify.value, fleet.notify.keys());
-      report('intent/unknown-channel', `on_drift notifies "${notify.value}", which ${fleet.file} does not define under notify`, notify.span, {
-        expected: fleet.notify.size ? `one of ${[...fleet.notify.keys()].join(', ')}` : 'a channel defined under notify in the fleet file',
-        ...(near ? { hint: `did you mean "${near}"?` } : {}),
-      });
+      report(
+        'intent/unknown-channel',
+        `on_drift notifies "${notify.value}", which ${fleet.file} does not define under notify`,
+        notify.span,
+        {
+          expected: fleet.notify.size
+            ? `one of ${[...fleet.notify.keys()].join(', ')}`
+            : 'a channel defined under notify in the fleet file',
+          ...(near ? { hint: `did you mean "${near}"?` } : {}),
+        },
+      );
     }
     for (const level of intent.compliance?.levels ?? []) {
       if (!certifications.has(level.value)) {
         const near = closestMatch(level.value, certifications);
-        report('intent/unheld-certification', `no region holds "${level.value}"; this intent's workloads can run nowhere`, level.span, {
-          severity: 'warning',
-          ...(near ? { hint: `did you mean "${near}"?` } : {}),
-        });
+        report(
+          'intent/unheld-certification',
+          `no region holds "${level.value}"; this intent's workloads can run nowhere`,
+          level.span,
+          {
+            severity: 'warning',
+            ...(near ? { hint: `did you mean "${near}"?` } : {}),
+          },
+        );
       }
     }
     const allow = intent.residency?.allow;
-    if (allow && !allow.some((c) => countries.has(c.value) && !intent.residency?.deny.some((d) => d.value === c.value))) {
-      report('intent/no-allowed-region', `no region is in an allowed country (${allow.map((c) => c.value).join(', ')})`, intent.residency?.span ?? intent.span, { severity: 'warning' });
+    if (
+      allow &&
+      !allow.some((c) => countries.has(c.value) && !intent.residency?.deny.some((d) => d.value === c.value))
+    ) {
+      report(
+        'intent/no-allowed-region',
+        `no region is in an allowed country (${allow.map((c) => c.value).join(', ')})`,
+        intent.residency?.span ?? intent.span,
+        { severity: 'warning' },
+      );
     }
   }
 
   if (workloads === undefined) return out;
   for (const w of workloads) {
     if (!fleet.regionsByName.has(w.region)) {
-      report('inventory/unknown-region', `workload "${w.name}" runs in unknown region "${w.region}"`, w.span, { expected: `a region of ${fleet.file}`, ...suggestRegion(w.region) });
+      report('inventory/unknown-region', `workload "${w.name}" runs in unknown region "${w.region}"`, w.span, {
+        expected: `a region of ${fleet.file}`,
+        ...suggestRegion(w.region),
+      });
     }
     if (options.intentsComplete && w.intent !== undefined && !byName.has(w.intent)) {
       const near = closestMatch(w.intent, byName.keys());
       report('inventory/unknown-intent', `workload "${w.name}" names unknown intent "${w.intent}"`, w.span, {
-        expected: 'an intent declared in the fleet\'s intent files',
+        expected: "an intent declared in the fleet's intent files",
         ...(near ? { hint: `did you mean "${near}"?` } : {}),
       });
     }
@@ -95,10 +131,15 @@ export function crossCheck(
     for (const dep of w.dependsOn) {
       if (!known.has(dep.value)) {
         const near = closestMatch(dep.value, names);
-        report('inventory/unknown-dependency', `workload "${w.name}" depends on "${dep.value}", which is not in the inventory`, dep.span, {
-          expected: 'the namespace/name of a workload in this inventory',
-          ...(near ? { hint: `did you mean "${near}"?` } : {}),
-        });
+        report(
+          'inventory/unknown-dependency',
+          `workload "${w.name}" depends on "${dep.value}", which is not in the inventory`,
+          dep.span,
+          {
+            expected: 'the namespace/name of a workload in this inventory',
+            ...(near ? { hint: `did you mean "${near}"?` } : {}),
+          },
+        );
       }
     }
   }
@@ -107,7 +148,11 @@ export function crossCheck(
     return !names.some(m);
   };
   for (const intent of intents) {
-    const deps = [...intent.dependsOn, ...intent.latency.flatMap((l) => l.to), ...intent.circuitBreakers.flatMap((b) => b.to)];
+    const deps = [
+      ...intent.dependsOn,
+      ...intent.latency.flatMap((l) => l.to),
+      ...intent.circuitBreakers.flatMap((b) => b.to),
+    ];
     for (const d of deps) {
       if (matchesNothing(d)) {
         const near = closestMatch(d.value, names);
@@ -119,7 +164,9 @@ export function crossCheck(
     }
     for (const p of intent.workloads) {
       if (matchesNothing(p)) {
-        report('intent/matches-nothing', `workloads("${p.value}") matches no workload in the inventory`, p.span, { severity: 'warning' });
+        report('intent/matches-nothing', `workloads("${p.value}") matches no workload in the inventory`, p.span, {
+          severity: 'warning',
+        });
       }
     }
   }

@@ -40,7 +40,10 @@ describe('loadWorkspace', () => {
     const dir = exampleCopy((d) => {
       const inv = join(d, 'inventory.yaml');
       writeFileSync(inv, readFileSync(inv, 'utf8').replace('region: region-osaka-01', 'region: region-osaka-1'));
-      writeFileSync(join(d, 'intents', 'extra.intent'), 'intent "x" {\n  target nodes("region-tokio-01") { }\n  on_drift(action: "alert", notify: "sre-on-call")\n}\nintent "ml-training" {\n}\n');
+      writeFileSync(
+        join(d, 'intents', 'extra.intent'),
+        'intent "x" {\n  target nodes("region-tokio-01") { }\n  on_drift(action: "alert", notify: "sre-on-call")\n}\nintent "ml-training" {\n}\n',
+      );
       writeFileSync(join(d, 'intents', 'broken.intent'), 'intent "y" {\n  constraint carbon { min_saving: 10 }\n}\n');
     });
     const r = await loadWorkspace(join(dir, 'fleet.yaml'), { cwd: dir });
@@ -57,7 +60,12 @@ describe('loadWorkspace', () => {
   it('reports a missing intents folder or inventory where the fleet file names them', async () => {
     const dir = exampleCopy((d) => {
       const f = join(d, 'fleet.yaml');
-      writeFileSync(f, readFileSync(f, 'utf8').replace('  - intents/', '  - intent/').replace('inventory: inventory.yaml', 'inventory: inventry.yaml'));
+      writeFileSync(
+        f,
+        readFileSync(f, 'utf8')
+          .replace('  - intents/', '  - intent/')
+          .replace('inventory: inventory.yaml', 'inventory: inventry.yaml'),
+      );
     });
     const r = await loadWorkspace('fleet.yaml', { cwd: dir });
     expect(r.diagnostics.map((d) => `${d.span.file} ${d.code}: ${d.message}`)).toEqual([

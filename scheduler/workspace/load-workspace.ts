@@ -3,7 +3,13 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { filesNamed } from '../../regions/fleet/files-named.js';
 import type { FileRef, Fleet } from '../../regions/fleet/model.js';
 import { parseFleet } from '../../regions/fleet/parse-fleet.js';
-import { capErrorsPerFile, diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import {
+  capErrorsPerFile,
+  diagnostic,
+  hasErrors,
+  sortDiagnostics,
+  type Diagnostic,
+} from '../diagnostics/diagnostic.js';
 import { readSource } from '../diagnostics/read-source.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { loadIntentSource } from '../intent/index.js';
@@ -47,13 +53,20 @@ export async function loadWorkspace(fleetPath: string, options: LoadOptions): Pr
 }
 
 /** Reads and checks the fleet file alone, for commands that need nothing else from it. */
-export async function loadFleet(fleetPath: string, options: LoadOptions): Promise<{ fleet?: Fleet; source?: SourceFile; diagnostics: readonly Diagnostic[] }> {
+export async function loadFleet(
+  fleetPath: string,
+  options: LoadOptions,
+): Promise<{ fleet?: Fleet; source?: SourceFile; diagnostics: readonly Diagnostic[] }> {
   const display = displayPathFn(options.cwd);
   const abs = resolve(options.cwd, fleetPath);
   const read = await readSource(abs, display(abs), LIMITS.fleetBytes, 'fleet file');
   if (!read.ok) return { diagnostics: [read.diagnostic] };
   const parsed = parseFleet(read.source, dirname(abs), display);
-  return { ...(parsed.fleet ? { fleet: parsed.fleet } : {}), source: read.source, diagnostics: capErrorsPerFile(parsed.diagnostics, LIMITS.errorsPerFile) };
+  return {
+    ...(parsed.fleet ? { fleet: parsed.fleet } : {}),
+    source: read.source,
+    diagnostics: capErrorsPerFile(parsed.diagnostics, LIMITS.errorsPerFile),
+  };
 }
 
 async function loadAll(fleetPath: string, options: LoadOptions): Promise<WorkspaceLoadResult> {
@@ -80,12 +93,27 @@ async function loadAll(fleetPath: string, options: LoadOptions): Promise<Workspa
       // Two names for one file (links) are one file; a name that cannot be resolved is read as given, to say why.
       const identity = await realpath(file).catch(() => file);
       if (seen.has(identity)) {
-        diagnostics.push(diagnostic({ code: 'fleet/duplicate-intent-path', severity: 'warning', message: `intent file "${display(file)}" is listed more than once; it is read once`, span: ref.span, source: fleetSource }));
+        diagnostics.push(
+          diagnostic({
+            code: 'fleet/duplicate-intent-path',
+            severity: 'warning',
+            message: `intent file "${display(file)}" is listed more than once; it is read once`,
+            span: ref.span,
+            source: fleetSource,
+          }),
+        );
         continue;
       }
       seen.add(identity);
       if (intentFiles.length >= LIMITS.intentFiles) {
-        diagnostics.push(diagnostic({ code: 'fleet/too-many-intent-files', message: `more than ${LIMITS.intentFiles} intent files`, span: ref.span, source: fleetSource }));
+        diagnostics.push(
+          diagnostic({
+            code: 'fleet/too-many-intent-files',
+            message: `more than ${LIMITS.intentFiles} intent files`,
+            span: ref.span,
+            source: fleetSource,
+          }),
+        );
         intentsComplete = false;
         break refs;
       }
@@ -122,17 +150,45 @@ async function loadAll(fleetPath: string, options: LoadOptions): Promise<Workspa
   diagnostics.push(...crossCheck(fleet, intents, workloads, (f) => sources.get(f), { intentsComplete }));
   if (hasErrors(diagnostics)) return { diagnostics, sources };
   return {
-    workspace: Object.freeze({ fleet, intents: Object.freeze(intents), intentFiles: Object.freeze(intentFiles), workloads: workloads ?? Object.freeze([]), hasInventory: workloads !== undefined }),
+    workspace: Object.freeze({
+      fleet,
+      intents: Object.freeze(intents),
+      intentFiles: Object.freeze(intentFiles),
+      workloads: workloads ?? Object.freeze([]),
+      hasInventory: workloads !== undefined,
+    }),
     diagnostics,
     sources,
   };
 }
 
 /** The intent files a fleet entry names; an empty folder is a warning, not an error. */
-async function intentFilesAt(ref: FileRef, fleetSource: SourceFile, diagnostics: Diagnostic[]): Promise<string[] | undefined> {
-  const found = await filesNamed(ref, { extension: '.intent', what: 'intent path', expected: 'an intent file or a folder of *.intent files', strictFile: true }, fleetSource, diagnostics);
+async function intentFilesAt(
+  ref: FileRef,
+  fleetSource: SourceFile,
+  diagnostics: Diagnostic[],
+): Promise<string[] | undefined> {
+  const found = await filesNamed(
+    ref,
+    {
+      extension: '.intent',
+      what: 'intent path',
+      expected: 'an intent file or a folder of *.intent files',
+      strictFile: true,
+    },
+    fleetSource,
+    diagnostics,
+  );
   if (found?.length === 0) {
-    diagnostics.push(diagnostic({ code: 'fleet/no-intent-files', severity: 'warning', message: `folder "${ref.display}" holds no *.intent files`, span: ref.span, source: fleetSource }));
+    diagnostics.push(
+      diagnostic({
+        code: 'fleet/no-intent-files',
+        severity: 'warning',
+        message: `folder "${ref.display}" holds no *.intent files`,
+        span: ref.span,
+        source: fleetSource,
+      }),
+    );
   }
   return found;
 }
@@ -141,7 +197,13 @@ async function intentFilesAt(ref: FileRef, fleetSource: SourceFile, diagnostics:
 async function readReferenced(ref: FileRef, maxBytes: number, kind: string, fleetSource: SourceFile) {
   const problem = (message: string) => ({
     ok: false as const,
-    diagnostic: diagnostic({ code: 'fleet/missing-file', message, span: ref.span, source: fleetSource, expected: `a path to the ${kind} file, relative to the fleet file` }),
+    diagnostic: diagnostic({
+      code: 'fleet/missing-file',
+      message,
+      span: ref.span,
+      source: fleetSource,
+      expected: `a path to the ${kind} file, relative to the fleet file`,
+    }),
   });
   try {
     if ((await stat(ref.path)).isDirectory()) return problem(`${kind} "${ref.display}" is a folder, not a file`);

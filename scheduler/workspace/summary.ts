@@ -6,9 +6,20 @@ import type { Workspace } from './model.js';
 export interface WorkspaceSummary {
   readonly fleet: string;
   readonly name?: string;
-  readonly regions: { readonly count: number; readonly zones: number; readonly countries: number; readonly cpu: number; readonly memory_gib: number };
+  readonly regions: {
+    readonly count: number;
+    readonly zones: number;
+    readonly countries: number;
+    readonly cpu: number;
+    readonly memory_gib: number;
+  };
   readonly latency: { readonly known_pairs: number; readonly pairs: number };
-  readonly intents: { readonly count: number; readonly files: number; readonly critical: number; readonly flexible: number };
+  readonly intents: {
+    readonly count: number;
+    readonly files: number;
+    readonly critical: number;
+    readonly flexible: number;
+  };
   readonly workloads: {
     readonly source: 'inventory' | 'clusters';
     readonly count: number;
@@ -19,7 +30,12 @@ export interface WorkspaceSummary {
     readonly memory_gib: number;
   };
   readonly carbon: { readonly source: string; readonly max_staleness: string; readonly emission_factor: string };
-  readonly policy: { readonly schedule: string; readonly migration_budget: number; readonly min_saving_percent: number; readonly cooldown: string };
+  readonly policy: {
+    readonly schedule: string;
+    readonly migration_budget: number;
+    readonly min_saving_percent: number;
+    readonly cooldown: string;
+  };
   readonly notify: readonly string[];
 }
 
@@ -60,7 +76,11 @@ export function summarise(ws: Workspace): WorkspaceSummary {
       cpu: round(ws.workloads.reduce((s, w) => s + w.cpu, 0)),
       memory_gib: round(ws.workloads.reduce((s, w) => s + w.memoryGib, 0)),
     },
-    carbon: { source: fleet.carbon.source, max_staleness: formatDuration(fleet.carbon.maxStalenessMs), emission_factor: fleet.carbon.emissionFactor },
+    carbon: {
+      source: fleet.carbon.source,
+      max_staleness: formatDuration(fleet.carbon.maxStalenessMs),
+      emission_factor: fleet.carbon.emissionFactor,
+    },
     policy: {
       schedule: fleet.policy.schedule,
       migration_budget: fleet.policy.migrationBudget,

@@ -15,12 +15,22 @@ describe('shisa against the published spatial-shifting table', () => {
     cells: PUBLISHED_TABLE.latencyLimitsMs.map((limit) => {
       const { problem, workUnits } = toPlacementProblem(scenario, limit, row.idle);
       const s = solve(problem);
-      return { limit, paper: paperGreedy(scenario, limit, row.idle), shisa: s.assignment.objective / workUnits, bound: s.lowerBound / workUnits };
+      return {
+        limit,
+        paper: paperGreedy(scenario, limit, row.idle),
+        shisa: s.assignment.objective / workUnits,
+        bound: s.lowerBound / workUnits,
+      };
     }),
   }));
 
   it('is at or below the paper greedy in every cell, with a bound at most its own value', () => {
-    const table = rows.flatMap((r) => r.cells.map((c) => `${r.label.padEnd(24)} ${String(c.limit).padStart(3)} ms  paper ${c.paper.toFixed(2)}  shisa ${c.shisa.toFixed(2)}  bound ${c.bound.toFixed(2)}`));
+    const table = rows.flatMap((r) =>
+      r.cells.map(
+        (c) =>
+          `${r.label.padEnd(24)} ${String(c.limit).padStart(3)} ms  paper ${c.paper.toFixed(2)}  shisa ${c.shisa.toFixed(2)}  bound ${c.bound.toFixed(2)}`,
+      ),
+    );
     console.log(`gCO2eq/kWh of all work (no migration ${PUBLISHED_TABLE.noMigration}):\n${table.join('\n')}`);
     for (const r of rows) {
       for (const c of r.cells) {

@@ -73,14 +73,19 @@ describe('the experiment as a PlacementProblem', () => {
     const { problem, workUnits } = toPlacementProblem(scenario, limit, idle);
     const stay = Int32Array.from(problem.movers, (m) => m.current);
     expect(violation(problem, stay)).toBeUndefined();
-    expect(Math.abs(objectiveOf(problem, stay) / workUnits - PUBLISHED_TABLE.noMigration)).toBeLessThanOrEqual(TOLERANCE);
+    expect(Math.abs(objectiveOf(problem, stay) / workUnits - PUBLISHED_TABLE.noMigration)).toBeLessThanOrEqual(
+      TOLERANCE,
+    );
   });
 
-  it.each(cells)("$label at $limit ms: the paper greedy's placement is feasible and scores the same", ({ idle, limit }) => {
-    const { problem, workUnits } = toPlacementProblem(scenario, limit, idle);
-    const placement = paperGreedyPlacement(scenario, limit, idle);
-    expect(placement).toHaveLength(problem.movers.length);
-    expect(violation(problem, placement)).toBeUndefined();
-    expect(objectiveOf(problem, placement) / workUnits).toBeCloseTo(paperGreedy(scenario, limit, idle), 9);
-  });
+  it.each(cells)(
+    "$label at $limit ms: the paper greedy's placement is feasible and scores the same",
+    ({ idle, limit }) => {
+      const { problem, workUnits } = toPlacementProblem(scenario, limit, idle);
+      const placement = paperGreedyPlacement(scenario, limit, idle);
+      expect(placement).toHaveLength(problem.movers.length);
+      expect(violation(problem, placement)).toBeUndefined();
+      expect(objectiveOf(problem, placement) / workUnits).toBeCloseTo(paperGreedy(scenario, limit, idle), 9);
+    },
+  );
 });

@@ -115,8 +115,7 @@ export function loadSpatialScenario(): SpatialScenario {
   order.sort((a, b) => a.mean - b.mean || a.i - b.i);
   const zones: SpatialZone[] = order.map((z) => ({ name: z.name, meanIntensity: z.mean }));
 
-  const positions = (name: string): number[] =>
-    colNames.flatMap((n, i) => (n === name ? [i] : []));
+  const positions = (name: string): number[] => colNames.flatMap((n, i) => (n === name ? [i] : []));
   const latencyMs = zones.map((origin) => {
     const col = positions(origin.name)[0] as number;
     return zones.map((dest) => Math.min(...positions(dest.name).map((row) => cell(row, col))));
@@ -173,7 +172,7 @@ function runGreedy(s: SpatialScenario, latencyLimitMs: number, idle: IdleFractio
     // after the loop, and only for the last origin, by *setting* its allocation to the units
     // left (which loses work); refuse instances where that would change the result.
     if (left > 0 && origin === n - 1 && allocation[origin] !== left) {
-      throw new Error('instance hits the paper code\'s end-of-loop leftover case; result would differ from the paper');
+      throw new Error("instance hits the paper code's end-of-loop leftover case; result would differ from the paper");
     }
   }
   return { unitsPerZone, allocation, moves };

@@ -25,15 +25,33 @@ let clock = NOW;
 /** The live source exactly as a run gets it (plausibility rule, last good, the client). */
 async function live(): Promise<CarbonSource> {
   const base = defaultCarbonSettings();
-  const settings = { ...base, maxStalenessMs: 2 * HOUR, electricitymaps: { ...base.electricitymaps, baseUrl: fake.baseUrl, tokenEnv: 'EM_TOKEN', timeoutMs: 2_000, cacheTtlMs: TTL, retries: 1 } };
-  const created = await createCarbonSource(settings, 'electricitymaps', { env: environmentFrom({ EM_TOKEN: TOKEN }), now: () => clock });
+  const settings = {
+    ...base,
+    maxStalenessMs: 2 * HOUR,
+    electricitymaps: {
+      ...base.electricitymaps,
+      baseUrl: fake.baseUrl,
+      tokenEnv: 'EM_TOKEN',
+      timeoutMs: 2_000,
+      cacheTtlMs: TTL,
+      retries: 1,
+    },
+  };
+  const created = await createCarbonSource(settings, 'electricitymaps', {
+    env: environmentFrom({ EM_TOKEN: TOKEN }),
+    now: () => clock,
+  });
   return created.source!;
 }
 
 const signal = async (source: CarbonSource, zone = 'ES') => (await readSignals(source, [zone], NOW, 2 * HOUR))[0]!;
 
 beforeAll(async () => {
-  fake = await FakeElectricityMaps.start({ token: TOKEN, traceFiles: ['ES', 'NO'].map((z) => join(bundledTracesDir(), `${z}_2022.csv`)), now: NOW });
+  fake = await FakeElectricityMaps.start({
+    token: TOKEN,
+    traceFiles: ['ES', 'NO'].map((z) => join(bundledTracesDir(), `${z}_2022.csv`)),
+    now: NOW,
+  });
 });
 afterAll(() => fake.close());
 beforeEach(() => {
@@ -44,19 +62,39 @@ beforeEach(() => {
 describe('bad readings from the live API are missing zones, with the reason', () => {
   const cases: [string, Misbehaviour, string][] = [
     ['a reading for another zone', { kind: 'lie', zone: 'FR' }, 'asked for zone ES, the answer is for FR'],
-    ['a reading dated 2099', { kind: 'lie', datetime: '2099-01-01T00:00:00Z' }, "dated 2099-01-01T00:00Z, 76 years after the run's time 2022-06-01T12:30Z (more than the 5m allowed for clock skew)"],
-    ['a reading 1 ms beyond the clock skew allowed', { kind: 'lie', datetime: '2022-06-01T12:35:00.001Z' }, "dated 2022-06-01T12:35:00.001Z, 5m 1ms after the run's time 2022-06-01T12:30Z (more than the 5m allowed for clock skew)"],
+    [
+      'a reading dated 2099',
+      { kind: 'lie', datetime: '2099-01-01T00:00:00Z' },
+      "dated 2099-01-01T00:00Z, 76 years after the run's time 2022-06-01T12:30Z (more than the 5m allowed for clock skew)",
+    ],
+    [
+      'a reading 1 ms beyond the clock skew allowed',
+      { kind: 'lie', datetime: '2022-06-01T12:35:00.001Z' },
+      "dated 2022-06-01T12:35:00.001Z, 5m 1ms after the run's time 2022-06-01T12:30Z (more than the 5m allowed for clock skew)",
+    ],
     ['1e308 written in the JSON', { kind: 'lie', carbonIntensity: '1e308' }, '1e308 gCO2eq/kWh is outside 0–2,500'],
-    ['1e309 written in the JSON (Infinity once parsed)', { kind: 'lie', carbonIntensity: '1e309' }, 'Infinity gCO2eq/kWh is outside 0–2,500'],
+    [
+      '1e309 written in the JSON (Infinity once parsed)',
+      { kind: 'lie', carbonIntensity: '1e309' },
+      'Infinity gCO2eq/kWh is outside 0–2,500',
+    ],
     ['a negative intensity', { kind: 'lie', carbonIntensity: '-5' }, '-5 gCO2eq/kWh is outside 0–2,500'],
-    ['an intensity just over the maximum', { kind: 'lie', carbonIntensity: '2500.5' }, '2500.5 gCO2eq/kWh is outside 0–2,500'],
+    [
+      'an intensity just over the maximum',
+      { kind: 'lie', carbonIntensity: '2500.5' },
+      '2500.5 gCO2eq/kWh is outside 0–2,500',
+    ],
   ];
   for (const [what, lie, reason] of cases) {
     it(`refuses ${what}`, async () => {
       fake.misbehave('ES', lie);
       const source = await live();
       const [es, no] = await readSignals(source, ['ES', 'NO'], NOW, 2 * HOUR);
-      expect(es).toEqual({ zone: 'ES', status: 'missing', problem: { code: 'CARBON_BAD_READING', message: `bad reading for ES from electricitymaps: ${reason}` } });
+      expect(es).toEqual({
+        zone: 'ES',
+        status: 'missing',
+        problem: { code: 'CARBON_BAD_READING', message: `bad reading for ES from electricitymaps: ${reason}` },
+      });
       expect(no).toMatchObject({ zone: 'NO', status: 'fresh' });
       expect(fake.callCount({ zone: 'ES' })).toBe(1);
       expect(inspect(es, { depth: 5 })).not.toContain(TOKEN);
@@ -64,10 +102,19 @@ describe('bad readings from the live API are missing zones, with the reason', ()
   }
 
   it('accepts the believable edges: exactly the clock skew ahead, exactly the maximum, an answer without a zone', async () => {
-    for (const lie of [{ kind: 'lie', datetime: '2022-06-01T12:35:00Z' }, { kind: 'lie', carbonIntensity: '2500' }, { kind: 'lie', carbonIntensity: '0' }, { kind: 'lie', zone: null }] as const) {
+    for (const lie of [
+      { kind: 'lie', datetime: '2022-06-01T12:35:00Z' },
+      { kind: 'lie', carbonIntensity: '2500' },
+      { kind: 'lie', carbonIntensity: '0' },
+      { kind: 'lie', zone: null },
+    ] as const) {
       fake.reset();
       fake.misbehave('ES', lie);
-      expect(await signal(await live()), JSON.stringify(lie)).toMatchObject({ zone: 'ES', status: 'fresh', reading: { zone: 'ES' } });
+      expect(await signal(await live()), JSON.stringify(lie)).toMatchObject({
+        zone: 'ES',
+        status: 'fresh',
+        reading: { zone: 'ES' },
+      });
     }
   });
 
@@ -82,16 +129,24 @@ describe('bad readings from the live API are missing zones, with the reason', ()
     fake.misbehave('ES', { kind: 'status', status: 503 });
     clock += TTL;
     const fallback = await signal(source);
-    expect(fallback).toMatchObject({ status: 'fresh', reading: { intensity: good.reading!.intensity, fallback: { reason: expect.stringContaining('HTTP 503') } } });
+    expect(fallback).toMatchObject({
+      status: 'fresh',
+      reading: { intensity: good.reading!.intensity, fallback: { reason: expect.stringContaining('HTTP 503') } },
+    });
   });
 
   it('refuses a forecast or history for another zone, and drops impossible points from them', async () => {
     const source = await live();
     fake.misbehave('ES', { kind: 'lie', zone: 'FR' });
     const forecast = await source.forecast('ES', NOW, 6 * HOUR);
-    expect(!forecast.ok && [forecast.error.code, forecast.error.message]).toEqual(['CARBON_BAD_READING', 'bad forecast for ES from electricitymaps: asked for zone ES, the answer is for FR']);
+    expect(!forecast.ok && [forecast.error.code, forecast.error.message]).toEqual([
+      'CARBON_BAD_READING',
+      'bad forecast for ES from electricitymaps: asked for zone ES, the answer is for FR',
+    ]);
     const history = await source.history('ES', NOW - 3 * HOUR, NOW);
-    expect(!history.ok && history.error.message).toBe('bad history for ES from electricitymaps: asked for zone ES, the answer is for FR');
+    expect(!history.ok && history.error.message).toBe(
+      'bad history for ES from electricitymaps: asked for zone ES, the answer is for FR',
+    );
 
     fake.misbehave('NO', { kind: 'lie', carbonIntensity: '1e308' });
     const hugeForecast = await source.forecast('NO', NOW, 6 * HOUR);

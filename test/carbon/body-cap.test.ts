@@ -54,7 +54,11 @@ async function peakGrowth<T>(f: () => Promise<T>): Promise<{ value: T; rssMb: nu
 const settled = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 beforeAll(async () => {
-  fake = await FakeElectricityMaps.start({ token: TOKEN, traceFiles: [join(bundledTracesDir(), 'ES_2022.csv')], now: NOW });
+  fake = await FakeElectricityMaps.start({
+    token: TOKEN,
+    traceFiles: [join(bundledTracesDir(), 'ES_2022.csv')],
+    now: NOW,
+  });
 });
 afterAll(() => fake.close());
 beforeEach(() => fake.reset());
@@ -69,8 +73,14 @@ describe('the response size cap', () => {
     const started = performance.now();
     const { value: r, rssMb, heapMb } = await peakGrowth(() => client({ retries: 3, timeoutMs: 5_000 }).latest('ES'));
     const elapsed = performance.now() - started;
-    expect(!r.ok && [r.error.code, r.error.message]).toEqual(['CARBON_BAD_RESPONSE', 'Electricity Maps latest for zone ES: answer larger than the 4 MiB limit']);
-    expect(assess('ES', r, NOW, 7_200_000)).toMatchObject({ status: 'missing', problem: { code: 'CARBON_BAD_RESPONSE' } });
+    expect(!r.ok && [r.error.code, r.error.message]).toEqual([
+      'CARBON_BAD_RESPONSE',
+      'Electricity Maps latest for zone ES: answer larger than the 4 MiB limit',
+    ]);
+    expect(assess('ES', r, NOW, 7_200_000)).toMatchObject({
+      status: 'missing',
+      problem: { code: 'CARBON_BAD_RESPONSE' },
+    });
     expect(elapsed).toBeLessThan(2_000);
     expect(rssMb).toBeLessThan(100);
     expect(heapMb).toBeLessThan(100);
@@ -86,7 +96,10 @@ describe('the response size cap', () => {
     const started = performance.now();
     const r = await client({ retries: 1, timeoutMs: 300 }).latest('ES');
     const elapsed = performance.now() - started;
-    expect(!r.ok && [r.error.code, r.error.message]).toEqual(['CARBON_TIMEOUT', 'Electricity Maps latest for zone ES: no answer within 300 ms (2 attempts)']);
+    expect(!r.ok && [r.error.code, r.error.message]).toEqual([
+      'CARBON_TIMEOUT',
+      'Electricity Maps latest for zone ES: no answer within 300 ms (2 attempts)',
+    ]);
     expect(elapsed).toBeGreaterThanOrEqual(600);
     expect(elapsed).toBeLessThan(2_000);
     await settled();
@@ -104,7 +117,9 @@ describe('the response size cap', () => {
     fake.reset();
     fake.misbehave('ES', { kind: 'padded', bytes: MAX_BODY_BYTES + 1 });
     const over = await client({ retries: 3, timeoutMs: 5_000 }).latest('ES');
-    expect(!over.ok && over.error.message).toBe('Electricity Maps latest for zone ES: answer larger than the 4 MiB limit');
+    expect(!over.ok && over.error.message).toBe(
+      'Electricity Maps latest for zone ES: answer larger than the 4 MiB limit',
+    );
     expect(fake.callCount()).toBe(1);
   });
 });

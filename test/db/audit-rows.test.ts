@@ -17,28 +17,86 @@ const at = (m: number) => new Date(Date.UTC(2026, 11, 2, 12, m));
 
 function run(moves: number): RunRecord {
   return {
-    trigger: 'manual', startedAt: at(0), finishedAt: at(0), fleet: 'f.yaml', carbonSource: 'static', carbon: { fresh: 1, zones: 2, notFresh: [{ zone: 'NP', status: 'stale' }] },
-    emissionsBefore: 20, emissionsAfter: 10, lowerBound: 9.5, gap: 0.05, verdict: 'proven', status: 'planned', timings: { plan_ms: 4 },
-    moves: Array.from({ length: moves }, (_, i) => ({ workload: `batch/m${i}`, from: 'r1', to: 'r2', savingGPerH: 1 + i / 3 })),
-    kept: Array.from({ length: 30 }, (_, i) => ({ workload: `batch/k${i}`, region: 'r1', reason: i % 3 ? 'budget' : 'not-worth-it', detail: `why ${i}` })),
-    readings: [], exceptions: [{ kind: 'stale-feed', concerns: 'NP', detail: { zone: 'NP', status: 'stale' } }],
+    trigger: 'manual',
+    startedAt: at(0),
+    finishedAt: at(0),
+    fleet: 'f.yaml',
+    carbonSource: 'static',
+    carbon: { fresh: 1, zones: 2, notFresh: [{ zone: 'NP', status: 'stale' }] },
+    emissionsBefore: 20,
+    emissionsAfter: 10,
+    lowerBound: 9.5,
+    gap: 0.05,
+    verdict: 'proven',
+    status: 'planned',
+    timings: { plan_ms: 4 },
+    moves: Array.from({ length: moves }, (_, i) => ({
+      workload: `batch/m${i}`,
+      from: 'r1',
+      to: 'r2',
+      savingGPerH: 1 + i / 3,
+    })),
+    kept: Array.from({ length: 30 }, (_, i) => ({
+      workload: `batch/k${i}`,
+      region: 'r1',
+      reason: i % 3 ? 'budget' : 'not-worth-it',
+      detail: `why ${i}`,
+    })),
+    readings: [],
+    exceptions: [{ kind: 'stale-feed', concerns: 'NP', detail: { zone: 'NP', status: 'stale' } }],
   };
 }
 
 const tampering: [string, string, RegExp][] = [
-  ['a deleted decision', `delete from decisions where id = (select min(id) + 7 from decisions where run_id = $1)`, /^the decisions of run \d+ differ from what this entry recorded \(33 recorded, 32 now/],
-  ['an edited decision', `update decisions set reason = 'critical' where id = (select max(id) from decisions where run_id = $1)`, /^the decisions of run \d+ differ/],
-  ['an added decision', `insert into decisions (run_id, kind, workload, from_region) values ($1, 'kept', 'batch/ghost', 'r1')`, /33 recorded, 34 now/],
-  ['a deleted run (and, by cascade, its decisions and migrations)', `delete from runs where id = $1`, /^run \d+, which this entry records, is missing from the store \(deleted\)$/],
-  ['an edited run', `update runs set emissions_after_g_per_h = 1 where id = $1`, /^run \d+ differs from what this entry recorded \(edited\)$/],
-  ['an edited migration', `update migrations set state = 'done' where run_id = $1 and id = (select min(id) from migrations where run_id = $1)`, /^migration \d+ of run \d+ differs from what this entry recorded \(edited; it is now done\)$/],
-  ['a deleted migration', `delete from migrations where id = (select max(id) from migrations where run_id = $1)`, /^migration \d+, which this entry records, is missing from the store \(deleted\)$/],
-  ['a deleted exception', `delete from exceptions where run_id = $1`, /^the exceptions of run \d+ differ from what this entry recorded \(1 recorded, 0 now\)$/],
+  [
+    'a deleted decision',
+    `delete from decisions where id = (select min(id) + 7 from decisions where run_id = $1)`,
+    /^the decisions of run \d+ differ from what this entry recorded \(33 recorded, 32 now/,
+  ],
+  [
+    'an edited decision',
+    `update decisions set reason = 'critical' where id = (select max(id) from decisions where run_id = $1)`,
+    /^the decisions of run \d+ differ/,
+  ],
+  [
+    'an added decision',
+    `insert into decisions (run_id, kind, workload, from_region) values ($1, 'kept', 'batch/ghost', 'r1')`,
+    /33 recorded, 34 now/,
+  ],
+  [
+    'a deleted run (and, by cascade, its decisions and migrations)',
+    `delete from runs where id = $1`,
+    /^run \d+, which this entry records, is missing from the store \(deleted\)$/,
+  ],
+  [
+    'an edited run',
+    `update runs set emissions_after_g_per_h = 1 where id = $1`,
+    /^run \d+ differs from what this entry recorded \(edited\)$/,
+  ],
+  [
+    'an edited migration',
+    `update migrations set state = 'done' where run_id = $1 and id = (select min(id) from migrations where run_id = $1)`,
+    /^migration \d+ of run \d+ differs from what this entry recorded \(edited; it is now done\)$/,
+  ],
+  [
+    'a deleted migration',
+    `delete from migrations where id = (select max(id) from migrations where run_id = $1)`,
+    /^migration \d+, which this entry records, is missing from the store \(deleted\)$/,
+  ],
+  [
+    'a deleted exception',
+    `delete from exceptions where run_id = $1`,
+    /^the exceptions of run \d+ differ from what this entry recorded \(1 recorded, 0 now\)$/,
+  ],
 ];
 
 describe.each([
   { name: 'PGlite (embedded)', target: (): StoreTarget => ({ kind: 'pglite' }), skip: false },
-  { name: 'PostgreSQL server', target: (): StoreTarget => ({ kind: 'postgres', url: new Secret(postgres.url(), 'DATABASE_URL') }), skip: !postgres.available },
+  {
+    name: 'PostgreSQL server',
+    target: (): StoreTarget => ({ kind: 'postgres', url: new Secret(postgres.url(), 'DATABASE_URL') }),
+    skip: !postgres.available,
+  },
 ])('audit verify on $name', ({ target, skip }) => {
   let store: Store;
   let first: number;
@@ -57,10 +115,13 @@ describe.each([
     await advanceMigration(store, Number(m!.id), 'target-created', at(1));
   });
 
-  it.skipIf(skip)('finds the chain and every row it records intact, after a migration advanced; a notification timestamp is not tampering', async () => {
-    await store.query(`update exceptions set notified_at = now()`);
-    expect(await verifyAudit(store)).toEqual({ entries: 3 });
-  });
+  it.skipIf(skip)(
+    'finds the chain and every row it records intact, after a migration advanced; a notification timestamp is not tampering',
+    async () => {
+      await store.query(`update exceptions set notified_at = now()`);
+      expect(await verifyAudit(store)).toEqual({ entries: 3 });
+    },
+  );
 
   for (const [what, sql, problem] of tampering) {
     it.skipIf(skip)(`finds ${what}, at the entry that records it`, async () => {
@@ -72,10 +133,14 @@ describe.each([
     });
   }
 
-  it.skipIf(skip)('finds a run written behind shisa\'s back (no entry records it)', async () => {
-    await store.query(`insert into runs (trigger, started_at, fleet, carbon_source, carbon, verdict, status, timings) values ('manual', now(), 'f.yaml', 'static', '{}', 'proven', 'planned', '{}')`);
+  it.skipIf(skip)("finds a run written behind shisa's back (no entry records it)", async () => {
+    await store.query(
+      `insert into runs (trigger, started_at, fleet, carbon_source, carbon, verdict, status, timings) values ('manual', now(), 'f.yaml', 'static', '{}', 'proven', 'planned', '{}')`,
+    );
     const r = await verifyAudit(store);
-    expect(r.broken).toEqual({ problem: expect.stringMatching(/^run \d+ is in the store but no audit entry records it/) });
+    expect(r.broken).toEqual({
+      problem: expect.stringMatching(/^run \d+ is in the store but no audit entry records it/),
+    });
   });
 
   it.skipIf(skip)('lists every problem, ordered by entry', async () => {

@@ -20,7 +20,10 @@ import { postgresAvailable, startPostgres, type PostgresServer } from './postgre
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const root = process.getuid?.() === 0;
 const ci = process.env.CI === 'true';
-if (!root && !ci) process.stderr.write('\n*** SKIPPING the disk-full store suite: it mounts small tmpfs file systems, which needs root; CI runs it ***\n\n');
+if (!root && !ci)
+  process.stderr.write(
+    '\n*** SKIPPING the disk-full store suite: it mounts small tmpfs file systems, which needs root; CI runs it ***\n\n',
+  );
 const runnable = root || ci;
 const withPostgres = runnable && postgresAvailable();
 
@@ -56,18 +59,36 @@ function fill(dir: string, room = 0): () => void {
     }
   }
   return () => {
-    for (const f of ['filler', ...Array.from({ length: 64 }, (_, k) => `crumb-${k}`)]) rmSync(join(dir, f), { force: true });
+    for (const f of ['filler', ...Array.from({ length: 64 }, (_, k) => `crumb-${k}`)])
+      rmSync(join(dir, f), { force: true });
   };
 }
 
 function bigRun(): RunRecord {
   const at = new Date(Date.UTC(2026, 11, 2, 12));
   return {
-    trigger: 'manual', startedAt: at, finishedAt: at, fleet: 'f.yaml', carbonSource: 'static', carbon: { fresh: 1, zones: 1, notFresh: [] },
-    emissionsBefore: 2, emissionsAfter: 1, lowerBound: 1, gap: 0, verdict: 'proven', status: 'planned', timings: {},
+    trigger: 'manual',
+    startedAt: at,
+    finishedAt: at,
+    fleet: 'f.yaml',
+    carbonSource: 'static',
+    carbon: { fresh: 1, zones: 1, notFresh: [] },
+    emissionsBefore: 2,
+    emissionsAfter: 1,
+    lowerBound: 1,
+    gap: 0,
+    verdict: 'proven',
+    status: 'planned',
+    timings: {},
     moves: [{ workload: 'batch/a', from: 'r1', to: 'r2', savingGPerH: 1 }],
-    kept: Array.from({ length: 50_000 }, (_, i) => ({ workload: `batch/w${i}`, region: 'r1', reason: 'budget', detail: `a reason long enough to take room ${i}` })),
-    readings: [], exceptions: [],
+    kept: Array.from({ length: 50_000 }, (_, i) => ({
+      workload: `batch/w${i}`,
+      region: 'r1',
+      reason: 'budget',
+      detail: `a reason long enough to take room ${i}`,
+    })),
+    readings: [],
+    exceptions: [],
   };
 }
 
@@ -85,7 +106,21 @@ describe.skipIf(!runnable)('a full disk under the embedded database', () => {
   it('fails the recording in one line, writes nothing, and the store works again once there is room', async () => {
     const disk = smallDisk(64);
     const data = join(disk, 'state');
-    const plan = (at: string) => spawnSync(process.execPath, [join(ROOT, 'bin', 'shisa.js'), 'plan', '--config', 'regions/examples/fleet.yaml', '--data-dir', data, '--at', at], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const plan = (at: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          join(ROOT, 'bin', 'shisa.js'),
+          'plan',
+          '--config',
+          'regions/examples/fleet.yaml',
+          '--data-dir',
+          data,
+          '--at',
+          at,
+        ],
+        { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+      );
     expect(plan('2026-11-22T12:00Z').status).toBe(0);
     // Room to open the database (PGlite writes as it starts), not for 50,000 decisions.
     let free = fill(disk, 512 * 1024);
@@ -101,7 +136,9 @@ describe.skipIf(!runnable)('a full disk under the embedded database', () => {
       // Through the command line: the plan is shown, the recording fails in one line, exit 1.
       const full = plan('2026-11-22T13:00Z');
       expect(full.status, full.stderr).toBe(1);
-      expect(full.stderr).toMatch(/^shisa plan: cannot (record the run|open the embedded database in .*): no space left on device \(the database disk is full\)(; nothing of the run was written)?\n$/);
+      expect(full.stderr).toMatch(
+        /^shisa plan: cannot (record the run|open the embedded database in .*): no space left on device \(the database disk is full\)(; nothing of the run was written)?\n$/,
+      );
     } finally {
       free();
     }

@@ -57,7 +57,11 @@ function start(what: string, args: string[], delayMs: number): Started {
   let child: ReturnType<typeof spawn> | undefined;
   const outcome = new Promise<Outcome>((done) => {
     setTimeout(() => {
-      const c = spawn(process.execPath, [join(ROOT, 'bin', 'shisa.js'), ...args, '--config', 'regions/examples/fleet.yaml', '--data-dir', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(
+        process.execPath,
+        [join(ROOT, 'bin', 'shisa.js'), ...args, '--config', 'regions/examples/fleet.yaml', '--data-dir', dir],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       child = c;
       let stdout = '';
       let stderr = '';
@@ -89,7 +93,8 @@ function killHolder(procs: readonly Started[], ms: number, over: Promise<unknown
   }, ms);
 }
 
-const recordedIn = (o: Outcome): number[] => [...(o.stdout + o.stderr).matchAll(/^Recorded as run (\d+) in /gm)].map((m) => Number(m[1]));
+const recordedIn = (o: Outcome): number[] =>
+  [...(o.stdout + o.stderr).matchAll(/^Recorded as run (\d+) in /gm)].map((m) => Number(m[1]));
 
 describe('concurrent CLI processes on one embedded database', () => {
   it(`never lose a recorded run and never leave the store unusable (${ROUNDS} rounds of plans, history and audit verify, some killed with SIGKILL)`, async () => {
@@ -119,7 +124,9 @@ describe('concurrent CLI processes on one embedded database', () => {
         if (o.code === 4) {
           // Busy is an answer that says who has the database, never a silent success.
           tally.busy++;
-          expect(o.stderr).toMatch(/is in use by pid \d+ on \S+ \(shisa (plan|history|audit verify) --config regions\/examples\/fleet\.yaml( \[rebalancing\])?, since /);
+          expect(o.stderr).toMatch(
+            /is in use by pid \d+ on \S+ \(shisa (plan|history|audit verify) --config regions\/examples\/fleet\.yaml( \[rebalancing\])?, since /,
+          );
           continue;
         }
         expect(o.code, `${o.what} in round ${round}: ${o.stderr}`).toBe(0);

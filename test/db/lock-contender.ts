@@ -11,11 +11,16 @@ import { Secret } from '../../scheduler/config/secret.js';
 
 const [kind, where] = process.argv.slice(2) as [string, string];
 if (kind === 'folder') await folderOnly(where);
-const target = kind === 'postgres' ? { kind: 'postgres' as const, url: new Secret(where, 'DATABASE_URL') } : { kind: 'pglite' as const, dir: where };
+const target =
+  kind === 'postgres'
+    ? { kind: 'postgres' as const, url: new Secret(where, 'DATABASE_URL') }
+    : { kind: 'pglite' as const, dir: where };
 const holder = `contender ${process.pid}`;
 const opened = await tryOpenStore(target, { holder, rebalancing: true });
 const taken = opened.ok ? await tryRebalanceLock(opened.store, holder) : undefined;
-process.stdout.write(taken?.ok ? 'won\n' : `lost ${opened.ok ? (taken && !taken.ok ? taken.holder : '') : opened.message}\n`);
+process.stdout.write(
+  taken?.ok ? 'won\n' : `lost ${opened.ok ? (taken && !taken.ok ? taken.holder : '') : opened.message}\n`,
+);
 process.stdin.resume();
 process.stdin.on('end', async () => {
   if (taken?.ok) await taken.lock.release();
@@ -34,8 +39,10 @@ async function folderOnly(folder: string): Promise<never> {
   const got = await tryLockFile(join(folder, LOCK_FILE), `contender ${process.pid} [rebalancing]`);
   process.stdout.write(got.ok ? 'won\n' : `lost pid ${got.holder?.pid}\n`);
   process.stdin.resume();
-  return new Promise<never>(() => process.stdin.on('end', () => {
-    if (got.ok) got.lock.release();
-    process.exit(0);
-  }));
+  return new Promise<never>(() =>
+    process.stdin.on('end', () => {
+      if (got.ok) got.lock.release();
+      process.exit(0);
+    }),
+  );
 }

@@ -19,11 +19,15 @@ export interface PostgresServer {
 
 /** The folder holding initdb and pg_ctl, or undefined. */
 export function postgresBin(): string | undefined {
-  const onPath = (process.env.PATH ?? '').split(':').find((d) => d && existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
+  const onPath = (process.env.PATH ?? '')
+    .split(':')
+    .find((d) => d && existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
   if (onPath) return onPath;
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? join(root, versions[0], 'bin') : undefined;
 }
 
@@ -51,14 +55,30 @@ export async function startPostgres(options: { readonly under?: string } = {}): 
     chmodSync(dir, 0o700);
   }
   const run = (cmd: string, args: string[]): string =>
-    execFileSync(asRoot ? 'runuser' : join(bin, cmd), asRoot ? ['-u', 'nobody', '--', join(bin, cmd), ...args] : args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(asRoot ? 'runuser' : join(bin, cmd), asRoot ? ['-u', 'nobody', '--', join(bin, cmd), ...args] : args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   const port = await freePort();
   try {
     run('initdb', ['-D', data, '-A', 'trust', '-U', 'shisa', '--no-sync', '-E', 'UTF8']);
-    run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
+    ]);
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`could not start PostgreSQL from ${bin}: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);
+    throw new Error(
+      `could not start PostgreSQL from ${bin}: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`,
+    );
   }
   const version = run('pg_ctl', ['--version']).trim();
   return {
@@ -81,6 +101,8 @@ export async function startPostgres(options: { readonly under?: string } = {}): 
 export function postgresAvailable(): boolean {
   if (process.env.CI === 'true') return true;
   if (postgresBin()) return true;
-  process.stderr.write('\n*** SKIPPING the PostgreSQL store suite: initdb/pg_ctl not found (install Debian\'s postgresql package; CI runs it) ***\n\n');
+  process.stderr.write(
+    "\n*** SKIPPING the PostgreSQL store suite: initdb/pg_ctl not found (install Debian's postgresql package; CI runs it) ***\n\n",
+  );
   return false;
 }

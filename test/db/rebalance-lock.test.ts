@@ -73,23 +73,36 @@ const stores = [
   { name: 'an embedded database folder', kind: 'pglite' as const, skip: false, race: 'folder' },
 ];
 const root = process.getuid?.() === 0;
-if (!root && process.env.CI !== 'true') process.stderr.write('\n*** SKIPPING the PID-namespace lock test: it needs root (unshare --pid); CI runs it ***\n\n');
+if (!root && process.env.CI !== 'true')
+  process.stderr.write('\n*** SKIPPING the PID-namespace lock test: it needs root (unshare --pid); CI runs it ***\n\n');
 
 describe.each(stores)('the rebalancing lock on $name', ({ kind, skip, race: racer }) => {
-  it.skipIf(skip)(`goes to exactly one of two processes, ${TRIALS} trials out of ${TRIALS}`, async () => {
-    expect(await race(racer, where[kind], TRIALS)).toEqual(Array(TRIALS).fill('lost,won'));
-  }, 180_000);
+  it.skipIf(skip)(
+    `goes to exactly one of two processes, ${TRIALS} trials out of ${TRIALS}`,
+    async () => {
+      expect(await race(racer, where[kind], TRIALS)).toEqual(Array(TRIALS).fill('lost,won'));
+    },
+    180_000,
+  );
 
-  it.skipIf(skip)('tells the loser who holds it', async () => {
-    const a = contender(kind, where[kind]());
-    expect(verdict(await a.answer)).toBe('won');
-    const b = contender(kind, where[kind]());
-    const lost = await b.answer;
-    expect(lost).toMatch(kind === 'pglite' ? new RegExp(`in use by pid ${a.child.pid} on \\S+ \\(contender ${a.child.pid} \\[rebalancing\\], since `) : new RegExp(`contender ${a.child.pid} \\(pid ${a.child.pid} on `));
-    a.child.stdin.end();
-    b.child.stdin.end();
-    await Promise.all([a.exited, b.exited]);
-  }, 60_000);
+  it.skipIf(skip)(
+    'tells the loser who holds it',
+    async () => {
+      const a = contender(kind, where[kind]());
+      expect(verdict(await a.answer)).toBe('won');
+      const b = contender(kind, where[kind]());
+      const lost = await b.answer;
+      expect(lost).toMatch(
+        kind === 'pglite'
+          ? new RegExp(`in use by pid ${a.child.pid} on \\S+ \\(contender ${a.child.pid} \\[rebalancing\\], since `)
+          : new RegExp(`contender ${a.child.pid} \\(pid ${a.child.pid} on `),
+      );
+      a.child.stdin.end();
+      b.child.stdin.end();
+      await Promise.all([a.exited, b.exited]);
+    },
+    60_000,
+  );
 
   /** A holder (run under `wrap`) that won is killed with `signal`; the next contender must win at once. */
   async function freeAfterDeath(signal: NodeJS.Signals, wrap: readonly string[] = []): Promise<void> {
@@ -104,12 +117,19 @@ describe.each(stores)('the rebalancing lock on $name', ({ kind, skip, race: race
   }
 
   for (const signal of ['SIGKILL', 'SIGTERM', 'SIGSEGV'] as const) {
-    it.skipIf(skip)(`is free at once for the next run when its holder dies of ${signal}`, () => freeAfterDeath(signal), 60_000);
+    it.skipIf(skip)(
+      `is free at once for the next run when its holder dies of ${signal}`,
+      () => freeAfterDeath(signal),
+      60_000,
+    );
   }
 
   // The contender runs as PID 1 inside; --kill-child takes it down with the unshare process.
-  it.skipIf(skip || (!root && process.env.CI !== 'true'))('is free for the next run when a holder that ran as PID 1 of its own PID namespace (a container) is killed', () =>
-    freeAfterDeath('SIGKILL', ['unshare', '--pid', '--fork', '--kill-child']), 60_000);
+  it.skipIf(skip || (!root && process.env.CI !== 'true'))(
+    'is free for the next run when a holder that ran as PID 1 of its own PID namespace (a container) is killed',
+    () => freeAfterDeath('SIGKILL', ['unshare', '--pid', '--fork', '--kill-child']),
+    60_000,
+  );
 });
 
 /** Runs `fn` with a new temporary folder, removed afterwards. */
@@ -123,48 +143,77 @@ async function inFolder(prefix: string, fn: (folder: string) => Promise<void>): 
 }
 
 describe('the embedded folder lock', () => {
-  it('is taken when the lock file names a live process that does not hold it (pids are reused; every container has a PID 1)', () =>
-    inFolder('shisa-lock-stale-', async (folder) => {
-      writeFileSync(join(folder, LOCK_FILE), JSON.stringify({ pid: 1, host: 'elsewhere', command: 'shisa plan [rebalancing]', since: '2026-01-01T00:00:00Z' }) + '\n');
-      const opened = await tryOpenStore({ kind: 'pglite', dir: folder }, { holder: 'test' });
-      expect(opened.ok).toBe(true);
-      if (!opened.ok) return;
-      // And while this process holds it, a second opener (even in this process) is refused.
-      const second = await tryOpenStore({ kind: 'pglite', dir: folder }, { holder: 'second' });
-      expect(second.ok).toBe(false);
-      expect(!second.ok && second.message).toMatch(new RegExp(`in use by pid ${process.pid} on .* \\(test, since `));
-      await opened.store.close();
-      const again = await openStore({ kind: 'pglite', dir: folder });
-      await again.close();
-    }), 60_000);
+  it(
+    'is taken when the lock file names a live process that does not hold it (pids are reused; every container has a PID 1)',
+    () =>
+      inFolder('shisa-lock-stale-', async (folder) => {
+        writeFileSync(
+          join(folder, LOCK_FILE),
+          JSON.stringify({
+            pid: 1,
+            host: 'elsewhere',
+            command: 'shisa plan [rebalancing]',
+            since: '2026-01-01T00:00:00Z',
+          }) + '\n',
+        );
+        const opened = await tryOpenStore({ kind: 'pglite', dir: folder }, { holder: 'test' });
+        expect(opened.ok).toBe(true);
+        if (!opened.ok) return;
+        // And while this process holds it, a second opener (even in this process) is refused.
+        const second = await tryOpenStore({ kind: 'pglite', dir: folder }, { holder: 'second' });
+        expect(second.ok).toBe(false);
+        expect(!second.ok && second.message).toMatch(new RegExp(`in use by pid ${process.pid} on .* \\(test, since `));
+        await opened.store.close();
+        const again = await openStore({ kind: 'pglite', dir: folder });
+        await again.close();
+      }),
+    60_000,
+  );
 
-  it('waits for a holder that lets go, and says it is waiting', () =>
-    inFolder('shisa-lock-wait-', async (folder) => {
-      const first = await openStore({ kind: 'pglite', dir: folder }, { holder: 'first' });
-      const told: string[] = [];
-      const waiting = tryOpenStore({ kind: 'pglite', dir: folder }, { holder: 'second', waitMs: 20_000, onWait: (w) => told.push(w) });
-      await new Promise((r) => setTimeout(r, 600));
-      await first.close();
-      const opened = await waiting;
-      expect(opened.ok).toBe(true);
-      expect(told).toEqual([expect.stringMatching(/^waiting for pid \d+ on \S+ \(first, since .*\), which has the embedded database in .* open$/)]);
-      if (opened.ok) await opened.store.close();
-    }), 60_000);
+  it(
+    'waits for a holder that lets go, and says it is waiting',
+    () =>
+      inFolder('shisa-lock-wait-', async (folder) => {
+        const first = await openStore({ kind: 'pglite', dir: folder }, { holder: 'first' });
+        const told: string[] = [];
+        const waiting = tryOpenStore(
+          { kind: 'pglite', dir: folder },
+          { holder: 'second', waitMs: 20_000, onWait: (w) => told.push(w) },
+        );
+        await new Promise((r) => setTimeout(r, 600));
+        await first.close();
+        const opened = await waiting;
+        expect(opened.ok).toBe(true);
+        expect(told).toEqual([
+          expect.stringMatching(
+            /^waiting for pid \d+ on \S+ \(first, since .*\), which has the embedded database in .* open$/,
+          ),
+        ]);
+        if (opened.ok) await opened.store.close();
+      }),
+    60_000,
+  );
 
-  it('counts as lost when its file is removed while held, and then nothing is recorded', () =>
-    inFolder('shisa-lock-gone-', async (folder) => {
-      const store = await openStore({ kind: 'pglite', dir: folder }, { holder: 'test', rebalancing: true });
-      const taken = await tryRebalanceLock(store, 'test');
-      expect(taken.ok).toBe(true);
-      if (!taken.ok) return;
-      expect(taken.lock.lost()).toBeUndefined();
-      unlinkSync(join(folder, LOCK_FILE));
-      expect(taken.lock.lost()).toMatch(/was removed or replaced while held/);
-      const err = (await recordRun(store, aRun(), { guard: (tx) => taken.lock.guard(tx) }).catch((e: unknown) => e)) as StoreError;
-      expect(err.code).toBe('STORE_LOCK_LOST');
-      expect(await store.query('select * from runs')).toEqual([]);
-      await store.close();
-    }), 60_000);
+  it(
+    'counts as lost when its file is removed while held, and then nothing is recorded',
+    () =>
+      inFolder('shisa-lock-gone-', async (folder) => {
+        const store = await openStore({ kind: 'pglite', dir: folder }, { holder: 'test', rebalancing: true });
+        const taken = await tryRebalanceLock(store, 'test');
+        expect(taken.ok).toBe(true);
+        if (!taken.ok) return;
+        expect(taken.lock.lost()).toBeUndefined();
+        unlinkSync(join(folder, LOCK_FILE));
+        expect(taken.lock.lost()).toMatch(/was removed or replaced while held/);
+        const err = (await recordRun(store, aRun(), { guard: (tx) => taken.lock.guard(tx) }).catch(
+          (e: unknown) => e,
+        )) as StoreError;
+        expect(err.code).toBe('STORE_LOCK_LOST');
+        expect(await store.query('select * from runs')).toEqual([]);
+        await store.close();
+      }),
+    60_000,
+  );
 });
 
 describe.skipIf(!postgres.available)('a PostgreSQL rebalancing lock whose connection the server kills', () => {
@@ -176,11 +225,15 @@ describe.skipIf(!postgres.available)('a PostgreSQL rebalancing lock whose connec
       expect(taken.ok).toBe(true);
       if (!taken.ok) return;
       const before = await admin.query<{ n: number }>('select count(*)::int as n from runs');
-      const killed = await admin.query<{ pid: number }>(`select pid from pg_stat_activity where application_name like 'doomed run%'`);
+      const killed = await admin.query<{ pid: number }>(
+        `select pid from pg_stat_activity where application_name like 'doomed run%'`,
+      );
       expect(killed).toHaveLength(1);
       await admin.query('select pg_terminate_backend($1)', [killed[0]!.pid]);
       // Recording at once: the client may not have heard yet, but the server's pg_locks says so.
-      const err = (await recordRun(store, aRun(), { guard: (tx) => taken.lock.guard(tx) }).catch((e: unknown) => e)) as StoreError;
+      const err = (await recordRun(store, aRun(), { guard: (tx) => taken.lock.guard(tx) }).catch(
+        (e: unknown) => e,
+      )) as StoreError;
       expect(err.code).toBe('STORE_LOCK_LOST');
       expect(err.message).toMatch(/^lost the rebalancing lock \(/);
       for (let i = 0; i < 50 && !taken.lock.lost(); i++) await new Promise((r) => setTimeout(r, 50));
@@ -201,8 +254,22 @@ describe.skipIf(!postgres.available)('a PostgreSQL rebalancing lock whose connec
 function aRun(): RunRecord {
   const at = new Date(Date.UTC(2026, 11, 2, 12));
   return {
-    trigger: 'manual', startedAt: at, finishedAt: at, fleet: 'f.yaml', carbonSource: 'static', carbon: { fresh: 1, zones: 1, notFresh: [] },
-    emissionsBefore: 2, emissionsAfter: 1, lowerBound: 1, gap: 0, verdict: 'proven', status: 'planned', timings: {},
-    moves: [{ workload: 'a/x', from: 'r1', to: 'r2', savingGPerH: 1 }], kept: [], readings: [], exceptions: [],
+    trigger: 'manual',
+    startedAt: at,
+    finishedAt: at,
+    fleet: 'f.yaml',
+    carbonSource: 'static',
+    carbon: { fresh: 1, zones: 1, notFresh: [] },
+    emissionsBefore: 2,
+    emissionsAfter: 1,
+    lowerBound: 1,
+    gap: 0,
+    verdict: 'proven',
+    status: 'planned',
+    timings: {},
+    moves: [{ workload: 'a/x', from: 'r1', to: 'r2', savingGPerH: 1 }],
+    kept: [],
+    readings: [],
+    exceptions: [],
   };
 }

@@ -17,7 +17,11 @@ const usePostgres = postgres.available;
 
 const drivers: { name: string; target: () => StoreTarget; skip: boolean }[] = [
   { name: 'PGlite (embedded)', target: () => ({ kind: 'pglite' }), skip: false },
-  { name: 'PostgreSQL server', target: () => ({ kind: 'postgres', url: new Secret(postgres.url(), 'DATABASE_URL') }), skip: !usePostgres },
+  {
+    name: 'PostgreSQL server',
+    target: () => ({ kind: 'postgres', url: new Secret(postgres.url(), 'DATABASE_URL') }),
+    skip: !usePostgres,
+  },
 ];
 
 describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
@@ -32,8 +36,19 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
   });
 
   it.skipIf(skip)('applies the migrations once: every table exists, and opening again changes nothing', async () => {
-    const tables = await store.query<{ tablename: string }>(`select tablename from pg_tables where schemaname = 'public' order by tablename`);
-    expect(tables.map((t) => t.tablename)).toEqual(['audit_head', 'audit_log', 'carbon_readings', 'decisions', 'exceptions', 'migrations', 'outbox', 'runs']);
+    const tables = await store.query<{ tablename: string }>(
+      `select tablename from pg_tables where schemaname = 'public' order by tablename`,
+    );
+    expect(tables.map((t) => t.tablename)).toEqual([
+      'audit_head',
+      'audit_log',
+      'carbon_readings',
+      'decisions',
+      'exceptions',
+      'migrations',
+      'outbox',
+      'runs',
+    ]);
     const again = await openStore(target());
     const applied = await again.query<{ n: number }>('select count(*)::int as n from drizzle.__drizzle_migrations');
     expect(applied[0]?.n).toBe(1);
@@ -58,7 +73,12 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
       status: 'planned',
       timings: { plan_ms: 3 },
       moves: [{ workload: 'a/x', from: 'r1', to: 'r2', savingGPerH: 2 }],
-      kept: Array.from({ length: 2_500 }, (_, i) => ({ workload: `a/k${i}`, region: 'r1', reason: i % 2 ? 'budget' : 'latency', detail: `why ${i}` })),
+      kept: Array.from({ length: 2_500 }, (_, i) => ({
+        workload: `a/k${i}`,
+        region: 'r1',
+        reason: i % 2 ? 'budget' : 'latency',
+        detail: `why ${i}`,
+      })),
       readings: [{ zone: 'JP-TK', datetime: at, intensity: 539, estimated: true, source: 'static' }],
       exceptions: [{ kind: 'stale-feed', concerns: 'NP', detail: { status: 'stale' } }],
     });
@@ -66,12 +86,32 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
     const found = await getRun(store, id);
     expect(found?.run).toMatchObject({ id, trigger: 'manual', verdict: 'proven', emissionsAfter: 8 });
     expect(found?.decisions).toHaveLength(2_501);
-    expect(found?.decisions[0]).toMatchObject({ kind: 'move', workload: 'a/x', fromRegion: 'r1', toRegion: 'r2', savingGPerH: 2, reason: null, detail: null });
-    expect(found?.decisions[2_500]).toMatchObject({ kind: 'kept', workload: 'a/k2499', fromRegion: 'r1', toRegion: null, savingGPerH: null, reason: 'budget', detail: 'why 2499' });
-    const before = await store.query<{ runs: number; audit: number }>('select (select count(*)::int from runs) as runs, (select count(*)::int from audit_log) as audit');
+    expect(found?.decisions[0]).toMatchObject({
+      kind: 'move',
+      workload: 'a/x',
+      fromRegion: 'r1',
+      toRegion: 'r2',
+      savingGPerH: 2,
+      reason: null,
+      detail: null,
+    });
+    expect(found?.decisions[2_500]).toMatchObject({
+      kind: 'kept',
+      workload: 'a/k2499',
+      fromRegion: 'r1',
+      toRegion: null,
+      savingGPerH: null,
+      reason: 'budget',
+      detail: 'why 2499',
+    });
+    const before = await store.query<{ runs: number; audit: number }>(
+      'select (select count(*)::int from runs) as runs, (select count(*)::int from audit_log) as audit',
+    );
     // A trigger the schema does not allow fails the insert: nothing of that run is written.
     await expect(recordRun(store, run('telepathy'))).rejects.toThrow();
-    const after = await store.query<{ runs: number; audit: number }>('select (select count(*)::int from runs) as runs, (select count(*)::int from audit_log) as audit');
+    const after = await store.query<{ runs: number; audit: number }>(
+      'select (select count(*)::int from runs) as runs, (select count(*)::int from audit_log) as audit',
+    );
     expect(after).toEqual(before);
     expect((await listRuns(store))[0]?.id).toBe(id);
     expect(await verifyAudit(store)).toMatchObject({ entries: before[0]!.audit });
@@ -79,31 +119,74 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
     await store.query('truncate audit_log, audit_head');
   });
 
-  it.skipIf(skip)('journals a proven plan\'s moves as planned migrations and drives each through its state machine, every step timestamped', async () => {
-    const at = (m: number) => new Date(Date.UTC(2026, 10, 22, 12, m));
-    const id = await recordRun(store, {
-      trigger: 'cron', startedAt: at(0), finishedAt: at(0), fleet: 'f.yaml', carbonSource: 'static', carbon: { fresh: 1, zones: 1, notFresh: [] },
-      emissionsBefore: 2, emissionsAfter: 1, lowerBound: 1, gap: 0, verdict: 'proven', status: 'planned', timings: {},
-      moves: [{ workload: 'a/x', from: 'r1', to: 'r2', savingGPerH: 1 }], kept: [], readings: [], exceptions: [],
-    });
-    const [m] = await store.query<{ id: string; state: string }>('select id, state from migrations where run_id = $1', [id]);
-    expect(m?.state).toBe('planned');
-    const mid = Number(m!.id);
-    for (const [k, state] of (['target-created', 'target-ready', 'verifying', 'source-removed', 'done'] as const).entries()) await advanceMigration(store, mid, state, at(k + 1));
-    const [done] = await store.query<{ state: string; transitions: { state: string; at: string }[] }>('select state, transitions from migrations where id = $1', [mid]);
-    expect(done?.state).toBe('done');
-    expect(done?.transitions.map((t) => t.state)).toEqual(['planned', 'target-created', 'target-ready', 'verifying', 'source-removed', 'done']);
-    expect(done?.transitions.map((t) => t.at)).toEqual([0, 1, 2, 3, 4, 5].map((k) => at(k).toISOString()));
-    const err = await advanceMigration(store, mid, 'rolling-back', at(9)).catch((e: unknown) => e);
-    expect((err as StoreError).code).toBe('MIGRATION_TRANSITION');
-    expect((err as StoreError).message).toMatch(/cannot go from done to rolling-back \(allowed: none, it is finished\)/);
-    expect(((await advanceMigration(store, 999_999, 'done', at(9)).catch((e: unknown) => e)) as StoreError).code).toBe('MIGRATION_UNKNOWN');
-    await store.query('truncate runs cascade');
-    await store.query('truncate audit_log, audit_head');
-  });
+  it.skipIf(skip)(
+    "journals a proven plan's moves as planned migrations and drives each through its state machine, every step timestamped",
+    async () => {
+      const at = (m: number) => new Date(Date.UTC(2026, 10, 22, 12, m));
+      const id = await recordRun(store, {
+        trigger: 'cron',
+        startedAt: at(0),
+        finishedAt: at(0),
+        fleet: 'f.yaml',
+        carbonSource: 'static',
+        carbon: { fresh: 1, zones: 1, notFresh: [] },
+        emissionsBefore: 2,
+        emissionsAfter: 1,
+        lowerBound: 1,
+        gap: 0,
+        verdict: 'proven',
+        status: 'planned',
+        timings: {},
+        moves: [{ workload: 'a/x', from: 'r1', to: 'r2', savingGPerH: 1 }],
+        kept: [],
+        readings: [],
+        exceptions: [],
+      });
+      const [m] = await store.query<{ id: string; state: string }>(
+        'select id, state from migrations where run_id = $1',
+        [id],
+      );
+      expect(m?.state).toBe('planned');
+      const mid = Number(m!.id);
+      for (const [k, state] of (
+        ['target-created', 'target-ready', 'verifying', 'source-removed', 'done'] as const
+      ).entries())
+        await advanceMigration(store, mid, state, at(k + 1));
+      const [done] = await store.query<{ state: string; transitions: { state: string; at: string }[] }>(
+        'select state, transitions from migrations where id = $1',
+        [mid],
+      );
+      expect(done?.state).toBe('done');
+      expect(done?.transitions.map((t) => t.state)).toEqual([
+        'planned',
+        'target-created',
+        'target-ready',
+        'verifying',
+        'source-removed',
+        'done',
+      ]);
+      expect(done?.transitions.map((t) => t.at)).toEqual([0, 1, 2, 3, 4, 5].map((k) => at(k).toISOString()));
+      const err = await advanceMigration(store, mid, 'rolling-back', at(9)).catch((e: unknown) => e);
+      expect((err as StoreError).code).toBe('MIGRATION_TRANSITION');
+      expect((err as StoreError).message).toMatch(
+        /cannot go from done to rolling-back \(allowed: none, it is finished\)/,
+      );
+      expect(
+        ((await advanceMigration(store, 999_999, 'done', at(9)).catch((e: unknown) => e)) as StoreError).code,
+      ).toBe('MIGRATION_UNKNOWN');
+      await store.query('truncate runs cascade');
+      await store.query('truncate audit_log, audit_head');
+    },
+  );
 
   it.skipIf(skip)('keeps the audit chain whole, and finds a deleted entry', async () => {
-    for (let k = 0; k < 4; k++) await appendAudit(store, new Date(Date.UTC(2026, 10, 22, 12, k)), { actor: 'test', action: 'a', subject: `s${k}`, payload: { k } });
+    for (let k = 0; k < 4; k++)
+      await appendAudit(store, new Date(Date.UTC(2026, 10, 22, 12, k)), {
+        actor: 'test',
+        action: 'a',
+        subject: `s${k}`,
+        payload: { k },
+      });
     expect(await verifyAudit(store)).toEqual({ entries: 4 });
     await store.query('delete from audit_log where seq = 2');
     expect((await verifyAudit(store)).broken?.seq).toBe(3);
@@ -118,7 +201,11 @@ describe.skipIf(!usePostgres)('two scheduler processes on one PostgreSQL', () =>
     try {
       await a.query('truncate audit_log, audit_head');
       const at = new Date(Date.UTC(2026, 10, 22, 12));
-      await Promise.all(Array.from({ length: 40 }, (_, k) => appendAudit(k % 2 ? a : b, at, { actor: k % 2 ? 'a' : 'b', action: 'x', subject: String(k), payload: {} })));
+      await Promise.all(
+        Array.from({ length: 40 }, (_, k) =>
+          appendAudit(k % 2 ? a : b, at, { actor: k % 2 ? 'a' : 'b', action: 'x', subject: String(k), payload: {} }),
+        ),
+      );
       expect(await verifyAudit(a)).toEqual({ entries: 40 });
     } finally {
       await a.close();

@@ -12,7 +12,9 @@ export class AgentProcess {
   private readonly exited: Promise<number | null>;
 
   private constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, [join(ROOT, 'bin', 'shisa.js'), 'enforcer', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [join(ROOT, 'bin', 'shisa.js'), 'enforcer', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let buf = '';
     const take = (d: Buffer): void => {
       buf += d.toString();
@@ -60,7 +62,9 @@ export class AgentProcess {
       if (pred(last)) return last;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`timed out waiting for ${what}; last status:\n${JSON.stringify(last, null, 2)}\nlog:\n${this.log.join('\n')}`);
+    throw new Error(
+      `timed out waiting for ${what}; last status:\n${JSON.stringify(last, null, 2)}\nlog:\n${this.log.join('\n')}`,
+    );
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
@@ -72,7 +76,9 @@ export class AgentProcess {
 /** Runs `shisa enforcer …` to completion (e.g. --uninstall). */
 export function runEnforcer(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin', 'shisa.js'), 'enforcer', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'shisa.js'), 'enforcer', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));

@@ -29,15 +29,32 @@ function write(name: string, lines: readonly string[]): string {
 
 describe('shisa enforcer without privileges', () => {
   it('runs observe-only, says why on start and on /status, and stops cleanly on SIGTERM', async () => {
-    const config = write('enforcer.yaml', ['version: 1', 'node: plain-node', 'fleet: fleet.yaml', 'listen: 127.0.0.1:0', 'workloads:', '  - { name: shop/web, cgroup: /nonexistent/cgroup }', 'destinations:', '  shop/db: ["10.231.0.2:8080"]']);
-    const unprivileged = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-all', '--inh-caps=-all', process.execPath] : [process.execPath];
-    const child = spawn(unprivileged[0]!, [...unprivileged.slice(1), join(ROOT, 'bin', 'shisa.js'), 'enforcer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const config = write('enforcer.yaml', [
+      'version: 1',
+      'node: plain-node',
+      'fleet: fleet.yaml',
+      'listen: 127.0.0.1:0',
+      'workloads:',
+      '  - { name: shop/web, cgroup: /nonexistent/cgroup }',
+      'destinations:',
+      '  shop/db: ["10.231.0.2:8080"]',
+    ]);
+    const unprivileged =
+      process.getuid?.() === 0
+        ? ['setpriv', '--bounding-set=-all', '--inh-caps=-all', process.execPath]
+        : [process.execPath];
+    const child = spawn(
+      unprivileged[0]!,
+      [...unprivileged.slice(1), join(ROOT, 'bin', 'shisa.js'), 'enforcer', '--config', config],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let log = '';
     child.stderr.on('data', (d) => (log += d));
     child.stdout.on('data', (d) => (log += d));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     const started = Date.now();
-    while (!/serving (http:\S+?)\/status/.test(log) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
+    while (!/serving (http:\S+?)\/status/.test(log) && Date.now() - started < 20_000)
+      await new Promise((r) => setTimeout(r, 50));
     const url = /serving (http:\S+?)\/status/.exec(log)?.[1];
     expect(url, log).toBeDefined();
 
@@ -47,11 +64,25 @@ describe('shisa enforcer without privileges', () => {
     expect(status.mode).toBe('observe-only');
     expect(status.observeOnlyReasons.join('\n')).toMatch(/not privileged/);
     expect(status.loader.running).toBe(false);
-    expect(status.workloads).toEqual([{ name: 'shop/web', attached: false, problem: '/nonexistent/cgroup is not a cgroup v2 directory (no cgroup.procs)' }]);
-    expect(status.verdicts).toEqual([expect.objectContaining({ dependency: 'shop/db', state: 'unknown', reason: 'observe-only: the kernel probes are not loaded' })]);
+    expect(status.workloads).toEqual([
+      {
+        name: 'shop/web',
+        attached: false,
+        problem: '/nonexistent/cgroup is not a cgroup v2 directory (no cgroup.procs)',
+      },
+    ]);
+    expect(status.verdicts).toEqual([
+      expect.objectContaining({
+        dependency: 'shop/db',
+        state: 'unknown',
+        reason: 'observe-only: the kernel probes are not loaded',
+      }),
+    ]);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toContain('shisa_enforcer_observe_only{node="plain-node"} 1');
-    expect(metrics).toContain('shisa_latency_verdict{node="plain-node",intent="web",workload="shop/web",dependency="shop/db",percentile="p99"} -1');
+    expect(metrics).toContain(
+      'shisa_latency_verdict{node="plain-node",intent="web",workload="shop/web",dependency="shop/db",percentile="p99"} -1',
+    );
     expect((await fetch(`${url}/nope`)).status).toBe(404);
     expect((await fetch(`${url}/status`, { method: 'POST' })).status).toBe(405);
 
@@ -64,7 +95,16 @@ describe('shisa enforcer without privileges', () => {
 
 describe('shisa enforcer with bad input', () => {
   it('exits 2 with file:line:col for an invalid enforcer file, loading nothing', async () => {
-    const config = write('bad.yaml', ['version: 1', 'node: n1', 'fleet: fleet.yaml', 'workloads:', '  - { name: shop/web, cgroup: relative/path }', 'destinations:', '  shop/db: ["db.internal:5432"]', 'pol_interval: 1s']);
+    const config = write('bad.yaml', [
+      'version: 1',
+      'node: n1',
+      'fleet: fleet.yaml',
+      'workloads:',
+      '  - { name: shop/web, cgroup: relative/path }',
+      'destinations:',
+      '  shop/db: ["db.internal:5432"]',
+      'pol_interval: 1s',
+    ]);
     const r = await runEnforcer(['--config', config]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('bad.yaml:8:1');
@@ -74,7 +114,14 @@ describe('shisa enforcer with bad input', () => {
   });
 
   it('exits 2 when a workload is not in the fleet inventory, pointing at the enforcer file', async () => {
-    const config = write('unknown.yaml', ['version: 1', 'node: n1', 'fleet: fleet.yaml', 'listen: 127.0.0.1:0', 'workloads:', '  - { name: shop/nope, cgroup: /sys/fs/cgroup/x }']);
+    const config = write('unknown.yaml', [
+      'version: 1',
+      'node: n1',
+      'fleet: fleet.yaml',
+      'listen: 127.0.0.1:0',
+      'workloads:',
+      '  - { name: shop/nope, cgroup: /sys/fs/cgroup/x }',
+    ]);
     const r = await runEnforcer(['--config', config]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown\.yaml:6:\d+/);

@@ -20,7 +20,8 @@ const DB = 8080; // shop/db: listening; latency bound 15 ms p99
 const CACHE = 8081; // shop/cache: breaker after 3 failures, 1.5 s cooldown, 4 s cap
 const LEDGER = 8082; // shop/ledger: breaker after 2 failures, 60 s cooldown
 
-const breaker = (s: EnforcerStatus, port: number): BreakerStatus | undefined => s.breakers.find((b) => b.destination.endsWith(`:${port}`) && b.workload === 'shop/web');
+const breaker = (s: EnforcerStatus, port: number): BreakerStatus | undefined =>
+  s.breakers.find((b) => b.destination.endsWith(`:${port}`) && b.workload === 'shop/web');
 const dbVerdict = (s: EnforcerStatus) => s.verdicts.find((v) => v.dependency === 'shop/db')!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -77,11 +78,13 @@ describe.runIf(kernelSuiteAvailable())('shisa enforcer on the real kernel', () =
   it('attaches to the workload cgroup and enforces', async () => {
     const s = await agent!.status();
     expect(s.mode).toBe('enforce');
-    expect(s.workloads).toEqual([expect.objectContaining({ name: 'shop/web', attached: true, cgroup: world.workloadCgroup })]);
+    expect(s.workloads).toEqual([
+      expect.objectContaining({ name: 'shop/web', attached: true, cgroup: world.workloadCgroup }),
+    ]);
     expect(s.verdicts.map((v) => [v.dependency, v.maxMs, v.percentile])).toEqual([['shop/db', 15, 'p99']]);
   });
 
-  it('1 and 5: histograms count the workload\'s real connects with plausible latencies, not an outsider\'s', async () => {
+  it("1 and 5: histograms count the workload's real connects with plausible latencies, not an outsider's", async () => {
     const mine = await world.connect(world.workloadCgroup, DB, 30);
     expect(mine.ok).toBe(30);
     // A process in a cgroup below the workload's (a container in a pod) counts as the workload.
@@ -98,7 +101,9 @@ describe.runIf(kernelSuiteAvailable())('shisa enforcer on the real kernel', () =
     expect(v.evidence!.p99Ms).toBeLessThan(5);
     expect(v.state).toBe('holds');
     const metrics = await agent!.metrics();
-    expect(metrics).toContain(`shisa_connect_latency_microseconds_count{node="test-node",workload="shop/web",destination="${world.remoteIp}:${DB}"} 40`);
+    expect(metrics).toContain(
+      `shisa_connect_latency_microseconds_count{node="test-node",workload="shop/web",destination="${world.remoteIp}:${DB}"} 40`,
+    );
     expect(metrics).toMatch(/shisa_bpf_program_runs_total\{node="test-node",program="connect4"\} [1-9]\d*/);
     expect(metrics).toMatch(/shisa_latency_verdict\{[^}]*dependency="shop\/db"[^}]*\} 1/);
   });
@@ -125,11 +130,19 @@ describe.runIf(kernelSuiteAvailable())('shisa enforcer on the real kernel', () =
     const outsider = await world.connect(world.outsiderCgroup, CACHE, 2);
     expect(outsider.refused).toBe(2);
     expect(await world.synCount(CACHE)).toBe(syn0 + 5);
-    expect(agent!.log.some((l) => l.includes(`breaker open: shop/web → ${world.remoteIp}:${CACHE}, after 3 consecutive connect failures`))).toBe(true);
+    expect(
+      agent!.log.some((l) =>
+        l.includes(`breaker open: shop/web → ${world.remoteIp}:${CACHE}, after 3 consecutive connect failures`),
+      ),
+    ).toBe(true);
   });
 
   it('3: after the cooldown exactly one probe passes; its failure doubles the cooldown; a successful probe closes the breaker', async () => {
-    const s0 = await agent!.waitFor((x) => breaker(x, CACHE)?.state === 'open' && breaker(x, CACHE)!.probeInMs === 0, 'the cooldown to end', 5000);
+    const s0 = await agent!.waitFor(
+      (x) => breaker(x, CACHE)?.state === 'open' && breaker(x, CACHE)!.probeInMs === 0,
+      'the cooldown to end',
+      5000,
+    );
     const syn0 = await world.synCount(CACHE);
     // Eight connects race for the single probe.
     const racers = await Promise.all(Array.from({ length: 8 }, () => world.connect(world.workloadCgroup, CACHE)));
@@ -209,7 +222,13 @@ describe.runIf(kernelSuiteAvailable())('shisa enforcer on the real kernel', () =
   }, 60_000);
 
   it('userspace forces a breaker open (refused, no SYN) and closed (never trips), through the loader', async () => {
-    const loader = await LoaderClient.start({ path: join(BUILD, 'shisa-loader'), pinDir: `${pinDir}-force`, onEvent: () => undefined, onLog: () => undefined, onExit: () => undefined });
+    const loader = await LoaderClient.start({
+      path: join(BUILD, 'shisa-loader'),
+      pinDir: `${pinDir}-force`,
+      onEvent: () => undefined,
+      onLog: () => undefined,
+      onExit: () => undefined,
+    });
     try {
       await loader.request('attach', { cgroup: world.workloadCgroup });
       await loader.request('policy', { threshold: 2, cooldown_ms: 60_000, max_cooldown_ms: 60_000 });

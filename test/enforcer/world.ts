@@ -38,8 +38,11 @@ export function kernelSuiteAvailable(): boolean {
   }
   if (!existsSync('/usr/include/bpf/libbpf.h')) missing.push('libbpf-dev');
   if (missing.length === 0) return true;
-  if (process.env.CI === 'true') throw new Error(`the eBPF enforcer suite must run in CI, but this machine lacks: ${missing.join(', ')}`);
-  process.stderr.write(`\n*** SKIPPING the eBPF enforcer suite: missing ${missing.join(', ')} (CI installs clang llvm libbpf-dev bpftool iproute2 nftables and runs as root) ***\n\n`);
+  if (process.env.CI === 'true')
+    throw new Error(`the eBPF enforcer suite must run in CI, but this machine lacks: ${missing.join(', ')}`);
+  process.stderr.write(
+    `\n*** SKIPPING the eBPF enforcer suite: missing ${missing.join(', ')} (CI installs clang llvm libbpf-dev bpftool iproute2 nftables and runs as root) ***\n\n`,
+  );
   return false;
 }
 
@@ -80,7 +83,9 @@ export class World {
     await sh(`ip link add ${this.hostIf} type veth peer name ${this.remoteIf}`);
     await sh(`ip link set ${this.remoteIf} netns ${this.ns}`);
     await sh(`ip addr add ${this.hostIp}/30 dev ${this.hostIf} && ip link set ${this.hostIf} up`);
-    await sh(`ip -n ${this.ns} addr add ${this.remoteIp}/30 dev ${this.remoteIf} && ip -n ${this.ns} link set ${this.remoteIf} up && ip -n ${this.ns} link set lo up`);
+    await sh(
+      `ip -n ${this.ns} addr add ${this.remoteIp}/30 dev ${this.remoteIf} && ip -n ${this.ns} link set ${this.remoteIf} up && ip -n ${this.ns} link set lo up`,
+    );
     // Count SYNs per port as they arrive in the remote region; a set remembers which
     // connections already lost their first SYN when latency is injected.
     await this.nft(`
@@ -112,13 +117,25 @@ export class World {
 
   /** SYNs that reached the remote end on a port. */
   async synCount(port: number): Promise<number> {
-    const { stdout } = await run('ip', ['netns', 'exec', this.ns, 'nft', 'list', 'counter', 'inet', 'shisa_test', `syn${port}`]);
+    const { stdout } = await run('ip', [
+      'netns',
+      'exec',
+      this.ns,
+      'nft',
+      'list',
+      'counter',
+      'inet',
+      'shisa_test',
+      `syn${port}`,
+    ]);
     return Number(/packets (\d+)/.exec(stdout)?.[1] ?? NaN);
   }
 
   /** Drops the first SYN of every connection to `port`: the retransmission comes ~1 s later. */
   async delayFirstSyn(port: number): Promise<void> {
-    await this.nft(`add rule inet shisa_test delay tcp dport ${port} tcp flags & (syn | ack) == syn ip saddr . tcp sport != @delayed update @delayed { ip saddr . tcp sport } drop`);
+    await this.nft(
+      `add rule inet shisa_test delay tcp dport ${port} tcp flags & (syn | ack) == syn ip saddr . tcp sport != @delayed update @delayed { ip saddr . tcp sport } drop`,
+    );
   }
 
   async removeDelay(): Promise<void> {
@@ -127,7 +144,18 @@ export class World {
 
   /** A TCP server in the remote region that accepts and closes. */
   async listen(port: number): Promise<void> {
-    const p = spawn('ip', ['netns', 'exec', this.ns, process.execPath, '-e', `require('net').createServer((s) => s.destroy()).listen({ port: ${port}, host: '${this.remoteIp}', backlog: 4096 }, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        this.ns,
+        process.execPath,
+        '-e',
+        `require('net').createServer((s) => s.destroy()).listen({ port: ${port}, host: '${this.remoteIp}', backlog: 4096 }, () => console.log('up'))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     this.servers.set(port, p);
     await new Promise<void>((resolve, reject) => {
       p.stdout!.once('data', () => resolve());
@@ -147,7 +175,11 @@ export class World {
   /** COUNT sequential connects from inside `cgroup` to the remote region. */
   connect(cgroup: string, port: number, count = 1): Promise<BenchResult> {
     return new Promise((resolve, reject) => {
-      const p = spawn('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec ${this.benchPath} ${this.remoteIp} ${port} ${count}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(
+        'sh',
+        ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec ${this.benchPath} ${this.remoteIp} ${port} ${count}`],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       this.children.add(p);
       let out = '';
       let err = '';

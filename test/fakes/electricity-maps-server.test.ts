@@ -12,7 +12,12 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 // An independent, deliberately naive reading of the traces (they hold no quoted fields), so the
 // fake's own loader is checked against the file rather than against itself.
-interface CsvRow { direct: number; lca: number; estimated: boolean; method: string | null }
+interface CsvRow {
+  direct: number;
+  lca: number;
+  estimated: boolean;
+  method: string | null;
+}
 const csv = new Map<string, Map<string, CsvRow>>();
 for (const [i, zone] of ZONES.entries()) {
   const rows = new Map<string, CsvRow>();
@@ -38,14 +43,22 @@ async function get(path: string, opts: { token?: string | null; method?: string 
   if (opts.token !== null) headers['auth-token'] = opts.token ?? TOKEN;
   return fetch(`${fake.baseUrl}${path}`, { method: opts.method ?? 'GET', headers });
 }
-async function getJson(path: string, opts: { token?: string | null; method?: string } = {}): Promise<{ status: number; body: any; res: Response }> {
+async function getJson(
+  path: string,
+  opts: { token?: string | null; method?: string } = {},
+): Promise<{ status: number; body: any; res: Response }> {
   const res = await get(path, opts);
   expect(res.headers.get('content-type')).toBe(JSON_TYPE);
   return { status: res.status, body: await res.json(), res };
 }
 
 beforeAll(async () => {
-  fake = await FakeElectricityMaps.start({ token: TOKEN, traceFiles: TRACE_FILES, now: NOW, unauthorizedZones: ['NO'] });
+  fake = await FakeElectricityMaps.start({
+    token: TOKEN,
+    traceFiles: TRACE_FILES,
+    now: NOW,
+    unauthorizedZones: ['NO'],
+  });
 });
 afterAll(async () => {
   await fake.close();
@@ -74,7 +87,16 @@ describe('FakeElectricityMaps: latest', () => {
       isEstimated: false,
       estimationMethod: null,
     });
-    expect(Object.keys(body)).toEqual(['zone', 'carbonIntensity', 'datetime', 'updatedAt', 'createdAt', 'emissionFactorType', 'isEstimated', 'estimationMethod']);
+    expect(Object.keys(body)).toEqual([
+      'zone',
+      'carbonIntensity',
+      'datetime',
+      'updatedAt',
+      'createdAt',
+      'emissionFactorType',
+      'isEstimated',
+      'estimationMethod',
+    ]);
   });
 
   it('serves lifecycle by default and direct on request, for every zone except the unauthorized one', async () => {
@@ -82,8 +104,16 @@ describe('FakeElectricityMaps: latest', () => {
     for (const zone of ['BR', 'ES', 'US-CAL-CISO']) {
       const lifecycle = (await getJson(`/carbon-intensity/latest?zone=${zone}&emissionFactorType=lifecycle`)).body;
       const direct = (await getJson(`/carbon-intensity/latest?zone=${zone}&emissionFactorType=direct`)).body;
-      expect(lifecycle).toMatchObject({ zone, carbonIntensity: Math.round(row(zone, hour).lca), emissionFactorType: 'lifecycle' });
-      expect(direct).toMatchObject({ zone, carbonIntensity: Math.round(row(zone, hour).direct), emissionFactorType: 'direct' });
+      expect(lifecycle).toMatchObject({
+        zone,
+        carbonIntensity: Math.round(row(zone, hour).lca),
+        emissionFactorType: 'lifecycle',
+      });
+      expect(direct).toMatchObject({
+        zone,
+        carbonIntensity: Math.round(row(zone, hour).direct),
+        emissionFactorType: 'direct',
+      });
       expect(direct.carbonIntensity).toBeLessThan(lifecycle.carbonIntensity);
     }
     expect((await getJson('/carbon-intensity/latest?zone=ES&emissionFactorType=marginal')).status).toBe(400);
@@ -93,9 +123,15 @@ describe('FakeElectricityMaps: latest', () => {
     fake.now = Date.parse('2022-01-01T23:59:59.999Z');
     const { body } = await getJson('/carbon-intensity/latest?zone=ES');
     expect(row('ES', Date.parse('2022-01-01T23:00:00Z')).estimated).toBe(true);
-    expect(body).toMatchObject({ datetime: '2022-01-01T23:00:00.000Z', isEstimated: true, estimationMethod: 'ESTIMATED_TIME_SLICER_AVERAGE' });
+    expect(body).toMatchObject({
+      datetime: '2022-01-01T23:00:00.000Z',
+      isEstimated: true,
+      estimationMethod: 'ESTIMATED_TIME_SLICER_AVERAGE',
+    });
     fake.now = Date.parse('2022-12-31T23:00:00Z');
-    expect((await getJson('/carbon-intensity/latest?zone=BR')).body.carbonIntensity).toBe(Math.round(row('BR', fake.now).lca));
+    expect((await getJson('/carbon-intensity/latest?zone=BR')).body.carbonIntensity).toBe(
+      Math.round(row('BR', fake.now).lca),
+    );
   });
 });
 
@@ -109,20 +145,30 @@ describe('FakeElectricityMaps: forecast and history', () => {
     expect(body.updatedAt).toBe('2022-06-01T12:10:00.000Z');
     expect(body.forecast).toHaveLength(24);
     expect(body.forecast).toStrictEqual(
-      Array.from({ length: 24 }, (_, i) => ({ carbonIntensity: Math.round(row('US-CAL-CISO', current + (i + 1) * HOUR).lca), datetime: iso(current + (i + 1) * HOUR) })),
+      Array.from({ length: 24 }, (_, i) => ({
+        carbonIntensity: Math.round(row('US-CAL-CISO', current + (i + 1) * HOUR).lca),
+        datetime: iso(current + (i + 1) * HOUR),
+      })),
     );
   });
 
   it('honours horizonHours up to 72, refuses more, and stops at the end of the trace', async () => {
     const h72 = (await getJson('/carbon-intensity/forecast?zone=ES&horizonHours=72')).body.forecast;
     expect(h72).toHaveLength(72);
-    expect(h72[71]).toEqual({ carbonIntensity: Math.round(row('ES', NOW - 30 * 60_000 + 72 * HOUR).lca), datetime: '2022-06-04T12:00:00.000Z' });
+    expect(h72[71]).toEqual({
+      carbonIntensity: Math.round(row('ES', NOW - 30 * 60_000 + 72 * HOUR).lca),
+      datetime: '2022-06-04T12:00:00.000Z',
+    });
     expect((await getJson('/carbon-intensity/forecast?zone=ES&horizonHours=6')).body.forecast).toHaveLength(6);
     expect((await getJson('/carbon-intensity/forecast?zone=ES&horizonHours=73')).status).toBe(400);
     expect((await getJson('/carbon-intensity/forecast?zone=ES&horizonHours=abc')).status).toBe(400);
     fake.now = Date.parse('2022-12-31T20:30:00Z');
     const tail = (await getJson('/carbon-intensity/forecast?zone=ES')).body.forecast;
-    expect(tail.map((f: { datetime: string }) => f.datetime)).toEqual(['2022-12-31T21:00:00.000Z', '2022-12-31T22:00:00.000Z', '2022-12-31T23:00:00.000Z']);
+    expect(tail.map((f: { datetime: string }) => f.datetime)).toEqual([
+      '2022-12-31T21:00:00.000Z',
+      '2022-12-31T22:00:00.000Z',
+      '2022-12-31T23:00:00.000Z',
+    ]);
   });
 
   it('gives the 24 hours of history up to and including the current hour, oldest first', async () => {
@@ -142,20 +188,35 @@ describe('FakeElectricityMaps: forecast and history', () => {
 
 describe('FakeElectricityMaps: past-range', () => {
   it('returns rows with start <= datetime < end', async () => {
-    const { status, body } = await getJson('/carbon-intensity/past-range?zone=ES&start=2022-03-01T00:00:00Z&end=2022-03-02T00:00:00Z');
+    const { status, body } = await getJson(
+      '/carbon-intensity/past-range?zone=ES&start=2022-03-01T00:00:00Z&end=2022-03-02T00:00:00Z',
+    );
     expect(status).toBe(200);
     expect(Object.keys(body)).toEqual(['zone', 'data']);
     expect(body.data).toHaveLength(24);
     expect(body.data[0].datetime).toBe('2022-03-01T00:00:00.000Z');
     expect(body.data[23].datetime).toBe('2022-03-01T23:00:00.000Z');
     for (const d of body.data) expect(d.carbonIntensity).toBe(Math.round(row('ES', Date.parse(d.datetime)).lca));
-    const offset = (await getJson('/carbon-intensity/past-range?zone=ES&start=2022-03-01T00:30:00.000Z&end=2022-03-01T03:00:01Z&emissionFactorType=direct')).body.data;
-    expect(offset.map((d: { datetime: string }) => d.datetime)).toEqual(['2022-03-01T01:00:00.000Z', '2022-03-01T02:00:00.000Z', '2022-03-01T03:00:00.000Z']);
-    expect(offset[0]).toMatchObject({ emissionFactorType: 'direct', carbonIntensity: Math.round(row('ES', Date.parse('2022-03-01T01:00:00Z')).direct) });
+    const offset = (
+      await getJson(
+        '/carbon-intensity/past-range?zone=ES&start=2022-03-01T00:30:00.000Z&end=2022-03-01T03:00:01Z&emissionFactorType=direct',
+      )
+    ).body.data;
+    expect(offset.map((d: { datetime: string }) => d.datetime)).toEqual([
+      '2022-03-01T01:00:00.000Z',
+      '2022-03-01T02:00:00.000Z',
+      '2022-03-01T03:00:00.000Z',
+    ]);
+    expect(offset[0]).toMatchObject({
+      emissionFactorType: 'direct',
+      carbonIntensity: Math.round(row('ES', Date.parse('2022-03-01T01:00:00Z')).direct),
+    });
   });
 
   it('allows exactly 10 days and refuses more, reversed, empty or unparsable ranges with 400', async () => {
-    const ten = (await getJson('/carbon-intensity/past-range?zone=ES&start=2022-03-01T00:00:00Z&end=2022-03-11T00:00:00Z')).body.data;
+    const ten = (
+      await getJson('/carbon-intensity/past-range?zone=ES&start=2022-03-01T00:00:00Z&end=2022-03-11T00:00:00Z')
+    ).body.data;
     expect(ten).toHaveLength(240);
     expect(ten[239].datetime).toBe('2022-03-10T23:00:00.000Z');
     for (const q of [
@@ -202,7 +263,10 @@ describe('FakeElectricityMaps: errors', () => {
     expect(early.status).toBe(404);
     expect(typeof early.body.error).toBe('string');
     expect((await getJson('/carbon-intensity/history?zone=ES')).status).toBe(404);
-    expect((await getJson('/carbon-intensity/past-range?zone=ES&start=2023-03-01T00:00:00Z&end=2023-03-02T00:00:00Z')).status).toBe(404);
+    expect(
+      (await getJson('/carbon-intensity/past-range?zone=ES&start=2023-03-01T00:00:00Z&end=2023-03-02T00:00:00Z'))
+        .status,
+    ).toBe(404);
     fake.now = NOW;
     expect((await getJson('/carbon-intensity/nonsense?zone=ES')).status).toBe(404);
     expect((await getJson('/carbon-intensity/latest')).status).toBe(400);
@@ -234,7 +298,12 @@ describe('FakeElectricityMaps: misbehaviour', () => {
 
   it('sends Retry-After with a 429 when given, and misbehaves on every request without `times`', async () => {
     fake.misbehave('ES', { kind: 'status', status: 429, retryAfterSeconds: 7 });
-    for (const path of ['latest?zone=ES', 'forecast?zone=ES', 'history?zone=ES', 'past-range?zone=ES&start=2022-03-01&end=2022-03-02']) {
+    for (const path of [
+      'latest?zone=ES',
+      'forecast?zone=ES',
+      'history?zone=ES',
+      'past-range?zone=ES&start=2022-03-01&end=2022-03-02',
+    ]) {
       const { status, res } = await getJson(`/carbon-intensity/${path}`);
       expect(status).toBe(429);
       expect(res.headers.get('retry-after')).toBe('7');
@@ -298,7 +367,9 @@ describe('FakeElectricityMaps: misbehaviour', () => {
     const headersAfter = performance.now() - started;
     expect(headersAfter).toBeGreaterThanOrEqual(1000);
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { carbonIntensity: number }).carbonIntensity).toBe(Math.round(row('ES', Date.parse('2022-06-01T12:00:00Z')).lca));
+    expect(((await res.json()) as { carbonIntensity: number }).carbonIntensity).toBe(
+      Math.round(row('ES', Date.parse('2022-06-01T12:00:00Z')).lca),
+    );
     const again = performance.now();
     expect((await get('/carbon-intensity/latest?zone=ES')).status).toBe(200);
     // A delayed answer takes at least the delay; this one must not have been delayed.
@@ -314,10 +385,17 @@ describe('FakeElectricityMaps: lies and sizes', () => {
     const latest = await get('/carbon-intensity/latest?zone=ES');
     const text = await latest.text();
     expect(text).toContain('"carbonIntensity":1e308,');
-    expect(JSON.parse(text)).toMatchObject({ zone: 'FR', carbonIntensity: 1e308, datetime: '2099-01-01T00:00:00Z', updatedAt: '2022-06-01T12:10:00.000Z' });
+    expect(JSON.parse(text)).toMatchObject({
+      zone: 'FR',
+      carbonIntensity: 1e308,
+      datetime: '2099-01-01T00:00:00Z',
+      updatedAt: '2022-06-01T12:10:00.000Z',
+    });
     const history = (await getJson('/carbon-intensity/history?zone=ES')).body;
     expect(history.zone).toBe('FR');
-    expect(new Set(history.history.map((h: { zone: string; carbonIntensity: number }) => `${h.zone} ${h.carbonIntensity}`))).toEqual(new Set(['FR 1e+308']));
+    expect(
+      new Set(history.history.map((h: { zone: string; carbonIntensity: number }) => `${h.zone} ${h.carbonIntensity}`)),
+    ).toEqual(new Set(['FR 1e+308']));
     const forecast = (await getJson('/carbon-intensity/forecast?zone=ES&horizonHours=3')).body;
     expect(forecast.forecast.map((p: { carbonIntensity: number }) => p.carbonIntensity)).toEqual([1e308, 1e308, 1e308]);
     // Errors are not lied about; other zones are not touched.
@@ -359,7 +437,9 @@ describe('FakeElectricityMaps: lies and sizes', () => {
     // A normal answer, and one the fake cuts off itself, are not "closed early".
     await getJson('/carbon-intensity/latest?zone=ES');
     fake.misbehave('ES', { kind: 'truncated', times: 1 });
-    await get('/carbon-intensity/latest?zone=ES').then((r) => r.text()).catch(() => undefined);
+    await get('/carbon-intensity/latest?zone=ES')
+      .then((r) => r.text())
+      .catch(() => undefined);
     await settle();
     expect(fake.requests.map((q) => q.closedEarly)).toEqual([true, false, false]);
   });
@@ -376,7 +456,9 @@ describe('FakeElectricityMaps: close', () => {
   it('returns promptly with a slow request in flight, failing that request', { timeout: 5_000 }, async () => {
     const other = await FakeElectricityMaps.start({ token: TOKEN, traceFiles: [TRACE_FILES[1]!], now: NOW });
     other.misbehave('ES', { kind: 'slow', delayMs: 60_000 });
-    const inFlight = fetch(`${other.baseUrl}/carbon-intensity/latest?zone=ES`, { headers: { 'auth-token': TOKEN } }).then(
+    const inFlight = fetch(`${other.baseUrl}/carbon-intensity/latest?zone=ES`, {
+      headers: { 'auth-token': TOKEN },
+    }).then(
       (r) => r.status,
       (e: unknown) => e,
     );

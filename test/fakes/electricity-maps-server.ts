@@ -105,7 +105,9 @@ const RAW_INTENSITY = '__fake_raw_intensity__';
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 const API_PREFIX = '/v3';
 
-const ENDPOINTS = new Set(['latest', 'forecast', 'history', 'past-range'].map((e) => `${API_PREFIX}/carbon-intensity/${e}`));
+const ENDPOINTS = new Set(
+  ['latest', 'forecast', 'history', 'past-range'].map((e) => `${API_PREFIX}/carbon-intensity/${e}`),
+);
 
 const HTML_BODY =
   '<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>\n' +
@@ -137,7 +139,8 @@ export class FakeElectricityMaps {
   }
 
   static async start(options: FakeElectricityMapsOptions): Promise<FakeElectricityMaps> {
-    if (typeof options.token !== 'string' || options.token === '') throw new TypeError('FakeElectricityMaps: token must be a non-empty string');
+    if (typeof options.token !== 'string' || options.token === '')
+      throw new TypeError('FakeElectricityMaps: token must be a non-empty string');
     if (!Number.isFinite(options.now)) throw new TypeError('FakeElectricityMaps: now must be a finite epoch-ms number');
     const traces = new Map<string, Map<number, TraceRow>>();
     for (const file of options.traceFiles) loadTrace(file, await readFile(file, 'utf8'), traces);
@@ -151,7 +154,14 @@ export class FakeElectricityMaps {
       });
     });
     const { port } = server.address() as AddressInfo;
-    const fake = new FakeElectricityMaps(server, port, options.token, traces, new Set(options.unauthorizedZones ?? []), options.now);
+    const fake = new FakeElectricityMaps(
+      server,
+      port,
+      options.token,
+      traces,
+      new Set(options.unauthorizedZones ?? []),
+      options.now,
+    );
     server.on('connection', (socket) => {
       fake.sockets.add(socket);
       socket.on('close', () => fake.sockets.delete(socket));
@@ -216,7 +226,16 @@ export class FakeElectricityMaps {
     for (const [name, value] of new URLSearchParams(q === -1 ? '' : url.slice(q + 1))) {
       if (!(name in query)) query[name] = value;
     }
-    const rec: RecordedRequest = { method: req.method ?? '', path, query, headers: { ...req.headers }, at: Date.now(), status: 0, bodyBytes: 0, closedEarly: false };
+    const rec: RecordedRequest = {
+      method: req.method ?? '',
+      path,
+      query,
+      headers: { ...req.headers },
+      at: Date.now(),
+      status: 0,
+      bodyBytes: 0,
+      closedEarly: false,
+    };
     this.recorded.push(rec);
     res.once('close', () => {
       if (!res.writableFinished && !this.cutOff.has(res)) rec.closedEarly = true;
@@ -226,14 +245,16 @@ export class FakeElectricityMaps {
     try {
       await this.route(req, res, rec);
     } catch (err) {
-      if (!res.headersSent) this.sendJson(res, rec, { status: 500, body: { error: `fake internal error: ${String(err)}` } });
+      if (!res.headersSent)
+        this.sendJson(res, rec, { status: 500, body: { error: `fake internal error: ${String(err)}` } });
       else res.destroy();
     }
   }
 
   private async route(req: IncomingMessage, res: ServerResponse, rec: RecordedRequest): Promise<void> {
     if (!ENDPOINTS.has(rec.path)) return this.sendJson(res, rec, error(404, `Not found: ${rec.path}`));
-    if (rec.method !== 'GET') return this.sendJson(res, rec, error(405, `Method ${rec.method} not allowed`), { allow: 'GET' });
+    if (rec.method !== 'GET')
+      return this.sendJson(res, rec, error(405, `Method ${rec.method} not allowed`), { allow: 'GET' });
 
     const token = req.headers['auth-token'];
     if (token === undefined) return this.sendJson(res, rec, error(401, 'No auth-token header provided'));
@@ -266,10 +287,18 @@ export class FakeElectricityMaps {
         return;
       }
       case 'lie':
-        return result.status === 200 ? this.send(res, rec, 200, JSON_TYPE, lieAbout(result.body, m)) : this.sendJson(res, rec, result);
+        return result.status === 200
+          ? this.send(res, rec, 200, JSON_TYPE, lieAbout(result.body, m))
+          : this.sendJson(res, rec, result);
       case 'padded': {
         const text = JSON.stringify(result.body);
-        return this.send(res, rec, result.status, JSON_TYPE, text.padEnd(m.bytes - (Buffer.byteLength(text) - text.length), ' '));
+        return this.send(
+          res,
+          rec,
+          result.status,
+          JSON_TYPE,
+          text.padEnd(m.bytes - (Buffer.byteLength(text) - text.length), ' '),
+        );
       }
       case 'endless':
         return this.sendEndless(res, rec, m.chunkBytes ?? DEFAULT_CHUNK_BYTES, m.intervalMs ?? 0);
@@ -288,7 +317,8 @@ export class FakeElectricityMaps {
     if (this.unauthorizedZones.has(zone)) return error(401, `token unauthorized for zone ${zone}`);
 
     const eft = query.emissionFactorType ?? 'lifecycle';
-    if (eft !== 'lifecycle' && eft !== 'direct') return error(400, `emissionFactorType must be lifecycle or direct, got ${JSON.stringify(eft)}`);
+    if (eft !== 'lifecycle' && eft !== 'direct')
+      return error(400, `emissionFactorType must be lifecycle or direct, got ${JSON.stringify(eft)}`);
     const valued = (time: number): TraceRow | undefined => {
       const row = rows.get(time);
       return row !== undefined && row[eft] !== null ? row : undefined;
@@ -306,7 +336,11 @@ export class FakeElectricityMaps {
         let horizon = DEFAULT_HORIZON_HOURS;
         if (raw !== undefined) {
           horizon = /^\d+$/.test(raw) ? Number(raw) : NaN;
-          if (!(horizon >= 1 && horizon <= MAX_HORIZON_HOURS)) return error(400, `horizonHours must be an integer from 1 to ${MAX_HORIZON_HOURS}, got ${JSON.stringify(raw)}`);
+          if (!(horizon >= 1 && horizon <= MAX_HORIZON_HOURS))
+            return error(
+              400,
+              `horizonHours must be an integer from 1 to ${MAX_HORIZON_HOURS}, got ${JSON.stringify(raw)}`,
+            );
         }
         const forecast = [];
         for (let h = 1; h <= horizon; h++) {
@@ -326,13 +360,16 @@ export class FakeElectricityMaps {
         return { status: 200, body: { zone, history } };
       }
       case `${API_PREFIX}/carbon-intensity/past-range`: {
-        if (query.start === undefined || query.end === undefined) return error(400, 'The start and end parameters are required');
+        if (query.start === undefined || query.end === undefined)
+          return error(400, 'The start and end parameters are required');
         const start = parseIsoTime(query.start);
         const end = parseIsoTime(query.end);
-        if (start === undefined) return error(400, `start is not a valid ISO 8601 datetime: ${JSON.stringify(query.start)}`);
+        if (start === undefined)
+          return error(400, `start is not a valid ISO 8601 datetime: ${JSON.stringify(query.start)}`);
         if (end === undefined) return error(400, `end is not a valid ISO 8601 datetime: ${JSON.stringify(query.end)}`);
         if (start >= end) return error(400, 'start must be before end');
-        if (end - start > PAST_RANGE_LIMIT_MS) return error(400, 'The range between start and end must not exceed 10 days');
+        if (end - start > PAST_RANGE_LIMIT_MS)
+          return error(400, 'The range between start and end must not exceed 10 days');
         const data = [];
         for (let t = Math.ceil(start / HOUR_MS) * HOUR_MS; t < end; t += HOUR_MS) {
           const row = valued(t);
@@ -388,7 +425,12 @@ export class FakeElectricityMaps {
   }
 
   /** Writes an array that never closes, honouring backpressure, until the connection is gone. */
-  private async sendEndless(res: ServerResponse, rec: RecordedRequest, chunkBytes: number, intervalMs: number): Promise<void> {
+  private async sendEndless(
+    res: ServerResponse,
+    rec: RecordedRequest,
+    chunkBytes: number,
+    intervalMs: number,
+  ): Promise<void> {
     if (gone(res)) return;
     rec.status = 200;
     res.writeHead(200, { 'content-type': JSON_TYPE });
@@ -416,11 +458,23 @@ export class FakeElectricityMaps {
     }
   }
 
-  private sendJson(res: ServerResponse, rec: RecordedRequest, result: Result, headers: Record<string, string> = {}): void {
+  private sendJson(
+    res: ServerResponse,
+    rec: RecordedRequest,
+    result: Result,
+    headers: Record<string, string> = {},
+  ): void {
     this.send(res, rec, result.status, JSON_TYPE, JSON.stringify(result.body), headers);
   }
 
-  private send(res: ServerResponse, rec: RecordedRequest, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
+  private send(
+    res: ServerResponse,
+    rec: RecordedRequest,
+    status: number,
+    contentType: string,
+    body: string,
+    headers: Record<string, string> = {},
+  ): void {
     if (res.headersSent || gone(res)) return;
     rec.status = status;
     res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
@@ -483,14 +537,23 @@ function intensity(zone: string, row: TraceRow, eft: EmissionFactorType) {
  * optionally `Z` or `±HH[:]MM`. Without an offset the time is UTC, as the API reads it.
  */
 function parseIsoTime(text: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(text.trim());
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+    text.trim(),
+  );
   if (m === null) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', offset] = m;
   const ms = Number(frac.padEnd(3, '0').slice(0, 3));
   const local = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   const check = new Date(local);
   // Reject rollovers such as 2022-02-30 or 25:00.
-  if (check.getUTCFullYear() !== Number(y) || check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || check.getUTCHours() !== Number(h) || Number(mi) > 59 || Number(s) > 59) {
+  if (
+    check.getUTCFullYear() !== Number(y) ||
+    check.getUTCMonth() !== Number(mo) - 1 ||
+    check.getUTCDate() !== Number(d) ||
+    check.getUTCHours() !== Number(h) ||
+    Number(mi) > 59 ||
+    Number(s) > 59
+  ) {
     return undefined;
   }
   if (offset === undefined || offset.toUpperCase() === 'Z') return local;
@@ -517,7 +580,8 @@ function loadTrace(file: string, text: string, into: Map<string, Map<number, Tra
   const col = {} as Record<keyof typeof COLUMNS, number>;
   for (const [name, matches] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, (h: string) => boolean][]) {
     const index = header.findIndex((h) => matches(h.trim()));
-    if (index === -1 && name !== 'estimationMethod' && name !== 'estimated') throw new Error(`${file}: no column for ${name} in header ${JSON.stringify(header)}`);
+    if (index === -1 && name !== 'estimationMethod' && name !== 'estimated')
+      throw new Error(`${file}: no column for ${name} in header ${JSON.stringify(header)}`);
     col[name] = index;
   }
   for (let r = 1; r < records.length; r++) {
@@ -530,7 +594,8 @@ function loadTrace(file: string, text: string, into: Map<string, Map<number, Tra
     const zone = field(col.zoneId);
     if (zone === '') throw new Error(`${where}: empty Zone Id`);
     const estimated = field(col.estimated).toLowerCase();
-    if (estimated !== '' && estimated !== 'true' && estimated !== 'false') throw new Error(`${where}: Data Estimated is ${JSON.stringify(estimated)}`);
+    if (estimated !== '' && estimated !== 'true' && estimated !== 'false')
+      throw new Error(`${where}: Data Estimated is ${JSON.stringify(estimated)}`);
     const row: TraceRow = {
       time,
       direct: parseNumber(field(col.direct), where),
@@ -595,30 +660,41 @@ function parseCsv(file: string, text: string): string[][] {
 }
 
 function validateMisbehaviour(m: Misbehaviour): void {
-  if (m.times !== undefined && !(Number.isInteger(m.times) && m.times >= 0)) throw new RangeError(`misbehave: times must be a non-negative integer, got ${m.times}`);
+  if (m.times !== undefined && !(Number.isInteger(m.times) && m.times >= 0))
+    throw new RangeError(`misbehave: times must be a non-negative integer, got ${m.times}`);
   switch (m.kind) {
     case 'status':
-      if (!(Number.isInteger(m.status) && m.status >= 400 && m.status <= 599)) throw new RangeError(`misbehave: status must be an integer from 400 to 599, got ${m.status}`);
+      if (!(Number.isInteger(m.status) && m.status >= 400 && m.status <= 599))
+        throw new RangeError(`misbehave: status must be an integer from 400 to 599, got ${m.status}`);
       if (m.retryAfterSeconds !== undefined && !(Number.isInteger(m.retryAfterSeconds) && m.retryAfterSeconds >= 0)) {
         throw new RangeError(`misbehave: retryAfterSeconds must be a non-negative integer, got ${m.retryAfterSeconds}`);
       }
       break;
     case 'slow':
-      if (!(Number.isFinite(m.delayMs) && m.delayMs >= 0)) throw new RangeError(`misbehave: delayMs must be a non-negative number, got ${m.delayMs}`);
+      if (!(Number.isFinite(m.delayMs) && m.delayMs >= 0))
+        throw new RangeError(`misbehave: delayMs must be a non-negative number, got ${m.delayMs}`);
       break;
     case 'content-type':
-      if (typeof m.contentType !== 'string' || m.contentType === '') throw new RangeError('misbehave: contentType must be a non-empty string');
+      if (typeof m.contentType !== 'string' || m.contentType === '')
+        throw new RangeError('misbehave: contentType must be a non-empty string');
       break;
     case 'lie':
-      if (m.carbonIntensity !== undefined && !JSON_NUMBER.test(m.carbonIntensity)) throw new RangeError(`misbehave: carbonIntensity must be JSON number text, got ${JSON.stringify(m.carbonIntensity)}`);
-      if (m.zone === undefined && m.datetime === undefined && m.carbonIntensity === undefined) throw new RangeError('misbehave: a lie must change zone, datetime or carbonIntensity');
+      if (m.carbonIntensity !== undefined && !JSON_NUMBER.test(m.carbonIntensity))
+        throw new RangeError(
+          `misbehave: carbonIntensity must be JSON number text, got ${JSON.stringify(m.carbonIntensity)}`,
+        );
+      if (m.zone === undefined && m.datetime === undefined && m.carbonIntensity === undefined)
+        throw new RangeError('misbehave: a lie must change zone, datetime or carbonIntensity');
       break;
     case 'padded':
-      if (!(Number.isInteger(m.bytes) && m.bytes >= 0)) throw new RangeError(`misbehave: bytes must be a non-negative integer, got ${m.bytes}`);
+      if (!(Number.isInteger(m.bytes) && m.bytes >= 0))
+        throw new RangeError(`misbehave: bytes must be a non-negative integer, got ${m.bytes}`);
       break;
     case 'endless':
-      if (m.chunkBytes !== undefined && !(Number.isInteger(m.chunkBytes) && m.chunkBytes >= 1)) throw new RangeError(`misbehave: chunkBytes must be a positive integer, got ${m.chunkBytes}`);
-      if (m.intervalMs !== undefined && !(Number.isFinite(m.intervalMs) && m.intervalMs >= 0)) throw new RangeError(`misbehave: intervalMs must be a non-negative number, got ${m.intervalMs}`);
+      if (m.chunkBytes !== undefined && !(Number.isInteger(m.chunkBytes) && m.chunkBytes >= 1))
+        throw new RangeError(`misbehave: chunkBytes must be a positive integer, got ${m.chunkBytes}`);
+      if (m.intervalMs !== undefined && !(Number.isFinite(m.intervalMs) && m.intervalMs >= 0))
+        throw new RangeError(`misbehave: intervalMs must be a non-negative number, got ${m.intervalMs}`);
       break;
     case 'truncated':
     case 'malformed':

@@ -40,7 +40,8 @@ describe('shisa plan on a fleet whose intents conflict', () => {
     expect(r.stdout).toMatch(/^ {2}ml\/train-001 +region-tokyo-01 → region-stockholm-01 /m);
     expect(r.stdout).toMatch(/^Proof +UNPROVABLE: this plan is not applicable and nothing moves/m);
     expect(r.stdout).toMatch(/conflicting constraints:/);
-    for (const c of CORE) expect(r.stdout).toMatch(new RegExp(`^ +${c.file}:${c.line}:${c.col} +${c.text.replace(/[()]/g, '\\$&')}$`, 'm'));
+    for (const c of CORE)
+      expect(r.stdout).toMatch(new RegExp(`^ +${c.file}:${c.line}:${c.col} +${c.text.replace(/[()]/g, '\\$&')}$`, 'm'));
     expect(r.stdout).toMatch(/Unprovable State: nothing moves until it is resolved\.$/m);
     expect(r.stdout).toMatch(/^Recorded as run 1 in /m);
     const rec = await recordedIn(dir);
@@ -54,7 +55,9 @@ describe('shisa plan on a fleet whose intents conflict', () => {
     const r = shisa('plan', '--config', CONFLICT, '--data-dir', dir, '--at', AT, '--json');
     expect(r.code).toBe(3);
     const p = JSON.parse(r.stdout);
-    expect(p.moves.map((m: { workload: string; to: string }) => [m.workload, m.to])).toEqual([[THE_MOVE.workload, THE_MOVE.to]]);
+    expect(p.moves.map((m: { workload: string; to: string }) => [m.workload, m.to])).toEqual([
+      [THE_MOVE.workload, THE_MOVE.to],
+    ]);
     expect(p.verification.proven).toBe(false);
     expect(p.verification.applicable).toBe(false);
     expect(p.verification.order).toEqual([]);

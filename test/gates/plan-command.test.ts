@@ -27,11 +27,19 @@ function dataDir(): string {
   return d;
 }
 
-async function plan(config: string, options: Partial<PlanOptions> & { dataDir: string }): Promise<{ code: number; stdout: string; stderr: string }> {
+async function plan(
+  config: string,
+  options: Partial<PlanOptions> & { dataDir: string },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   // No DATABASE_URL whatever the developer's shell holds: the embedded store in dataDir.
-  const io = { cwd: process.cwd(), stdout: (s: string) => void (stdout += s), stderr: (s: string) => void (stderr += s), env: {} };
+  const io = {
+    cwd: process.cwd(),
+    stdout: (s: string) => void (stdout += s),
+    stderr: (s: string) => void (stderr += s),
+    env: {},
+  };
   const code = await planCommand({ config, json: false, at: Date.parse(AT), ...options }, io);
   return { code, stdout, stderr };
 }
@@ -47,7 +55,9 @@ describe('gate: a plan whose intents conflict is not applicable, exits 3, and jo
     expect(p.verification.proven).toBe(false);
     expect(p.verification.applicable).toBe(false);
     expect(p.verification.order).toEqual([]);
-    const cores = p.verification.obligations.filter((o: { verdict: string }) => o.verdict === 'unprovable').map((o: { unprovable_state: { core: unknown[] } }) => o.unprovable_state.core);
+    const cores = p.verification.obligations
+      .filter((o: { verdict: string }) => o.verdict === 'unprovable')
+      .map((o: { unprovable_state: { core: unknown[] } }) => o.unprovable_state.core);
     expect(cores[0]).toEqual(CORE.map((c) => ({ kind: expect.any(String), ...c })));
     const rec = await recordedIn(dir);
     expect(rec.runs).toEqual([{ id: 1, verdict: 'unprovable', status: 'unprovable' }]);
@@ -65,9 +75,13 @@ describe('gate: a plan whose intents conflict is not applicable, exits 3, and jo
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^Moves: 1 of a budget of 10$/m);
     // The verdict line, a blank line, then the report of what failed.
-    expect(r.stdout).toMatch(/^Proof +UNPROVABLE: this plan is not applicable and nothing moves \(Z3, [\d.]+ s\)\n\nHow: \[z3\]/m);
+    expect(r.stdout).toMatch(
+      /^Proof +UNPROVABLE: this plan is not applicable and nothing moves \(Z3, [\d.]+ s\)\n\nHow: \[z3\]/m,
+    );
     for (const c of CORE) expect(r.stdout).toContain(`${c.file}:${c.line}:${c.col}`);
-    expect(r.stdout).toMatch(new RegExp(`^ +${CORE[1].file}:5:10 +intent "card-vault": target nodes\\(region-osaka-01\\)$`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(`^ +${CORE[1].file}:5:10 +intent "card-vault": target nodes\\(region-osaka-01\\)$`, 'm'),
+    );
     expect(r.stdout).toMatch(/Unprovable State: nothing moves until it is resolved\.$/m);
     // Only what failed is listed under the verdict: no proven obligation, and no safe order.
     expect(r.stdout).not.toMatch(/✓/);
@@ -93,7 +107,9 @@ describe('the twin: the same move on a fleet without the conflict is proven, app
   it('as text: exit 0, the proof line and the order', async () => {
     const r = await plan(PROVEN, { dataDir: dataDir(), record: false });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Proof +\d+ obligations proven in [\d.]+ s .*: the intents are consistent and the plan is safe$/m);
+    expect(r.stdout).toMatch(
+      /^Proof +\d+ obligations proven in [\d.]+ s .*: the intents are consistent and the plan is safe$/m,
+    );
     expect(r.stdout).toMatch(/^Order +1 moves in 1 batch; /m);
     expect(r.stdout).not.toMatch(/UNPROVABLE/);
   });

@@ -32,7 +32,10 @@ function run(verdict: RunRecord['verdict'], moves: RunRecord['moves'] = MOVES): 
     moves,
     kept: [{ workload: 'ml/train-003', region: 'region-tokyo-01', reason: 'cooldown', detail: 'moved recently' }],
     readings: [],
-    exceptions: verdict === 'unprovable' ? [{ kind: 'unprovable', concerns: 'all intents are jointly satisfiable', detail: { reason: 'unsat' } }] : [],
+    exceptions:
+      verdict === 'unprovable'
+        ? [{ kind: 'unprovable', concerns: 'all intents are jointly satisfiable', detail: { reason: 'unsat' } }]
+        : [],
   };
 }
 
@@ -47,11 +50,20 @@ afterAll(async () => {
 });
 
 const migrationRows = (...runIds: number[]) =>
-  store.query<{ run_id: string; workload: string; from_region: string; to_region: string; state: string }>('select run_id::text, workload, from_region, to_region, state from migrations where run_id = any($1::bigint[]) order by id', [runIds]);
+  store.query<{ run_id: string; workload: string; from_region: string; to_region: string; state: string }>(
+    'select run_id::text, workload, from_region, to_region, state from migrations where run_id = any($1::bigint[]) order by id',
+    [runIds],
+  );
 /** The migrations the run's audit entry binds (id → row digest). */
 const auditedMigrations = async (runId: number) =>
-  (await store.query<{ m: Record<string, string> }>("select payload->'rows'->'migrations' as m from audit_log where action = 'run.recorded' and subject = $1", [`run ${runId}`]))[0]?.m;
-const moveDecisions = (runId: number) => store.query<{ n: number }>("select count(*)::int as n from decisions where run_id = $1 and kind = 'move'", [runId]);
+  (
+    await store.query<{ m: Record<string, string> }>(
+      "select payload->'rows'->'migrations' as m from audit_log where action = 'run.recorded' and subject = $1",
+      [`run ${runId}`],
+    )
+  )[0]?.m;
+const moveDecisions = (runId: number) =>
+  store.query<{ n: number }>("select count(*)::int as n from decisions where run_id = $1 and kind = 'move'", [runId]);
 
 describe('gate: an unproven plan is never journaled as migrations', () => {
   it('an unprovable run with moves journals no migration, though its moves are kept as decisions', async () => {
@@ -59,7 +71,9 @@ describe('gate: an unproven plan is never journaled as migrations', () => {
     expect(await migrationRows(id)).toEqual([]);
     // The run itself is there, whole: the gate is about migrations, not about forgetting.
     expect(await moveDecisions(id)).toEqual([{ n: 2 }]);
-    expect(await store.query('select verdict, status from runs where id = $1', [id])).toEqual([{ verdict: 'unprovable', status: 'unprovable' }]);
+    expect(await store.query('select verdict, status from runs where id = $1', [id])).toEqual([
+      { verdict: 'unprovable', status: 'unprovable' },
+    ]);
     // The audit entry, which binds every row the run wrote, binds no migration either.
     expect(await auditedMigrations(id)).toEqual({});
   });
@@ -72,10 +86,24 @@ describe('gate: an unproven plan is never journaled as migrations', () => {
   it('a proven run journals exactly its moves, each planned, under its run', async () => {
     const id = await recordRun(store, run('proven'));
     expect(await migrationRows(id)).toEqual([
-      { run_id: String(id), workload: 'ml/train-001', from_region: 'region-tokyo-01', to_region: 'region-stockholm-01', state: 'planned' },
-      { run_id: String(id), workload: 'ml/train-002', from_region: 'region-tokyo-01', to_region: 'region-osaka-01', state: 'planned' },
+      {
+        run_id: String(id),
+        workload: 'ml/train-001',
+        from_region: 'region-tokyo-01',
+        to_region: 'region-stockholm-01',
+        state: 'planned',
+      },
+      {
+        run_id: String(id),
+        workload: 'ml/train-002',
+        from_region: 'region-tokyo-01',
+        to_region: 'region-osaka-01',
+        state: 'planned',
+      },
     ]);
-    const ids = await store.query<{ id: string }>('select id::text from migrations where run_id = $1 order by id', [id]);
+    const ids = await store.query<{ id: string }>('select id::text from migrations where run_id = $1 order by id', [
+      id,
+    ]);
     expect(Object.keys((await auditedMigrations(id)) ?? {}).sort()).toEqual(ids.map((r) => r.id).sort());
   });
 

@@ -14,7 +14,11 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 import root from '../../vitest.config.js';
 
-export const GATE_TESTS = ['scheduler/planner/gates.test.ts', 'test/gates/record-run.test.ts', 'test/gates/plan-command.test.ts'];
+export const GATE_TESTS = [
+  'scheduler/planner/gates.test.ts',
+  'test/gates/record-run.test.ts',
+  'test/gates/plan-command.test.ts',
+];
 
 class InListOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

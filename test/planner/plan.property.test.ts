@@ -25,17 +25,33 @@ function snapshotFrom(seed: number): Snapshot {
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)] as T;
   const nRegions = int(2, 6);
-  const regions = Array.from({ length: nRegions }, (_, i) => ({ name: `r${i}`, zone: ZONES[i] as string, country: COUNTRIES[i] as string, compliance: rnd() < 0.5 ? ['A'] : ['A', 'B'] }));
+  const regions = Array.from({ length: nRegions }, (_, i) => ({
+    name: `r${i}`,
+    zone: ZONES[i] as string,
+    country: COUNTRIES[i] as string,
+    compliance: rnd() < 0.5 ? ['A'] : ['A', 'B'],
+  }));
   const nWorkloads = int(0, 24);
-  const workloads = Array.from({ length: nWorkloads }, (_, j) => ({ name: `ns${int(0, 3)}/w${j}`, region: pick(regions).name, cpu: int(1, 8), mem: int(1, 16) }));
+  const workloads = Array.from({ length: nWorkloads }, (_, j) => ({
+    name: `ns${int(0, 3)}/w${j}`,
+    region: pick(regions).name,
+    cpu: int(1, 8),
+    mem: int(1, 16),
+  }));
   const usage = new Map<string, number>();
   for (const w of workloads) usage.set(w.region, (usage.get(w.region) ?? 0) + w.cpu);
   const fleetYaml = [
     'regions:',
-    ...regions.map((r) => `  - { name: ${r.name}, zone: ${r.zone}, country: ${r.country}, compliance: [${r.compliance.join(', ')}], cluster: c-${r.name}, capacity: { cpu: ${(usage.get(r.name) ?? 0) + int(1, 16)}, memory_gib: ${int(40, 400)} } }`),
+    ...regions.map(
+      (r) =>
+        `  - { name: ${r.name}, zone: ${r.zone}, country: ${r.country}, compliance: [${r.compliance.join(', ')}], cluster: c-${r.name}, capacity: { cpu: ${(usage.get(r.name) ?? 0) + int(1, 16)}, memory_gib: ${int(40, 400)} } }`,
+    ),
     'latency_ms:',
     ...regions.flatMap((a, i) => {
-      const row = regions.slice(i + 1).filter(() => rnd() < 0.8).map((b) => `${b.name}: ${int(5, 200)}`);
+      const row = regions
+        .slice(i + 1)
+        .filter(() => rnd() < 0.8)
+        .map((b) => `${b.name}: ${int(5, 200)}`);
       return row.length ? [`  ${a.name}: { ${row.join(', ')} }`] : [];
     }),
     `  r${nRegions - 1}: { r${nRegions - 1}: 1 }`,
@@ -45,18 +61,39 @@ function snapshotFrom(seed: number): Snapshot {
   if (!parsed.fleet) throw new Error(`bad generated fleet: ${parsed.diagnostics.map((d) => d.message).join('; ')}`);
   const intentText = [0, 1, 2, 3]
     .map((k) => {
-      const lines = [`intent "i${k}" {`, `  workloads("ns${k}/*")`, `  placement(${rnd() < 0.75 ? 'flexible' : 'critical'})`];
+      const lines = [
+        `intent "i${k}" {`,
+        `  workloads("ns${k}/*")`,
+        `  placement(${rnd() < 0.75 ? 'flexible' : 'critical'})`,
+      ];
       if (rnd() < 0.4) lines.push(`  constraint compliance { level: "${pick(['A', 'B'])}" }`);
-      if (rnd() < 0.3) lines.push(`  constraint residency { allow: [${COUNTRIES.filter(() => rnd() < 0.6).map((c) => `"${c}"`).join(', ') || '"JP"'}] }`);
-      if (rnd() < 0.2) lines.push(`  target nodes(${regions.filter(() => rnd() < 0.6).map((r) => `"${r.name}"`).join(', ') || '"r0"'}) {\n  }`);
+      if (rnd() < 0.3)
+        lines.push(
+          `  constraint residency { allow: [${
+            COUNTRIES.filter(() => rnd() < 0.6)
+              .map((c) => `"${c}"`)
+              .join(', ') || '"JP"'
+          }] }`,
+        );
+      if (rnd() < 0.2)
+        lines.push(
+          `  target nodes(${
+            regions
+              .filter(() => rnd() < 0.6)
+              .map((r) => `"${r.name}"`)
+              .join(', ') || '"r0"'
+          }) {\n  }`,
+        );
       if (rnd() < 0.5) lines.push(`  constraint network_latency { max: ${int(10, 150)}ms }`);
-      if (rnd() < 0.4) lines.push(`  constraint carbon { max_intensity: ${int(50, 500)}gCO2eq/kWh, min_saving: ${int(0, 40)}% }`);
+      if (rnd() < 0.4)
+        lines.push(`  constraint carbon { max_intensity: ${int(50, 500)}gCO2eq/kWh, min_saving: ${int(0, 40)}% }`);
       lines.push('}');
       return lines.join('\n');
     })
     .join('\n');
   const intents = loadIntentSource(new SourceFile('i.intent', intentText));
-  if (intents.diagnostics.some((d) => d.severity === 'error')) throw new Error(`bad generated intents: ${intents.diagnostics.map((d) => d.message).join('; ')}`);
+  if (intents.diagnostics.some((d) => d.severity === 'error'))
+    throw new Error(`bad generated intents: ${intents.diagnostics.map((d) => d.message).join('; ')}`);
   const invYaml = [
     'workloads:',
     ...workloads.map((w) => {
@@ -71,9 +108,23 @@ function snapshotFrom(seed: number): Snapshot {
   for (const r of regions) {
     const roll = rnd();
     const intensity = int(10, 600);
-    const reading = { zone: r.zone, intensity, datetime: NOW, isEstimated: false, emissionFactor: 'lifecycle' as const, source: 'replay' as const, granularity: 'hour' as const };
+    const reading = {
+      zone: r.zone,
+      intensity,
+      datetime: NOW,
+      isEstimated: false,
+      emissionFactor: 'lifecycle' as const,
+      source: 'replay' as const,
+      granularity: 'hour' as const,
+    };
     if (roll < 0.75) signals.set(r.zone, { zone: r.zone, status: 'fresh', reading, ageMs: 0 });
-    else if (roll < 0.9) signals.set(r.zone, { zone: r.zone, status: 'stale', reading: { ...reading, datetime: NOW - 5 * 3_600_000 }, ageMs: 5 * 3_600_000 });
+    else if (roll < 0.9)
+      signals.set(r.zone, {
+        zone: r.zone,
+        status: 'stale',
+        reading: { ...reading, datetime: NOW - 5 * 3_600_000 },
+        ageMs: 5 * 3_600_000,
+      });
   }
   return { fleet: parsed.fleet, intents: intents.intents, workloads: inv.workloads, signals, now: NOW };
 }
@@ -105,21 +156,31 @@ describe('plans on random snapshots', () => {
           const pr = promises.get(m.workload)!;
           const to = fleet.regionsByName.get(m.to)!;
           expect(pr.placement, `${m.workload} is critical`).toBe('flexible');
-          expect(w.lastMovedAt === undefined || w.lastMovedAt + fleet.policy.cooldownMs <= snap.now, `${m.workload} in cooldown`).toBe(true);
+          expect(
+            w.lastMovedAt === undefined || w.lastMovedAt + fleet.policy.cooldownMs <= snap.now,
+            `${m.workload} in cooldown`,
+          ).toBe(true);
           expect(fresh(m.from) && fresh(m.to), `${m.workload} moved from or to a zone without fresh data`).toBe(true);
           expect(pr.compliance.every((c) => to.compliance.includes(c))).toBe(true);
-          expect(!pr.denyCountries.has(to.country) && (!pr.allowCountries || pr.allowCountries.has(to.country))).toBe(true);
+          expect(!pr.denyCountries.has(to.country) && (!pr.allowCountries || pr.allowCountries.has(to.country))).toBe(
+            true,
+          );
           expect(!pr.targets || pr.targets.has(to.name)).toBe(true);
           expect(pr.maxIntensity === undefined || intensity(m.to) <= pr.maxIntensity).toBe(true);
           const minSaving = pr.minSavingPercent ?? fleet.policy.minSavingPercent;
           expect(intensity(m.to)).toBeLessThan(intensity(m.from));
-          expect(((intensity(m.from) - intensity(m.to)) / intensity(m.from)) * 100).toBeGreaterThanOrEqual(minSaving - 1e-9);
+          expect(((intensity(m.from) - intensity(m.to)) / intensity(m.from)) * 100).toBeGreaterThanOrEqual(
+            minSaving - 1e-9,
+          );
           expect(m.savingGPerH).toBeGreaterThan(0);
         }
         for (const r of fleet.regions) {
-          const use = (placement: Map<string, string>, key: 'cpu' | 'memoryGib') => snap.workloads.filter((w) => placement.get(w.name) === r.name).reduce((s, w) => s + w[key], 0);
+          const use = (placement: Map<string, string>, key: 'cpu' | 'memoryGib') =>
+            snap.workloads.filter((w) => placement.get(w.name) === r.name).reduce((s, w) => s + w[key], 0);
           expect(use(after, 'cpu')).toBeLessThanOrEqual(Math.max(r.capacity.cpu, use(before, 'cpu')) + 1e-9);
-          expect(use(after, 'memoryGib')).toBeLessThanOrEqual(Math.max(r.capacity.memoryGib, use(before, 'memoryGib')) + 1e-9);
+          expect(use(after, 'memoryGib')).toBeLessThanOrEqual(
+            Math.max(r.capacity.memoryGib, use(before, 'memoryGib')) + 1e-9,
+          );
         }
         for (const e of edges) {
           const was = fleet.latency.get(before.get(e.from)!, before.get(e.to)!);
@@ -131,7 +192,9 @@ describe('plans on random snapshots', () => {
         expect(p.emissions.after).toBeLessThanOrEqual(p.emissions.before + 1e-9);
         expect(p.lowerBound).toBeLessThanOrEqual(p.objective + 1e-9);
         const kept = new Set(p.kept.map((k) => k.workload));
-        for (const name of promises.keys()) if (promises.get(name)!.placement === 'flexible') expect(kept.has(name) || p.moves.some((m) => m.workload === name)).toBe(true);
+        for (const name of promises.keys())
+          if (promises.get(name)!.placement === 'flexible')
+            expect(kept.has(name) || p.moves.some((m) => m.workload === name)).toBe(true);
         // Determinism: the same snapshot gives the same bytes.
         const extra = { fleet: 'f', carbonSource: 'replay', carbon: [] };
         expect(JSON.stringify(planToJson(plan(snap), extra))).toBe(JSON.stringify(planToJson(p, extra)));

@@ -19,7 +19,9 @@ export function generate(nRegions: number, nMovers: number, seed: number): Place
   let s = seed;
   const rnd = (): number => (s = (s * 48271) % 2147483647) / 2147483647;
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
-  const lat: (number | undefined)[][] = Array.from({ length: nRegions }, () => Array<number | undefined>(nRegions).fill(0));
+  const lat: (number | undefined)[][] = Array.from({ length: nRegions }, () =>
+    Array<number | undefined>(nRegions).fill(0),
+  );
   for (let a = 0; a < nRegions; a++)
     for (let b = a + 1; b < nRegions; b++) {
       const v = rnd() < 0.15 ? undefined : int(5, 200);
@@ -45,7 +47,14 @@ export function generate(nRegions: number, nMovers: number, seed: number): Place
       }
     }
     allowed.sort((a, b) => a - b);
-    movers.push({ name: `w${i}`, current, cpu, memoryGib: mem, allowed: Int32Array.from(allowed), cost: Float64Array.from(allowed.map((r) => cost.get(r) as number)) });
+    movers.push({
+      name: `w${i}`,
+      current,
+      cpu,
+      memoryGib: mem,
+      allowed: Int32Array.from(allowed),
+      cost: Float64Array.from(allowed.map((r) => cost.get(r) as number)),
+    });
   }
   const regions = Array.from({ length: nRegions }, (_, r) => ({
     name: `r${r}`,
@@ -76,7 +85,11 @@ export function generate(nRegions: number, nMovers: number, seed: number): Place
 }
 
 /** Every placement, enumerated: the optimum by brute force. */
-export function bruteForce(p: PlacementProblem, violation: (p: PlacementProblem, r: Int32Array) => string | undefined, objective: (p: PlacementProblem, r: Int32Array) => number): number {
+export function bruteForce(
+  p: PlacementProblem,
+  violation: (p: PlacementProblem, r: Int32Array) => string | undefined,
+  objective: (p: PlacementProblem, r: Int32Array) => number,
+): number {
   const n = p.movers.length;
   const region = new Int32Array(n);
   let best = Infinity;

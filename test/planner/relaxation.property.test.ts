@@ -41,7 +41,8 @@ function relaxationLp(p: PlacementProblem): string {
     gi++;
   }
   p.regions.forEach((r, k) => {
-    if (cpu[k]!.length) rows.push(` c${k}: ${cpu[k]!.join(' + ')} <= ${r.cpu}`, ` m${k}: ${mem[k]!.join(' + ')} <= ${r.memoryGib}`);
+    if (cpu[k]!.length)
+      rows.push(` c${k}: ${cpu[k]!.join(' + ')} <= ${r.cpu}`, ` m${k}: ${mem[k]!.join(' + ')} <= ${r.memoryGib}`);
   });
   if (moves.length) rows.push(` budget: ${moves.join(' + ')} <= ${p.budget}`);
   return `Minimize\n obj: ${obj.join(' + ') || '0 z'}\nSubject To\n${rows.join('\n') || ' none: z >= 0'}\nEnd\n`;
@@ -51,7 +52,14 @@ const relax = (p: PlacementProblem) => solveRelaxation(p, groupMovers(p), { maxI
 
 describe('the LP relaxation by column generation', () => {
   it('reaches the LP optimum HiGHS finds, on 300 random instances up to 60 workloads × 6 regions', async () => {
-    const cases = fc.sample(fc.record({ regions: fc.integer({ min: 1, max: 6 }), movers: fc.integer({ min: 0, max: 60 }), seed: fc.integer({ min: 1, max: 2 ** 31 - 2 }) }), { numRuns: 300, seed: 7 });
+    const cases = fc.sample(
+      fc.record({
+        regions: fc.integer({ min: 1, max: 6 }),
+        movers: fc.integer({ min: 0, max: 60 }),
+        seed: fc.integer({ min: 1, max: 2 ** 31 - 2 }),
+      }),
+      { numRuns: 300, seed: 7 },
+    );
     for (const { regions, movers, seed } of cases) {
       const p = generate(regions, movers, seed);
       const r = relax(p);
@@ -72,16 +80,23 @@ describe('the LP relaxation by column generation', () => {
 
   it('gives bounds no higher than the optimum, and rounds to feasible placements, on 1,000 small instances with pairs', () => {
     fc.assert(
-      fc.property(fc.record({ regions: fc.integer({ min: 1, max: 5 }), movers: fc.integer({ min: 0, max: 14 }), seed: fc.integer({ min: 1, max: 2 ** 31 - 2 }) }), ({ regions, movers, seed }) => {
-        const p = generate(regions, movers, seed);
-        const r = relax(p);
-        const exact = solveExact(p, 5_000_000);
-        fc.pre(exact.optimal);
-        expect(r.lowerBound).toBeLessThanOrEqual(exact.assignment.objective + 1e-9);
-        const rounded = roundRelaxation(p, r);
-        expect(violation(p, rounded.region)).toBeUndefined();
-        expect(rounded.objective).toBeCloseTo(objectiveOf(p, rounded.region), 9);
-      }),
+      fc.property(
+        fc.record({
+          regions: fc.integer({ min: 1, max: 5 }),
+          movers: fc.integer({ min: 0, max: 14 }),
+          seed: fc.integer({ min: 1, max: 2 ** 31 - 2 }),
+        }),
+        ({ regions, movers, seed }) => {
+          const p = generate(regions, movers, seed);
+          const r = relax(p);
+          const exact = solveExact(p, 5_000_000);
+          fc.pre(exact.optimal);
+          expect(r.lowerBound).toBeLessThanOrEqual(exact.assignment.objective + 1e-9);
+          const rounded = roundRelaxation(p, r);
+          expect(violation(p, rounded.region)).toBeUndefined();
+          expect(rounded.objective).toBeCloseTo(objectiveOf(p, rounded.region), 9);
+        },
+      ),
       { numRuns: 1_000 },
     );
   });
@@ -94,7 +109,8 @@ describe('towardsVertex', () => {
     const r = relax(p);
     const counts: GroupCounts = r.groups.map(() => new Map());
     r.groups.forEach((g, gi) => {
-      for (const { weight, choice } of r.mix) counts[gi]!.set(choice[gi]!, (counts[gi]!.get(choice[gi]!) ?? 0) + weight * g.members.length);
+      for (const { weight, choice } of r.mix)
+        counts[gi]!.set(choice[gi]!, (counts[gi]!.get(choice[gi]!) ?? 0) + weight * g.members.length);
     });
     const R = p.regions.length;
     const usage = () => {
@@ -110,7 +126,8 @@ describe('towardsVertex', () => {
       });
       return { used, cost };
     };
-    const split = () => counts.filter((c) => [...c.values()].filter((x) => Math.abs(x - Math.round(x)) > 1e-7).length >= 2).length;
+    const split = () =>
+      counts.filter((c) => [...c.values()].filter((x) => Math.abs(x - Math.round(x)) > 1e-7).length >= 2).length;
     const before = { ...usage(), split: split() };
     expect(before.split).toBeGreaterThan(50);
     const result = towardsVertex(p, r.groups, counts, r.limits);

@@ -11,9 +11,21 @@ export function expectRealLines(sources: ReadonlyMap<string, SourceFile>, core: 
     expect(ref.span.line).toBeGreaterThanOrEqual(1);
     expect(ref.span.line).toBeLessThanOrEqual(source!.lineCount);
     const line = source!.lineText(ref.span.line);
-    const says: Partial<Record<ConstraintRef['kind'], string>> = { compliance: 'constraint compliance', residency: 'constraint residency', target: 'target nodes', latency: 'network_latency', 'depends-on': 'depends_on', 'region-lost': 'name: r', assertion: 'assert!' };
-    if (ref.kind === 'capacity') expect(line, `${ref.id} at ${ref.span.file}:${ref.span.line}`).toContain(`name: ${ref.id.slice('capacity:'.length)},`);
-    else if (ref.kind === 'located' || ref.kind === 'planned') expect(line, `${ref.id} at ${ref.span.file}:${ref.span.line}`).toMatch(/^ {2}- \{ name: ns\d\/w\d+,/);
+    const says: Partial<Record<ConstraintRef['kind'], string>> = {
+      compliance: 'constraint compliance',
+      residency: 'constraint residency',
+      target: 'target nodes',
+      latency: 'network_latency',
+      'depends-on': 'depends_on',
+      'region-lost': 'name: r',
+      assertion: 'assert!',
+    };
+    if (ref.kind === 'capacity')
+      expect(line, `${ref.id} at ${ref.span.file}:${ref.span.line}`).toContain(
+        `name: ${ref.id.slice('capacity:'.length)},`,
+      );
+    else if (ref.kind === 'located' || ref.kind === 'planned')
+      expect(line, `${ref.id} at ${ref.span.file}:${ref.span.line}`).toMatch(/^ {2}- \{ name: ns\d\/w\d+,/);
     else {
       expect(says[ref.kind], `no check for core entries of kind ${ref.kind}`).toBeDefined();
       expect(line, `${ref.id} at ${ref.span.file}:${ref.span.line}`).toContain(says[ref.kind]!);

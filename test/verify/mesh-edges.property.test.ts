@@ -33,7 +33,9 @@ describe('dependency edges: verifier against planner', () => {
             .edges.filter((e) => names.has(e.to))
             .map((e) => [`${e.from}>${e.to}`, e.maxMs]),
         );
-        const verifier = new Map(mesh.edges.map((e) => [`${mesh.workloads[e.from]!.name}>${mesh.workloads[e.to]!.name}`, e.maxMs]));
+        const verifier = new Map(
+          mesh.edges.map((e) => [`${mesh.workloads[e.from]!.name}>${mesh.workloads[e.to]!.name}`, e.maxMs]),
+        );
         edges += verifier.size;
         expect([...verifier.keys()].sort(), showFleet(b)).toEqual([...planner.keys()].sort());
         for (const e of mesh.edges) {
@@ -55,18 +57,31 @@ describe('dependency edges: verifier against planner', () => {
   // (resolvePromises) and the language reference say 50 ms whatever the order.
   it('a bound without `to` applies to dependencies named by a later `to` (constraint order does not matter)', async () => {
     const fleet = parseFleet(
-      new SourceFile('fleet.yaml', 'regions:\n  - { name: r0, zone: JP-TK, country: JP, cluster: c0, capacity: { cpu: 1, memory_gib: 8 } }\n  - { name: r1, zone: KR, country: KR, cluster: c1, capacity: { cpu: 1, memory_gib: 8 } }\nlatency_ms:\n  r0: { r1: 80 }\n'),
+      new SourceFile(
+        'fleet.yaml',
+        'regions:\n  - { name: r0, zone: JP-TK, country: JP, cluster: c0, capacity: { cpu: 1, memory_gib: 8 } }\n  - { name: r1, zone: KR, country: KR, cluster: c1, capacity: { cpu: 1, memory_gib: 8 } }\nlatency_ms:\n  r0: { r1: 80 }\n',
+      ),
       '/',
       (p) => p,
     ).fleet!;
-    const inventory = parseInventory(new SourceFile('inventory.yaml', 'workloads:\n  - { name: app/web, region: r0, cpu: 1, memory_gib: 1 }\n  - { name: app/db, region: r1, cpu: 1, memory_gib: 1 }\n')).workloads!;
+    const inventory = parseInventory(
+      new SourceFile(
+        'inventory.yaml',
+        'workloads:\n  - { name: app/web, region: r0, cpu: 1, memory_gib: 1 }\n  - { name: app/db, region: r1, cpu: 1, memory_gib: 1 }\n',
+      ),
+    ).workloads!;
     const bounds: number[] = [];
     const verdicts: string[] = [];
     for (const lines of [
       ['  constraint network_latency { max: 50ms }', '  constraint network_latency { max: 100ms, to: "app/db" }'],
       ['  constraint network_latency { max: 100ms, to: "app/db" }', '  constraint network_latency { max: 50ms }'],
     ]) {
-      const intents = loadIntentSource(new SourceFile('i.intent', ['intent "app" {', '  workloads("app/web")', '  placement(critical)', ...lines, '}', ''].join('\n'))).intents;
+      const intents = loadIntentSource(
+        new SourceFile(
+          'i.intent',
+          ['intent "app" {', '  workloads("app/web")', '  placement(critical)', ...lines, '}', ''].join('\n'),
+        ),
+      ).intents;
       expect(resolvePromises(intents, inventory).edges).toEqual([{ from: 'app/web', to: 'app/db', maxMs: 50 }]);
       const mesh = buildMesh(fleet, intents, inventory);
       bounds.push(mesh.edges[0]!.maxMs);

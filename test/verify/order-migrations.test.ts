@@ -15,7 +15,12 @@ import type { Intent } from '../../scheduler/intent/model.js';
 import { parseInventory } from '../../scheduler/inventory/parse-inventory.js';
 import { checkPlan, type PlanMove } from '../../scheduler/verify/check-plan.js';
 import { buildMesh, type Mesh } from '../../scheduler/verify/mesh.js';
-import { firstUnsafeState, orderMigrations, type MigrationMove, type MigrationOrder } from '../../scheduler/verify/order-migrations.js';
+import {
+  firstUnsafeState,
+  orderMigrations,
+  type MigrationMove,
+  type MigrationOrder,
+} from '../../scheduler/verify/order-migrations.js';
 import { shutdownZ3 } from '../../scheduler/verify/z3.js';
 import { buildFleet, bump, fleetSpec } from './random-fleet.js';
 import { safeOrder } from './safe-order.js';
@@ -39,23 +44,38 @@ interface Scenario {
 }
 
 /** Regions as `name: [cpu, memory]`, all pairs reachable at `latencyMs` unless `latency` says otherwise. */
-function scenario(regions: Record<string, readonly [number, number]>, intents: string, inventory: string, latency?: Record<string, Record<string, number>>): Scenario {
+function scenario(
+  regions: Record<string, readonly [number, number]>,
+  intents: string,
+  inventory: string,
+  latency?: Record<string, Record<string, number>>,
+): Scenario {
   const names = Object.keys(regions);
   const zones = ['SE-SE1', 'FR', 'KR', 'JP-TK', 'NP'];
-  const rows = latency ?? Object.fromEntries(names.map((a, i) => [a, Object.fromEntries(names.slice(i + 1).map((b) => [b, 10]))]));
+  const rows =
+    latency ?? Object.fromEntries(names.map((a, i) => [a, Object.fromEntries(names.slice(i + 1).map((b) => [b, 10]))]));
   const fleetYaml = [
     'regions:',
-    ...names.map((n, i) => `  - { name: ${n}, zone: ${zones[i]}, country: SE, cluster: c-${n}, capacity: { cpu: ${regions[n]![0]}, memory_gib: ${regions[n]![1]} } }`),
+    ...names.map(
+      (n, i) =>
+        `  - { name: ${n}, zone: ${zones[i]}, country: SE, cluster: c-${n}, capacity: { cpu: ${regions[n]![0]}, memory_gib: ${regions[n]![1]} } }`,
+    ),
     'latency_ms:',
     ...Object.entries(rows)
       .filter(([, row]) => Object.keys(row).length > 0)
-      .map(([a, row]) => `  ${a}: { ${Object.entries(row).map(([b, ms]) => `${b}: ${ms}`).join(', ')} }`),
+      .map(
+        ([a, row]) =>
+          `  ${a}: { ${Object.entries(row)
+            .map(([b, ms]) => `${b}: ${ms}`)
+            .join(', ')} }`,
+      ),
     '',
   ].join('\n');
   const fleet = parseFleet(new SourceFile('fleet.yaml', fleetYaml), '/', (p) => p);
   if (!fleet.fleet) throw new Error(fleet.diagnostics.map((d) => d.message).join('; '));
   const loaded = loadIntentSource(new SourceFile('i.intent', intents));
-  if (loaded.diagnostics.some((d) => d.severity === 'error')) throw new Error(loaded.diagnostics.map((d) => d.message).join('; '));
+  if (loaded.diagnostics.some((d) => d.severity === 'error'))
+    throw new Error(loaded.diagnostics.map((d) => d.message).join('; '));
   const inv = parseInventory(new SourceFile('inventory.yaml', inventory));
   if (!inv.workloads) throw new Error(inv.diagnostics.map((d) => d.message).join('; '));
   const mesh = buildMesh(fleet.fleet, loaded.intents, inv.workloads);
@@ -75,11 +95,13 @@ function scenario(regions: Record<string, readonly [number, number]>, intents: s
     region,
     workload,
     moves: (...moves) => moves.map(([w, to]) => ({ workload: w, from: mesh.workloads[workload(w)]!.region, to })),
-    migration: (moves) => moves.map((m) => ({ workload: workload(m.workload), from: region(m.from), to: region(m.to) })),
+    migration: (moves) =>
+      moves.map((m) => ({ workload: workload(m.workload), from: region(m.from), to: region(m.to) })),
   };
 }
 
-const names = (s: Scenario, order: MigrationOrder): string[][] => order.batches.map((b) => b.map((m) => s.mesh.workloads[m.workload]!.name));
+const names = (s: Scenario, order: MigrationOrder): string[][] =>
+  order.batches.map((b) => b.map((m) => s.mesh.workloads[m.workload]!.name));
 
 const FLEXIBLE = 'intent "apps" {\n  workloads("app/*")\n  placement(flexible)\n}\n';
 
@@ -95,13 +117,19 @@ describe('orderMigrations', () => {
     const { obligations, order } = await checkPlan(s.mesh, s.intents, moves, TIMEOUT_MS);
 
     expect(order.naiveSafe).toBe(false);
-    expect(order.naiveOverflow).toEqual({ move: { workload: s.workload('app/a'), from: s.region('region-a'), to: s.region('region-x') }, region: s.region('region-x') });
+    expect(order.naiveOverflow).toEqual({
+      move: { workload: s.workload('app/a'), from: s.region('region-a'), to: s.region('region-x') },
+      region: s.region('region-x'),
+    });
     expect(names(s, order)).toEqual([['app/b'], ['app/a']]);
     expect(order.stuck).toEqual([]);
     expect(firstUnsafeState(s.mesh, order)).toBeUndefined();
     // The plan's own order, one move at a time, is what the checker rejects.
     const naive: MigrationOrder = { batches: s.migration(moves).map((m) => [m]), naiveSafe: false, stuck: [] };
-    expect(firstUnsafeState(s.mesh, naive)).toEqual({ batch: 0, problem: expect.stringContaining('region-x over capacity') });
+    expect(firstUnsafeState(s.mesh, naive)).toEqual({
+      batch: 0,
+      problem: expect.stringContaining('region-x over capacity'),
+    });
 
     const ordering = obligations.find((o) => o.name === ORDER)!;
     expect(ordering.verdict).toBe('proven');
@@ -115,7 +143,12 @@ describe('orderMigrations', () => {
       FLEXIBLE,
       'workloads:\n  - { name: app/a, region: region-x, cpu: 1, memory_gib: 1 }\n  - { name: app/b, region: region-x, cpu: 1, memory_gib: 1 }\n',
     );
-    const { obligations, order } = await checkPlan(s.mesh, s.intents, s.moves(['app/a', 'region-y'], ['app/b', 'region-y']), TIMEOUT_MS);
+    const { obligations, order } = await checkPlan(
+      s.mesh,
+      s.intents,
+      s.moves(['app/a', 'region-y'], ['app/b', 'region-y']),
+      TIMEOUT_MS,
+    );
     expect(order.naiveSafe).toBe(true);
     expect(order.naiveOverflow).toBeUndefined();
     expect(names(s, order)).toEqual([['app/a', 'app/b']]);
@@ -141,7 +174,12 @@ describe('orderMigrations', () => {
     );
     const edge = s.mesh.edges.find((e) => e.from === s.workload('app/api') && e.to === s.workload('app/db'));
     expect(edge?.maxMs).toBe(10);
-    const moves = s.moves(['app/api', 'region-y'], ['app/c', 'region-z'], ['app/db', 'region-y'], ['app/d', 'region-y']);
+    const moves = s.moves(
+      ['app/api', 'region-y'],
+      ['app/c', 'region-z'],
+      ['app/db', 'region-y'],
+      ['app/d', 'region-y'],
+    );
     const { obligations, order } = await checkPlan(s.mesh, s.intents, moves, TIMEOUT_MS);
 
     expect(order.stuck).toEqual([]);
@@ -158,7 +196,10 @@ describe('orderMigrations', () => {
     // Apart, the pair is 50 ms away from each other between the two batches.
     const [api, c, db, d] = s.migration(moves) as [MigrationMove, MigrationMove, MigrationMove, MigrationMove];
     const apart: MigrationOrder = { batches: [[d], [api], [db], [c]], naiveSafe: true, stuck: [] };
-    expect(firstUnsafeState(s.mesh, apart)).toEqual({ batch: 1, problem: 'app/api → app/db out of bounds after batch 2' });
+    expect(firstUnsafeState(s.mesh, apart)).toEqual({
+      batch: 1,
+      problem: 'app/api → app/db out of bounds after batch 2',
+    });
   });
 
   it('reports a genuine deadlock (two full regions swapping workloads) as stuck, proven to have no order, and the order obligation as unprovable', async () => {
@@ -183,7 +224,12 @@ describe('orderMigrations', () => {
     expect(order.noOrderExists).toBe(true);
     expect(ordering.unprovable?.reason).toBe('unsat');
     expect(ordering.unprovable?.code).toBe('UNPROVABLE_STATE');
-    expect(ordering.unprovable?.core.map((r) => r.id).sort()).toEqual(['capacity:region-x', 'capacity:region-y', 'planned:app/a', 'planned:app/b']);
+    expect(ordering.unprovable?.core.map((r) => r.id).sort()).toEqual([
+      'capacity:region-x',
+      'capacity:region-y',
+      'planned:app/a',
+      'planned:app/b',
+    ]);
     for (const r of ordering.unprovable!.core) expect(r.span.line).toBeGreaterThan(0);
   });
 
@@ -222,7 +268,9 @@ describe('orderMigrations', () => {
         '',
       ].join('\n'),
     );
-    const moves = s.migration(s.moves(['app/g', 'region-x'], ['app/h', 'region-x'], ['app/k', 'region-b'], ['app/m', 'region-c']));
+    const moves = s.migration(
+      s.moves(['app/g', 'region-x'], ['app/h', 'region-x'], ['app/k', 'region-b'], ['app/m', 'region-c']),
+    );
     expect(safeOrder(s.mesh, moves)).toBeDefined();
     const order = orderMigrations(s.mesh, moves);
     expect(order.stuck).toEqual([]);
@@ -232,58 +280,79 @@ describe('orderMigrations', () => {
 
 describe('orderMigrations on random fleets and random moves', () => {
   it('returns every move once; an order without stuck moves is always safe (1,500 cases)', () => {
-    const stats = { cases: 0, moves: 0, stuck: 0, genuine: 0, missed: 0, missedNoDeps: 0, naiveUnsafe: 0, reordered: 0 };
+    const stats = {
+      cases: 0,
+      moves: 0,
+      stuck: 0,
+      genuine: 0,
+      missed: 0,
+      missedNoDeps: 0,
+      naiveUnsafe: 0,
+      reordered: 0,
+    };
     fc.assert(
-      fc.property(fleetSpec(6, 4), fc.infiniteStream(fc.integer({ min: -1, max: 3 })), fc.boolean(), (spec, targets, trim) => {
-        const { mesh } = buildFleet(spec);
-        const R = mesh.fleet.regions.length;
-        // Each workload stays (-1 or its own region) or moves to the region drawn; then the
-        // last moves into a region the final placement overflows are dropped until it fits
-        // (plans end within capacity; their own order need not be safe).
-        const moves: MigrationMove[] = [];
-        mesh.workloads.forEach((_w, i) => {
-          const to = targets.next().value as number;
-          if (to >= 0 && to < R && to !== mesh.current[i]) moves.push({ workload: i, from: mesh.current[i]!, to });
-        });
-        while (trim) {
-          const cpu = new Float64Array(R);
-          const mem = new Float64Array(R);
-          const at = Int32Array.from(mesh.current);
-          for (const m of moves) at[m.workload] = m.to;
-          mesh.workloads.forEach((w, i) => {
-            bump(cpu, at[i]!, w.cpu);
-            bump(mem, at[i]!, w.memoryGib);
+      fc.property(
+        fleetSpec(6, 4),
+        fc.infiniteStream(fc.integer({ min: -1, max: 3 })),
+        fc.boolean(),
+        (spec, targets, trim) => {
+          const { mesh } = buildFleet(spec);
+          const R = mesh.fleet.regions.length;
+          // Each workload stays (-1 or its own region) or moves to the region drawn; then the
+          // last moves into a region the final placement overflows are dropped until it fits
+          // (plans end within capacity; their own order need not be safe).
+          const moves: MigrationMove[] = [];
+          mesh.workloads.forEach((_w, i) => {
+            const to = targets.next().value as number;
+            if (to >= 0 && to < R && to !== mesh.current[i]) moves.push({ workload: i, from: mesh.current[i]!, to });
           });
-          const over = moves.findLastIndex((m) => cpu[m.to]! > mesh.fleet.regions[m.to]!.capacity.cpu || mem[m.to]! > mesh.fleet.regions[m.to]!.capacity.memoryGib);
-          if (over < 0) break;
-          moves.splice(over, 1);
-        }
-        // An unhelpful plan order: moves out of a region others move into come last.
-        if (trim) moves.sort((a, b) => Number(moves.some((o) => o.to === a.from)) - Number(moves.some((o) => o.to === b.from)));
-        const order = orderMigrations(mesh, moves);
-        stats.cases++;
-        stats.moves += moves.length;
-        const key = (m: MigrationMove) => `${m.workload}>${m.to}`;
-        expect([...order.batches.flat(), ...order.stuck].map(key).sort()).toEqual(moves.map(key).sort());
-        expect(order.batches.every((b) => b.length > 0)).toBe(true);
-        if (!order.naiveSafe) stats.naiveUnsafe++;
-        if (!order.naiveSafe && order.stuck.length === 0) stats.reordered++;
-        const exists = safeOrder(mesh, moves) !== undefined;
-        if (order.stuck.length === 0) {
-          expect(firstUnsafeState(mesh, order)).toBeUndefined();
-          expect(exists).toBe(true);
-        } else {
-          stats.stuck++;
-          if (exists) {
-            stats.missed++;
-            // Missed with no dependency between moving workloads: the greedy batching alone.
-            const moving = new Set(moves.map((m) => m.workload));
-            if (!mesh.edges.some((e) => moving.has(e.from) && moving.has(e.to))) stats.missedNoDeps++;
-          } else stats.genuine++;
-        }
-        // Deterministic: the same input gives the same order.
-        expect(orderMigrations(mesh, moves)).toEqual(order);
-      }),
+          while (trim) {
+            const cpu = new Float64Array(R);
+            const mem = new Float64Array(R);
+            const at = Int32Array.from(mesh.current);
+            for (const m of moves) at[m.workload] = m.to;
+            mesh.workloads.forEach((w, i) => {
+              bump(cpu, at[i]!, w.cpu);
+              bump(mem, at[i]!, w.memoryGib);
+            });
+            const over = moves.findLastIndex(
+              (m) =>
+                cpu[m.to]! > mesh.fleet.regions[m.to]!.capacity.cpu ||
+                mem[m.to]! > mesh.fleet.regions[m.to]!.capacity.memoryGib,
+            );
+            if (over < 0) break;
+            moves.splice(over, 1);
+          }
+          // An unhelpful plan order: moves out of a region others move into come last.
+          if (trim)
+            moves.sort(
+              (a, b) => Number(moves.some((o) => o.to === a.from)) - Number(moves.some((o) => o.to === b.from)),
+            );
+          const order = orderMigrations(mesh, moves);
+          stats.cases++;
+          stats.moves += moves.length;
+          const key = (m: MigrationMove) => `${m.workload}>${m.to}`;
+          expect([...order.batches.flat(), ...order.stuck].map(key).sort()).toEqual(moves.map(key).sort());
+          expect(order.batches.every((b) => b.length > 0)).toBe(true);
+          if (!order.naiveSafe) stats.naiveUnsafe++;
+          if (!order.naiveSafe && order.stuck.length === 0) stats.reordered++;
+          const exists = safeOrder(mesh, moves) !== undefined;
+          if (order.stuck.length === 0) {
+            expect(firstUnsafeState(mesh, order)).toBeUndefined();
+            expect(exists).toBe(true);
+          } else {
+            stats.stuck++;
+            if (exists) {
+              stats.missed++;
+              // Missed with no dependency between moving workloads: the greedy batching alone.
+              const moving = new Set(moves.map((m) => m.workload));
+              if (!mesh.edges.some((e) => moving.has(e.from) && moving.has(e.to))) stats.missedNoDeps++;
+            } else stats.genuine++;
+          }
+          // Deterministic: the same input gives the same order.
+          expect(orderMigrations(mesh, moves)).toEqual(order);
+        },
+      ),
       { numRuns: 1_500 },
     );
     console.log(`order-migrations (random): ${JSON.stringify(stats)}`);

@@ -34,7 +34,9 @@ function replayProblem(mesh: Mesh, order: MigrationOrder): string | undefined {
   const at = Int32Array.from(mesh.current);
   const final = Int32Array.from(mesh.current);
   for (const b of order.batches) for (const m of b) final[m.workload] = m.to;
-  const watched = mesh.edges.filter((e) => edgeHolds(mesh, e, at[e.from]!, at[e.to]!) && edgeHolds(mesh, e, final[e.from]!, final[e.to]!));
+  const watched = mesh.edges.filter(
+    (e) => edgeHolds(mesh, e, at[e.from]!, at[e.to]!) && edgeHolds(mesh, e, final[e.from]!, final[e.to]!),
+  );
   for (const [k, batch] of order.batches.entries()) {
     const cpu = new Float64Array(R);
     const mem = new Float64Array(R);
@@ -48,10 +50,12 @@ function replayProblem(mesh: Mesh, order: MigrationOrder): string | undefined {
     }
     for (let r = 0; r < R; r++) {
       const cap = mesh.fleet.regions[r]!.capacity;
-      if (cpu[r]! > cap.cpu + 1e-9 || mem[r]! > cap.memoryGib + 1e-9) return `region ${r} over capacity during batch ${k}`;
+      if (cpu[r]! > cap.cpu + 1e-9 || mem[r]! > cap.memoryGib + 1e-9)
+        return `region ${r} over capacity during batch ${k}`;
     }
     for (const m of batch) at[m.workload] = m.to;
-    for (const e of watched) if (!edgeHolds(mesh, e, at[e.from]!, at[e.to]!)) return `edge ${e.from}→${e.to} broken after batch ${k}`;
+    for (const e of watched)
+      if (!edgeHolds(mesh, e, at[e.from]!, at[e.to]!)) return `edge ${e.from}→${e.to} broken after batch ${k}`;
   }
   return undefined;
 }
@@ -82,7 +86,17 @@ const key = (m: MigrationMove): string => `${m.workload}:${m.from}>${m.to}`;
 describe('check 2 on the planner’s plans', () => {
   it('proves every plan that starts from a state keeping the intents, with a safe make-before-break order (300 snapshots)', async () => {
     const started = performance.now();
-    const stats = { cases: 0, startHolds: 0, startHoldsWithMoves: 0, moves: 0, multiBatch: 0, naiveUnsafe: 0, stuck: 0, placementUnprovable: 0, assertions: 0 };
+    const stats = {
+      cases: 0,
+      startHolds: 0,
+      startHoldsWithMoves: 0,
+      moves: 0,
+      multiBatch: 0,
+      naiveUnsafe: 0,
+      stuck: 0,
+      placementUnprovable: 0,
+      assertions: 0,
+    };
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 2 }), fc.integer({ min: 0, max: 3 }), async (seed, kind) => {
         // Three in four snapshots start from a state repaired to keep the intents.
@@ -98,7 +112,11 @@ describe('check 2 on the planner’s plans', () => {
         const strictStart = placementHolds(mesh, mesh.current, 'strict');
         const regionIndex = new Map(snapshot.fleet.regions.map((r, i) => [r.name, i]));
         const planned = Int32Array.from(mesh.current);
-        const moves: MigrationMove[] = p.moves.map((m) => ({ workload: mesh.indexOf(m.workload)!, from: regionIndex.get(m.from)!, to: regionIndex.get(m.to)! }));
+        const moves: MigrationMove[] = p.moves.map((m) => ({
+          workload: mesh.indexOf(m.workload)!,
+          from: regionIndex.get(m.from)!,
+          to: regionIndex.get(m.to)!,
+        }));
         for (const m of moves) planned[m.workload] = m.to;
         const plannedHolds = placementHolds(mesh, planned);
 

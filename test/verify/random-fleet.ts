@@ -61,56 +61,76 @@ export interface FleetSpec {
 const subset = <T>(xs: readonly T[], minLength = 0): fc.Arbitrary<T[]> => fc.subarray([...xs], { minLength });
 
 /** Present one time in four. */
-const sometimes = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: a, weight: 1 });
+const sometimes = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> =>
+  fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: a, weight: 1 });
 
 const pattern = (nWorkloads: number): fc.Arbitrary<PatternSpec> =>
-  fc.oneof({ arbitrary: fc.integer({ min: 0, max: 2 }).map((ns) => ({ ns })), weight: 2 }, { arbitrary: fc.integer({ min: 0, max: nWorkloads - 1 }).map((workload) => ({ workload })), weight: 1 });
+  fc.oneof(
+    { arbitrary: fc.integer({ min: 0, max: 2 }).map((ns) => ({ ns })), weight: 2 },
+    { arbitrary: fc.integer({ min: 0, max: nWorkloads - 1 }).map((workload) => ({ workload })), weight: 1 },
+  );
 
 export const fleetSpec = (maxWorkloads = 6, maxRegions = 4): fc.Arbitrary<FleetSpec> =>
-  fc.record({ R: fc.integer({ min: 2, max: maxRegions }), W: fc.integer({ min: 1, max: maxWorkloads }) }).chain(({ R, W }) =>
-    fc.record({
-      regions: fc.array(
-        fc.record({
-          country: fc.constantFrom(...COUNTRIES),
-          compliance: fc.oneof(subset(CERTS), fc.constant(['A', 'B'])),
-          // Sometimes room for everything, sometimes for a workload or two.
-          cpu: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constant(100)),
-          mem: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constant(400)),
+  fc
+    .record({ R: fc.integer({ min: 2, max: maxRegions }), W: fc.integer({ min: 1, max: maxWorkloads }) })
+    .chain(({ R, W }) =>
+      fc.record({
+        regions: fc.array(
+          fc.record({
+            country: fc.constantFrom(...COUNTRIES),
+            compliance: fc.oneof(subset(CERTS), fc.constant(['A', 'B'])),
+            // Sometimes room for everything, sometimes for a workload or two.
+            cpu: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constant(100)),
+            mem: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constant(400)),
+          }),
+          { minLength: R, maxLength: R },
+        ),
+        latency: fc.array(fc.option(fc.integer({ min: 5, max: 200 }), { nil: null, freq: 4 }), {
+          minLength: (R * (R - 1)) / 2,
+          maxLength: (R * (R - 1)) / 2,
         }),
-        { minLength: R, maxLength: R },
-      ),
-      latency: fc.array(fc.option(fc.integer({ min: 5, max: 200 }), { nil: null, freq: 4 }), { minLength: (R * (R - 1)) / 2, maxLength: (R * (R - 1)) / 2 }),
-      workloads: fc.array(
-        fc.record({
-          ns: fc.integer({ min: 0, max: 2 }),
-          region: fc.integer({ min: 0, max: R - 1 }),
-          cpu: fc.constantFrom(0.5, 1, 2, 3),
-          mem: fc.constantFrom(1, 2, 4),
-          deps: fc.oneof({ arbitrary: fc.constant([] as number[]), weight: 3 }, { arbitrary: fc.uniqueArray(fc.integer({ min: 0, max: W - 1 }), { maxLength: 2 }), weight: 1 }),
-        }),
-        { minLength: W, maxLength: W },
-      ),
-      intents: fc.array(
-        fc.record({
-          select: fc.array(pattern(W), { minLength: 1, maxLength: 2 }),
-          critical: fc.boolean(),
-          compliance: sometimes(subset(['A', 'B'], 1)),
-          residency: sometimes(
-            fc.oneof(
-              fc.record({ allow: subset(COUNTRIES, 1) }).map((r) => ({ ...r, deny: [] as string[] })),
-              fc.record({ deny: subset(COUNTRIES, 1) }),
-              // allow and deny together, disjoint (the checker rejects a country in both).
-              subset(COUNTRIES, 2).map((cs) => ({ allow: cs.slice(1), deny: cs.slice(0, 1) })),
+        workloads: fc.array(
+          fc.record({
+            ns: fc.integer({ min: 0, max: 2 }),
+            region: fc.integer({ min: 0, max: R - 1 }),
+            cpu: fc.constantFrom(0.5, 1, 2, 3),
+            mem: fc.constantFrom(1, 2, 4),
+            deps: fc.oneof(
+              { arbitrary: fc.constant([] as number[]), weight: 3 },
+              { arbitrary: fc.uniqueArray(fc.integer({ min: 0, max: W - 1 }), { maxLength: 2 }), weight: 1 },
             ),
-          ),
-          target: sometimes(subset(Array.from({ length: R + 1 }, (_v, i) => i), 1)),
-          dependsOn: fc.array(pattern(W), { maxLength: 2 }),
-          latency: fc.array(fc.record({ maxMs: fc.integer({ min: 5, max: 200 }), to: pattern(W) }, { requiredKeys: ['maxMs'] }), { maxLength: 2 }),
-        }),
-        { minLength: 1, maxLength: 4 },
-      ),
-    }),
-  );
+          }),
+          { minLength: W, maxLength: W },
+        ),
+        intents: fc.array(
+          fc.record({
+            select: fc.array(pattern(W), { minLength: 1, maxLength: 2 }),
+            critical: fc.boolean(),
+            compliance: sometimes(subset(['A', 'B'], 1)),
+            residency: sometimes(
+              fc.oneof(
+                fc.record({ allow: subset(COUNTRIES, 1) }).map((r) => ({ ...r, deny: [] as string[] })),
+                fc.record({ deny: subset(COUNTRIES, 1) }),
+                // allow and deny together, disjoint (the checker rejects a country in both).
+                subset(COUNTRIES, 2).map((cs) => ({ allow: cs.slice(1), deny: cs.slice(0, 1) })),
+              ),
+            ),
+            target: sometimes(
+              subset(
+                Array.from({ length: R + 1 }, (_v, i) => i),
+                1,
+              ),
+            ),
+            dependsOn: fc.array(pattern(W), { maxLength: 2 }),
+            latency: fc.array(
+              fc.record({ maxMs: fc.integer({ min: 5, max: 200 }), to: pattern(W) }, { requiredKeys: ['maxMs'] }),
+              { maxLength: 2 },
+            ),
+          }),
+          { minLength: 1, maxLength: 4 },
+        ),
+      }),
+    );
 
 export interface BuiltFleet {
   readonly spec: FleetSpec;
@@ -141,7 +161,10 @@ export function buildFleet(spec: FleetSpec): BuiltFleet {
   }
   const fleetText = [
     'regions:',
-    ...spec.regions.map((r, i) => `  - { name: r${i}, zone: ${ZONES[i]}, country: ${r.country}, compliance: [${r.compliance.join(', ')}], cluster: c-r${i}, capacity: { cpu: ${r.cpu}, memory_gib: ${r.mem} } }`),
+    ...spec.regions.map(
+      (r, i) =>
+        `  - { name: r${i}, zone: ${ZONES[i]}, country: ${r.country}, compliance: [${r.compliance.join(', ')}], cluster: c-r${i}, capacity: { cpu: ${r.cpu}, memory_gib: ${r.mem} } }`,
+    ),
     ...(rows.length ? ['latency_ms:', ...rows] : []),
     'policy: { migration_budget: 10, min_saving: 0%, cooldown: 6h }',
     '',
@@ -153,9 +176,15 @@ export function buildFleet(spec: FleetSpec): BuiltFleet {
       `  placement(${i.critical ? 'critical' : 'flexible'})`,
       ...(i.dependsOn.length ? [`  depends_on(${i.dependsOn.map(pat).map(q).join(', ')})`] : []),
       ...(i.compliance ? [`  constraint compliance { level: [${i.compliance.map(q).join(', ')}] }`] : []),
-      ...(i.residency ? [`  constraint residency { ${[...(i.residency.allow ? [`allow: [${i.residency.allow.map(q).join(', ')}]`] : []), ...(i.residency.deny.length ? [`deny: [${i.residency.deny.map(q).join(', ')}]`] : [])].join(', ')} }`] : []),
+      ...(i.residency
+        ? [
+            `  constraint residency { ${[...(i.residency.allow ? [`allow: [${i.residency.allow.map(q).join(', ')}]`] : []), ...(i.residency.deny.length ? [`deny: [${i.residency.deny.map(q).join(', ')}]`] : [])].join(', ')} }`,
+          ]
+        : []),
       ...(i.target ? [`  target nodes(${i.target.map((r) => q(`r${r}`)).join(', ')}) {`, '  }'] : []),
-      ...i.latency.map((l) => `  constraint network_latency { max: ${l.maxMs}ms${l.to ? `, to: ${q(pat(l.to))}` : ''} }`),
+      ...i.latency.map(
+        (l) => `  constraint network_latency { max: ${l.maxMs}ms${l.to ? `, to: ${q(pat(l.to))}` : ''} }`,
+      ),
       '}',
     ])
     .join('\n');
@@ -173,13 +202,24 @@ export function buildFleet(spec: FleetSpec): BuiltFleet {
     ['inventory.yaml', new SourceFile('inventory.yaml', inventoryText)],
   ]);
   const parsed = parseFleet(sources.get('fleet.yaml')!, '/', (p) => p);
-  if (!parsed.fleet) throw new Error(`bad generated fleet: ${parsed.diagnostics.map((d) => d.message).join('; ')}\n${fleetText}`);
+  if (!parsed.fleet)
+    throw new Error(`bad generated fleet: ${parsed.diagnostics.map((d) => d.message).join('; ')}\n${fleetText}`);
   const intents = loadIntentSource(sources.get('i.intent')!);
-  if (intents.diagnostics.some((d) => d.severity === 'error')) throw new Error(`bad generated intents: ${intents.diagnostics.map((d) => d.message).join('; ')}\n${intentText}`);
+  if (intents.diagnostics.some((d) => d.severity === 'error'))
+    throw new Error(`bad generated intents: ${intents.diagnostics.map((d) => d.message).join('; ')}\n${intentText}`);
   const inv = parseInventory(sources.get('inventory.yaml')!);
-  if (!inv.workloads) throw new Error(`bad generated inventory: ${inv.diagnostics.map((d) => d.message).join('; ')}\n${inventoryText}`);
+  if (!inv.workloads)
+    throw new Error(`bad generated inventory: ${inv.diagnostics.map((d) => d.message).join('; ')}\n${inventoryText}`);
   const mesh = buildMesh(parsed.fleet, intents.intents, inv.workloads);
-  return { spec, texts: { fleet: fleetText, intents: intentText, inventory: inventoryText }, sources, fleet: parsed.fleet, intents: intents.intents, workloads: inv.workloads, mesh };
+  return {
+    spec,
+    texts: { fleet: fleetText, intents: intentText, inventory: inventoryText },
+    sources,
+    fleet: parsed.fleet,
+    intents: intents.intents,
+    workloads: inv.workloads,
+    mesh,
+  };
 }
 
 /** a[i] += v, for typed arrays under noUncheckedIndexedAccess. */
@@ -253,12 +293,15 @@ export function bruteForce(
   });
   const free = new Set(opts.free);
   const ruled = (w: number): boolean => !opts.freeOnly || free.has(w);
-  const allowed = (w: number, r: number): boolean => r !== opts.lost && (!ruled(w) || (mesh.rules[w] ?? []).every((rule) => !on.rule(rule.ref.id) || rule.allowed.has(r)));
+  const allowed = (w: number, r: number): boolean =>
+    r !== opts.lost &&
+    (!ruled(w) || (mesh.rules[w] ?? []).every((rule) => !on.rule(rule.ref.id) || rule.allowed.has(r)));
   const ok = (): boolean => {
     for (const w of members) if (!allowed(w, place[w]!)) return false;
     for (const w of members) {
       for (const e of mesh.out[w] ?? []) {
-        if (!opts.inQuestion.has(e.to) || !on.edge(e) || (opts.freeOnly && !free.has(e.from) && !free.has(e.to))) continue;
+        if (!opts.inQuestion.has(e.to) || !on.edge(e) || (opts.freeOnly && !free.has(e.from) && !free.has(e.to)))
+          continue;
         if (!edgeHolds(mesh, e, place[w]!, place[e.to]!)) return false;
       }
     }
@@ -269,7 +312,8 @@ export function bruteForce(
         bump(cpu, place[w]!, mesh.workloads[w]!.cpu);
         bump(mem, place[w]!, mesh.workloads[w]!.memoryGib);
       }
-      for (let r = 0; r < R; r++) if (on.capacity(r) && (cpu[r]! > limitCpu[r]! || mem[r]! > limitMem[r]!)) return false;
+      for (let r = 0; r < R; r++)
+        if (on.capacity(r) && (cpu[r]! > limitCpu[r]! || mem[r]! > limitMem[r]!)) return false;
     }
     return true;
   };

@@ -16,7 +16,11 @@ export function safeOrder(mesh: Mesh, moves: readonly MigrationMove[]): Migratio
   const all = (1 << n) - 1;
   const final = Int32Array.from(mesh.current);
   for (const m of moves) final[m.workload] = m.to;
-  const watched = mesh.edges.filter((e) => edgeHolds(mesh, e, mesh.current[e.from]!, mesh.current[e.to]!) && edgeHolds(mesh, e, final[e.from]!, final[e.to]!));
+  const watched = mesh.edges.filter(
+    (e) =>
+      edgeHolds(mesh, e, mesh.current[e.from]!, mesh.current[e.to]!) &&
+      edgeHolds(mesh, e, final[e.from]!, final[e.to]!),
+  );
   const dead = new Set<number>();
   const go = (done: number): number[] | undefined => {
     if (done === all) return [];
@@ -47,7 +51,11 @@ export function safeOrder(mesh: Mesh, moves: readonly MigrationMove[]): Migratio
         arriving.add(mv.to);
         next[mv.workload] = mv.to;
       });
-      const fits = [...arriving].every((r) => c[r]! <= mesh.fleet.regions[r]!.capacity.cpu + 1e-9 && m[r]! <= mesh.fleet.regions[r]!.capacity.memoryGib + 1e-9);
+      const fits = [...arriving].every(
+        (r) =>
+          c[r]! <= mesh.fleet.regions[r]!.capacity.cpu + 1e-9 &&
+          m[r]! <= mesh.fleet.regions[r]!.capacity.memoryGib + 1e-9,
+      );
       if (!fits || !watched.every((e) => edgeHolds(mesh, e, next[e.from]!, next[e.to]!))) continue;
       const after = go(done | batch);
       if (after) return [batch, ...after];

@@ -53,7 +53,7 @@ const CASES: readonly Case[] = [
       'intents/shop-api.intent:4:3  intent "shop-api": network_latency max 10 ms to data/orders-db',
       'intents/shop-api.intent:5:3  intent "shop-api": residency allow DE, FR, IE, NL',
     ],
-    regression: 'the inventory depends_on was in the core, though the bound\'s `to` declares the dependency by itself',
+    regression: "the inventory depends_on was in the core, though the bound's `to` declares the dependency by itself",
   },
   {
     name: 'over-pinned-region',
@@ -64,7 +64,8 @@ const CASES: readonly Case[] = [
       'intents/payments.intent:3:10  intent "payments-ledger": target nodes(region-tokyo-01)',
       'intents/risk.intent:3:10  intent "risk-engine": target nodes(region-tokyo-01)',
     ],
-    regression: 'region-loss warnings named the capacity of the lost region (still counting what ran there) instead of its loss',
+    regression:
+      'region-loss warnings named the capacity of the lost region (still counting what ran there) instead of its loss',
   },
   {
     name: 'dependency-cycle',
@@ -81,20 +82,31 @@ const CASES: readonly Case[] = [
     name: 'target-lacks-compliance',
     about: 'an intent pins its workloads to a region without the certification it requires',
     obligation: JOINT,
-    core: ['intents/card-vault.intent:5:3  intent "card-vault": compliance PCI-DSS-4', 'intents/card-vault.intent:6:10  intent "card-vault": target nodes(region-osaka-01)'],
+    core: [
+      'intents/card-vault.intent:5:3  intent "card-vault": compliance PCI-DSS-4',
+      'intents/card-vault.intent:6:10  intent "card-vault": target nodes(region-osaka-01)',
+    ],
   },
   {
     name: 'critical-runs-without-compliance',
-    about: 'a critical intent requires a certification its workload\'s current region lacks',
+    about: "a critical intent requires a certification its workload's current region lacks",
     obligation: 'critical intent "payments-ledger" holds where it runs',
-    core: ['intents/payments.intent:3:3  intent "payments-ledger": compliance FISC-2025', 'inventory.yaml:3:13  payments/ledger-writer runs in region-osaka-01'],
-    regression: 'the region-loss warning named the violation that exists now, not the loss (the lost region was deleted from the core first)',
+    core: [
+      'intents/payments.intent:3:3  intent "payments-ledger": compliance FISC-2025',
+      'inventory.yaml:3:13  payments/ledger-writer runs in region-osaka-01',
+    ],
+    regression:
+      'the region-loss warning named the violation that exists now, not the loss (the lost region was deleted from the core first)',
   },
   {
     name: 'critical-shared-workload',
-    about: 'a critical workload breaks a flexible intent that also covers it; two critical intents, so they are asked alone',
+    about:
+      'a critical workload breaks a flexible intent that also covers it; two critical intents, so they are asked alone',
     obligation: 'critical intent "payments-api" holds where it runs',
-    core: ['intents/payments.intent:12:3  intent "fisc-audit": compliance FISC-2025', 'inventory.yaml:3:13  payments/api runs in region-osaka-01'],
+    core: [
+      'intents/payments.intent:12:3  intent "fisc-audit": compliance FISC-2025',
+      'inventory.yaml:3:13  payments/api runs in region-osaka-01',
+    ],
   },
   {
     name: 'latency-assertion-fails',
@@ -135,7 +147,8 @@ const CASES: readonly Case[] = [
   {
     name: 'conjunction-both-fail',
     about: 'both halves of an && assertion fail; either alone refutes it',
-    obligation: 'intent "mesh-a": assert!(!has_cyclic_dependencies(current_mesh) && dependencies_reachable(current_mesh))',
+    obligation:
+      'intent "mesh-a": assert!(!has_cyclic_dependencies(current_mesh) && dependencies_reachable(current_mesh))',
     core: [
       'intents/mesh.intent:4:5  intent "mesh-a": assert!(!has_cyclic_dependencies(current_mesh) && dependencies_reachable(current_mesh))',
       'inventory.yaml:2:101  mesh/a depends on mesh/b',
@@ -199,7 +212,10 @@ async function shisaVerify(name: string, ...extra: string[]): Promise<Run> {
 function maskTimings(text: string): string {
   return text
     .replace(/^(Check .+) \(\d+(?:\.\d+)? ms\)$/gmu, '$1 (N ms)')
-    .replace(/^ {2}(✓ proven {4}|✗ unprovable|! warning {3}) +\d+(?:\.\d+)? ms(?= {2})/gmu, (_m, mark: string) => `  ${mark} ${'N ms'.padStart(8)}`)
+    .replace(
+      /^ {2}(✓ proven {4}|✗ unprovable|! warning {3}) +\d+(?:\.\d+)? ms(?= {2})/gmu,
+      (_m, mark: string) => `  ${mark} ${'N ms'.padStart(8)}`,
+    )
     .replace(/ in \d+(?:\.\d+)? ms\.( |$)/gmu, ' in N ms.$1');
 }
 
@@ -212,7 +228,8 @@ function maskJson(report: JsonReport): JsonReport {
   };
 }
 
-const refLine = (fixture: string, r: JsonRef): string => `${relative(`test/verify/fixtures/${fixture}`, r.file)}:${r.line}:${r.col}  ${r.text}`;
+const refLine = (fixture: string, r: JsonRef): string =>
+  `${relative(`test/verify/fixtures/${fixture}`, r.file)}:${r.line}:${r.col}  ${r.text}`;
 
 describe('maskTimings', () => {
   it('masks times but not quantities in constraint texts', () => {
@@ -256,7 +273,11 @@ describe.each(CASES)('shisa verify on fixtures/$name', (c) => {
   it('is valid input (shisa validate exits 0, no warnings)', async () => {
     let stdout = '';
     let stderr = '';
-    const code = await main(['validate', `test/verify/fixtures/${c.name}/fleet.yaml`], { cwd: ROOT, stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
+    const code = await main(['validate', `test/verify/fixtures/${c.name}/fleet.yaml`], {
+      cwd: ROOT,
+      stdout: (s) => void (stdout += s),
+      stderr: (s) => void (stderr += s),
+    });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain(`valid (fleet "${c.name}")`);
@@ -299,7 +320,11 @@ describe.each(CASES)('shisa verify on fixtures/$name', (c) => {
 
   it('names the lost region in every region-loss warning (the loss is what the warning is about)', () => {
     const warnings = report.obligations.filter((o) => o.check === 'region-loss' && o.verdict === 'warning');
-    for (const w of warnings) expect(w.unprovable_state!.core.map((r) => r.kind), w.name).toContain('region-lost');
+    for (const w of warnings)
+      expect(
+        w.unprovable_state!.core.map((r) => r.kind),
+        w.name,
+      ).toContain('region-lost');
   });
 });
 
@@ -310,7 +335,10 @@ describe('shisa verify on a consistent fleet with a region already over capacity
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.proven).toBe(true);
-    expect(report.obligations.find((o) => o.name === 'intent "web-api": assert!(survives_region_loss(current_mesh))')?.verdict).toBe('proven');
+    expect(
+      report.obligations.find((o) => o.name === 'intent "web-api": assert!(survives_region_loss(current_mesh))')
+        ?.verdict,
+    ).toBe('proven');
   });
 });
 

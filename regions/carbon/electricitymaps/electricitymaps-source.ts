@@ -45,7 +45,11 @@ export class ElectricityMapsSource implements CarbonSource {
   constructor(private readonly options: ElectricityMapsOptions) {
     // A token refused for a zone stays refused: remember that for the TTL too, so a
     // planner asking again does not spend quota on it.
-    this.cache = new SharedCache<Answer>(options.cacheTtlMs, options.now, (a) => a.ok || a.error.code === 'CARBON_UNAUTHORIZED');
+    this.cache = new SharedCache<Answer>(
+      options.cacheTtlMs,
+      options.now,
+      (a) => a.ok || a.error.code === 'CARBON_UNAUTHORIZED',
+    );
   }
 
   /** HTTP requests sent to Electricity Maps so far, retries included. */
@@ -58,7 +62,9 @@ export class ElectricityMapsSource implements CarbonSource {
     const answer = await this.get('latest', zone, {}, readingSchema);
     if (!answer.ok) return answer;
     const reading = this.reading(zone, answer.value);
-    return reading ? ok(reading) : fail(new CarbonError('CARBON_NO_DATA', `Electricity Maps has no current intensity for zone ${zone}`, zone));
+    return reading
+      ? ok(reading)
+      : fail(new CarbonError('CARBON_NO_DATA', `Electricity Maps has no current intensity for zone ${zone}`, zone));
   }
 
   async forecast(zone: string, at: number, horizonMs: number): Promise<CarbonResult<CarbonForecast>> {
@@ -85,7 +91,12 @@ export class ElectricityMapsSource implements CarbonSource {
     } else {
       for (let start = from; start < to; start += PAST_RANGE_MAX_MS) {
         const end = Math.min(to, start + PAST_RANGE_MAX_MS);
-        const answer = await this.get('past-range', zone, { start: new Date(start).toISOString(), end: new Date(end).toISOString() }, pastRangeSchema);
+        const answer = await this.get(
+          'past-range',
+          zone,
+          { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
+          pastRangeSchema,
+        );
         if (!answer.ok) return answer;
         out.push(...this.readings(answer.value.zone ?? zone, answer.value.data));
       }
@@ -94,7 +105,12 @@ export class ElectricityMapsSource implements CarbonSource {
   }
 
   /** One endpoint's answer for a zone, checked against `schema`, shared and cached. */
-  private get<T>(endpoint: string, zone: string, params: Record<string, string>, schema: z.ZodType<T>): Promise<CarbonResult<T>> {
+  private get<T>(
+    endpoint: string,
+    zone: string,
+    params: Record<string, string>,
+    schema: z.ZodType<T>,
+  ): Promise<CarbonResult<T>> {
     const query = new URLSearchParams({ zone, emissionFactorType: this.options.emissionFactor, ...params });
     const url = `${this.options.baseUrl}/carbon-intensity/${endpoint}?${query}`;
     return this.cache.get(url, () => this.fetch(endpoint, zone, url, schema)) as Promise<CarbonResult<T>>;
@@ -103,7 +119,13 @@ export class ElectricityMapsSource implements CarbonSource {
   private async fetch<T>(endpoint: string, zone: string, url: string, schema: z.ZodType<T>): Promise<Answer> {
     const token = this.options.token;
     if (!token) {
-      return fail(new CarbonError('CARBON_NO_TOKEN', `environment variable ${this.options.tokenEnv} is not set; Electricity Maps needs an API token`, zone));
+      return fail(
+        new CarbonError(
+          'CARBON_NO_TOKEN',
+          `environment variable ${this.options.tokenEnv} is not set; Electricity Maps needs an API token`,
+          zone,
+        ),
+      );
     }
     const outcome = await httpGetJson(url, token, this.options.policy, {
       ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
@@ -132,24 +154,47 @@ export class ElectricityMapsSource implements CarbonSource {
       datetime: Date.parse(b.datetime),
       isEstimated: b.isEstimated === true,
       ...(b.estimationMethod ? { estimationMethod: b.estimationMethod } : {}),
-      emissionFactor: b.emissionFactorType === 'direct' ? 'direct' : b.emissionFactorType === 'lifecycle' ? 'lifecycle' : this.options.emissionFactor,
+      emissionFactor:
+        b.emissionFactorType === 'direct'
+          ? 'direct'
+          : b.emissionFactorType === 'lifecycle'
+            ? 'lifecycle'
+            : this.options.emissionFactor,
       source: this.kind,
       granularity: 'hour',
     };
   }
 
   private badShape(zone: string, endpoint: string): CarbonError {
-    return new CarbonError('CARBON_BAD_RESPONSE', `Electricity Maps answered ${endpoint} for zone ${zone} with JSON of an unexpected shape`, zone, 200);
+    return new CarbonError(
+      'CARBON_BAD_RESPONSE',
+      `Electricity Maps answered ${endpoint} for zone ${zone} with JSON of an unexpected shape`,
+      zone,
+      200,
+    );
   }
 }
 
-function toError(o: Exclude<HttpOutcome, { kind: 'json' }>, endpoint: string, zone: string, timeoutMs: number): CarbonError {
+function toError(
+  o: Exclude<HttpOutcome, { kind: 'json' }>,
+  endpoint: string,
+  zone: string,
+  timeoutMs: number,
+): CarbonError {
   const what = `Electricity Maps ${endpoint} for zone ${zone}`;
   switch (o.kind) {
     case 'timeout':
-      return new CarbonError('CARBON_TIMEOUT', `${what}: no answer within ${timeoutMs} ms (${o.attempts} attempt${o.attempts === 1 ? '' : 's'})`, zone);
+      return new CarbonError(
+        'CARBON_TIMEOUT',
+        `${what}: no answer within ${timeoutMs} ms (${o.attempts} attempt${o.attempts === 1 ? '' : 's'})`,
+        zone,
+      );
     case 'network':
-      return new CarbonError('CARBON_NETWORK', `${what}: network error ${o.detail} (${o.attempts} attempt${o.attempts === 1 ? '' : 's'})`, zone);
+      return new CarbonError(
+        'CARBON_NETWORK',
+        `${what}: network error ${o.detail} (${o.attempts} attempt${o.attempts === 1 ? '' : 's'})`,
+        zone,
+      );
     case 'bad-body':
       return new CarbonError('CARBON_BAD_RESPONSE', `${what}: ${o.detail}`, zone, o.status);
     case 'status': {
@@ -164,7 +209,8 @@ function toError(o: Exclude<HttpOutcome, { kind: 'json' }>, endpoint: string, zo
               : o.status >= 500
                 ? 'CARBON_UPSTREAM'
                 : 'CARBON_BAD_REQUEST';
-      const after = o.status === 429 || o.status >= 500 ? ` after ${o.attempts} attempt${o.attempts === 1 ? '' : 's'}` : '';
+      const after =
+        o.status === 429 || o.status >= 500 ? ` after ${o.attempts} attempt${o.attempts === 1 ? '' : 's'}` : '';
       const lead = code === 'CARBON_UNAUTHORIZED' ? `token unauthorized for zone ${zone} (${endpoint})` : `${what}`;
       return new CarbonError(code, `${lead}: HTTP ${o.status}${after}${detail}`, zone, o.status);
     }

@@ -42,7 +42,12 @@ export interface HttpGetDeps {
  * final, and so is a body over MAX_BODY_BYTES (asking again would only fetch it again). Never
  * throws; never puts the token in what it returns.
  */
-export async function httpGetJson(url: string, token: Secret, policy: RetryPolicy, deps: HttpGetDeps): Promise<HttpOutcome> {
+export async function httpGetJson(
+  url: string,
+  token: Secret,
+  policy: RetryPolicy,
+  deps: HttpGetDeps,
+): Promise<HttpOutcome> {
   let last: HttpOutcome = { kind: 'timeout', attempts: 0 };
   for (let attempt = 0; attempt <= policy.retries; attempt++) {
     const attempts = attempt + 1;
@@ -58,8 +63,14 @@ export async function httpGetJson(url: string, token: Secret, policy: RetryPolic
         ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
       });
       const text = await readCapped(res, MAX_BODY_BYTES);
-      if (text === undefined) return { kind: 'bad-body', status: res.statusCode, detail: `answer larger than the ${MAX_BODY_BYTES / 1024 / 1024} MiB limit` };
-      if (res.statusCode === 200) return parseJson(res.statusCode, contentType(res.headers['content-type']), text, token);
+      if (text === undefined)
+        return {
+          kind: 'bad-body',
+          status: res.statusCode,
+          detail: `answer larger than the ${MAX_BODY_BYTES / 1024 / 1024} MiB limit`,
+        };
+      if (res.statusCode === 200)
+        return parseJson(res.statusCode, contentType(res.headers['content-type']), text, token);
       last = { kind: 'status', status: res.statusCode, detail: token.scrub(errorDetail(text)), attempts };
       if (res.statusCode === 429) {
         const retryAfter = retryAfterMs(res.headers['retry-after']);
@@ -69,7 +80,9 @@ export async function httpGetJson(url: string, token: Secret, policy: RetryPolic
         return last;
       }
     } catch (err) {
-      last = isTimeout(err) ? { kind: 'timeout', attempts } : { kind: 'network', detail: token.scrub(networkDetail(err)), attempts };
+      last = isTimeout(err)
+        ? { kind: 'timeout', attempts }
+        : { kind: 'network', detail: token.scrub(networkDetail(err)), attempts };
     }
     if (attempt < policy.retries) {
       const backoff = deps.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
@@ -109,7 +122,11 @@ function parseJson(status: number, type: string, text: string, token: Secret): H
   try {
     return { kind: 'json', status, body: JSON.parse(text) };
   } catch {
-    return { kind: 'bad-body', status, detail: `malformed JSON (${text.length} bytes${text.length === 0 ? '' : ', truncated or invalid'})` };
+    return {
+      kind: 'bad-body',
+      status,
+      detail: `malformed JSON (${text.length} bytes${text.length === 0 ? '' : ', truncated or invalid'})`,
+    };
   }
 }
 
@@ -139,7 +156,13 @@ function errorDetail(text: string): string {
 }
 
 function isTimeout(err: unknown): boolean {
-  if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError || err instanceof errors.ConnectTimeoutError || err instanceof errors.RequestAbortedError) return true;
+  if (
+    err instanceof errors.HeadersTimeoutError ||
+    err instanceof errors.BodyTimeoutError ||
+    err instanceof errors.ConnectTimeoutError ||
+    err instanceof errors.RequestAbortedError
+  )
+    return true;
   const name = (err as { name?: string } | null)?.name;
   return name === 'TimeoutError' || name === 'AbortError';
 }

@@ -6,7 +6,11 @@ describe('SharedCache', () => {
   it('shares one in-flight load among concurrent callers and keeps it for the TTL', async () => {
     let t = 0;
     let loads = 0;
-    const cache = new SharedCache<string>(1000, () => t, () => true);
+    const cache = new SharedCache<string>(
+      1000,
+      () => t,
+      () => true,
+    );
     const load = async () => `v${++loads}`;
     const answers = await Promise.all(Array.from({ length: 100 }, () => cache.get('k', load)));
     expect(new Set(answers)).toEqual(new Set(['v1']));
@@ -18,7 +22,11 @@ describe('SharedCache', () => {
 
   it('does not keep answers it is told not to keep, nor rejections', async () => {
     let loads = 0;
-    const cache = new SharedCache<string>(1000, () => 0, (v) => v !== 'bad');
+    const cache = new SharedCache<string>(
+      1000,
+      () => 0,
+      (v) => v !== 'bad',
+    );
     expect(await cache.get('k', async () => (++loads, 'bad'))).toBe('bad');
     expect(await cache.get('k', async () => (++loads, 'good'))).toBe('good');
     await expect(cache.get('x', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

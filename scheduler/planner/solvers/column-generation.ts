@@ -35,7 +35,11 @@ const SMOOTHING = 0.5;
  * master's mix of columns is an optimal fractional placement to round from. Pair latency
  * constraints are left out of the relaxation, which keeps the bound valid.
  */
-export function solveRelaxation(p: PlacementProblem, groups: readonly Group[], options: RelaxationOptions): RelaxationResult {
+export function solveRelaxation(
+  p: PlacementProblem,
+  groups: readonly Group[],
+  options: RelaxationOptions,
+): RelaxationResult {
   const R = p.regions.length;
   const pricer = new GroupPricer(p, groups);
   const limits = pricer.limits();
@@ -86,8 +90,18 @@ export function solveRelaxation(p: PlacementProblem, groups: readonly Group[], o
     solution = master.solve();
   }
   const relaxation = c0 + cs * solution.objective;
-  const mix = choices.map((choice, k) => ({ weight: solution.weights[k] ?? 0, choice })).filter((c) => c.weight > 1e-12);
-  return { lowerBound: Math.min(lowerBound, relaxation), relaxation, prices: center, mix, iterations: it, groups, limits };
+  const mix = choices
+    .map((choice, k) => ({ weight: solution.weights[k] ?? 0, choice }))
+    .filter((c) => c.weight > 1e-12);
+  return {
+    lowerBound: Math.min(lowerBound, relaxation),
+    relaxation,
+    prices: center,
+    mix,
+    iterations: it,
+    groups,
+    limits,
+  };
 }
 
 /** Prices in gCO2eq/h per unit from the master's (scaled) duals; ≤ rows have duals ≤ 0. */

@@ -19,10 +19,16 @@ type Moved = [mover: number, from: number][];
  * Chains are applied while they save; with the budget spent, the weakest move is traded
  * for a stronger one. Every step is checked, so the placement stays feasible.
  */
-export function improveByChains(p: PlacementProblem, start: Assignment, maxChains: number, kinds: Int32Array = moverKinds(p)): ChainResult {
+export function improveByChains(
+  p: PlacementProblem,
+  start: Assignment,
+  maxChains: number,
+  kinds: Int32Array = moverKinds(p),
+): ChainResult {
   const R = p.regions.length;
   const state = new PlacementState(p);
-  for (let i = 0; i < p.movers.length; i++) if (start.region[i] !== p.movers[i]!.current) state.move(i, start.region[i] as number);
+  for (let i = 0; i < p.movers.length; i++)
+    if (start.region[i] !== p.movers[i]!.current) state.move(i, start.region[i] as number);
   const shifts = new ShiftTable(p, state, kinds);
   const blocked = new Set<number>();
   const typical = typicalCpu(p);
@@ -128,7 +134,9 @@ class ShiftTable {
 
   /** Each kind present in each region: [region, one member there (the last added)]. */
   *kinds(): Generator<[number, number]> {
-    for (let r = 0; r < this.R; r++) for (const members of (this.present[r] as Map<number, number[]>).values()) yield [r, members[members.length - 1] as number];
+    for (let r = 0; r < this.R; r++)
+      for (const members of (this.present[r] as Map<number, number[]>).values())
+        yield [r, members[members.length - 1] as number];
   }
 
   private add(i: number, r: number): void {
@@ -184,7 +192,14 @@ function roomFor(p: PlacementProblem, state: PlacementState, typical: number): U
   return Uint8Array.from(p.regions, (_r, i) => (state.spareCpu(i) >= typical ? 1 : 0));
 }
 
-function applyChain(state: PlacementState, start: number, R: number, edgeUnit: Int32Array, via: Int32Array[], room: Uint8Array): Moved | undefined {
+function applyChain(
+  state: PlacementState,
+  start: number,
+  R: number,
+  edgeUnit: Int32Array,
+  via: Int32Array[],
+  room: Uint8Array,
+): Moved | undefined {
   // Follow pointers from the first hop's destination, then apply from the end backwards so
   // each region has room when its new workload arrives.
   const steps: [number, number][] = [];

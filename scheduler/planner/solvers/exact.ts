@@ -18,13 +18,18 @@ export function solveExact(p: PlacementProblem, maxNodes: number, incumbent?: As
   const n = p.movers.length;
   const stay = p.movers.map((m) => costIn(m, m.current) as number);
   const best = p.movers.map((m) => Math.min(...m.cost));
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (stay[b] as number) - (best[b] as number) - ((stay[a] as number) - (best[a] as number)) || a - b);
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => (stay[b] as number) - (best[b] as number) - ((stay[a] as number) - (best[a] as number)) || a - b,
+  );
   const position = new Int32Array(n);
   order.forEach((i, k) => (position[i] = k));
   const stayFrom = new Float64Array(n + 1);
   const savingPrefix = new Float64Array(n + 1);
   for (let k = n - 1; k >= 0; k--) stayFrom[k] = (stayFrom[k + 1] as number) + (stay[order[k] as number] as number);
-  for (let k = 0; k < n; k++) savingPrefix[k + 1] = (savingPrefix[k] as number) + Math.max(0, (stay[order[k] as number] as number) - (best[order[k] as number] as number));
+  for (let k = 0; k < n; k++)
+    savingPrefix[k + 1] =
+      (savingPrefix[k] as number) +
+      Math.max(0, (stay[order[k] as number] as number) - (best[order[k] as number] as number));
   const partners: [number, number][][] = Array.from({ length: n }, () => []);
   for (const e of p.pairs) {
     (partners[e.a] as [number, number][]).push([e.b, e.maxMs]);
@@ -69,7 +74,12 @@ export function solveExact(p: PlacementProblem, maxNodes: number, incumbent?: As
       const moved = r !== m.current;
       if (moved && moves >= p.budget) continue;
       const reg = p.regions[r];
-      if (!reg || (cpu[r] as number) + m.cpu > reg.cpu + 1e-9 || (mem[r] as number) + m.memoryGib > reg.memoryGib + 1e-9) continue;
+      if (
+        !reg ||
+        (cpu[r] as number) + m.cpu > reg.cpu + 1e-9 ||
+        (mem[r] as number) + m.memoryGib > reg.memoryGib + 1e-9
+      )
+        continue;
       for (const [j, maxMs] of partners[i] as [number, number][]) {
         if ((position[j] as number) >= k) continue; // not decided yet: checked when it is
         const l = p.latency(r, region[j] as number);

@@ -18,7 +18,8 @@ export function roundRelaxation(p: PlacementProblem, relax: RelaxationResult): A
   const counts: GroupCounts = groups.map(() => new Map());
   groups.forEach((g, gi) => {
     const c = counts[gi] as Map<number, number>;
-    for (const { weight, choice } of relax.mix) c.set(choice[gi] as number, (c.get(choice[gi] as number) ?? 0) + weight * g.members.length);
+    for (const { weight, choice } of relax.mix)
+      c.set(choice[gi] as number, (c.get(choice[gi] as number) ?? 0) + weight * g.members.length);
   });
   towardsVertex(p, groups, counts, relax.limits);
   const wanted: { member: number; region: number; gain: number; group: number }[] = [];
@@ -28,13 +29,24 @@ export function roundRelaxation(p: PlacementProblem, relax: RelaxationResult): A
     const stay = pricedCost(g, g.allowed.indexOf(g.current), prices);
     const plainStay = g.cost[g.allowed.indexOf(g.current)] as number;
     const targets = [...share]
-      .map(([r, count]) => ({ r, count: Math.floor(count + 1e-9), priced: pricedCost(g, g.allowed.indexOf(r), prices) }))
+      .map(([r, count]) => ({
+        r,
+        count: Math.floor(count + 1e-9),
+        priced: pricedCost(g, g.allowed.indexOf(r), prices),
+      }))
       .sort((a, b) => a.priced - b.priced || a.r - b.r);
     let next = 0;
     for (const t of targets) {
-      for (let n = 0; n < t.count && next < g.members.length; n++) wanted.push({ member: g.members[next++] as number, region: t.r, gain: stay - t.priced, group: gi });
+      for (let n = 0; n < t.count && next < g.members.length; n++)
+        wanted.push({ member: g.members[next++] as number, region: t.r, gain: stay - t.priced, group: gi });
       const fraction = (share.get(t.r) as number) - t.count;
-      if (fraction > 1e-6) remainders.push({ group: gi, region: t.r, fraction, saving: plainStay - (g.cost[g.allowed.indexOf(t.r)] as number) });
+      if (fraction > 1e-6)
+        remainders.push({
+          group: gi,
+          region: t.r,
+          fraction,
+          saving: plainStay - (g.cost[g.allowed.indexOf(t.r)] as number),
+        });
     }
   });
   wanted.sort((a, b) => b.gain - a.gain || a.group - b.group || a.member - b.member);
@@ -66,7 +78,13 @@ export function roundRelaxation(p: PlacementProblem, relax: RelaxationResult): A
  * `key` order) with room that saves emissions; with `stopAtHome`, regions that cost more
  * than home by `key` are not tried.
  */
-function fill(p: PlacementProblem, state: PlacementState, groups: readonly Group[], key: (g: Group, k: number) => number, stopAtHome: boolean): void {
+function fill(
+  p: PlacementProblem,
+  state: PlacementState,
+  groups: readonly Group[],
+  key: (g: Group, k: number) => number,
+  stopAtHome: boolean,
+): void {
   const plans = groups.map((g, gi) => {
     const home = g.allowed.indexOf(g.current);
     const stay = g.cost[home] as number;
@@ -86,5 +104,10 @@ function fill(p: PlacementProblem, state: PlacementState, groups: readonly Group
 
 function pricedCost(g: Group, k: number, prices: Prices): number {
   const r = g.allowed[k] as number;
-  return (g.cost[k] as number) + (prices.lambda[r] as number) * g.cpu + (prices.mu[r] as number) * g.mem + (r === g.current ? 0 : prices.nu);
+  return (
+    (g.cost[k] as number) +
+    (prices.lambda[r] as number) * g.cpu +
+    (prices.mu[r] as number) * g.mem +
+    (r === g.current ? 0 : prices.nu)
+  );
 }

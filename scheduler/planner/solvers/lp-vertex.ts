@@ -19,7 +19,12 @@ const INTEGRAL = 1e-7;
  * it until a count becomes whole or a slack row fills. The LP optimum stays optimal: a
  * feasible direction in both senses cannot change an optimal objective.
  */
-export function towardsVertex(p: PlacementProblem, groups: readonly Group[], counts: GroupCounts, limits: Float64Array): { readonly fractional: number; readonly steps: number } {
+export function towardsVertex(
+  p: PlacementProblem,
+  groups: readonly Group[],
+  counts: GroupCounts,
+  limits: Float64Array,
+): { readonly fractional: number; readonly steps: number } {
   const R = p.regions.length;
   const rows = 2 * R + 1;
   const used = new Float64Array(rows);
@@ -47,7 +52,8 @@ export function towardsVertex(p: PlacementProblem, groups: readonly Group[], cou
   let steps = 0;
   for (; steps < maxSteps; steps++) {
     const tight: number[] = [];
-    for (let i = 0; i < rows; i++) if ((limits[i] as number) - (used[i] as number) <= (tolerance[i] as number)) tight.push(i);
+    for (let i = 0; i < rows; i++)
+      if ((limits[i] as number) - (used[i] as number) <= (tolerance[i] as number)) tight.push(i);
     const k = tight.length + 1;
     if (fractional.size < k) break;
     // Pairs from the first k split kinds: shift members from region `from` to `to`.
@@ -74,7 +80,10 @@ export function towardsVertex(p: PlacementProblem, groups: readonly Group[], cou
     const alpha = nullVector(matrix, m, k);
     if (!alpha) break;
     let delta = 0;
-    pairs.forEach(({ gi, from, to }, j) => (delta += (alpha[j] as number) * (costOf(groups[gi] as Group, to) - costOf(groups[gi] as Group, from))));
+    pairs.forEach(
+      ({ gi, from, to }, j) =>
+        (delta += (alpha[j] as number) * (costOf(groups[gi] as Group, to) - costOf(groups[gi] as Group, from))),
+    );
     if (delta > 0) for (let j = 0; j < k; j++) alpha[j] = -(alpha[j] as number);
     // Longest step keeping every count within its whole numbers and every slack row ≥ 0.
     let t = Infinity;
@@ -91,7 +100,8 @@ export function towardsVertex(p: PlacementProblem, groups: readonly Group[], cou
       addUsage(rate, g, from, -(alpha[j] as number), R);
     });
     for (let i = 0; i < rows; i++) {
-      if ((rate[i] as number) > 1e-12) t = Math.min(t, Math.max(0, (limits[i] as number) - (used[i] as number)) / (rate[i] as number));
+      if ((rate[i] as number) > 1e-12)
+        t = Math.min(t, Math.max(0, (limits[i] as number) - (used[i] as number)) / (rate[i] as number));
     }
     if (!Number.isFinite(t)) break;
     pairs.forEach(({ gi, from, to }, j) => {
@@ -140,7 +150,8 @@ function nullVector(a: Float64Array, m: number, k: number): Float64Array | undef
   let row = 0;
   for (let col = 0; col < k && row < m; col++) {
     let best = row;
-    for (let i = row + 1; i < m; i++) if (Math.abs(a[i * k + col] as number) > Math.abs(a[best * k + col] as number)) best = i;
+    for (let i = row + 1; i < m; i++)
+      if (Math.abs(a[i * k + col] as number) > Math.abs(a[best * k + col] as number)) best = i;
     if (Math.abs(a[best * k + col] as number) < 1e-12) continue;
     if (best !== row) {
       for (let j = 0; j < k; j++) {

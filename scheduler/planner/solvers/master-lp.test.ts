@@ -60,7 +60,11 @@ describe('MasterLp', () => {
       const b = Array.from({ length: m }, () => Math.round(rnd() * 10) / 10 + 0.1);
       // Degenerate data on purpose: rounded values, repeated columns, zero rows.
       const columns = [{ cost: 0, a: b.map((x) => Math.round(x * rnd() * 10) / 10) }];
-      for (let j = 0; j < k; j++) columns.push({ cost: -Math.round(rnd() * 20) / 10, a: b.map(() => (rnd() < 0.3 ? 0 : Math.round(rnd() * 30) / 10)) });
+      for (let j = 0; j < k; j++)
+        columns.push({
+          cost: -Math.round(rnd() * 20) / 10,
+          a: b.map(() => (rnd() < 0.3 ? 0 : Math.round(rnd() * 30) / 10)),
+        });
       const lp = new MasterLp(Float64Array.from(b), 0, Float64Array.from(columns[0]!.a));
       let objective = 0;
       for (let j = 1; j < columns.length; j++) {

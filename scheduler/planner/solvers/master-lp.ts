@@ -47,7 +47,8 @@ export class MasterLp {
     this.basis = new Int32Array(this.size);
     this.xB = new Float64Array(this.size);
     for (let i = 0; i < this.m; i++) {
-      if ((first[i] as number) > (b[i] as number) + 1e-9) throw new Error('master-lp: the first column must satisfy every row');
+      if ((first[i] as number) > (b[i] as number) + 1e-9)
+        throw new Error('master-lp: the first column must satisfy every row');
     }
     this.addColumn(firstCost, first);
     for (let i = 0; i < this.m; i++) this.basis[i] = i;
@@ -85,7 +86,10 @@ export class MasterLp {
         const ui = u[i] as number;
         if (ui <= PIVOT_EPS) continue;
         const t = Math.max(0, this.xB[i] as number) / ui;
-        if (t < ratio - 1e-12 || (t <= ratio + 1e-12 && leave >= 0 && (this.basis[i] as number) < (this.basis[leave] as number))) {
+        if (
+          t < ratio - 1e-12 ||
+          (t <= ratio + 1e-12 && leave >= 0 && (this.basis[i] as number) < (this.basis[leave] as number))
+        ) {
           ratio = t;
           leave = i;
         }
@@ -192,7 +196,8 @@ export class MasterLp {
       const ui = u[i] as number;
       if (i === r || ui === 0) continue;
       const row = i * n;
-      for (let j = 0; j < n; j++) this.binv[row + j] = (this.binv[row + j] as number) - ui * (this.binv[rowR + j] as number);
+      for (let j = 0; j < n; j++)
+        this.binv[row + j] = (this.binv[row + j] as number) - ui * (this.binv[rowR + j] as number);
     }
     this.basis[r] = entering;
     if (++this.pivots % REFACTOR_EVERY === 0) this.refactor();

@@ -41,7 +41,15 @@ export function groupMovers(p: PlacementProblem, kinds: Int32Array = moverKinds(
   p.movers.forEach((m, i) => {
     const k = kinds[i] as number;
     let g = groups[k];
-    if (!g) groups[k] = g = { members: [], current: m.current, cpu: m.cpu, mem: m.memoryGib, allowed: m.allowed, cost: m.cost };
+    if (!g)
+      groups[k] = g = {
+        members: [],
+        current: m.current,
+        cpu: m.cpu,
+        mem: m.memoryGib,
+        allowed: m.allowed,
+        cost: m.cost,
+      };
     g.members.push(i);
   });
   return groups;
@@ -74,7 +82,9 @@ export class GroupPricer {
     this.region = new Int32Array(start[groups.length] as number);
     this.cost = new Float64Array(start[groups.length] as number);
     groups.forEach((g, i) => {
-      const order = Array.from(g.allowed.keys()).sort((a, b) => (g.cost[a] as number) - (g.cost[b] as number) || (g.allowed[a] as number) - (g.allowed[b] as number));
+      const order = Array.from(g.allowed.keys()).sort(
+        (a, b) => (g.cost[a] as number) - (g.cost[b] as number) || (g.allowed[a] as number) - (g.allowed[b] as number),
+      );
       order.forEach((k, j) => {
         this.region[(start[i] as number) + j] = g.allowed[k] as number;
         this.cost[(start[i] as number) + j] = g.cost[k] as number;
@@ -163,7 +173,8 @@ export class GroupPricer {
   /** Σ members × priced cost, less what the prices charge for the limits themselves. */
   private bound(priced: number, { lambda, mu, nu }: Prices): number {
     let bound = priced - nu * this.budget;
-    for (let r = 0; r < this.capCpu.length; r++) bound -= (lambda[r] as number) * (this.capCpu[r] as number) + (mu[r] as number) * (this.capMem[r] as number);
+    for (let r = 0; r < this.capCpu.length; r++)
+      bound -= (lambda[r] as number) * (this.capCpu[r] as number) + (mu[r] as number) * (this.capMem[r] as number);
     return bound;
   }
 

@@ -40,7 +40,11 @@ export class PlacementState {
     if (r === from) return true;
     const reg = this.p.regions[r];
     if (!reg) return false;
-    if ((this.cpu[r] as number) + m.cpu > reg.cpu + 1e-9 || (this.mem[r] as number) + m.memoryGib > reg.memoryGib + 1e-9) return false;
+    if (
+      (this.cpu[r] as number) + m.cpu > reg.cpu + 1e-9 ||
+      (this.mem[r] as number) + m.memoryGib > reg.memoryGib + 1e-9
+    )
+      return false;
     const extraMove = (from === m.current ? 1 : 0) - (r === m.current ? 1 : 0);
     if (this.moves + extraMove > this.p.budget) return false;
     for (const [j, maxMs] of this.partners[i] as [number, number][]) {
