@@ -107,7 +107,8 @@ export class EnforcerAgent {
     }
     if (this.mode.mode === 'observe-only') {
       this.o.log(
-        `OBSERVE-ONLY: nothing is enforced on this node and every verdict stays unknown, because:\n  - ${this.mode.reasons.join('\n  - ')}`,
+        'OBSERVE-ONLY: nothing is enforced on this node and every verdict stays unknown, because:\n  - ' +
+          this.mode.reasons.join('\n  - '),
       );
       for (const [k, v] of this.verdicts)
         this.verdicts.set(k, { ...v, reason: 'observe-only: the kernel probes are not loaded' });
@@ -281,7 +282,8 @@ export class EnforcerAgent {
     this.verdicts.set(c.key, v);
     if (!changed) return;
     this.o.log(
-      `verdict ${prev.state} → ${v.state}: ${c.workload} → ${c.dependency} (intent "${c.intent}", ${c.at}): ${v.reason}`,
+      `verdict ${prev.state} → ${v.state}: ${c.workload} → ${c.dependency} ` +
+        `(intent "${c.intent}", ${c.at}): ${v.reason}`,
     );
     this.reporter?.add({ at: v.since, from: prev.state, verdict: v });
   }

@@ -106,7 +106,8 @@ export const enforcerSchema = z
           .default(false)
           .meta({
             description:
-              "Enable the kernel's per-program run times (bpf_enable_stats) for /metrics; costs two clock reads per program run on the node.",
+              "Enable the kernel's per-program run times (bpf_enable_stats) for /metrics; " +
+              'costs two clock reads per program run on the node.',
           }),
       })
       .prefault({}),
@@ -186,6 +187,9 @@ export type EnforcerConfigResult =
   | { readonly config: EnforcerConfig; readonly diagnostics: readonly Diagnostic[] }
   | { readonly config?: undefined; readonly diagnostics: readonly Diagnostic[] };
 
+type RawEnforcerConfig = z.output<typeof enforcerSchema>;
+type Problem = (path: readonly PropertyKey[], message: string, expected: string) => void;
+
 /** Reads and checks an enforcer file; relative paths are resolved against its folder. */
 export async function loadEnforcerConfig(path: string, cwd: string): Promise<EnforcerConfigResult> {
   const abs = resolve(cwd, path);
@@ -200,9 +204,8 @@ export async function loadEnforcerConfig(path: string, cwd: string): Promise<Enf
   const validated = validateYaml(enforcerSchema, yaml, 'enforcer', 'enforcer file');
   if (!validated.value) return { diagnostics: validated.diagnostics };
   const raw = validated.value;
-  const dir = dirname(abs);
   const diagnostics: Diagnostic[] = [];
-  const problem = (path: readonly PropertyKey[], message: string, expected: string): void => {
+  const problem: Problem = (path, message, expected) => {
     diagnostics.push(
       diagnostic({ code: 'enforcer/invalid-value', message, span: yaml.valueSpan(path), source, expected }),
     );
@@ -211,6 +214,19 @@ export async function loadEnforcerConfig(path: string, cwd: string): Promise<Enf
   const listen = parseEndpoint(raw.listen);
   if (!listen)
     problem(['listen'], `listen "${raw.listen}" is not host:port`, 'host:port, e.g. 127.0.0.1:9464 or [::1]:9464');
+  checkTimings(raw, problem);
+  const workloads = nodeWorkloads(raw, problem, (i) => yaml.valueSpan(['workloads', i, 'name']));
+  const { destinations, destinationSpans } = nodeDestinations(raw, problem, (name) =>
+    yaml.keySpan(['destinations'], name),
+  );
+  if (diagnostics.length > 0 || !listen) return { diagnostics };
+
+  const config = buildConfig(raw, { display, dir: dirname(abs), listen, workloads, destinations, destinationSpans });
+  return { config: deepFreeze(config), diagnostics };
+}
+
+/** Durations that must be ordered: the ejection cap after its base, polls within the window. */
+function checkTimings(raw: RawEnforcerConfig, problem: Problem): void {
   if (raw.breaker_default !== 'off' && raw.breaker_default.max_ejection < raw.breaker_default.base_ejection) {
     problem(
       ['breaker_default', 'max_ejection'],
@@ -220,9 +236,12 @@ export async function loadEnforcerConfig(path: string, cwd: string): Promise<Enf
   }
   if (raw.poll_interval > raw.window)
     problem(['poll_interval'], 'poll_interval is longer than window', 'poll_interval ≤ window');
+}
 
+/** The node's workloads, each listed once, with an absolute cgroup path or a pod UID. */
+function nodeWorkloads(raw: RawEnforcerConfig, problem: Problem, spanOf: (i: number) => Span): NodeWorkload[] {
   const seen = new Map<string, number>();
-  const workloads: NodeWorkload[] = raw.workloads.map((w, i) => {
+  return raw.workloads.map((w, i) => {
     if (seen.has(w.name))
       problem(['workloads', i, 'name'], `workload "${w.name}" is listed twice`, 'each workload once');
     seen.set(w.name, i);
@@ -235,14 +254,21 @@ export async function loadEnforcerConfig(path: string, cwd: string): Promise<Enf
     return {
       name: w.name,
       cgroup: w.cgroup !== undefined ? { path: w.cgroup } : { podUid: w.pod_uid! },
-      span: yaml.valueSpan(['workloads', i, 'name']),
+      span: spanOf(i),
     };
   });
+}
 
+/** Each dependency's addresses: IP and port only, since connects are matched by address. */
+function nodeDestinations(
+  raw: RawEnforcerConfig,
+  problem: Problem,
+  spanOf: (name: string) => Span,
+): { destinations: Map<string, Endpoint[]>; destinationSpans: Map<string, Span> } {
   const destinations = new Map<string, Endpoint[]>();
   const destinationSpans = new Map<string, Span>();
   for (const [name, list] of Object.entries(raw.destinations)) {
-    destinationSpans.set(name, yaml.keySpan(['destinations'], name));
+    destinationSpans.set(name, spanOf(name));
     const endpoints: Endpoint[] = [];
     list.forEach((text, j) => {
       const e = parseEndpoint(text);
@@ -256,10 +282,21 @@ export async function loadEnforcerConfig(path: string, cwd: string): Promise<Enf
     });
     destinations.set(name, endpoints);
   }
-  if (diagnostics.length > 0 || !listen) return { diagnostics };
+  return { destinations, destinationSpans };
+}
 
+/** The checked file as an EnforcerConfig, its paths resolved against the file's folder. */
+function buildConfig(
+  raw: RawEnforcerConfig,
+  checked: Pick<EnforcerConfig, 'workloads' | 'destinations' | 'destinationSpans'> & {
+    readonly display: string;
+    readonly dir: string;
+    readonly listen: Endpoint;
+  },
+): EnforcerConfig {
+  const { display, dir, listen, workloads, destinations, destinationSpans } = checked;
   const bd = raw.breaker_default;
-  const config: EnforcerConfig = {
+  return {
     file: display,
     node: raw.node,
     fleetPath: resolve(dir, raw.fleet),
@@ -296,5 +333,4 @@ export async function loadEnforcerConfig(path: string, cwd: string): Promise<Enf
     destinations,
     destinationSpans,
   };
-  return { config: deepFreeze(config), diagnostics };
 }

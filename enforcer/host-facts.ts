@@ -25,14 +25,16 @@ export function decideMode(f: HostFacts): Mode {
   const reasons: string[] = [];
   if (!f.privileged)
     reasons.push(
-      'not privileged: loading eBPF programs needs CAP_SYS_ADMIN, or CAP_BPF with CAP_NET_ADMIN (run as root or grant them)',
+      'not privileged: loading eBPF programs needs CAP_SYS_ADMIN, or CAP_BPF with CAP_NET_ADMIN ' +
+        '(run as root or grant them)',
     );
   if (!f.btf) reasons.push('the kernel has no BTF (/sys/kernel/btf/vmlinux): CO-RE programs cannot be loaded');
   if (!f.cgroup2)
     reasons.push('no cgroup v2 mount found: the programs attach to cgroup v2 (mount -t cgroup2 none /sys/fs/cgroup)');
   if (!f.loaderPresent && !f.toolchain)
     reasons.push(
-      `no loader built and no toolchain to build it (missing: ${f.missingTools.join(', ')}; apt install clang llvm libbpf-dev bpftool make)`,
+      `no loader built and no toolchain to build it (missing: ${f.missingTools.join(', ')}; ` +
+        'apt install clang llvm libbpf-dev bpftool make)',
     );
   return reasons.length ? { mode: 'observe-only', reasons } : { mode: 'enforce' };
 }

@@ -75,7 +75,7 @@ export class LoaderClient {
             client = new LoaderClient(child, msg as unknown as ReadyEvent);
             resolve(client);
           } else {
-            reject(new LoaderError(String(msg['code'] ?? 'LOADER_EXITED'), String(msg['message'] ?? line)));
+            reject(new LoaderError(field(msg, 'code', 'LOADER_EXITED'), field(msg, 'message', line)));
           }
           return;
         }
@@ -115,7 +115,7 @@ export class LoaderClient {
         this.pending.delete(id);
         reject(new LoaderError('LOADER_TIMEOUT', `the loader did not answer "${op}" within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.pending.set(id, { resolve, reject, timer });
       this.child.stdin.write(JSON.stringify({ id, op, ...args }) + '\n');
     });
   }
@@ -139,13 +139,13 @@ export class LoaderClient {
     const id = typeof msg['id'] === 'number' ? msg['id'] : 0;
     const p = this.pending.get(id);
     if (!p) {
-      if (msg['ok'] === false) options.onLog(`loader: ${String(msg['code'])}: ${String(msg['message'])}`);
+      if (msg['ok'] === false) options.onLog(`loader: ${field(msg, 'code', '?')}: ${field(msg, 'message', '?')}`);
       return;
     }
     this.pending.delete(id);
     clearTimeout(p.timer);
     if (msg['ok'] === true) p.resolve(msg);
-    else p.reject(new LoaderError(String(msg['code'] ?? 'LOADER_ERROR'), String(msg['message'] ?? 'request failed')));
+    else p.reject(new LoaderError(field(msg, 'code', 'LOADER_ERROR'), field(msg, 'message', 'request failed')));
   }
 
   private failAll(err: Error): void {
@@ -155,4 +155,11 @@ export class LoaderClient {
     }
     this.pending.clear();
   }
+}
+
+/** A text field of a loader message; anything else (missing, or not text) reads as `fallback` or as JSON. */
+function field(msg: Record<string, unknown>, key: string, fallback: string): string {
+  const v = msg[key];
+  if (v === undefined || v === null) return fallback;
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
