@@ -11,14 +11,14 @@ const HOUR = 3_600_000;
 class ScriptedSource implements CarbonSource {
   readonly kind = 'electricitymaps' as const;
   constructor(private readonly script: CarbonResult<CarbonReading>[]) {}
-  async latest(): Promise<CarbonResult<CarbonReading>> {
-    return this.script.shift() ?? fail(new CarbonError('CARBON_NETWORK', 'down', 'ES'));
+  latest(): Promise<CarbonResult<CarbonReading>> {
+    return Promise.resolve(this.script.shift() ?? fail(new CarbonError('CARBON_NETWORK', 'down', 'ES')));
   }
-  async forecast() {
-    return fail<never>(new CarbonError('CARBON_NETWORK', 'down', 'ES'));
+  forecast() {
+    return Promise.resolve(fail<never>(new CarbonError('CARBON_NETWORK', 'down', 'ES')));
   }
-  async history() {
-    return fail<never>(new CarbonError('CARBON_NETWORK', 'down', 'ES'));
+  history() {
+    return Promise.resolve(fail<never>(new CarbonError('CARBON_NETWORK', 'down', 'ES')));
   }
 }
 

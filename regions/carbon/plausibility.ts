@@ -88,7 +88,10 @@ function datetimeProblem(datetime: number, now: number): string | undefined {
   if (!validTime(datetime)) return 'its datetime is not a valid time';
   const ahead = datetime - now;
   if (ahead <= CLOCK_SKEW_MS) return undefined;
-  return `dated ${isoTime(datetime)}, ${span(ahead)} after the run's time ${isoTime(now)} (more than the ${span(CLOCK_SKEW_MS)} allowed for clock skew)`;
+  return (
+    `dated ${isoTime(datetime)}, ${span(ahead)} after the run's time ${isoTime(now)} ` +
+    `(more than the ${span(CLOCK_SKEW_MS)} allowed for clock skew)`
+  );
 }
 
 /** Within the range a JavaScript Date can hold. */

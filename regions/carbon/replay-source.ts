@@ -30,39 +30,35 @@ export class ReplayCarbonSource implements CarbonSource {
     return t && t.times.length ? { from: t.times[0] as number, to: t.times[t.times.length - 1] as number } : undefined;
   }
 
-  async latest(zone: string, at: number): Promise<CarbonResult<CarbonReading>> {
+  latest(zone: string, at: number): Promise<CarbonResult<CarbonReading>> {
     const t = this.traces.get(zone);
-    if (!t) return fail(this.unknown(zone));
+    if (!t) return Promise.resolve(fail(this.unknown(zone)));
     const i = lastAtOrBefore(t.times, at);
     if (i < 0) {
-      return fail(
-        new CarbonError(
-          'CARBON_NO_DATA',
-          `the ${zone} trace starts at ${new Date(t.times[0] as number).toISOString()}, after ${new Date(at).toISOString()}`,
-          zone,
-        ),
-      );
+      const starts = new Date(t.times[0] as number).toISOString();
+      const message = `the ${zone} trace starts at ${starts}, after ${new Date(at).toISOString()}`;
+      return Promise.resolve(fail(new CarbonError('CARBON_NO_DATA', message, zone)));
     }
-    return ok(this.reading(t, i));
+    return Promise.resolve(ok(this.reading(t, i)));
   }
 
-  async forecast(zone: string, at: number, horizonMs: number): Promise<CarbonResult<CarbonForecast>> {
+  forecast(zone: string, at: number, horizonMs: number): Promise<CarbonResult<CarbonForecast>> {
     const t = this.traces.get(zone);
-    if (!t) return fail(this.unknown(zone));
+    if (!t) return Promise.resolve(fail(this.unknown(zone)));
     const points = [];
     for (let i = lastAtOrBefore(t.times, at) + 1; i < t.times.length && (t.times[i] as number) <= at + horizonMs; i++) {
       points.push({ datetime: t.times[i] as number, intensity: this.value(t, i) });
     }
-    return ok({ zone, points, source: this.kind, kind: 'perfect-foresight' });
+    return Promise.resolve(ok({ zone, points, source: this.kind, kind: 'perfect-foresight' }));
   }
 
-  async history(zone: string, from: number, to: number): Promise<CarbonResult<readonly CarbonReading[]>> {
+  history(zone: string, from: number, to: number): Promise<CarbonResult<readonly CarbonReading[]>> {
     const t = this.traces.get(zone);
-    if (!t) return fail(this.unknown(zone));
+    if (!t) return Promise.resolve(fail(this.unknown(zone)));
     const out: CarbonReading[] = [];
     for (let i = lastAtOrBefore(t.times, from - 1) + 1; i < t.times.length && (t.times[i] as number) < to; i++)
       out.push(this.reading(t, i));
-    return ok(out);
+    return Promise.resolve(ok(out));
   }
 
   private value(t: Trace, i: number): number {

@@ -52,7 +52,9 @@ export function assess(
     ageMs,
     problem: {
       code: 'CARBON_STALE',
-      message: `latest reading for ${zone} is ${formatAge(ageMs)} old, more than the ${formatAge(maxStalenessMs)} allowed`,
+      message:
+        `latest reading for ${zone} is ${formatAge(ageMs)} old, ` +
+        `more than the ${formatAge(maxStalenessMs)} allowed`,
     },
   };
 }

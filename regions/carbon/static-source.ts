@@ -36,27 +36,27 @@ export class StaticCarbonSource implements CarbonSource {
     return [...this.table.keys()].sort();
   }
 
-  async latest(zone: string, at: number): Promise<CarbonResult<CarbonReading>> {
+  latest(zone: string, at: number): Promise<CarbonResult<CarbonReading>> {
     const intensity = this.table.get(zone);
-    if (intensity === undefined) return fail(this.unknown(zone));
-    return ok(this.reading(zone, intensity, at));
+    if (intensity === undefined) return Promise.resolve(fail(this.unknown(zone)));
+    return Promise.resolve(ok(this.reading(zone, intensity, at)));
   }
 
-  async forecast(zone: string, at: number, horizonMs: number): Promise<CarbonResult<CarbonForecast>> {
+  forecast(zone: string, at: number, horizonMs: number): Promise<CarbonResult<CarbonForecast>> {
     const intensity = this.table.get(zone);
-    if (intensity === undefined) return fail(this.unknown(zone));
+    if (intensity === undefined) return Promise.resolve(fail(this.unknown(zone)));
     const points = [];
     for (let t = Math.floor(at / HOUR) * HOUR + HOUR; t <= at + horizonMs; t += HOUR)
       points.push({ datetime: t, intensity });
-    return ok({ zone, points, source: this.kind, kind: 'flat-estimate' });
+    return Promise.resolve(ok({ zone, points, source: this.kind, kind: 'flat-estimate' }));
   }
 
-  async history(zone: string, from: number, to: number): Promise<CarbonResult<readonly CarbonReading[]>> {
+  history(zone: string, from: number, to: number): Promise<CarbonResult<readonly CarbonReading[]>> {
     const intensity = this.table.get(zone);
-    if (intensity === undefined) return fail(this.unknown(zone));
+    if (intensity === undefined) return Promise.resolve(fail(this.unknown(zone)));
     const out: CarbonReading[] = [];
     for (let t = Math.ceil(from / HOUR) * HOUR; t < to; t += HOUR) out.push(this.reading(zone, intensity, t));
-    return ok(out);
+    return Promise.resolve(ok(out));
   }
 
   private reading(zone: string, intensity: number, at: number): CarbonReading {

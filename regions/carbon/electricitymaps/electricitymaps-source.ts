@@ -112,7 +112,7 @@ export class ElectricityMapsSource implements CarbonSource {
     schema: z.ZodType<T>,
   ): Promise<CarbonResult<T>> {
     const query = new URLSearchParams({ zone, emissionFactorType: this.options.emissionFactor, ...params });
-    const url = `${this.options.baseUrl}/carbon-intensity/${endpoint}?${query}`;
+    const url = `${this.options.baseUrl}/carbon-intensity/${endpoint}?${query.toString()}`;
     return this.cache.get(url, () => this.fetch(endpoint, zone, url, schema)) as Promise<CarbonResult<T>>;
   }
 

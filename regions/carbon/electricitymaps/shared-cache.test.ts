@@ -11,7 +11,7 @@ describe('SharedCache', () => {
       () => t,
       () => true,
     );
-    const load = async () => `v${++loads}`;
+    const load = () => Promise.resolve(`v${++loads}`);
     const answers = await Promise.all(Array.from({ length: 100 }, () => cache.get('k', load)));
     expect(new Set(answers)).toEqual(new Set(['v1']));
     t = 999;
@@ -27,10 +27,10 @@ describe('SharedCache', () => {
       () => 0,
       (v) => v !== 'bad',
     );
-    expect(await cache.get('k', async () => (++loads, 'bad'))).toBe('bad');
-    expect(await cache.get('k', async () => (++loads, 'good'))).toBe('good');
+    expect(await cache.get('k', () => Promise.resolve((++loads, 'bad')))).toBe('bad');
+    expect(await cache.get('k', () => Promise.resolve((++loads, 'good')))).toBe('good');
     await expect(cache.get('x', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(await cache.get('x', async () => 'ok')).toBe('ok');
+    expect(await cache.get('x', () => Promise.resolve('ok'))).toBe('ok');
     expect(loads).toBe(2);
   });
 });
