@@ -156,8 +156,10 @@ function rangeEnds(range: string, f: Field): readonly [number, number] | string 
   if (ends.length > 2) return `"${range}" is not a range`;
   const values = ends.map((e) => value(e, f));
   for (let k = 0; k < ends.length; k++) {
-    if (values[k] === undefined)
-      return `"${ends[k]}" is not a number from ${f.min} to ${f.max}${f.names ? ' or a name such as ' + f.names[1] : ''}`;
+    if (values[k] === undefined) {
+      const orName = f.names ? ' or a name such as ' + f.names[1] : '';
+      return `"${ends[k]}" is not a number from ${f.min} to ${f.max}${orName}`;
+    }
   }
   const [first, last = first] = values as [number, number?];
   if (first > last) return `range "${range}" runs backwards`;

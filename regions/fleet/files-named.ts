@@ -71,7 +71,8 @@ export async function filesNamed(
     if (err instanceof LinkLoop)
       return problem(
         'fleet/unreadable',
-        `folder "${ref.display}" links back into itself at "${relative(ref.path, err.path) || '.'}" (a symbolic link loop)`,
+        `folder "${ref.display}" links back into itself at "${relative(ref.path, err.path) || '.'}" ` +
+          '(a symbolic link loop)',
       );
     return problem(
       'fleet/unreadable',

@@ -34,13 +34,10 @@ export const regionSchema = z
       .regex(ZONE, { error: 'expected an Electricity Maps zone code such as "JP-TK" or "SE-SE1"' })
       .meta({ description: 'Electricity Maps zone code of the grid behind this region.' }),
     country: country.meta({ description: 'Country the region is in (ISO 3166-1 alpha-2), for residency constraints.' }),
-    compliance: z
-      .array(z.string().min(1))
-      .default([])
-      .meta({
-        description:
-          'Certifications this region holds, e.g. FISC-2025; matched by `constraint compliance { level: ... }`.',
-      }),
+    compliance: z.array(z.string().min(1)).default([]).meta({
+      description:
+        'Certifications this region holds, e.g. FISC-2025; matched by `constraint compliance { level: ... }`.',
+    }),
     cluster: z.string().min(1).meta({ description: 'kubeconfig context of the Kubernetes cluster in this region.' }),
     capacity: z
       .strictObject({
@@ -105,13 +102,10 @@ export const carbonSchema = z
       .meta({ description: 'Live Electricity Maps API settings.' }),
     replay: z
       .strictObject({
-        traces: z
-          .array(z.string().min(1))
-          .min(1)
-          .meta({
-            description:
-              'Hourly CSV traces (Electricity Maps export format): files or folders, relative to the fleet file.',
-          }),
+        traces: z.array(z.string().min(1)).min(1).meta({
+          description:
+            'Hourly CSV traces (Electricity Maps export format): files or folders, relative to the fleet file.',
+        }),
       })
       .optional()
       .meta({ description: 'Replay of recorded hourly history.' }),
@@ -148,7 +142,11 @@ export const policySchema = z
       .default('5 * * * *')
       .meta({
         description:
-          'When rebalancing runs (5-field cron, UTC, as node-cron 4 runs it). A day must match both day-of-month and day-of-week (AND, unlike Vixie cron\'s OR), so "0 0 13 * 5" is Friday the 13th only. A schedule that can never fire ("0 0 31 2 *") is refused; one that fires only on 29 February is accepted with a warning.',
+          'When rebalancing runs (5-field cron, UTC, as node-cron 4 runs it). ' +
+          "A day must match both day-of-month and day-of-week (AND, unlike Vixie cron's OR), " +
+          'so "0 0 13 * 5" is Friday the 13th only. ' +
+          'A schedule that can never fire ("0 0 31 2 *") is refused; ' +
+          'one that fires only on 29 February is accepted with a warning.',
       }),
     migration_budget: rangedNumber(R['policy.migration_budget'], 'Most moves in one run.').default(10),
     min_saving: rangedPercent(
@@ -158,7 +156,8 @@ export const policySchema = z
     cooldown: rangedDuration(R['policy.cooldown'], 'A moved workload stays put at least this long.').prefault('6h'),
     migration_cost_g_per_h: rangedNumber(
       R['policy.migration_cost_g_per_h'],
-      'Carbon cost of one move (restarts, data copy), amortised per hour, gCO2eq/h: added to the objective for every move.',
+      'Carbon cost of one move (restarts, data copy), amortised per hour, gCO2eq/h: ' +
+        'added to the objective for every move.',
     ).default(0),
   })
   .meta({ description: 'How rebalancing runs behave.' });
@@ -188,7 +187,8 @@ export const fleetSchema = z
       .default({})
       .meta({
         description:
-          'Round-trip latency between regions, ms: `from: { to: ms }`. Symmetric: give each pair once. A missing pair means unreachable.',
+          'Round-trip latency between regions, ms: `from: { to: ms }`. ' +
+          'Symmetric: give each pair once. A missing pair means unreachable.',
       }),
     carbon: carbonSchema.prefault({}),
     power: powerSchema.prefault({}),
