@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { appendAudit, canonicalJson, verifyAudit } from './audit-log.js';
 import { Secret } from '../scheduler/config/secret.js';
@@ -92,9 +95,6 @@ describe.each([
 
 describe('migrations', () => {
   it('apply to an empty database and again without change (idempotent)', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'shisa-db-'));
     try {
       const a = await openStore({ kind: 'pglite', dir });

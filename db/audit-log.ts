@@ -127,7 +127,9 @@ async function verifyChain(store: Store, rows: (typeof auditLog.$inferSelect)[])
   if ((head?.seq ?? 0) !== (last?.seq ?? 0) || (head?.hash ?? GENESIS) !== (last?.hash ?? GENESIS)) {
     return {
       seq: (last?.seq ?? 0) + 1,
-      problem: `the chain's head names entry ${head?.seq ?? 0}, but the log ends at ${last?.seq ?? 0} (entries removed from the end)`,
+      problem:
+        `the chain's head names entry ${head?.seq ?? 0}, but the log ends at ${last?.seq ?? 0} ` +
+        '(entries removed from the end)',
     };
   }
   return undefined;

@@ -9,7 +9,10 @@ export type StoreErrorCode =
   | 'MIGRATION_UNKNOWN'
   | 'MIGRATION_TRANSITION';
 
-/** A store failure that crosses a boundary: a stable code, and a one-line message without secrets or query parameters. */
+/**
+ * A store failure that crosses a boundary: a stable code, and a one-line message without
+ * secrets or query parameters.
+ */
 export class StoreError extends Error {
   constructor(
     readonly code: StoreErrorCode,

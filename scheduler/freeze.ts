@@ -11,6 +11,6 @@ export function deepFreeze<T>(o: T): T {
 }
 
 function isPlain(o: object): boolean {
-  const proto = Object.getPrototypeOf(o);
+  const proto: unknown = Object.getPrototypeOf(o);
   return proto === Object.prototype || proto === Array.prototype || proto === null;
 }

@@ -48,5 +48,6 @@ function excerpt(source: SourceFile, line: number, col: number, length: number):
 
 /** Replaces tabs and control characters so the caret lines up and the terminal stays sane. */
 function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\t' ? ' ' : '\u00b7'));
+  // \p{Cc}: the C0 and C1 control characters, U+0000–U+001F and U+007F–U+009F.
+  return s.replace(/\p{Cc}/gu, (c) => (c === '\t' ? ' ' : '\u00b7'));
 }
