@@ -1,7 +1,7 @@
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { deepFreeze } from '../freeze.js';
 import { formatDuration } from '../units.js';
-import type { SourceFile } from '../diagnostics/source-file.js';
+import type { SourceFile, Span } from '../diagnostics/source-file.js';
 import { clip } from '../diagnostics/clip.js';
 import { indexUnique } from '../diagnostics/index-unique.js';
 import { didYouMean } from '../diagnostics/suggest.js';
@@ -172,33 +172,17 @@ function checkConstraint(
       intent.latency = [...intent.latency, latency];
       return;
     }
-    case 'compliance': {
-      if (!v.has('level')) return;
-      const compliance: ComplianceConstraint = {
-        levels: located('level'),
-        audit: (v.get('audit') as boolean | undefined) ?? DEFAULTS.audit,
-        span,
-      };
-      intent.compliance = compliance;
+    case 'compliance':
+      if (v.has('level'))
+        intent.compliance = {
+          levels: located('level'),
+          audit: (v.get('audit') as boolean | undefined) ?? DEFAULTS.audit,
+          span,
+        } satisfies ComplianceConstraint;
       return;
-    }
-    case 'residency': {
-      const allow = v.get('allow') as readonly Located<string>[] | undefined;
-      const deny = located('deny');
-      for (const d of deny) {
-        if (allow?.some((a) => a.value === d.value)) {
-          values.report(
-            'intent/contradiction',
-            `country "${d.value}" is both allowed and denied`,
-            d.span,
-            'each country in allow or deny, not both',
-          );
-        }
-      }
-      const residency: ResidencyConstraint = allow ? { allow, deny, span } : { deny, span };
-      intent.residency = residency;
+    case 'residency':
+      intent.residency = residencyOf(v, span, values);
       return;
-    }
     case 'carbon': {
       const carbon: Mutable<CarbonConstraint> = { span };
       const minSaving = v.get('min_saving');
@@ -208,31 +192,57 @@ function checkConstraint(
       intent.carbon = carbon;
       return;
     }
-    case 'circuit_breaker': {
-      const num = (k: string, d: number): number => (v.get(k) as number | undefined) ?? d;
-      const d = DEFAULTS.circuitBreaker;
-      const breaker: CircuitBreakerConstraint = {
-        to: located('to'),
-        consecutiveFailures: num('consecutive_failures', d.consecutiveFailures),
-        intervalMs: num('interval', d.intervalMs),
-        baseEjectionMs: num('base_ejection', d.baseEjectionMs),
-        maxEjectionMs: num('max_ejection', d.maxEjectionMs),
-        halfOpen: (v.get('half_open') as boolean | undefined) ?? d.halfOpen,
-        span,
-      };
-      if (breaker.maxEjectionMs < breaker.baseEjectionMs) {
-        const at = c.entries.find((e) => e.key.name === 'max_ejection') ?? c.name;
-        values.report(
-          'intent/contradiction',
-          'max_ejection is shorter than base_ejection',
-          at,
-          `max_ejection of at least ${formatDuration(breaker.baseEjectionMs)}`,
-        );
-      }
-      intent.circuitBreakers = [...intent.circuitBreakers, breaker];
+    case 'circuit_breaker':
+      intent.circuitBreakers = [...intent.circuitBreakers, circuitBreakerOf(c, v, span, values)];
       return;
+  }
+}
+
+/** A residency constraint; a country both allowed and denied is a contradiction. */
+function residencyOf(v: ReadonlyMap<string, Checked>, span: Span, values: ValueChecker): ResidencyConstraint {
+  const allow = v.get('allow') as readonly Located<string>[] | undefined;
+  const deny = (v.get('deny') as readonly Located<string>[] | undefined) ?? [];
+  for (const d of deny) {
+    if (allow?.some((a) => a.value === d.value)) {
+      values.report(
+        'intent/contradiction',
+        `country "${d.value}" is both allowed and denied`,
+        d.span,
+        'each country in allow or deny, not both',
+      );
     }
   }
+  return allow ? { allow, deny, span } : { deny, span };
+}
+
+/** A circuit breaker with the defaults filled in; the ejection cap may not be below its base. */
+function circuitBreakerOf(
+  c: ConstraintStmt,
+  v: ReadonlyMap<string, Checked>,
+  span: Span,
+  values: ValueChecker,
+): CircuitBreakerConstraint {
+  const num = (k: string, d: number): number => (v.get(k) as number | undefined) ?? d;
+  const d = DEFAULTS.circuitBreaker;
+  const breaker: CircuitBreakerConstraint = {
+    to: (v.get('to') as readonly Located<string>[] | undefined) ?? [],
+    consecutiveFailures: num('consecutive_failures', d.consecutiveFailures),
+    intervalMs: num('interval', d.intervalMs),
+    baseEjectionMs: num('base_ejection', d.baseEjectionMs),
+    maxEjectionMs: num('max_ejection', d.maxEjectionMs),
+    halfOpen: (v.get('half_open') as boolean | undefined) ?? d.halfOpen,
+    span,
+  };
+  if (breaker.maxEjectionMs < breaker.baseEjectionMs) {
+    const at = c.entries.find((e) => e.key.name === 'max_ejection') ?? c.name;
+    values.report(
+      'intent/contradiction',
+      'max_ejection is shorter than base_ejection',
+      at,
+      `max_ejection of at least ${formatDuration(breaker.baseEjectionMs)}`,
+    );
+  }
+  return breaker;
 }
 
 function checkTarget(
@@ -426,7 +436,7 @@ function checkExpr(e: Expr, values: ValueChecker): StateExpr | undefined {
         const word = arg.kind === 'ident' ? arg.name : arg.kind === 'string' ? arg.value : '';
         values.report(
           'intent/unknown-mesh',
-          `${name}(...) takes a mesh, not ${arg.kind === 'ident' ? `"${clip(arg.name)}"` : arg.kind === 'string' ? `the string "${clip(arg.value)}"` : 'an expression'}`,
+          `${name}(...) takes a mesh, not ${describeArgument(arg)}`,
           arg,
           `one of ${MESHES.join(', ')}`,
           didYouMean(word, MESHES),
@@ -446,4 +456,11 @@ function checkExpr(e: Expr, values: ValueChecker): StateExpr | undefined {
       );
       return undefined;
   }
+}
+
+/** A predicate argument as the message quotes it. */
+function describeArgument(arg: Expr): string {
+  if (arg.kind === 'ident') return `"${clip(arg.name)}"`;
+  if (arg.kind === 'string') return `the string "${clip(arg.value)}"`;
+  return 'an expression';
 }
