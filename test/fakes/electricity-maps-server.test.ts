@@ -36,6 +36,29 @@ function row(zone: string, ms: number): CsvRow {
 }
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** A reading as the API answers it: `latest`, and each entry of `history` and `past-range`. */
+interface ApiReading {
+  zone: string;
+  carbonIntensity: number;
+  datetime: string;
+  updatedAt: string;
+  emissionFactorType: string;
+  isEstimated: boolean;
+  estimationMethod: string | null;
+}
+
+/**
+ * The fields of the fake's JSON answers that the tests read. Each answer carries those of
+ * its endpoint only (the tests check which, with Object.keys); typing them all as present
+ * keeps the assertions short, and a missing one fails the assertion that reads it.
+ */
+interface ApiBody extends ApiReading {
+  forecast: { carbonIntensity: number; datetime: string }[];
+  history: ApiReading[];
+  data: ApiReading[];
+  error: string;
+}
+
 let fake: FakeElectricityMaps;
 
 async function get(path: string, opts: { token?: string | null; method?: string } = {}) {
@@ -46,10 +69,10 @@ async function get(path: string, opts: { token?: string | null; method?: string 
 async function getJson(
   path: string,
   opts: { token?: string | null; method?: string } = {},
-): Promise<{ status: number; body: any; res: Response }> {
+): Promise<{ status: number; body: ApiBody; res: Response }> {
   const res = await get(path, opts);
   expect(res.headers.get('content-type')).toBe(JSON_TYPE);
-  return { status: res.status, body: await res.json(), res };
+  return { status: res.status, body: (await res.json()) as ApiBody, res };
 }
 
 beforeAll(async () => {
@@ -175,14 +198,14 @@ describe('FakeElectricityMaps: forecast and history', () => {
     const { status, body } = await getJson('/carbon-intensity/history?zone=BR');
     expect(status).toBe(200);
     expect(Object.keys(body)).toEqual(['zone', 'history']);
-    const history = body.history as { datetime: string; carbonIntensity: number }[];
+    const history = body.history;
     expect(history).toHaveLength(24);
     expect(history[0]!.datetime).toBe('2022-05-31T13:00:00.000Z');
     expect(history[23]!.datetime).toBe('2022-06-01T12:00:00.000Z');
     expect(history[23]).toStrictEqual((await getJson('/carbon-intensity/latest?zone=BR')).body);
     for (const h of history) expect(h.carbonIntensity).toBe(Math.round(row('BR', Date.parse(h.datetime)).lca));
     const direct = (await getJson('/carbon-intensity/history?zone=BR&emissionFactorType=direct')).body.history;
-    expect(direct[0].carbonIntensity).toBe(Math.round(row('BR', Date.parse('2022-05-31T13:00:00Z')).direct));
+    expect(direct[0]?.carbonIntensity).toBe(Math.round(row('BR', Date.parse('2022-05-31T13:00:00Z')).direct));
   });
 });
 
@@ -194,8 +217,8 @@ describe('FakeElectricityMaps: past-range', () => {
     expect(status).toBe(200);
     expect(Object.keys(body)).toEqual(['zone', 'data']);
     expect(body.data).toHaveLength(24);
-    expect(body.data[0].datetime).toBe('2022-03-01T00:00:00.000Z');
-    expect(body.data[23].datetime).toBe('2022-03-01T23:00:00.000Z');
+    expect(body.data[0]?.datetime).toBe('2022-03-01T00:00:00.000Z');
+    expect(body.data[23]?.datetime).toBe('2022-03-01T23:00:00.000Z');
     for (const d of body.data) expect(d.carbonIntensity).toBe(Math.round(row('ES', Date.parse(d.datetime)).lca));
     const offset = (
       await getJson(
@@ -218,7 +241,7 @@ describe('FakeElectricityMaps: past-range', () => {
       await getJson('/carbon-intensity/past-range?zone=ES&start=2022-03-01T00:00:00Z&end=2022-03-11T00:00:00Z')
     ).body.data;
     expect(ten).toHaveLength(240);
-    expect(ten[239].datetime).toBe('2022-03-10T23:00:00.000Z');
+    expect(ten[239]?.datetime).toBe('2022-03-10T23:00:00.000Z');
     for (const q of [
       'start=2022-03-01T00:00:00Z&end=2022-03-11T00:00:01Z',
       'start=2022-03-02T00:00:00Z&end=2022-03-01T00:00:00Z',
@@ -347,7 +370,7 @@ describe('FakeElectricityMaps: misbehaviour', () => {
     expect(res.headers.get('content-type')).toBe(JSON_TYPE);
     const text = await res.text();
     expect(text).toBe('{"zone": "ES", carbonIntensity: }');
-    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    expect(() => JSON.parse(text) as unknown).toThrow(SyntaxError);
     expect((await getJson('/carbon-intensity/history?zone=ES')).status).toBe(200);
   });
 
@@ -417,7 +440,7 @@ describe('FakeElectricityMaps: lies and sizes', () => {
     expect(res.headers.get('content-length')).toBe('100000');
     const text = await res.text();
     expect(Buffer.byteLength(text)).toBe(100_000);
-    expect(JSON.parse(text).zone).toBe('ES');
+    expect((JSON.parse(text) as ApiBody).zone).toBe('ES');
     expect(fake.requests[0]).toMatchObject({ status: 200, bodyBytes: 100_000, closedEarly: false });
   });
 
@@ -429,7 +452,7 @@ describe('FakeElectricityMaps: lies and sizes', () => {
     expect(res.headers.get('content-length')).toBeNull();
     const reader = res.body!.getReader();
     let read = 0;
-    while (read < 1_000_000) read += (await reader.read()).value!.length;
+    while (read < 1_000_000) read += ((await reader.read()).value as Uint8Array).length;
     await reader.cancel();
     await settle();
     expect(fake.requests[0]).toMatchObject({ status: 200, closedEarly: true });

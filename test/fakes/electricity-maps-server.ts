@@ -604,7 +604,7 @@ function loadTrace(file: string, text: string, into: Map<string, Map<number, Tra
       estimationMethod: field(col.estimationMethod) || null,
     };
     let zoneRows = into.get(zone);
-    if (zoneRows === undefined) into.set(zone, (zoneRows = new Map()));
+    if (zoneRows === undefined) into.set(zone, (zoneRows = new Map<number, TraceRow>()));
     if (zoneRows.has(time)) throw new Error(`${where}: second row for zone ${zone} at ${iso(time)}`);
     zoneRows.set(time, row);
   }
