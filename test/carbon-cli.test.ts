@@ -38,7 +38,7 @@ interface ZoneJson {
   source?: string;
   problem?: { code: string; message: string };
 }
-const zones = (r: Run): ZoneJson[] => JSON.parse(r.stdout).zones;
+const zones = (r: Run): ZoneJson[] => (JSON.parse(r.stdout) as { zones: ZoneJson[] }).zones;
 
 const TOKEN = 'cli-test-token-9d8c7b6a5f4e';
 let fake: FakeElectricityMaps;
@@ -157,7 +157,7 @@ describe('shisa carbon', () => {
       ['NO', 'fresh', 'electricitymaps'],
     ]);
     expect(fake.requests.every((q) => q.headers['auth-token'] === TOKEN)).toBe(true);
-    expect(JSON.parse(r.stdout).upstream_calls).toBe(2);
+    expect((JSON.parse(r.stdout) as { upstream_calls: number }).upstream_calls).toBe(2);
     const text = await shisa(['carbon', '--config', join(dir, 'fleet.yaml'), '--at', '2022-06-01T16:00Z'], {
       SHISA_TEST_EM_TOKEN: TOKEN,
     });
@@ -210,10 +210,14 @@ describe('shisa carbon', () => {
         env,
       );
       expect(planned.code, planned.stderr).toBe(0);
-      const p = JSON.parse(planned.stdout);
+      const p = JSON.parse(planned.stdout) as {
+        carbon: unknown[];
+        moves: { workload: string; from: string; to: string }[];
+        emissions_g_per_h: { before: number; after: number };
+      };
       expect(p.carbon).toEqual([{ zone: 'NO', status: 'missing', problem: reason.message }]);
       // Madrid's work still goes to cleaner São Paulo; Oslo's stays, and nothing goes to Oslo.
-      expect(p.moves.map((m: { workload: string; from: string; to: string }) => [m.workload, m.from, m.to])).toEqual([
+      expect(p.moves.map((m) => [m.workload, m.from, m.to])).toEqual([
         ['batch/madrid-0', 'madrid', 'saopaulo'],
         ['batch/madrid-1', 'madrid', 'saopaulo'],
       ]);

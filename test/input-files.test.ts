@@ -12,6 +12,11 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
+
+/** The part of `shisa validate --json` these tests read. */
+interface ValidateJson {
+  files: { summary: { intents: unknown } }[];
+}
 const EXAMPLE = join(ROOT, 'regions', 'examples');
 let tmp: string;
 
@@ -83,7 +88,11 @@ describe('a fleet mounted from ConfigMaps (symbolic links all the way)', () => {
     // The FISC payment services and the other critical workloads all stay where they are.
     expect(p.kept_by_reason.critical).toBe(52);
     const v = shisa(mounted, 'validate', 'fleet.yaml', '--json');
-    expect(JSON.parse(v.stdout).files[0].summary.intents).toMatchObject({ count: 13, files: 6, critical: 7 });
+    expect((JSON.parse(v.stdout) as ValidateJson).files[0]?.summary.intents).toMatchObject({
+      count: 13,
+      files: 6,
+      critical: 7,
+    });
   }, 120_000);
 
   it('reads a file named twice through two links once, with a warning', () => {
