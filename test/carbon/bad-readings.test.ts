@@ -129,10 +129,8 @@ describe('bad readings from the live API are missing zones, with the reason', ()
     fake.misbehave('ES', { kind: 'status', status: 503 });
     clock += TTL;
     const fallback = await signal(source);
-    expect(fallback).toMatchObject({
-      status: 'fresh',
-      reading: { intensity: good.reading!.intensity, fallback: { reason: expect.stringContaining('HTTP 503') } },
-    });
+    expect(fallback).toMatchObject({ status: 'fresh', reading: { intensity: good.reading!.intensity } });
+    expect(fallback.reading?.fallback?.reason).toContain('HTTP 503');
   });
 
   it('refuses a forecast or history for another zone, and drops impossible points from them', async () => {

@@ -138,9 +138,8 @@ describe.each([
       `insert into runs (trigger, started_at, fleet, carbon_source, carbon, verdict, status, timings) values ('manual', now(), 'f.yaml', 'static', '{}', 'proven', 'planned', '{}')`,
     );
     const r = await verifyAudit(store);
-    expect(r.broken).toEqual({
-      problem: expect.stringMatching(/^run \d+ is in the store but no audit entry records it/),
-    });
+    expect(r.broken?.seq).toBeUndefined();
+    expect(r.broken?.problem).toMatch(/^run \d+ is in the store but no audit entry records it/);
   });
 
   it.skipIf(skip)('lists every problem, ordered by entry', async () => {

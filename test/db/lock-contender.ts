@@ -22,11 +22,13 @@ process.stdout.write(
   taken?.ok ? 'won\n' : `lost ${opened.ok ? (taken && !taken.ok ? taken.holder : '') : opened.message}\n`,
 );
 process.stdin.resume();
-process.stdin.on('end', async () => {
+process.stdin.on('end', () => void releaseAndExit());
+
+async function releaseAndExit(): Promise<never> {
   if (taken?.ok) await taken.lock.release();
   if (opened.ok) await opened.store.close();
   process.exit(0);
-});
+}
 
 /**
  * The folder lock alone (what makes an embedded store one process's), without starting
@@ -35,8 +37,8 @@ process.stdin.on('end', async () => {
 async function folderOnly(folder: string): Promise<never> {
   const { tryLockFile } = await import('../../db/file-lock.js');
   const { LOCK_FILE } = await import('../../db/store.js');
-  const { join } = await import('node:path');
-  const got = await tryLockFile(join(folder, LOCK_FILE), `contender ${process.pid} [rebalancing]`);
+  const path = await import('node:path');
+  const got = await tryLockFile(path.join(folder, LOCK_FILE), `contender ${process.pid} [rebalancing]`);
   process.stdout.write(got.ok ? 'won\n' : `lost pid ${got.holder?.pid}\n`);
   process.stdin.resume();
   return new Promise<never>(() =>

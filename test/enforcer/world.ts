@@ -158,7 +158,7 @@ export class World {
     );
     this.servers.set(port, p);
     await new Promise<void>((resolve, reject) => {
-      p.stdout!.once('data', () => resolve());
+      p.stdout.once('data', () => resolve());
       p.once('exit', (code) => reject(new Error(`server on ${port} exited with ${code}`)));
     });
   }
