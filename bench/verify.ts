@@ -22,7 +22,7 @@ import { generateVerifyFleet } from './generate-verify-fleet.js';
 // Timed is what ships: the compiled planner and verifier in dist/ (the script builds first).
 const shipped = (path: string): Promise<unknown> => import(new URL(`../dist/${path}`, import.meta.url).href);
 const { plan } = (await shipped('scheduler/planner/plan.js')) as typeof import('../scheduler/planner/plan.js');
-const { buildMesh } = (await shipped('scheduler/verify/mesh.js')) as typeof import('../scheduler/verify/mesh.js');
+const { buildPromiseModel } = (await shipped('scheduler/promises/build-model.js')) as typeof import('../scheduler/promises/build-model.js');
 const { verify, DEFAULT_TIMEOUT_MS } = (await shipped(
   'scheduler/verify/verify.js',
 )) as typeof import('../scheduler/verify/verify.js');
@@ -60,7 +60,7 @@ async function measure(label: string, size: string, snapshot: Snapshot): Promise
   const p = plan(snapshot);
   const planMs = performance.now() - t;
   t = performance.now();
-  const mesh = buildMesh(snapshot.fleet, snapshot.intents, snapshot.workloads);
+  const mesh = buildPromiseModel(snapshot.fleet, snapshot.intents, snapshot.workloads);
   const meshMs = performance.now() - t;
   const reports: VerifyReport[] = [];
   for (let k = 0; k < RUNS; k++)
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   );
   console.log(
     row(
-      'buildMesh ms',
+      'buildPromiseModel ms',
       fleets.map((f) => ms(f.meshMs)),
     ),
   );

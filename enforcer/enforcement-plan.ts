@@ -2,7 +2,7 @@ import { diagnostic, type Diagnostic } from '../scheduler/diagnostics/diagnostic
 import type { Span } from '../scheduler/diagnostics/source-file.js';
 import type { Percentile } from '../scheduler/intent/model.js';
 import { workloadMatcher } from '../scheduler/inventory/pattern.js';
-import { buildMesh } from '../scheduler/verify/mesh.js';
+import { buildPromiseModel } from '../scheduler/promises/build-model.js';
 import type { Workspace } from '../scheduler/workspace/model.js';
 import type { BreakerPolicy, EnforcerConfig, NodeWorkload } from './config.js';
 import type { Endpoint } from './endpoint.js';
@@ -47,7 +47,7 @@ const where = (s: Span): string => `${s.file}:${s.line}:${s.col}`;
  */
 export function planEnforcement(ws: Workspace, config: EnforcerConfig): EnforcementPlan {
   const diagnostics: Diagnostic[] = [];
-  const mesh = buildMesh(ws.fleet, ws.intents, ws.workloads);
+  const mesh = buildPromiseModel(ws.fleet, ws.intents, ws.workloads);
   const names = ws.workloads.map((w) => w.name);
   const matching = (pattern: string): string[] => names.filter(workloadMatcher(pattern));
   const used = new Set<string>();

@@ -11,7 +11,7 @@ import { recordRun, type RunRecord } from '../../db/record-run.js';
 import { isRebalancing, tryOpenStore, type Store } from '../../db/store.js';
 import { StoreError } from '../../db/store-error.js';
 import type { ZoneSignal } from '../../regions/carbon/staleness.js';
-import { buildMesh } from '../verify/mesh.js';
+import { buildPromiseModel } from '../promises/build-model.js';
 import { refText } from '../verify/proof.js';
 import { redactSecrets } from '../diagnostics/redact.js';
 import { STORE_WAIT_MS, storeTargetFor } from './store-target.js';
@@ -132,7 +132,7 @@ async function planOnce(
     .filter((s) => s.status !== 'fresh')
     .map((s) => ({ zone: s.zone, status: s.status, ...(s.problem ? { problem: s.problem.message } : {}) }));
   // Checks 1 and 2: the intents are consistent and the plan is safe, step by step.
-  const mesh = buildMesh(ws.fleet, ws.intents, ws.workloads);
+  const mesh = buildPromiseModel(ws.fleet, ws.intents, ws.workloads);
   const proof = await verify(mesh, ws.intents, {
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     checks: ['intents', 'plan'],

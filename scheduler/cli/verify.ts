@@ -1,4 +1,4 @@
-import { buildMesh } from '../verify/mesh.js';
+import { buildPromiseModel } from '../promises/build-model.js';
 import { renderReport, reportToJson } from '../verify/report.js';
 import { verify } from '../verify/verify.js';
 import { EXIT, type CliIo } from './io.js';
@@ -23,7 +23,7 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CliIo): P
     'proofs are about workloads and where they run',
   );
   if (!ws) return EXIT.invalidInput;
-  const mesh = buildMesh(ws.fleet, ws.intents, ws.workloads);
+  const mesh = buildPromiseModel(ws.fleet, ws.intents, ws.workloads);
   const report = await verify(mesh, ws.intents, { timeoutMs: options.timeoutMs, checks: ['intents', 'region-loss'] });
   if (options.json) io.stdout(JSON.stringify({ fleet: ws.fleet.file, ...reportToJson(report) }, null, 2) + '\n');
   else {

@@ -1,6 +1,7 @@
 import type { Region } from '../../regions/fleet/model.js';
 import type { Workload } from '../inventory/model.js';
-import type { WorkloadPromises } from './promises.js';
+import type { Terms } from '../promises/model.js';
+import { ruledOutBy } from '../promises/region-rules.js';
 
 /**
  * Why a workload may not go somewhere, as data. Workload-level reasons keep it where it is
@@ -32,106 +33,89 @@ export interface Rejection {
 export interface FilterContext {
   readonly now: number;
   readonly cooldownMs: number;
-  /** Current region of every workload, by name. */
-  readonly regionOf: ReadonlyMap<string, string>;
   /** Whether a region's zone has a fresh reading. */
   fresh(region: string): boolean;
   intensity(region: string): number | undefined;
   latency(a: string, b: string): number | undefined;
-  /** Dependency edges touching a workload whose other end stays put: [other, maxMs]. */
-  fixedNeighbours(workload: string): readonly (readonly [string, number])[];
+  /** Dependency edges touching workload w (by index) whose other end stays put: [name, region, maxMs]. */
+  fixedNeighbours(w: number): readonly (readonly [string, string, number])[];
+}
+
+/** A workload being filtered: the inventory entry, its index and the terms the model gives it. */
+export interface Candidate {
+  readonly workload: Workload;
+  readonly index: number;
+  readonly terms: Terms;
 }
 
 export interface WorkloadFilter {
   readonly name: KeepReason;
-  reject(w: Workload, p: WorkloadPromises, ctx: FilterContext): string | undefined;
+  reject(c: Candidate, ctx: FilterContext): string | undefined;
 }
 
 export interface RegionFilter {
-  readonly name: KeepReason;
-  reject(w: Workload, p: WorkloadPromises, region: Region, ctx: FilterContext): string | undefined;
-}
-
-/** A set spelled out sorted, once per set (filters ask for it per workload and region). */
-const spelled = new WeakMap<ReadonlySet<string>, string>();
-function listed(set: ReadonlySet<string>): string {
-  let s = spelled.get(set);
-  if (s === undefined) spelled.set(set, (s = [...set].sort().join(', ')));
-  return s;
+  readonly name: string;
+  reject(c: Candidate, region: Region, regionIndex: number, ctx: FilterContext): Rejection | undefined;
 }
 
 /** Filters that keep a workload where it is, in the order they are asked. */
 export const WORKLOAD_FILTERS: readonly WorkloadFilter[] = [
   {
     name: 'critical',
-    reject: (_w, p) =>
-      p.placement === 'critical'
-        ? p.intents.length
-          ? `critical under ${p.intents.join(', ')}`
-          : 'covered by no intent'
-        : undefined,
+    reject: ({ terms }) => {
+      if (terms.placement !== 'critical') return undefined;
+      return terms.intents.length ? `critical under ${terms.intents.join(', ')}` : 'covered by no intent';
+    },
   },
   {
     name: 'cooldown',
-    reject: (w, _p, ctx) => {
+    reject: ({ workload: w }, ctx) => {
       if (w.lastMovedAt === undefined) return undefined;
       const until = w.lastMovedAt + ctx.cooldownMs;
-      return until > ctx.now
-        ? `moved at ${new Date(w.lastMovedAt).toISOString()}, cooling down until ${new Date(until).toISOString()}`
-        : undefined;
+      if (until <= ctx.now) return undefined;
+      return `moved at ${new Date(w.lastMovedAt).toISOString()}, cooling down until ${new Date(until).toISOString()}`;
     },
   },
   {
     name: 'carbon-data-here',
-    reject: (w, _p, ctx) =>
+    reject: ({ workload: w }, ctx) =>
       ctx.fresh(w.region) ? undefined : `no fresh carbon reading for its current region ${w.region}`,
   },
 ];
 
+const rejection = (reason: KeepReason, detail: string | undefined): Rejection | undefined =>
+  detail === undefined ? undefined : { reason, detail };
+
 /** Filters that rule out one region for a workload, in the order they are asked. */
 export const REGION_FILTERS: readonly RegionFilter[] = [
   {
-    name: 'target',
-    reject: (_w, p, r) => (p.targets && !p.targets.has(r.name) ? `pinned to ${listed(p.targets)}` : undefined),
-  },
-  {
-    name: 'compliance',
-    reject: (_w, p, r) => {
-      const missing = p.compliance.filter((c) => !r.compliance.includes(c));
-      return missing.length ? `${r.name} does not hold ${missing.join(', ')}` : undefined;
+    // Target, compliance and residency: the promise model's rules decide, and say why.
+    name: 'region-rules',
+    reject: ({ terms }, r, k) => {
+      const out = ruledOutBy(terms, r, k);
+      return out && { reason: out.kind, detail: out.detail };
     },
   },
   {
-    name: 'residency',
-    reject: (_w, p, r) =>
-      p.denyCountries.has(r.country)
-        ? `${r.country} is denied`
-        : p.allowCountries && !p.allowCountries.has(r.country)
-          ? `${r.country} is not among ${listed(p.allowCountries)}`
-          : undefined,
-  },
-  {
     name: 'carbon-data',
-    reject: (_w, _p, r, ctx) => (ctx.fresh(r.name) ? undefined : `no fresh carbon reading for ${r.zone}`),
+    reject: (_c, r, _k, ctx) =>
+      rejection('carbon-data', ctx.fresh(r.name) ? undefined : `no fresh carbon reading for ${r.zone}`),
   },
   {
     name: 'max-intensity',
-    reject: (_w, p, r, ctx) => {
+    reject: ({ terms }, r, _k, ctx) => {
       const i = ctx.intensity(r.name);
-      return p.maxIntensity !== undefined && i !== undefined && i > p.maxIntensity
-        ? `${r.zone} at ${i} gCO2eq/kWh is above the ${p.maxIntensity} allowed`
-        : undefined;
+      if (terms.maxIntensity === undefined || i === undefined || i <= terms.maxIntensity) return undefined;
+      return rejection('max-intensity', `${r.zone} at ${i} gCO2eq/kWh is above the ${terms.maxIntensity} allowed`);
     },
   },
   {
     name: 'latency',
-    reject: (w, _p, r, ctx) => {
-      for (const [other, maxMs] of ctx.fixedNeighbours(w.name)) {
-        const at = ctx.regionOf.get(other);
-        if (at === undefined) continue;
+    reject: (c, r, _k, ctx) => {
+      for (const [other, at, maxMs] of ctx.fixedNeighbours(c.index)) {
         const l = ctx.latency(r.name, at);
-        if (l === undefined) return `${other} in ${at} would be unreachable`;
-        if (l > maxMs) return `${other} in ${at} would be ${l} ms away (max ${maxMs})`;
+        if (l === undefined) return rejection('latency', `${other} in ${at} would be unreachable`);
+        if (l > maxMs) return rejection('latency', `${other} in ${at} would be ${l} ms away (max ${maxMs})`);
       }
       return undefined;
     },

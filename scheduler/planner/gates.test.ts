@@ -21,7 +21,7 @@ import { WORKLOAD_FILTERS } from './filters.js';
 import { plan, type Plan } from './plan.js';
 import type { PlacementProblem } from './problem.js';
 import { violation } from './problem.js';
-import { resolvePromises } from './promises.js';
+import { buildPromiseModel } from '../promises/build-model.js';
 import type { Snapshot } from './snapshot.js';
 
 const NOW = Date.UTC(2026, 10, 22, 12);
@@ -208,18 +208,15 @@ describe('gate: critical workloads, and workloads no intent covers, never move',
     const ctx = {
       now: NOW,
       cooldownMs: 0,
-      regionOf: new Map(),
       fresh: () => true,
       intensity: () => 1,
       latency: () => 1,
       fixedNeighbours: () => [],
     };
-    const [both] = resolvePromises(s.intents, s.workloads).promises;
-    expect(critical.reject(w, both!, ctx)).toBe('critical under a, b');
-    const [none] = resolvePromises([], s.workloads).promises;
-    expect(critical.reject(w, none!, ctx)).toBe('covered by no intent');
-    const [flexible] = resolvePromises(s.intents.slice(1), s.workloads).promises;
-    expect(critical.reject(w, flexible!, ctx)).toBeUndefined();
+    const terms = (intents: typeof s.intents) => buildPromiseModel(s.fleet, intents, s.workloads).terms[0]!;
+    expect(critical.reject({ workload: w, index: 0, terms: terms(s.intents) }, ctx)).toBe('critical under a, b');
+    expect(critical.reject({ workload: w, index: 0, terms: terms([]) }, ctx)).toBe('covered by no intent');
+    expect(critical.reject({ workload: w, index: 0, terms: terms(s.intents.slice(1)) }, ctx)).toBeUndefined();
   });
 });
 

@@ -1,3 +1,5 @@
+import { buildPromiseModel } from '../promises/build-model.js';
+import type { PromiseModel } from '../promises/model.js';
 import { buildProblem, type Analysis } from './build-problem.js';
 import type { KeepReason } from './filters.js';
 import { costIn, type Mover } from './problem.js';
@@ -46,8 +48,12 @@ export interface Plan {
  * flexible workload that stays. A pure function of the snapshot: the same snapshot gives
  * the same plan, byte for byte.
  */
-export function plan(snapshot: Snapshot, options: SolveOptions = DEFAULT_SOLVE): Plan {
-  const built = buildProblem(snapshot);
+export function plan(
+  snapshot: Snapshot,
+  options: SolveOptions = DEFAULT_SOLVE,
+  model: PromiseModel = buildPromiseModel(snapshot.fleet, snapshot.intents, snapshot.workloads),
+): Plan {
+  const built = buildProblem(snapshot, model);
   const { problem } = built;
   const solution = solve(problem, options);
   const region = solution.assignment.region;
@@ -58,7 +64,7 @@ export function plan(snapshot: Snapshot, options: SolveOptions = DEFAULT_SOLVE):
   });
   const moves: Move[] = [];
   for (const [workload, { to, mover, index }] of moved) {
-    const here = built.emissions.get(workload) as number;
+    const here = built.emissionsAt[model.indexOf(workload)!]!;
     const there = (costIn(mover, region[index] as number) as number) - snapshot.fleet.policy.migrationCostGPerH;
     moves.push({ workload, from: names[mover.current] as string, to, savingGPerH: here - there });
   }
@@ -75,7 +81,7 @@ export function plan(snapshot: Snapshot, options: SolveOptions = DEFAULT_SOLVE):
   const critical = snapshot.workloads.filter((w) => !flexible.has(w.name)).length;
   if (critical > 0) keptByReason.critical = critical;
   for (const k of kept) keptByReason[k.reason] = (keptByReason[k.reason] ?? 0) + 1;
-  const before = sum(built.emissions.values());
+  const before = sum(built.emissionsAt);
   return {
     at: snapshot.now,
     moves,

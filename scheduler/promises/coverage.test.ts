@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SourceFile } from '../diagnostics/source-file.js';
 import { loadIntentSource } from '../intent/index.js';
 import { coverage, effectivePlacement } from './coverage.js';
-import type { Workload } from './model.js';
-import { workloadMatcher } from './pattern.js';
+import type { Workload } from '../inventory/model.js';
+import { workloadMatcher } from '../inventory/pattern.js';
 
 const span = new SourceFile('inv', '').span(0);
 const w = (name: string, intent?: string): Workload => ({

@@ -1,6 +1,6 @@
 import type { Intent, Placement } from '../intent/model.js';
-import type { Workload } from './model.js';
-import { workloadMatcher } from './pattern.js';
+import type { Workload } from '../inventory/model.js';
+import { workloadMatcher } from '../inventory/pattern.js';
 
 /**
  * Which intents cover each workload: the one its inventory entry names, plus every intent

@@ -1,6 +1,6 @@
 import type { Intent } from '../intent/model.js';
 import { survivesRegionLoss } from './check-region-loss.js';
-import type { Mesh } from './mesh.js';
+import type { PromiseModel } from '../promises/model.js';
 import { failed, fromAnswer, proven } from './obligations.js';
 import { askPlacement, type Placed } from './placement-question.js';
 import { evaluateAssertion, workloadsOf, type MeshPlacement } from './predicates.js';
@@ -8,13 +8,13 @@ import type { ConstraintRef, Obligation } from './proof.js';
 import { plural } from '../words.js';
 
 /** Where everything runs now, each fact from the inventory. */
-export function currentPlacement(mesh: Mesh): MeshPlacement {
+export function currentPlacement(mesh: PromiseModel): MeshPlacement {
   return { region: mesh.current, fact: (w) => mesh.located(w) };
 }
 
 /** `validate_state` assertions over one mesh (`current_mesh` or `planned_mesh`), one obligation each. */
 export async function checkAssertions(
-  mesh: Mesh,
+  mesh: PromiseModel,
   intents: readonly Intent[],
   which: 'current_mesh' | 'planned_mesh',
   at: MeshPlacement,
@@ -80,7 +80,11 @@ function usesMesh(e: Intent['assertions'][number]['expr'], mesh: string): boolea
  * every workload keeps every rule, dependency and capacity (critical workloads included, so
  * intents that pin more than a region holds conflict here).
  */
-export async function checkIntents(mesh: Mesh, intents: readonly Intent[], timeoutMs: number): Promise<Obligation[]> {
+export async function checkIntents(
+  mesh: PromiseModel,
+  intents: readonly Intent[],
+  timeoutMs: number,
+): Promise<Obligation[]> {
   const out = await checkAssertions(mesh, intents, 'current_mesh', currentPlacement(mesh), 'intents', timeoutMs);
   // Critical intents where they run: asked together first (one question, usually "sat", which
   // proves every one of them), then one by one only if that fails, to name each conflict.

@@ -1,6 +1,6 @@
 import type { Intent } from '../intent/model.js';
 import { checkAssertions } from './check-intents.js';
-import type { Mesh } from './mesh.js';
+import type { PromiseModel } from '../promises/model.js';
 import { failed, fromAnswer, proven } from './obligations.js';
 import { firstUnsafeState, orderMigrations, type MigrationMove, type MigrationOrder } from './order-migrations.js';
 import { askPlacement, type Placed } from './placement-question.js';
@@ -26,7 +26,7 @@ export interface PlanCheck {
  * state on the way is safe; when the plan's own order is not, it is reordered.
  */
 export async function checkPlan(
-  mesh: Mesh,
+  mesh: PromiseModel,
   intents: readonly Intent[],
   moves: readonly PlanMove[],
   timeoutMs: number,

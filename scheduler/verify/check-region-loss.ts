@@ -1,5 +1,5 @@
 import type { Intent } from '../intent/model.js';
-import type { Mesh } from './mesh.js';
+import type { PromiseModel } from '../promises/model.js';
 import { fromAnswer } from './obligations.js';
 import { askPlacement, type Placed, type PlacementQuestion } from './placement-question.js';
 import { workloadsOf, type PredicateValue } from './predicates.js';
@@ -12,14 +12,14 @@ import type { ConstraintRef, Obligation } from './proof.js';
  * dependencies, in the capacity left); everything else stays where it runs. A region whose
  * loss leaves no placement is a single point of failure: a warning, with the core.
  */
-export async function checkRegionLoss(mesh: Mesh, intent: Intent, timeoutMs: number): Promise<Obligation[]> {
+export async function checkRegionLoss(mesh: PromiseModel, intent: Intent, timeoutMs: number): Promise<Obligation[]> {
   const out: Obligation[] = [];
   for (const lost of regionsOf(mesh, involvedIn(mesh, [intent]))) out.push(await lossOf(mesh, intent, lost, timeoutMs));
   return out;
 }
 
 /** One answer per (mesh, intent, region): check 1's `survives_region_loss` and check 3 ask the same. */
-const asked = new WeakMap<Mesh, Map<string, Promise<Obligation>>>();
+const asked = new WeakMap<PromiseModel, Map<string, Promise<Obligation>>>();
 
 /**
  * Check 3 for every critical intent. Per region, the intents it runs are first asked
@@ -27,7 +27,7 @@ const asked = new WeakMap<Mesh, Map<string, Promise<Obligation>>>();
  * that has a placement, so has each intent alone), and one by one only when that fails.
  */
 export async function checkAllRegionLosses(
-  mesh: Mesh,
+  mesh: PromiseModel,
   intents: readonly Intent[],
   timeoutMs: number,
 ): Promise<Obligation[]> {
@@ -65,7 +65,7 @@ export async function checkAllRegionLosses(
 }
 
 /** The intents' workloads and what they depend on. */
-function involvedIn(mesh: Mesh, intents: readonly Intent[]): number[] {
+function involvedIn(mesh: PromiseModel, intents: readonly Intent[]): number[] {
   const involved = new Set<number>();
   for (const intent of intents) {
     for (const w of workloadsOf(mesh, intent)) {
@@ -76,16 +76,16 @@ function involvedIn(mesh: Mesh, intents: readonly Intent[]): number[] {
   return [...involved].sort((a, b) => a - b);
 }
 
-function regionsOf(mesh: Mesh, workloads: readonly number[]): number[] {
+function regionsOf(mesh: PromiseModel, workloads: readonly number[]): number[] {
   return [...new Set(workloads.map((w) => mesh.current[w] as number))].filter((r) => r >= 0).sort((a, b) => a - b);
 }
 
-function obligationName(mesh: Mesh, intent: Intent, lost: number): string {
+function obligationName(mesh: PromiseModel, intent: Intent, lost: number): string {
   return `intent "${intent.name}" survives losing ${mesh.fleet.regions[lost]!.name}`;
 }
 
 /** Losing `lost`: what ran there is placed anew; the rest stays, and the fleet's other workloads keep their capacity. */
-function lossQuestion(mesh: Mesh, workloads: readonly number[], lost: number): PlacementQuestion {
+function lossQuestion(mesh: PromiseModel, workloads: readonly number[], lost: number): PlacementQuestion {
   const inQuestion = new Set(workloads);
   const cpu = new Float64Array(mesh.fleet.regions.length);
   const mem = new Float64Array(mesh.fleet.regions.length);
@@ -117,7 +117,7 @@ function lossQuestion(mesh: Mesh, workloads: readonly number[], lost: number): P
   };
 }
 
-function lossOf(mesh: Mesh, intent: Intent, lost: number, timeoutMs: number): Promise<Obligation> {
+function lossOf(mesh: PromiseModel, intent: Intent, lost: number, timeoutMs: number): Promise<Obligation> {
   let memo = asked.get(mesh);
   if (!memo) asked.set(mesh, (memo = new Map()));
   const key = `${intent.name}\u0000${lost}`;
@@ -126,7 +126,7 @@ function lossOf(mesh: Mesh, intent: Intent, lost: number, timeoutMs: number): Pr
   return answer;
 }
 
-async function askLoss(mesh: Mesh, intent: Intent, lost: number, timeoutMs: number): Promise<Obligation> {
+async function askLoss(mesh: PromiseModel, intent: Intent, lost: number, timeoutMs: number): Promise<Obligation> {
   const started = performance.now();
   const q = lossQuestion(mesh, involvedIn(mesh, [intent]), lost);
   const moved = q.workloads.length - q.fixed.size;
@@ -146,7 +146,11 @@ async function askLoss(mesh: Mesh, intent: Intent, lost: number, timeoutMs: numb
 }
 
 /** `survives_region_loss` as a predicate: false, with the core, if any single region's loss breaks it. */
-export async function survivesRegionLoss(mesh: Mesh, intent: Intent, timeoutMs: number): Promise<PredicateValue> {
+export async function survivesRegionLoss(
+  mesh: PromiseModel,
+  intent: Intent,
+  timeoutMs: number,
+): Promise<PredicateValue> {
   const results = await checkRegionLoss(mesh, intent, timeoutMs);
   const broken = results.find((o) => o.verdict !== 'proven');
   const by = results.some((o) => o.method === 'z3') ? 'z3' : 'evaluated';

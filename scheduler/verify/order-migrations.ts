@@ -1,4 +1,4 @@
-import type { Mesh } from './mesh.js';
+import type { PromiseModel } from '../promises/model.js';
 
 export interface MigrationMove {
   readonly workload: number;
@@ -33,7 +33,7 @@ const EXHAUSTIVE_GROUPS = 16;
  * copies counted, first those whose departure frees room another waiting move needs, then
  * in the plan's order. A pure function of the mesh and the moves.
  */
-export function orderMigrations(mesh: Mesh, moves: readonly MigrationMove[]): MigrationOrder {
+export function orderMigrations(mesh: PromiseModel, moves: readonly MigrationMove[]): MigrationOrder {
   const capCpu = Float64Array.from(mesh.fleet.regions, (r) => r.capacity.cpu);
   const capMem = Float64Array.from(mesh.fleet.regions, (r) => r.capacity.memoryGib);
   const [cpu, mem] = usageNow(mesh);
@@ -186,7 +186,7 @@ export function orderMigrations(mesh: Mesh, moves: readonly MigrationMove[]): Mi
  * undefined when every state is safe. The independent check of `orderMigrations`.
  */
 export function firstUnsafeState(
-  mesh: Mesh,
+  mesh: PromiseModel,
   order: MigrationOrder,
 ): { readonly batch: number; readonly problem: string } | undefined {
   const R = mesh.fleet.regions.length;
@@ -237,7 +237,7 @@ export function firstUnsafeState(
 }
 
 /** cpu and memory each region's workloads use now. */
-function usageNow(mesh: Mesh): [Float64Array, Float64Array] {
+function usageNow(mesh: PromiseModel): [Float64Array, Float64Array] {
   const cpu = new Float64Array(mesh.fleet.regions.length);
   const mem = new Float64Array(mesh.fleet.regions.length);
   mesh.workloads.forEach((w, i) => {

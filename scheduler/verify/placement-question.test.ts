@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseFleet } from '../../regions/fleet/parse-fleet.js';
 import { SourceFile } from '../diagnostics/source-file.js';
 import type { Workload } from '../inventory/model.js';
-import { buildMesh } from './mesh.js';
+import { buildPromiseModel } from '../promises/build-model.js';
 import { encodePlacement } from './placement-question.js';
 import { checkQuick, SmtLiteralError } from './prove.js';
 import { shutdownZ3 } from './z3.js';
@@ -27,7 +27,7 @@ function meshWith(...cpus: number[]) {
     dependsOn: [],
     span,
   }));
-  return buildMesh(fleet, [], workloads);
+  return buildPromiseModel(fleet, [], workloads);
 }
 
 const question = (n: number, background: readonly number[] = [0, 0]) => ({

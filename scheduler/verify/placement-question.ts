@@ -1,4 +1,5 @@
-import { edgeRefs, type Mesh, type MeshEdge, type RegionRule } from './mesh.js';
+import type { DependencyEdge, PromiseModel, RegionRule } from '../promises/model.js';
+import { edgeRefs } from './edge-refs.js';
 import { activeEdges, activeRules, capacityLeft, emptyDomainCore, greedyPlacement, satisfies } from './witness.js';
 import type { ConstraintRef } from './proof.js';
 import { checkQuick, checkTracked, smtInt, SmtWriter, type Answer, type TrackedSmt } from './prove.js';
@@ -46,7 +47,7 @@ export interface PlacementQuestion {
 interface Unit {
   readonly members: number[];
   readonly rules: readonly RegionRule[];
-  readonly edges: readonly MeshEdge[];
+  readonly edges: readonly DependencyEdge[];
   /** Per edge, where each member declares it. */
   readonly dependsOn: ConstraintRef[][];
   readonly cpu: number;
@@ -63,7 +64,7 @@ interface Unit {
  * "where a member is, the dependency is near", capacity as a linear sum per region.
  * `tracked` puts each constraint under an assumption named after its source (for cores).
  */
-export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true): TrackedSmt {
+export function encodePlacement(mesh: PromiseModel, q: PlacementQuestion, tracked = true): TrackedSmt {
   const R = mesh.fleet.regions.length;
   const inQuestion = new Set(q.workloads);
   const targets = new Set<number>();
@@ -188,7 +189,7 @@ export function encodePlacement(mesh: Mesh, q: PlacementQuestion, tracked = true
  * With `coreless`, an unsatisfiable answer comes back without a core (cheaper).
  */
 export async function askPlacement(
-  mesh: Mesh,
+  mesh: PromiseModel,
   q: PlacementQuestion,
   timeoutMs: number,
   how: { readonly witness?: Int32Array; readonly greedy?: boolean; readonly coreless?: boolean } = {},
@@ -206,7 +207,7 @@ export async function askPlacement(
 }
 
 /** One ref for a dependency several members declare: the one line, or a summary at the first. */
-function declared(mesh: Mesh, refs: readonly ConstraintRef[], to: number): ConstraintRef {
+function declared(mesh: PromiseModel, refs: readonly ConstraintRef[], to: number): ConstraintRef {
   const distinct = [...new Map(refs.map((r) => [r.id, r])).values()];
   if (distinct.length === 1) return distinct[0]!;
   const first = distinct[0]!;
@@ -219,7 +220,7 @@ function declared(mesh: Mesh, refs: readonly ConstraintRef[], to: number): Const
 }
 
 /** One fact for a unit of fixed workloads: the workload's own, or a summary naming a few. */
-function factFor(mesh: Mesh, u: Unit): ConstraintRef {
+function factFor(mesh: PromiseModel, u: Unit): ConstraintRef {
   const first = u.fixed!.fact;
   if (u.members.length === 1) return first;
   const names = u.members.slice(0, 3).map((w) => mesh.workloads[w]!.name);

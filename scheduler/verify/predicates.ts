@@ -1,5 +1,6 @@
 import type { Assertion, Intent, StateExpr } from '../intent/model.js';
-import { edgeRefs, type Mesh } from './mesh.js';
+import type { PromiseModel } from '../promises/model.js';
+import { edgeRefs } from './edge-refs.js';
 import type { ConstraintRef, ProofMethod } from './proof.js';
 import { SmtWriter, checkTracked } from './prove.js';
 
@@ -18,7 +19,7 @@ export interface MeshPlacement {
 }
 
 /** The workloads an intent covers, by index. */
-export function workloadsOf(mesh: Mesh, intent: Intent): number[] {
+export function workloadsOf(mesh: PromiseModel, intent: Intent): number[] {
   const out: number[] = [];
   mesh.covering.forEach((c, w) => c.includes(intent) && out.push(w));
   return out;
@@ -29,7 +30,11 @@ export function workloadsOf(mesh: Mesh, intent: Intent): number[] {
  * back to a workload on the path. Proven with Z3 as "no ranking exists that decreases along
  * every edge"; the minimal core is exactly a cycle's edges.
  */
-export async function hasCycle(mesh: Mesh, from: readonly number[], timeoutMs: number): Promise<PredicateValue> {
+export async function hasCycle(
+  mesh: PromiseModel,
+  from: readonly number[],
+  timeoutMs: number,
+): Promise<PredicateValue> {
   const seen = new Set<number>(from);
   const stack = [...from];
   while (stack.length) {
@@ -57,7 +62,7 @@ export async function hasCycle(mesh: Mesh, from: readonly number[], timeoutMs: n
     : { value: false, evidence: [], by: 'z3' };
 }
 
-function topologicalOrderExists(mesh: Mesh, nodes: readonly number[]): boolean {
+function topologicalOrderExists(mesh: PromiseModel, nodes: readonly number[]): boolean {
   const inside = new Set(nodes);
   const indegree = new Map<number, number>(nodes.map((w) => [w, 0]));
   for (const w of nodes)
@@ -78,7 +83,7 @@ function topologicalOrderExists(mesh: Mesh, nodes: readonly number[]): boolean {
 }
 
 /** `dependencies_reachable`: every dependency of these workloads runs in a region with a latency figure to theirs. */
-export function dependenciesReachable(mesh: Mesh, from: readonly number[], at: MeshPlacement): PredicateValue {
+export function dependenciesReachable(mesh: PromiseModel, from: readonly number[], at: MeshPlacement): PredicateValue {
   for (const w of from) {
     for (const e of mesh.out[w] ?? []) {
       const a = at.region[e.from] as number;
@@ -91,7 +96,7 @@ export function dependenciesReachable(mesh: Mesh, from: readonly number[], at: M
 }
 
 /** `latency_within_bounds`: every bounded dependency of these workloads is within its bound. */
-export function latencyWithinBounds(mesh: Mesh, from: readonly number[], at: MeshPlacement): PredicateValue {
+export function latencyWithinBounds(mesh: PromiseModel, from: readonly number[], at: MeshPlacement): PredicateValue {
   for (const w of from) {
     for (const e of mesh.out[w] ?? []) {
       if (!e.bound) continue;
@@ -106,7 +111,7 @@ export function latencyWithinBounds(mesh: Mesh, from: readonly number[], at: Mes
 }
 
 export interface AssertionContext {
-  readonly mesh: Mesh;
+  readonly mesh: PromiseModel;
   readonly intent: Intent;
   readonly at: MeshPlacement;
   readonly timeoutMs: number;

@@ -2,7 +2,7 @@ import type { Intent } from '../intent/model.js';
 import { checkIntents } from './check-intents.js';
 import { checkPlan, type PlanCheck, type PlanMove } from './check-plan.js';
 import { checkAllRegionLosses } from './check-region-loss.js';
-import type { Mesh } from './mesh.js';
+import type { PromiseModel } from '../promises/model.js';
 import type { Obligation, UnprovableState } from './proof.js';
 
 /** Per proof obligation: how long Z3 may take before the answer counts as unknown. */
@@ -27,7 +27,11 @@ export interface VerifyOptions {
 }
 
 /** Runs the asked checks in a fixed order and gathers their obligations into one report. */
-export async function verify(mesh: Mesh, intents: readonly Intent[], options: VerifyOptions): Promise<VerifyReport> {
+export async function verify(
+  mesh: PromiseModel,
+  intents: readonly Intent[],
+  options: VerifyOptions,
+): Promise<VerifyReport> {
   const obligations: Obligation[] = [];
   const ms: Record<string, number> = {};
   let plan: PlanCheck | undefined;

@@ -1,4 +1,4 @@
-import type { Mesh, MeshEdge, RegionRule } from './mesh.js';
+import type { DependencyEdge, PromiseModel, RegionRule } from '../promises/model.js';
 import type { PlacementQuestion } from './placement-question.js';
 import { sortRefs, type ConstraintRef } from './proof.js';
 import { milli } from './milli.js';
@@ -11,17 +11,17 @@ import { milli } from './milli.js';
  */
 
 /** The rules a question switches on for workload w. */
-export function activeRules(q: PlacementQuestion, mesh: Mesh, w: number): readonly RegionRule[] {
+export function activeRules(q: PlacementQuestion, mesh: PromiseModel, w: number): readonly RegionRule[] {
   return q.rules && !(q.freeOnly && q.fixed.has(w)) ? (mesh.rules[w] ?? []) : [];
 }
 
 /** The dependencies a question switches on for workload w (both ends in the question). */
 export function activeEdges(
   q: PlacementQuestion,
-  mesh: Mesh,
+  mesh: PromiseModel,
   w: number,
   inQuestion: ReadonlySet<number>,
-): readonly MeshEdge[] {
+): readonly DependencyEdge[] {
   if (!q.edges) return [];
   return (mesh.out[w] ?? []).filter(
     (e) => inQuestion.has(e.to) && (!q.freeOnly || !q.fixed.has(e.from) || !q.fixed.has(e.to)),
@@ -29,7 +29,7 @@ export function activeEdges(
 }
 
 /** Capacity left per region for the question's workloads, in milli-units (as the encoder counts). */
-export function capacityLeft(q: PlacementQuestion, mesh: Mesh): { cpu: number[]; mem: number[] } | undefined {
+export function capacityLeft(q: PlacementQuestion, mesh: PromiseModel): { cpu: number[]; mem: number[] } | undefined {
   if (!q.capacity) return undefined;
   const cap = q.capacity;
   const R = mesh.fleet.regions.length;
@@ -55,13 +55,13 @@ export function capacityLeft(q: PlacementQuestion, mesh: Mesh): { cpu: number[];
   };
 }
 
-function near(mesh: Mesh, a: number, b: number, maxMs: number): boolean {
+function near(mesh: PromiseModel, a: number, b: number, maxMs: number): boolean {
   const l = a === b ? 0 : mesh.latencyMs(a, b);
   return l !== undefined && l <= maxMs;
 }
 
 /** Whether `at` (a region per workload) keeps every constraint the question switches on. */
-export function satisfies(mesh: Mesh, q: PlacementQuestion, at: Int32Array): boolean {
+export function satisfies(mesh: PromiseModel, q: PlacementQuestion, at: Int32Array): boolean {
   const inQuestion = new Set(q.workloads);
   const R = mesh.fleet.regions.length;
   const useCpu = new Array<number>(R).fill(0);
@@ -89,7 +89,7 @@ export function satisfies(mesh: Mesh, q: PlacementQuestion, at: Int32Array): boo
  * the first region its rules allow, near what it depends on and what depends on it, with
  * room left), or undefined. Only a candidate: `satisfies` decides.
  */
-export function greedyPlacement(mesh: Mesh, q: PlacementQuestion): Int32Array | undefined {
+export function greedyPlacement(mesh: PromiseModel, q: PlacementQuestion): Int32Array | undefined {
   const inQuestion = new Set(q.workloads);
   const R = mesh.fleet.regions.length;
   const at = new Int32Array(mesh.workloads.length).fill(-1);
@@ -104,7 +104,7 @@ export function greedyPlacement(mesh: Mesh, q: PlacementQuestion): Int32Array | 
     }
   };
   for (const [w, f] of q.fixed) if (inQuestion.has(w)) take(w, f.region);
-  const into = new Map<number, MeshEdge[]>();
+  const into = new Map<number, DependencyEdge[]>();
   for (const w of q.workloads)
     for (const e of activeEdges(q, mesh, w, inQuestion)) (into.get(e.to) ?? into.set(e.to, []).get(e.to)!).push(e);
   const free = q.workloads.filter((w) => !q.fixed.has(w));
@@ -133,7 +133,7 @@ export function greedyPlacement(mesh: Mesh, q: PlacementQuestion): Int32Array | 
  * minimal set of those constraints that does it (deletion in source order, the lost region
  * tried last, as for Z3's cores). Undefined when every free workload has some region.
  */
-export function emptyDomainCore(mesh: Mesh, q: PlacementQuestion): readonly ConstraintRef[] | undefined {
+export function emptyDomainCore(mesh: PromiseModel, q: PlacementQuestion): readonly ConstraintRef[] | undefined {
   const R = mesh.fleet.regions.length;
   for (const w of q.workloads) {
     if (q.fixed.has(w)) continue;

@@ -1,5 +1,5 @@
 import { formatDuration } from '../units.js';
-import { coverage, effectivePlacement } from '../inventory/coverage.js';
+import { coverage, effectivePlacement } from '../promises/coverage.js';
 import type { Workspace } from './model.js';
 
 /** What a workspace holds, in numbers: the `validate` summary and its `--json` form. */

@@ -12,7 +12,7 @@ import { loadIntentSource } from '../../scheduler/intent/index.js';
 import { parseInventory } from '../../scheduler/inventory/parse-inventory.js';
 import { plan } from '../../scheduler/planner/plan.js';
 import { planToJson } from '../../scheduler/planner/plan-json.js';
-import { resolvePromises } from '../../scheduler/planner/promises.js';
+import { buildPromiseModel } from '../../scheduler/promises/build-model.js';
 import type { Snapshot } from '../../scheduler/planner/snapshot.js';
 
 const NOW = Date.UTC(2026, 10, 22, 12);
@@ -140,9 +140,13 @@ describe('plans on random snapshots', () => {
         moves += p.moves.length;
         cooling += p.kept.filter((k) => k.reason === 'cooldown').length;
         const { fleet } = snap;
-        const resolved = resolvePromises(snap.intents, snap.workloads);
-        const promises = new Map(snap.workloads.map((w, i) => [w.name, resolved.promises[i]!]));
-        const { edges } = resolved;
+        const model = buildPromiseModel(fleet, snap.intents, snap.workloads);
+        const promises = new Map(snap.workloads.map((w, i) => [w.name, model.terms[i]!]));
+        const edges = model.edges.map((e) => ({
+          from: snap.workloads[e.from]!.name,
+          to: snap.workloads[e.to]!.name,
+          maxMs: e.maxMs,
+        }));
         const before = new Map(snap.workloads.map((w) => [w.name, w.region]));
         const after = new Map(before);
         for (const m of p.moves) after.set(m.workload, m.to);
@@ -161,11 +165,11 @@ describe('plans on random snapshots', () => {
             `${m.workload} in cooldown`,
           ).toBe(true);
           expect(fresh(m.from) && fresh(m.to), `${m.workload} moved from or to a zone without fresh data`).toBe(true);
-          expect(pr.compliance.every((c) => to.compliance.includes(c))).toBe(true);
-          expect(!pr.denyCountries.has(to.country) && (!pr.allowCountries || pr.allowCountries.has(to.country))).toBe(
-            true,
-          );
-          expect(!pr.targets || pr.targets.has(to.name)).toBe(true);
+          const toIndex = fleet.regions.indexOf(to);
+          expect(
+            pr.rules.every((r) => r.allowed.has(toIndex)),
+            `${m.workload} broke a region rule`,
+          ).toBe(true);
           expect(pr.maxIntensity === undefined || intensity(m.to) <= pr.maxIntensity).toBe(true);
           const minSaving = pr.minSavingPercent ?? fleet.policy.minSavingPercent;
           expect(intensity(m.to)).toBeLessThan(intensity(m.from));

@@ -14,7 +14,8 @@ import { loadIntentSource } from '../../scheduler/intent/index.js';
 import type { Intent } from '../../scheduler/intent/model.js';
 import { parseInventory } from '../../scheduler/inventory/parse-inventory.js';
 import { checkPlan, type PlanMove } from '../../scheduler/verify/check-plan.js';
-import { buildMesh, type Mesh } from '../../scheduler/verify/mesh.js';
+import { buildPromiseModel } from '../../scheduler/promises/build-model.js';
+import type { PromiseModel } from '../../scheduler/promises/model.js';
 import {
   firstUnsafeState,
   orderMigrations,
@@ -32,7 +33,7 @@ const PLACEMENT = 'the planned placement keeps every intent and capacity';
 const ORDER = 'every step of the migration order is safe (make-before-break)';
 
 interface Scenario {
-  readonly mesh: Mesh;
+  readonly mesh: PromiseModel;
   readonly intents: readonly Intent[];
   /** Region index by name. */
   region(name: string): number;
@@ -78,7 +79,7 @@ function scenario(
     throw new Error(loaded.diagnostics.map((d) => d.message).join('; '));
   const inv = parseInventory(new SourceFile('inventory.yaml', inventory));
   if (!inv.workloads) throw new Error(inv.diagnostics.map((d) => d.message).join('; '));
-  const mesh = buildMesh(fleet.fleet, loaded.intents, inv.workloads);
+  const mesh = buildPromiseModel(fleet.fleet, loaded.intents, inv.workloads);
   const region = (n: string): number => {
     const k = mesh.fleet.regions.findIndex((r) => r.name === n);
     if (k < 0) throw new Error(`no region ${n}`);

@@ -10,7 +10,8 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { plan } from '../../scheduler/planner/plan.js';
 import { checkPlan } from '../../scheduler/verify/check-plan.js';
-import { buildMesh, type Mesh } from '../../scheduler/verify/mesh.js';
+import { buildPromiseModel } from '../../scheduler/promises/build-model.js';
+import type { PromiseModel } from '../../scheduler/promises/model.js';
 import { firstUnsafeState, type MigrationMove, type MigrationOrder } from '../../scheduler/verify/order-migrations.js';
 import { shutdownZ3 } from '../../scheduler/verify/z3.js';
 import { expectRealLines } from './core-lines.js';
@@ -29,7 +30,7 @@ const ORDER = 'every step of the migration order is safe (make-before-break)';
  * copies of a batch both counted), and every dependency that holds before and after the
  * plan holds after every batch. Assumes the start keeps capacity everywhere.
  */
-function replayProblem(mesh: Mesh, order: MigrationOrder): string | undefined {
+function replayProblem(mesh: PromiseModel, order: MigrationOrder): string | undefined {
   const R = mesh.fleet.regions.length;
   const at = Int32Array.from(mesh.current);
   const final = Int32Array.from(mesh.current);
@@ -61,7 +62,7 @@ function replayProblem(mesh: Mesh, order: MigrationOrder): string | undefined {
 }
 
 /** The plan's own order one move at a time: the first move whose new copy does not fit. */
-function naiveOverflow(mesh: Mesh, moves: readonly MigrationMove[]): MigrationMove | undefined {
+function naiveOverflow(mesh: PromiseModel, moves: readonly MigrationMove[]): MigrationMove | undefined {
   const R = mesh.fleet.regions.length;
   const cpu = new Float64Array(R);
   const mem = new Float64Array(R);
@@ -105,7 +106,7 @@ describe('check 2 on the planner’s plans', () => {
         const scrambled = 1 + ((Math.imul(seed, 0x9e3779b1) >>> 0) % 2147483646);
         const { snapshot, sources } = repaired ? repairedSnapshotFrom(scrambled) : snapshotFrom(scrambled);
         const p = plan(snapshot);
-        const mesh = buildMesh(snapshot.fleet, snapshot.intents, snapshot.workloads);
+        const mesh = buildPromiseModel(snapshot.fleet, snapshot.intents, snapshot.workloads);
         // Capacity as the verifier and the planner have it: a region over capacity may keep
         // what runs there, not grow. `strictStart`: every region within capacity, too.
         const startHolds = placementHolds(mesh, mesh.current);

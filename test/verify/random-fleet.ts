@@ -14,7 +14,8 @@ import { loadIntentSource } from '../../scheduler/intent/index.js';
 import type { Intent } from '../../scheduler/intent/model.js';
 import type { Workload } from '../../scheduler/inventory/model.js';
 import { parseInventory } from '../../scheduler/inventory/parse-inventory.js';
-import { buildMesh, type Mesh, type MeshEdge } from '../../scheduler/verify/mesh.js';
+import { buildPromiseModel } from '../../scheduler/promises/build-model.js';
+import type { DependencyEdge, PromiseModel } from '../../scheduler/promises/model.js';
 
 const ZONES = ['JP-TK', 'KR', 'SE-SE1', 'FR'] as const;
 const COUNTRIES = ['JP', 'KR', 'SE', 'FR'] as const;
@@ -139,7 +140,7 @@ export interface BuiltFleet {
   readonly fleet: Fleet;
   readonly intents: readonly Intent[];
   readonly workloads: readonly Workload[];
-  readonly mesh: Mesh;
+  readonly mesh: PromiseModel;
 }
 
 export const workloadName = (spec: FleetSpec, j: number): string => `ns${spec.workloads[j]!.ns}/w${j}`;
@@ -210,7 +211,7 @@ export function buildFleet(spec: FleetSpec): BuiltFleet {
   const inv = parseInventory(sources.get('inventory.yaml')!);
   if (!inv.workloads)
     throw new Error(`bad generated inventory: ${inv.diagnostics.map((d) => d.message).join('; ')}\n${inventoryText}`);
-  const mesh = buildMesh(parsed.fleet, intents.intents, inv.workloads);
+  const mesh = buildPromiseModel(parsed.fleet, intents.intents, inv.workloads);
   return {
     spec,
     texts: { fleet: fleetText, intents: intentText, inventory: inventoryText },
@@ -228,7 +229,7 @@ export function bump(a: Float64Array, i: number, v: number): void {
 }
 
 /** Whether edge `e` holds with its ends in regions a and b: same region is 0 ms, a missing pair unreachable. */
-export function edgeHolds(mesh: Mesh, e: MeshEdge, a: number, b: number): boolean {
+export function edgeHolds(mesh: PromiseModel, e: DependencyEdge, a: number, b: number): boolean {
   const l = a === b ? 0 : mesh.latencyMs(a, b);
   return l !== undefined && l <= e.maxMs;
 }
@@ -236,7 +237,7 @@ export function edgeHolds(mesh: Mesh, e: MeshEdge, a: number, b: number): boolea
 /** Which constraints a brute-force check switches on (all of them when omitted). */
 export interface Enabled {
   rule(id: string): boolean;
-  edge(e: MeshEdge): boolean;
+  edge(e: DependencyEdge): boolean;
   capacity(region: number): boolean;
 }
 
@@ -257,7 +258,7 @@ export type CapacityMode = 'strict' | 'keep-current';
  * `background` already used), or undefined when none does.
  */
 export function bruteForce(
-  mesh: Mesh,
+  mesh: PromiseModel,
   opts: {
     readonly free: readonly number[];
     readonly at: Int32Array;
@@ -330,7 +331,7 @@ export function bruteForce(
 }
 
 /** Whether a full placement keeps every rule, edge and capacity (no background). */
-export function placementHolds(mesh: Mesh, at: Int32Array, capacity: CapacityMode = 'keep-current'): boolean {
+export function placementHolds(mesh: PromiseModel, at: Int32Array, capacity: CapacityMode = 'keep-current'): boolean {
   const all = new Set(mesh.workloads.map((_w, i) => i));
   return bruteForce(mesh, { free: [], at, inQuestion: all, capacity }) !== undefined;
 }

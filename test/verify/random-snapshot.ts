@@ -10,7 +10,7 @@ import { SourceFile } from '../../scheduler/diagnostics/source-file.js';
 import { loadIntentSource } from '../../scheduler/intent/index.js';
 import { parseInventory } from '../../scheduler/inventory/parse-inventory.js';
 import type { Snapshot } from '../../scheduler/planner/snapshot.js';
-import { buildMesh } from '../../scheduler/verify/mesh.js';
+import { buildPromiseModel } from '../../scheduler/promises/build-model.js';
 import { edgeHolds } from './random-fleet.js';
 
 export const NOW = Date.UTC(2026, 10, 22, 12);
@@ -171,7 +171,7 @@ export function snapshotFrom(seed: number, regionOf?: ReadonlyMap<string, string
 export function repairedSnapshotFrom(seed: number): GeneratedSnapshot {
   const first = snapshotFrom(seed);
   const { fleet, intents, workloads } = first.snapshot;
-  const mesh = buildMesh(fleet, intents, workloads);
+  const mesh = buildPromiseModel(fleet, intents, workloads);
   const R = fleet.regions.length;
   const at = Int32Array.from(mesh.current);
   const placed = new Set<number>();

@@ -5,11 +5,11 @@
  * before and after the whole plan holds. Any batch (any subset of what is left) may be
  * next. For a handful of moves only (3^n states).
  */
-import type { Mesh } from '../../scheduler/verify/mesh.js';
+import type { PromiseModel } from '../../scheduler/promises/model.js';
 import type { MigrationMove } from '../../scheduler/verify/order-migrations.js';
 import { edgeHolds } from './random-fleet.js';
 
-export function safeOrder(mesh: Mesh, moves: readonly MigrationMove[]): MigrationMove[][] | undefined {
+export function safeOrder(mesh: PromiseModel, moves: readonly MigrationMove[]): MigrationMove[][] | undefined {
   const n = moves.length;
   if (n > 12) throw new Error('too many moves to search');
   const R = mesh.fleet.regions.length;

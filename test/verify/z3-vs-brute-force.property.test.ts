@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Mesh, MeshEdge } from '../../scheduler/verify/mesh.js';
+import type { DependencyEdge, PromiseModel } from '../../scheduler/promises/model.js';
 import { askPlacement, type Placed } from '../../scheduler/verify/placement-question.js';
 import type { ConstraintRef } from '../../scheduler/verify/proof.js';
 import { shutdownZ3 } from '../../scheduler/verify/z3.js';
@@ -22,7 +22,7 @@ afterAll(shutdownZ3);
 const TIMEOUT_MS = 10_000;
 
 /** The constraints a core switches on, as brute force sees them. */
-function enabledBy(mesh: Mesh, ids: ReadonlySet<string>): Enabled {
+function enabledBy(mesh: PromiseModel, ids: ReadonlySet<string>): Enabled {
   // A dependency several members of one unit declare is tracked under one joined id (a+b).
   const declared = new Set<string>();
   for (const id of ids) for (const part of id.split('+')) declared.add(part);
@@ -30,7 +30,7 @@ function enabledBy(mesh: Mesh, ids: ReadonlySet<string>): Enabled {
     rule: (id) => ids.has(id),
     // A bound that names its dependency in `to` declares it by itself; otherwise the edge
     // needs where it is declared, and its bound if any.
-    edge: (e: MeshEdge) =>
+    edge: (e: DependencyEdge) =>
       e.bound && e.boundNames ? ids.has(e.bound.id) : declared.has(e.dependsOn.id) && (!e.bound || ids.has(e.bound.id)),
     capacity: (r) => ids.has(mesh.capacity[r]!.id),
   };
