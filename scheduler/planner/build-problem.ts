@@ -134,7 +134,7 @@ function solverProblem(
     if (now === undefined) continue;
     pairs.push({ a, b, maxMs: Math.max(e.maxMs, now) });
   }
-  const { regions, fixedEmissions } = roomLeft(s, model.workloads, regionAt, movable, carbon.emissionsAt, carbon);
+  const { regions, fixedEmissions } = roomLeft(s, model.workloads, regionAt, movable, carbon);
   return { regions, movers, budget: fleet.policy.migrationBudget, pairs, latency: model.latencyMs, fixedEmissions };
 }
 
@@ -144,7 +144,6 @@ function roomLeft(
   workloads: readonly Workload[],
   regionAt: Int32Array,
   movable: Uint8Array,
-  emissionsAt: Float64Array,
   carbon: CarbonView,
 ): { regions: ProblemRegion[]; fixedEmissions: number } {
   const regions = s.fleet.regions;
@@ -155,7 +154,7 @@ function roomLeft(
     if (movable[i]) moving.add(regionAt[i]!, w);
     else {
       fixed.add(regionAt[i]!, w);
-      fixedEmissions += emissionsAt[i]!;
+      fixedEmissions += carbon.emissionsAt[i]!;
     }
   });
   const problemRegions = regions.map((r, i) => ({
