@@ -224,10 +224,12 @@ function circuitBreakerOf(
 ): CircuitBreakerConstraint {
   const num = (k: string, d: number): number => (v.get(k) as number | undefined) ?? d;
   const d = DEFAULTS.circuitBreaker;
+  const interval = v.has('interval') ? c.entries.find((e) => e.key.name === 'interval') : undefined;
   const breaker: CircuitBreakerConstraint = {
     to: (v.get('to') as readonly Located<string>[] | undefined) ?? [],
     consecutiveFailures: num('consecutive_failures', d.consecutiveFailures),
     intervalMs: num('interval', d.intervalMs),
+    ...(interval ? { intervalAt: values.span(interval) } : {}),
     baseEjectionMs: num('base_ejection', d.baseEjectionMs),
     maxEjectionMs: num('max_ejection', d.maxEjectionMs),
     halfOpen: (v.get('half_open') as boolean | undefined) ?? d.halfOpen,

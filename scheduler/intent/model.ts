@@ -59,6 +59,8 @@ export interface CircuitBreakerConstraint {
   readonly to: readonly Located<string>[];
   readonly consecutiveFailures: number;
   readonly intervalMs: number;
+  /** Where `interval` was written; absent when the default applies. Not enforced yet (not-enforced.ts). */
+  readonly intervalAt?: Span;
   readonly baseEjectionMs: number;
   readonly maxEjectionMs: number;
   readonly halfOpen: boolean;

@@ -5,6 +5,7 @@ import { indexUnique } from '../diagnostics/index-unique.js';
 import { closestMatch } from '../diagnostics/suggest.js';
 import { DUPLICATE_INTENT } from '../intent/checker.js';
 import type { Intent, Located } from '../intent/model.js';
+import { notEnforced } from '../intent/not-enforced.js';
 import type { Workload } from '../inventory/model.js';
 import { workloadMatcher } from '../inventory/pattern.js';
 
@@ -14,7 +15,8 @@ export type SourceLookup = (file: string) => SourceFile | undefined;
 /**
  * The checks that need more than one file: intents against the fleet (regions, notify
  * channels, certifications, countries), the inventory against both, and intent names
- * across files. Pure: it reads nothing, it only compares.
+ * across files; and a warning for each use of a construct nothing enforces yet.
+ * Pure: it reads nothing, it only compares.
  */
 export function crossCheck(
   fleet: Fleet,
@@ -108,6 +110,8 @@ export function crossCheck(
       );
     }
   }
+
+  out.push(...notEnforced(intents, sources));
 
   if (workloads === undefined) return out;
   for (const w of workloads) {
