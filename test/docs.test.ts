@@ -12,6 +12,10 @@ import {
   TRAFFIC_POLICIES,
   VERIFY_METHODS,
 } from '../scheduler/intent/catalogue.js';
+import { renderDiagnostic } from '../scheduler/diagnostics/render.js';
+import { SourceFile } from '../scheduler/diagnostics/source-file.js';
+import { loadIntentSource } from '../scheduler/intent/index.js';
+import { notEnforced } from '../scheduler/intent/not-enforced.js';
 
 const doc = readFileSync('docs/intent-language.md', 'utf8');
 const readme = readFileSync('README.md', 'utf8');
@@ -38,11 +42,23 @@ describe('docs match the code', () => {
 
   it('docs/intent-language.md lists every intent diagnostic code the code can emit', () => {
     const sources =
-      ['lexer', 'parser', 'checker', 'values'].map((f) => readFileSync(`scheduler/intent/${f}.ts`, 'utf8')).join('\n') +
-      readFileSync('scheduler/workspace/cross-check.ts', 'utf8');
+      ['lexer', 'parser', 'checker', 'values', 'not-enforced']
+        .map((f) => readFileSync(`scheduler/intent/${f}.ts`, 'utf8'))
+        .join('\n') + readFileSync('scheduler/workspace/cross-check.ts', 'utf8');
     const codes = [...new Set([...sources.matchAll(/'(intent\/[a-z-]+)'/g)].map((m) => m[1]!))];
     expect(codes.length).toBeGreaterThan(20);
     expect(codes.filter((c) => !doc.includes(`\`${c}\``))).toEqual([]);
+  });
+
+  it('docs/intent-language.md §4.11 quotes the not-enforced warning as shisa renders it', () => {
+    const file = 'regions/examples/intents/payments.intent';
+    const source = new SourceFile(file, readFileSync(file, 'utf8'));
+    const warnings = notEnforced(loadIntentSource(source).intents, () => source);
+    const interval = warnings.find((d) => d.message.startsWith('circuit_breaker interval'));
+    expect(interval).toBeDefined();
+    expect(doc).toContain('```\n' + renderDiagnostic(interval!) + '\n```');
+    for (const construct of ['`circuit_breaker { interval: … }`', '`ensure(traffic_policy: …)`', '`on_drift(action: …'])
+      expect(doc).toContain(`| ${construct}`);
   });
 
   it('the README shows the seed intent and names every CLI command', () => {
