@@ -12,6 +12,21 @@ import { workloadMatcher } from '../inventory/pattern.js';
 /** Looks up the text of a file by its display name, so cross-file errors can quote lines. */
 export type SourceLookup = (file: string) => SourceFile | undefined;
 
+interface Extra {
+  expected?: string;
+  hint?: string;
+  severity?: 'warning';
+  related?: { message: string; span: Span }[];
+}
+
+type Report = (code: string, message: string, span: Span, extra?: Extra) => void;
+
+/** `{ hint: 'did you mean "x"?' }` for the closest candidate, or nothing. */
+function suggest(word: string, candidates: Iterable<string>): { hint?: string } {
+  const near = closestMatch(word, candidates);
+  return near ? { hint: `did you mean "${near}"?` } : {};
+}
+
 /**
  * The checks that need more than one file: intents against the fleet (regions, notify
  * channels, certifications, countries), the inventory against both, and intent names
@@ -26,25 +41,26 @@ export function crossCheck(
   options: { readonly intentsComplete: boolean },
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const report = (
-    code: string,
-    message: string,
-    span: Span,
-    extra: { expected?: string; hint?: string; severity?: 'warning'; related?: { message: string; span: Span }[] } = {},
-  ): void => {
+  const report: Report = (code, message, span, extra = {}) => {
     const source = sources(span.file);
     out.push(diagnostic({ code, message, span, ...(source ? { source } : {}), ...extra }));
-  };
-  const regionNames = [...fleet.regionsByName.keys()];
-  const suggestRegion = (name: string): { hint?: string } => {
-    const near = closestMatch(name, regionNames);
-    return near ? { hint: `did you mean "${near}"?` } : {};
   };
 
   const { byName, diagnostics: duplicates } = indexUnique(intents, (i) => i.name, DUPLICATE_INTENT, sources);
   // Duplicates within one file are the intent checker's to report.
   out.push(...duplicates.filter((d) => d.related?.[0]?.span.file !== d.span.file));
+  checkIntentsAgainstFleet(fleet, intents, report);
+  out.push(...notEnforced(intents, sources));
 
+  if (workloads === undefined) return out;
+  checkInventory(fleet, workloads, options.intentsComplete ? byName : undefined, report);
+  checkIntentsAgainstInventory(intents, workloads, report);
+  return out;
+}
+
+/** Regions, notify channels, certifications and countries an intent names, against the fleet. */
+function checkIntentsAgainstFleet(fleet: Fleet, intents: readonly Intent[], report: Report): void {
+  const regionNames = [...fleet.regionsByName.keys()];
   const certifications = new Set(fleet.regions.flatMap((r) => r.compliance));
   const countries = new Set(fleet.regions.map((r) => r.country));
   for (const intent of intents) {
@@ -52,48 +68,18 @@ export function crossCheck(
       if (!fleet.regionsByName.has(r.value)) {
         report('intent/unknown-region', `target names unknown region "${r.value}"`, r.span, {
           expected: `a region of ${fleet.file}`,
-          ...suggestRegion(r.value),
+          ...suggest(r.value, regionNames),
         });
       }
     }
-    const notify = intent.onDrift?.notify;
-    const channel = notify && fleet.notify.get(notify.value);
-    if (notify && channel && !channel.events.includes('exceptions')) {
-      report(
-        'intent/channel-ignores-drift',
-        `on_drift notifies "${notify.value}", but that channel only receives ${channel.events.join(', ') || 'nothing'}: drift reports would be dropped`,
-        notify.span,
-        {
-          severity: 'warning',
-          hint: `add exceptions to notify.${notify.value}.events in ${fleet.file}`,
-        },
-      );
-    }
-    if (notify && !fleet.notify.has(notify.value)) {
-      const near = closestMatch(notify.value, fleet.notify.keys());
-      report(
-        'intent/unknown-channel',
-        `on_drift notifies "${notify.value}", which ${fleet.file} does not define under notify`,
-        notify.span,
-        {
-          expected: fleet.notify.size
-            ? `one of ${[...fleet.notify.keys()].join(', ')}`
-            : 'a channel defined under notify in the fleet file',
-          ...(near ? { hint: `did you mean "${near}"?` } : {}),
-        },
-      );
-    }
+    checkNotify(fleet, intent, report);
     for (const level of intent.compliance?.levels ?? []) {
       if (!certifications.has(level.value)) {
-        const near = closestMatch(level.value, certifications);
         report(
           'intent/unheld-certification',
           `no region holds "${level.value}"; this intent's workloads can run nowhere`,
           level.span,
-          {
-            severity: 'warning',
-            ...(near ? { hint: `did you mean "${near}"?` } : {}),
-          },
+          { severity: 'warning', ...suggest(level.value, certifications) },
         );
       }
     }
@@ -110,22 +96,59 @@ export function crossCheck(
       );
     }
   }
+}
 
-  out.push(...notEnforced(intents, sources));
+/** The channel `on_drift(notify: …)` names: defined in the fleet, and hearing about drift. */
+function checkNotify(fleet: Fleet, intent: Intent, report: Report): void {
+  const notify = intent.onDrift?.notify;
+  if (!notify) return;
+  const channel = fleet.notify.get(notify.value);
+  if (channel && !channel.events.includes('exceptions')) {
+    const events = channel.events.join(', ') || 'nothing';
+    report(
+      'intent/channel-ignores-drift',
+      `on_drift notifies "${notify.value}", but that channel only receives ${events}: drift reports would be dropped`,
+      notify.span,
+      {
+        severity: 'warning',
+        hint: `add exceptions to notify.${notify.value}.events in ${fleet.file}`,
+      },
+    );
+  }
+  if (!channel) {
+    report(
+      'intent/unknown-channel',
+      `on_drift notifies "${notify.value}", which ${fleet.file} does not define under notify`,
+      notify.span,
+      {
+        expected: fleet.notify.size
+          ? `one of ${[...fleet.notify.keys()].join(', ')}`
+          : 'a channel defined under notify in the fleet file',
+        ...suggest(notify.value, fleet.notify.keys()),
+      },
+    );
+  }
+}
 
-  if (workloads === undefined) return out;
+/** Inventory workloads: their regions, the intents they name (when all intents loaded) and their dependencies. */
+function checkInventory(
+  fleet: Fleet,
+  workloads: readonly Workload[],
+  intentsByName: ReadonlyMap<string, Intent> | undefined,
+  report: Report,
+): void {
+  const regionNames = [...fleet.regionsByName.keys()];
   for (const w of workloads) {
     if (!fleet.regionsByName.has(w.region)) {
       report('inventory/unknown-region', `workload "${w.name}" runs in unknown region "${w.region}"`, w.span, {
         expected: `a region of ${fleet.file}`,
-        ...suggestRegion(w.region),
+        ...suggest(w.region, regionNames),
       });
     }
-    if (options.intentsComplete && w.intent !== undefined && !byName.has(w.intent)) {
-      const near = closestMatch(w.intent, byName.keys());
+    if (intentsByName !== undefined && w.intent !== undefined && !intentsByName.has(w.intent)) {
       report('inventory/unknown-intent', `workload "${w.name}" names unknown intent "${w.intent}"`, w.span, {
         expected: "an intent declared in the fleet's intent files",
-        ...(near ? { hint: `did you mean "${near}"?` } : {}),
+        ...suggest(w.intent, intentsByName.keys()),
       });
     }
   }
@@ -134,19 +157,27 @@ export function crossCheck(
   for (const w of workloads) {
     for (const dep of w.dependsOn) {
       if (!known.has(dep.value)) {
-        const near = closestMatch(dep.value, names);
         report(
           'inventory/unknown-dependency',
           `workload "${w.name}" depends on "${dep.value}", which is not in the inventory`,
           dep.span,
           {
             expected: 'the namespace/name of a workload in this inventory',
-            ...(near ? { hint: `did you mean "${near}"?` } : {}),
+            ...suggest(dep.value, names),
           },
         );
       }
     }
   }
+}
+
+/** Every dependency pattern and `workloads(...)` pattern of an intent must match an inventory workload. */
+function checkIntentsAgainstInventory(
+  intents: readonly Intent[],
+  workloads: readonly Workload[],
+  report: Report,
+): void {
+  const names = workloads.map((w) => w.name);
   const matchesNothing = (p: Located<string>): boolean => {
     const m = workloadMatcher(p.value);
     return !names.some(m);
@@ -159,10 +190,9 @@ export function crossCheck(
     ];
     for (const d of deps) {
       if (matchesNothing(d)) {
-        const near = closestMatch(d.value, names);
         report('intent/unknown-dependency', `dependency "${d.value}" matches no workload in the inventory`, d.span, {
           expected: 'a workload name (namespace/name) or pattern from the inventory',
-          ...(near ? { hint: `did you mean "${near}"?` } : {}),
+          ...suggest(d.value, names),
         });
       }
     }
@@ -174,5 +204,4 @@ export function crossCheck(
       }
     }
   }
-  return out;
 }

@@ -98,18 +98,28 @@ function round(x: number): number {
 const num = (x: number): string => x.toLocaleString('en-US');
 
 export function formatSummary(s: WorkspaceSummary): string {
-  const w = s.workloads;
+  const { regions: r, intents: i, policy: p } = s;
   const lines = [
     `${s.fleet}: valid${s.name ? ` (fleet "${s.name}")` : ''}`,
-    `  regions    ${s.regions.count} in ${s.regions.countries} countries on ${s.regions.zones} grid zones; capacity ${num(s.regions.cpu)} cpu, ${num(s.regions.memory_gib)} GiB`,
+    `  regions    ${r.count} in ${r.countries} countries on ${r.zones} grid zones; ` +
+      `capacity ${num(r.cpu)} cpu, ${num(r.memory_gib)} GiB`,
     `  latency    ${s.latency.known_pairs} of ${s.latency.pairs} region pairs known (the rest are unreachable)`,
-    `  intents    ${s.intents.count} in ${s.intents.files} files: ${s.intents.critical} critical, ${s.intents.flexible} flexible`,
-    w.source === 'inventory'
-      ? `  workloads  ${num(w.count)} from the inventory: ${num(w.critical)} critical, ${num(w.flexible)} flexible${w.uncovered ? ` (${num(w.uncovered)} covered by no intent, kept in place)` : ''}; requesting ${num(w.cpu)} cpu, ${num(w.memory_gib)} GiB`
-      : '  workloads  none listed: no inventory file, workloads will be read from the clusters',
+    `  intents    ${i.count} in ${i.files} files: ${i.critical} critical, ${i.flexible} flexible`,
+    workloadsLine(s.workloads),
     `  carbon     ${s.carbon.source} (${s.carbon.emission_factor}), stale after ${s.carbon.max_staleness}`,
-    `  policy     "${s.policy.schedule}" (UTC), at most ${s.policy.migration_budget} moves per run, min saving ${s.policy.min_saving_percent}%, cooldown ${s.policy.cooldown}`,
+    `  policy     "${p.schedule}" (UTC), at most ${p.migration_budget} moves per run, ` +
+      `min saving ${p.min_saving_percent}%, cooldown ${p.cooldown}`,
     `  notify     ${s.notify.length ? s.notify.join(', ') : 'no channels'}`,
   ];
   return lines.join('\n');
+}
+
+function workloadsLine(w: WorkspaceSummary['workloads']): string {
+  if (w.source !== 'inventory')
+    return '  workloads  none listed: no inventory file, workloads will be read from the clusters';
+  const uncovered = w.uncovered ? ` (${num(w.uncovered)} covered by no intent, kept in place)` : '';
+  return (
+    `  workloads  ${num(w.count)} from the inventory: ${num(w.critical)} critical, ${num(w.flexible)} flexible` +
+    `${uncovered}; requesting ${num(w.cpu)} cpu, ${num(w.memory_gib)} GiB`
+  );
 }
