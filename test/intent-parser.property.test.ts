@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SourceFile } from '../scheduler/diagnostics/source-file.js';
 import { loadIntentSource } from '../scheduler/intent/index.js';
+import { notEnforced } from '../scheduler/intent/not-enforced.js';
 
 // Valid intent files to mutate: every example the project ships.
 const EXAMPLES_DIR = 'regions/examples/intents';
@@ -128,6 +129,14 @@ describe('intent parser under random and mutated input', () => {
             expect(d.span.col).toBeGreaterThanOrEqual(1);
           }
           if (!diagnostics.some((d) => d.severity === 'error')) expect(intents.length).toBeGreaterThan(0);
+          // Whatever was accepted, a construct nothing enforces is a warning inside the file.
+          for (const d of notEnforced(intents, () => source)) {
+            expect([d.code, d.severity]).toEqual(['intent/not-enforced', 'warning']);
+            expect(d.span.file).toBe('fuzz.intent');
+            expect(d.span.end).toBeLessThanOrEqual(text.length);
+            expect(d.span.end).toBeGreaterThan(d.span.start);
+            expect(text.slice(d.span.start, d.span.end)).toMatch(/^(interval|ensure|on_drift)\b/);
+          }
         },
       ),
       { numRuns: 10_000 },
