@@ -40,11 +40,11 @@ export async function checkAssertions(
         text: `intent "${intent.name}": ${a.text}`,
         span: a.span,
       };
-      if (holds === true) out.push(proven(check, name, started, `over ${which}`, by));
+      if (holds === true) out.push(proven(`${check}.assertion`, name, started, `over ${which}`, by));
       else if (holds === 'unknown')
         out.push(
           failed(
-            check,
+            `${check}.assertion`,
             name,
             started,
             `could not decide ${a.text} over ${which} within the time limit`,
@@ -53,7 +53,7 @@ export async function checkAssertions(
             'unknown',
           ),
         );
-      else out.push(failed(check, name, started, `does not hold over ${which}`, [ref, ...evidence], by));
+      else out.push(failed(`${check}.assertion`, name, started, `does not hold over ${which}`, [ref, ...evidence], by));
     }
   }
   return out;
@@ -120,6 +120,7 @@ export async function checkIntents(
     if (allCritical?.status === 'sat')
       out.push({
         check: 'intents',
+        code: 'intents.critical-holds',
         name,
         verdict: 'proven',
         method: allCritical.by ?? 'z3',
@@ -129,7 +130,7 @@ export async function checkIntents(
     else
       out.push(
         fromAnswer(
-          'intents',
+          'intents.critical-holds',
           name,
           await askPlacement(mesh, whereTheyRun(own), timeoutMs, { witness: mesh.current }),
           started,
@@ -155,7 +156,7 @@ export async function checkIntents(
     { witness: mesh.current },
   );
   out.push(
-    fromAnswer('intents', 'all intents are jointly satisfiable', answer, started, {
+    fromAnswer('intents.satisfiable', 'all intents are jointly satisfiable', answer, started, {
       proven: `${plural(all.length, 'workload')}, ${plural(intents.length, 'intent')}, ${plural(mesh.fleet.regions.length, 'region')}`,
       failed: 'no placement keeps all of these at once',
     }),

@@ -13,28 +13,32 @@ export interface PlanMove {
   readonly to: string;
 }
 
-export interface PlanCheck {
+export interface PlanCheck<M extends PlanMove = PlanMove> {
   readonly obligations: readonly Obligation[];
   /** The safe order to apply the plan in (empty when there is none). */
   readonly order: MigrationOrder;
+  /** The same order as the plan's own move objects: batch after batch, moves of a batch together. */
+  readonly batches: readonly (readonly M[])[];
 }
 
 /**
  * Check 2: the plan is safe. The placement it leads to keeps every rule, dependency and
  * capacity (Z3, with the plan's moves as tracked facts), the `validate_state` assertions over
- * `planned_mesh` hold, and there is an order of make-before-break batches in which every
+ * `moveOfmesh` hold, and there is an order of make-before-break batches in which every
  * state on the way is safe; when the plan's own order is not, it is reordered.
  */
-export async function checkPlan(
+export async function checkPlan<M extends PlanMove>(
   mesh: PromiseModel,
   intents: readonly Intent[],
-  moves: readonly PlanMove[],
+  moves: readonly M[],
   timeoutMs: number,
-): Promise<PlanCheck> {
+): Promise<PlanCheck<M>> {
   const regionIndex = new Map(mesh.fleet.regions.map((r, i) => [r.name, i]));
   const planned = Int32Array.from(mesh.current);
   const facts = new Map<number, ConstraintRef>();
   const migration: MigrationMove[] = [];
+  // Each migration step remembers the plan's move it stands for, so the order comes back as those moves.
+  const moveOf = new Map<MigrationMove, M>();
   for (const m of moves) {
     const w = mesh.indexOf(m.workload);
     const to = regionIndex.get(m.to);
@@ -48,7 +52,9 @@ export async function checkPlan(
       text: `the plan moves ${m.workload} from ${m.from} to ${m.to}`,
       span: wl.span,
     });
-    migration.push({ workload: w, from: mesh.current[w] as number, to });
+    const step: MigrationMove = { workload: w, from: mesh.current[w] as number, to };
+    migration.push(step);
+    moveOf.set(step, m);
   }
   const at: MeshPlacement = { region: planned, fact: (w) => facts.get(w) ?? mesh.located(w) };
   const obligations: Obligation[] = [];
@@ -73,7 +79,7 @@ export async function checkPlan(
     { witness: planned },
   );
   obligations.push(
-    fromAnswer('plan', 'the planned placement keeps every intent and capacity', answer, started, {
+    fromAnswer('plan.placement', 'the planned placement keeps every intent and capacity', answer, started, {
       proven: `${moves.length} moves, ${all.length} workloads`,
       failed: 'the planned placement breaks a constraint',
     }),
@@ -92,7 +98,7 @@ export async function checkPlan(
       : `no safe order found for ${order.stuck.length} moves: each waits for room only another of them frees (too many moves to search every order)`;
     obligations.push(
       failed(
-        'plan',
+        'plan.order',
         name,
         started,
         message,
@@ -103,7 +109,15 @@ export async function checkPlan(
     );
   } else if (unsafe) {
     obligations.push(
-      failed('plan', name, started, `the order breaks a constraint: ${unsafe.problem}`, [], 'evaluated', 'unknown'),
+      failed(
+        'plan.order',
+        name,
+        started,
+        `the order breaks a constraint: ${unsafe.problem}`,
+        [],
+        'evaluated',
+        'unknown',
+      ),
     );
   } else {
     const why = order.naiveSafe
@@ -111,7 +125,7 @@ export async function checkPlan(
       : `the plan's own order would overflow ${mesh.fleet.regions[order.naiveOverflow!.region]!.name} while ${mesh.workloads[order.naiveOverflow!.move.workload]!.name} moves; reordered`;
     obligations.push(
       proven(
-        'plan',
+        'plan.order',
         name,
         started,
         `${moves.length} moves in ${order.batches.length} batch${order.batches.length === 1 ? '' : 'es'}; ${why}`,
@@ -119,5 +133,5 @@ export async function checkPlan(
       ),
     );
   }
-  return { obligations, order };
+  return { obligations, order, batches: order.batches.map((b) => b.map((step) => moveOf.get(step)!)) };
 }

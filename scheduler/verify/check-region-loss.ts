@@ -49,6 +49,7 @@ export async function checkAllRegionLosses(
     for (const intent of together)
       proven.set(`${intent.name}\u0000${lost}`, {
         check: 'region-loss',
+        code: 'region-loss.survives',
         name: obligationName(mesh, intent, lost),
         verdict: 'proven',
         method: answer.by ?? 'z3',
@@ -133,7 +134,7 @@ async function askLoss(mesh: PromiseModel, intent: Intent, lost: number, timeout
   const name = mesh.fleet.regions[lost]!.name;
   const answer = await askPlacement(mesh, q, timeoutMs, { greedy: true });
   return fromAnswer(
-    'region-loss',
+    'region-loss.survives',
     obligationName(mesh, intent, lost),
     answer,
     started,

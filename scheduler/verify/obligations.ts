@@ -1,5 +1,12 @@
 import type { Answer } from './prove.js';
-import { sortRefs, type CheckName, type ConstraintRef, type Obligation, type ProofMethod } from './proof.js';
+import {
+  checkOf,
+  sortRefs,
+  type ConstraintRef,
+  type Obligation,
+  type ObligationCode,
+  type ProofMethod,
+} from './proof.js';
 
 /**
  * An obligation from a solver answer: satisfiable is proven (for questions of existence),
@@ -7,7 +14,7 @@ import { sortRefs, type CheckName, type ConstraintRef, type Obligation, type Pro
  * check), unknown is never a pass.
  */
 export function fromAnswer(
-  check: CheckName,
+  code: ObligationCode,
   name: string,
   answer: Answer,
   started: number,
@@ -17,13 +24,15 @@ export function fromAnswer(
 ): Obligation {
   const ms = performance.now() - started;
   const method = answer.status === 'unknown' ? 'z3' : (answer.by ?? 'z3');
-  if (answer.status === 'sat') return { check, name, verdict: 'proven', method, ms, detail: words.proven };
+  if (answer.status === 'sat')
+    return { check: checkOf(code), code, name, verdict: 'proven', method, ms, detail: words.proven };
   const reason = answer.status;
   const core = answer.status === 'unsat' ? sortRefs(dedupe([...answer.core, ...extra])) : [];
   const message =
     answer.status === 'unsat' ? words.failed : `${words.failed}: not decided within the time limit (${answer.reason})`;
   return {
-    check,
+    check: checkOf(code),
+    code,
     name,
     verdict: severity,
     method,
@@ -34,17 +43,17 @@ export function fromAnswer(
 }
 
 export function proven(
-  check: CheckName,
+  code: ObligationCode,
   name: string,
   started: number,
   detail: string,
   method: ProofMethod,
 ): Obligation {
-  return { check, name, verdict: 'proven', method, ms: performance.now() - started, detail };
+  return { check: checkOf(code), code, name, verdict: 'proven', method, ms: performance.now() - started, detail };
 }
 
 export function failed(
-  check: CheckName,
+  code: ObligationCode,
   name: string,
   started: number,
   message: string,
@@ -54,7 +63,8 @@ export function failed(
   severity: 'unprovable' | 'warning' = 'unprovable',
 ): Obligation {
   return {
-    check,
+    check: checkOf(code),
+    code,
     name,
     verdict: severity,
     method,

@@ -53,9 +53,28 @@ export type CheckName = 'intents' | 'plan' | 'region-loss';
  */
 export type ProofMethod = 'z3' | 'model' | 'rules' | 'evaluated';
 
+/**
+ * What an obligation is, whatever its subject: the stable identity a caller finds it by
+ * (the name says which intent or region in words and may change wording; the code does not).
+ */
+export type ObligationCode =
+  | 'intents.assertion'
+  | 'intents.critical-holds'
+  | 'intents.satisfiable'
+  | 'plan.placement'
+  | 'plan.assertion'
+  | 'plan.order'
+  | 'region-loss.survives';
+
+/** The check an obligation belongs to is the first part of its code. */
+export function checkOf(code: ObligationCode): CheckName {
+  return code.slice(0, code.indexOf('.')) as CheckName;
+}
+
 /** One proof obligation and how it ended. */
 export interface Obligation {
   readonly check: CheckName;
+  readonly code: ObligationCode;
   /** e.g. `no-cycles intent "secure-gateway-mesh"`; stable, sorted on. */
   readonly name: string;
   readonly verdict: Verdict;

@@ -60,6 +60,7 @@ export function reportToJson(
     proven: r.proven,
     obligations: r.obligations.map((o) => ({
       check: o.check,
+      code: o.code,
       name: o.name,
       verdict: o.verdict,
       method: o.method,

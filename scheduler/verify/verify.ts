@@ -16,7 +16,7 @@ export interface VerifyReport {
   readonly warnings: number;
   /** Milliseconds per check. */
   readonly ms: Readonly<Record<string, number>>;
-  readonly plan?: Pick<PlanCheck, 'order'>;
+  readonly plan?: Pick<PlanCheck, 'order' | 'batches'>;
 }
 
 export interface VerifyOptions {
@@ -53,6 +53,6 @@ export async function verify(
     unprovable,
     warnings: obligations.filter((o) => o.verdict === 'warning').length,
     ms,
-    ...(plan ? { plan: { order: plan.order } } : {}),
+    ...(plan ? { plan: { order: plan.order, batches: plan.batches } } : {}),
   };
 }
