@@ -4,10 +4,9 @@ import { readSignals } from '../../regions/carbon/signals.js';
 import { formatAge, type ZoneSignal } from '../../regions/carbon/staleness.js';
 import { defaultCarbonSettings } from '../../regions/fleet/parse-fleet.js';
 import type { CarbonSettings } from '../../regions/fleet/model.js';
-import { environmentFrom, processEnvironment } from '../config/environment.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { loadFleet } from '../workspace/load-workspace.js';
-import { EXIT, type CliIo } from './io.js';
+import { EXIT, environmentOf, type CliIo } from './io.js';
 import { printDiagnostics } from './report.js';
 
 export interface CarbonOptions {
@@ -50,7 +49,7 @@ export async function carbonCommand(zonesArg: readonly string[], options: Carbon
   }
   const now = io.now ?? Date.now;
   const kind = options.source ?? settings.source;
-  const env = io.env ? environmentFrom(io.env) : processEnvironment();
+  const env = environmentOf(io);
   const created = await createCarbonSource(settings, kind, { env, now, ...(fleetSource ? { fleetSource } : {}) });
   if (!created.source) {
     printDiagnostics(io, created.diagnostics);

@@ -5,8 +5,7 @@ import { probeHost } from '../../enforcer/host-facts.js';
 import { ensureLoader } from '../../enforcer/loader-build.js';
 import { LoaderClient } from '../../enforcer/loader-client.js';
 import { LoaderError } from '../../enforcer/loader-error.js';
-import { environmentFrom, processEnvironment } from '../config/environment.js';
-import { EXIT, type CliIo } from './io.js';
+import { EXIT, environmentOf, type CliIo } from './io.js';
 import { loadWorkspaceWithInventory, plural, printDiagnostics } from './report.js';
 
 export interface EnforcerCommandOptions {
@@ -46,7 +45,7 @@ export async function enforcerCommand(
   if (plan.diagnostics.length) printDiagnostics(io, plan.diagnostics);
   if (plan.diagnostics.some((d) => d.severity === 'error')) return EXIT.invalidInput;
 
-  const env = io.env ? environmentFrom(io.env) : processEnvironment();
+  const env = environmentOf(io);
   const tokenEnv = config.scheduler?.tokenEnv;
   const token = tokenEnv ? env.secret(tokenEnv) : undefined;
   if (tokenEnv && !token) log(`warning: ${tokenEnv} is not set; verdicts are sent to the scheduler without a token`);

@@ -1,8 +1,7 @@
 import { getRun, listRuns, type RunRow } from '../../db/history.js';
 import { tryOpenStore, type Store } from '../../db/store.js';
 import { StoreError } from '../../db/store-error.js';
-import { environmentFrom, processEnvironment } from '../config/environment.js';
-import { EXIT, type CliIo } from './io.js';
+import { EXIT, environmentOf, type CliIo } from './io.js';
 import { STORE_WAIT_MS, storeTargetFor } from './store-target.js';
 
 export interface StoreCommandOptions {
@@ -22,7 +21,7 @@ export async function withStore(
   io: CliIo,
   fn: (store: Store) => Promise<number>,
 ): Promise<number> {
-  const env = io.env ? environmentFrom(io.env) : processEnvironment();
+  const env = environmentOf(io);
   const { target } = storeTargetFor(options.config, io.cwd, env, options.dataDir);
   try {
     const opened = await tryOpenStore(target, {
