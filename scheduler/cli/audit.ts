@@ -27,7 +27,8 @@ export async function auditVerifyCommand(options: StoreCommandOptions, io: CliIo
       for (const p of (r.problems ?? []).slice(1)) io.stdout(`  also${at(p)}: ${p.problem}\n`);
     } else
       io.stdout(
-        `Audit log intact: ${r.entries} ${r.entries === 1 ? 'entry' : 'entries'}, each linked to the one before, and every run, decision and migration they record as recorded\n`,
+        `Audit log intact: ${r.entries} ${r.entries === 1 ? 'entry' : 'entries'}, each linked to the one before, ` +
+          'and every run, decision and migration they record as recorded\n',
       );
     return r.broken ? EXIT.unprovable : EXIT.ok;
   });

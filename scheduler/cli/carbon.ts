@@ -26,9 +26,9 @@ const ZONE = /^[A-Z]{2,3}(-[A-Z0-9]+)*$/;
 export async function carbonCommand(zonesArg: readonly string[], options: CarbonOptions, io: CliIo): Promise<number> {
   const bad = zonesArg.filter((z) => !ZONE.test(z));
   if (bad.length > 0) {
-    io.stderr(
-      `shisa carbon: ${bad.map((z) => `"${z}"`).join(', ')} ${bad.length === 1 ? 'is not an Electricity Maps zone code' : 'are not Electricity Maps zone codes'} (e.g. JP-TK, SE-SE1, US-CAL-CISO)\n`,
-    );
+    const what = bad.length === 1 ? 'is not an Electricity Maps zone code' : 'are not Electricity Maps zone codes';
+    const named = bad.map((z) => `"${z}"`).join(', ');
+    io.stderr(`shisa carbon: ${named} ${what} (e.g. JP-TK, SE-SE1, US-CAL-CISO)\n`);
     return EXIT.invalidInput;
   }
   let settings: CarbonSettings = defaultCarbonSettings();
@@ -127,7 +127,10 @@ function table(signals: readonly ZoneSignal[], kind: CarbonSourceKind, settings:
       .join('  ')
       .trimEnd();
   const fresh = signals.filter((s) => s.status === 'fresh').length;
-  const footer = `${signals.length} zone${signals.length === 1 ? '' : 's'} at ${isoMinute(at)} UTC: ${fresh} fresh, ${signals.length - fresh} stale or missing (stale after ${formatAge(settings.maxStalenessMs)}; ${settings.emissionFactor} emission factors)`;
+  const footer =
+    `${signals.length} zone${signals.length === 1 ? '' : 's'} at ${isoMinute(at)} UTC: ` +
+    `${fresh} fresh, ${signals.length - fresh} stale or missing ` +
+    `(stale after ${formatAge(settings.maxStalenessMs)}; ${settings.emissionFactor} emission factors)`;
   return [fmt(head), ...rows.map(fmt), '', footer].join('\n');
 }
 

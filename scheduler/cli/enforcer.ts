@@ -70,13 +70,15 @@ export async function enforcerCommand(
   }
   const s = agent.status();
   const attached = s.workloads.filter((w) => w.attached).length;
+  const policies = `${plan.policies.length} breaker ${plan.policies.length === 1 ? 'policy' : 'policies'}`;
   log(
-    `enforcer on ${config.node}: ${s.mode}; ${attached} of ${plural(s.workloads.length, 'workload')} attached, ${plural(plan.checks.length, 'latency check')}, ${plan.policies.length} breaker ${plan.policies.length === 1 ? 'policy' : 'policies'}; serving ${agent.url}/status and /metrics`,
+    `enforcer on ${config.node}: ${s.mode}; ${attached} of ${plural(s.workloads.length, 'workload')} attached, ` +
+      `${plural(plan.checks.length, 'latency check')}, ${policies}; serving ${agent.url}/status and /metrics`,
   );
   const signal = await untilStopped;
-  log(
-    `${signal}: stopping; ${s.mode === 'enforce' ? `breakers and probes stay in force (pinned under ${config.pinDir})` : 'nothing was loaded'}`,
-  );
+  const left =
+    s.mode === 'enforce' ? `breakers and probes stay in force (pinned under ${config.pinDir})` : 'nothing was loaded';
+  log(`${signal}: stopping; ${left}`);
   await agent.stop();
   return EXIT.ok;
 }
@@ -108,9 +110,8 @@ async function uninstall(config: EnforcerConfig, io: CliIo): Promise<number> {
     );
     return EXIT.ok;
   } catch (err) {
-    io.stderr(
-      `shisa enforcer --uninstall: ${err instanceof LoaderError ? `${err.code}: ` : ''}${err instanceof Error ? err.message : String(err)}\n`,
-    );
+    const code = err instanceof LoaderError ? `${err.code}: ` : '';
+    io.stderr(`shisa enforcer --uninstall: ${code}${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.internal;
   }
 }

@@ -6,6 +6,7 @@ import type { CliIo } from './io.js';
  * controls (U+009B is a one-character CSI on some terminals) and the bidirectional overrides
  * and isolates that reorder what is seen ("Trojan Source").
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is what this pattern is for
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

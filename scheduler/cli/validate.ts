@@ -32,7 +32,8 @@ export async function validateCommand(files: readonly string[], options: Validat
         const names = loaded.intents.map((i) => i.name);
         results.push({ file, kind: 'intent', intents: names });
         texts.push(
-          `${file}: valid, ${names.length} intent${names.length === 1 ? '' : 's'} (${names.join(', ')}); region and channel names are checked when a fleet file is validated`,
+          `${file}: valid, ${names.length} intent${names.length === 1 ? '' : 's'} (${names.join(', ')}); ` +
+            'region and channel names are checked when a fleet file is validated',
         );
       }
     } else {

@@ -27,9 +27,12 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CliIo): P
   const report = await verify(mesh, ws.intents, { timeoutMs: options.timeoutMs, checks: ['intents', 'region-loss'] });
   if (options.json) io.stdout(JSON.stringify({ fleet: ws.fleet.file, ...reportToJson(report) }, null, 2) + '\n');
   else {
-    io.stdout(
-      `Verifying ${ws.fleet.name ?? ws.fleet.file}: ${plural(ws.intents.length, 'intent')}, ${plural(ws.workloads.length, 'workload')}, ${plural(ws.fleet.regions.length, 'region')}\n\n`,
-    );
+    const counts = [
+      plural(ws.intents.length, 'intent'),
+      plural(ws.workloads.length, 'workload'),
+      plural(ws.fleet.regions.length, 'region'),
+    ];
+    io.stdout(`Verifying ${ws.fleet.name ?? ws.fleet.file}: ${counts.join(', ')}\n\n`);
     io.stdout(renderReport(report) + '\n');
   }
   return report.proven ? EXIT.ok : EXIT.unprovable;
