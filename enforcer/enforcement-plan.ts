@@ -1,8 +1,8 @@
 import { diagnostic, type Diagnostic } from '../scheduler/diagnostics/diagnostic.js';
 import type { Span } from '../scheduler/diagnostics/source-file.js';
-import type { Percentile } from '../scheduler/intent/model.js';
-import { workloadMatcher } from '../scheduler/inventory/pattern.js';
+import type { Intent, Percentile } from '../scheduler/intent/model.js';
 import { buildPromiseModel } from '../scheduler/promises/build-model.js';
+import type { PromiseModel } from '../scheduler/promises/model.js';
 import type { Workspace } from '../scheduler/workspace/model.js';
 import type { BreakerPolicy, EnforcerConfig, NodeWorkload } from './config.js';
 import type { Endpoint } from './endpoint.js';
@@ -43,102 +43,142 @@ const where = (s: Span): string => `${s.file}:${s.line}:${s.col}`;
 /**
  * What this node must measure and protect: for each workload it runs, the latency bounds
  * the intents covering it ask the kernel to verify, and the circuit-breaker policies
- * they set. Pure: a function of the fleet's workspace and the enforcer file.
+ * they set. Pure: a function of the fleet's workspace and the enforcer file. Which
+ * workloads a constraint names comes from the promise model, never from matching here.
  */
 export function planEnforcement(ws: Workspace, config: EnforcerConfig): EnforcementPlan {
-  const diagnostics: Diagnostic[] = [];
-  const mesh = buildPromiseModel(ws.fleet, ws.intents, ws.workloads);
-  const names = ws.workloads.map((w) => w.name);
-  const matching = (pattern: string): string[] => names.filter(workloadMatcher(pattern));
-  const used = new Set<string>();
-  const endpointsOf = (dep: string): readonly Endpoint[] => {
-    used.add(dep);
-    return config.destinations.get(dep) ?? [];
+  const p: Planning = {
+    model: buildPromiseModel(ws.fleet, ws.intents, ws.workloads),
+    config,
+    diagnostics: [],
+    used: new Set(),
+    unreachable: new Map(),
+    checks: [],
+    policies: new Map(),
   };
-  const unreachable = new Map<string, Span>();
-  const checks: LatencyCheck[] = [];
-  const policies = new Map<string, PolicyAssignment>();
-
-  const assign = (a: PolicyAssignment): void => {
-    const key = `${a.workload}|${a.endpoint ? `${a.endpoint.host}|${a.endpoint.port}` : '*'}`;
-    const had = policies.get(key);
-    // Several constraints on one destination: the one that trips soonest wins.
-    if (!had || a.policy.consecutiveFailures < had.policy.consecutiveFailures) policies.set(key, a);
+  for (const nw of config.workloads) planWorkload(p, nw);
+  warnUnreachable(p);
+  warnUnused(p);
+  return {
+    workloads: config.workloads,
+    checks: p.checks,
+    policies: [...p.policies.values()],
+    diagnostics: p.diagnostics,
   };
+}
 
-  for (const nw of config.workloads) {
-    const w = mesh.indexOf(nw.name);
-    if (w === undefined) {
-      diagnostics.push(
-        diagnostic({
-          code: 'enforcer/unknown-workload',
-          message: `workload "${nw.name}" is not in the fleet's inventory`,
-          span: nw.span,
-          expected: 'a workload listed in the inventory of the fleet file',
-        }),
-      );
+/** The plan as it is built, one node workload at a time. */
+interface Planning {
+  readonly model: PromiseModel;
+  readonly config: EnforcerConfig;
+  readonly diagnostics: Diagnostic[];
+  /** Destinations some check or breaker asked for. */
+  readonly used: Set<string>;
+  /** Dependencies with no address on this node, and the first workload that needs one. */
+  readonly unreachable: Map<string, Span>;
+  readonly checks: LatencyCheck[];
+  readonly policies: Map<string, PolicyAssignment>;
+}
+
+function planWorkload(p: Planning, nw: NodeWorkload): void {
+  const w = p.model.indexOf(nw.name);
+  if (w === undefined) {
+    p.diagnostics.push(
+      diagnostic({
+        code: 'enforcer/unknown-workload',
+        message: `workload "${nw.name}" is not in the fleet's inventory`,
+        span: nw.span,
+        expected: 'a workload listed in the inventory of the fleet file',
+      }),
+    );
+    return;
+  }
+  let covered = false;
+  for (const intent of p.model.covering[w]!) {
+    planLatencyChecks(p, nw, w, intent);
+    if (intent.circuitBreakers.length) covered = true;
+    planBreakers(p, nw, intent);
+  }
+  if (!covered && p.config.breakerDefault)
+    assign(p, { workload: nw.name, policy: p.config.breakerDefault, from: `${p.config.file}: breaker_default` });
+}
+
+/** One check per dependency an `ebpf_probe` latency bound of the intent covers. */
+function planLatencyChecks(p: Planning, nw: NodeWorkload, w: number, intent: Intent): void {
+  intent.latency.forEach((l, k) => {
+    if (l.verifyVia !== 'ebpf_probe') return;
+    for (const d of p.model.latencyTargets(w, l)) {
+      const dep = p.model.workloads[d]!.name;
+      p.checks.push({
+        key: `${nw.name}>${dep}@${intent.name}#${k}`,
+        intent: intent.name,
+        at: where(l.span),
+        workload: nw.name,
+        dependency: dep,
+        endpoints: endpointsOf(p, dep, nw),
+        maxMs: l.maxMs,
+        percentile: l.percentile,
+      });
+    }
+  });
+}
+
+/** The intent's circuit breakers: cgroup-wide without `to`, else per address of each destination. */
+function planBreakers(p: Planning, nw: NodeWorkload, intent: Intent): void {
+  for (const cb of intent.circuitBreakers) {
+    const policy: BreakerPolicy = {
+      consecutiveFailures: cb.consecutiveFailures,
+      baseEjectionMs: cb.baseEjectionMs,
+      maxEjectionMs: Math.max(cb.maxEjectionMs, cb.baseEjectionMs),
+      halfOpen: cb.halfOpen,
+    };
+    const from = `intent "${intent.name}" at ${where(cb.span)}`;
+    if (cb.to.length === 0) {
+      assign(p, { workload: nw.name, policy, from });
       continue;
     }
-    const deps = mesh.out[w]!.map((e) => names[e.to]!);
-    let covered = false;
-    for (const intent of mesh.covering[w]!) {
-      intent.latency.forEach((l, k) => {
-        if (l.verifyVia !== 'ebpf_probe') return;
-        const targets = l.to.length
-          ? [...new Set(l.to.flatMap((t) => matching(t.value)))].filter((d) => d !== nw.name)
-          : deps;
-        for (const dep of targets) {
-          const endpoints = endpointsOf(dep);
-          if (endpoints.length === 0 && !unreachable.has(dep)) unreachable.set(dep, nw.span);
-          checks.push({
-            key: `${nw.name}>${dep}@${intent.name}#${k}`,
-            intent: intent.name,
-            at: where(l.span),
-            workload: nw.name,
-            dependency: dep,
-            endpoints,
-            maxMs: l.maxMs,
-            percentile: l.percentile,
-          });
-        }
-      });
-      for (const cb of intent.circuitBreakers) {
-        covered = true;
-        const policy: BreakerPolicy = {
-          consecutiveFailures: cb.consecutiveFailures,
-          baseEjectionMs: cb.baseEjectionMs,
-          maxEjectionMs: Math.max(cb.maxEjectionMs, cb.baseEjectionMs),
-          halfOpen: cb.halfOpen,
-        };
-        const from = `intent "${intent.name}" at ${where(cb.span)}`;
-        if (cb.to.length === 0) {
-          assign({ workload: nw.name, policy, from });
-          continue;
-        }
-        for (const dep of new Set(cb.to.flatMap((t) => matching(t.value)))) {
-          const endpoints = endpointsOf(dep);
-          if (endpoints.length === 0 && !unreachable.has(dep)) unreachable.set(dep, nw.span);
-          for (const endpoint of endpoints) assign({ workload: nw.name, endpoint, policy, from });
-        }
-      }
+    for (const d of new Set(cb.to.flatMap((t) => p.model.matching(t.value)))) {
+      for (const endpoint of endpointsOf(p, p.model.workloads[d]!.name, nw))
+        assign(p, { workload: nw.name, endpoint, policy, from });
     }
-    if (!covered && config.breakerDefault)
-      assign({ workload: nw.name, policy: config.breakerDefault, from: `${config.file}: breaker_default` });
   }
-  for (const [dep, span] of [...unreachable].sort(([a], [b]) => a.localeCompare(b))) {
-    diagnostics.push(
+}
+
+/** The addresses of a dependency on this node; none is remembered, to be warned about once. */
+function endpointsOf(p: Planning, dep: string, nw: NodeWorkload): readonly Endpoint[] {
+  p.used.add(dep);
+  const endpoints = p.config.destinations.get(dep) ?? [];
+  if (endpoints.length === 0 && !p.unreachable.has(dep)) p.unreachable.set(dep, nw.span);
+  return endpoints;
+}
+
+function assign(p: Planning, a: PolicyAssignment): void {
+  const key = `${a.workload}|${a.endpoint ? `${a.endpoint.host}|${a.endpoint.port}` : '*'}`;
+  const had = p.policies.get(key);
+  // Several constraints on one destination: the one that trips soonest wins.
+  if (!had || a.policy.consecutiveFailures < had.policy.consecutiveFailures) p.policies.set(key, a);
+}
+
+function warnUnreachable(p: Planning): void {
+  for (const [dep, span] of [...p.unreachable].sort(([a], [b]) => a.localeCompare(b))) {
+    p.diagnostics.push(
       diagnostic({
         code: 'enforcer/no-destination',
         severity: 'warning',
-        message: `no address for dependency "${dep}" under destinations: its latency is unknown and its breaker idle on this node`,
+        message:
+          `no address for dependency "${dep}" under destinations: ` +
+          'its latency is unknown and its breaker idle on this node',
         span,
         expected: `destinations: { ${dep}: ["10.0.0.7:5432"] }`,
       }),
     );
   }
-  for (const [dep, span] of config.destinationSpans) {
-    if (used.has(dep)) continue;
-    diagnostics.push(
+}
+
+function warnUnused(p: Planning): void {
+  for (const [dep, span] of p.config.destinationSpans) {
+    if (p.used.has(dep)) continue;
+    p.diagnostics.push(
       diagnostic({
         code: 'enforcer/unused-destination',
         severity: 'warning',
@@ -148,5 +188,4 @@ export function planEnforcement(ws: Workspace, config: EnforcerConfig): Enforcem
       }),
     );
   }
-  return { workloads: config.workloads, checks, policies: [...policies.values()], diagnostics };
 }
