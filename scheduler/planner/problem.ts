@@ -1,3 +1,5 @@
+import { RegionLoad } from '../capacity/region-load.js';
+
 /**
  * The placement problem in solver form: plain arrays over region and mover indices, built
  * from a snapshot after every feasibility filter has run. Solvers (exact search, the
@@ -135,23 +137,18 @@ export function objectiveOf(p: PlacementProblem, region: Int32Array): number {
  * violation found, or undefined. Used by every solver's tests and as a last guard.
  */
 export function violation(p: PlacementProblem, region: Int32Array): string | undefined {
-  const cpu = new Float64Array(p.regions.length);
-  const mem = new Float64Array(p.regions.length);
+  const load = new RegionLoad(p.regions);
   let moves = 0;
   for (let i = 0; i < p.movers.length; i++) {
     const m = p.movers[i] as Mover;
     const r = region[i] as number;
     if (costIn(m, r) === undefined) return `${m.name} placed in a region it may not use (${p.regions[r]?.name ?? r})`;
-    cpu[r] = (cpu[r] as number) + m.cpu;
-    mem[r] = (mem[r] as number) + m.memoryGib;
+    load.add(r, m);
     if (r !== m.current) moves++;
   }
-  const EPS = 1e-9;
   for (let r = 0; r < p.regions.length; r++) {
-    const reg = p.regions[r] as ProblemRegion;
-    if ((cpu[r] as number) > reg.cpu + EPS) return `${reg.name} over cpu capacity (${cpu[r]} > ${reg.cpu})`;
-    if ((mem[r] as number) > reg.memoryGib + EPS)
-      return `${reg.name} over memory capacity (${mem[r]} > ${reg.memoryGib})`;
+    const over = load.overflow(r);
+    if (over) return `${p.regions[r]?.name} over ${over.resource} capacity (${over.used} > ${over.capacity})`;
   }
   if (moves > p.budget) return `${moves} moves, budget ${p.budget}`;
   for (const e of p.pairs) {

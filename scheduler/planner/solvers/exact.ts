@@ -1,3 +1,5 @@
+import { RegionLoad } from '../../capacity/region-load.js';
+import { below } from '../../tolerance.js';
 import { cheapestFirst, costIn, type Assignment, type Mover, type PlacementProblem } from '../problem.js';
 
 export interface ExactResult {
@@ -15,6 +17,78 @@ export interface ExactResult {
  * Exact when it finishes within `maxNodes`; used for small instances.
  */
 export function solveExact(p: PlacementProblem, maxNodes: number, incumbent?: Assignment): ExactResult {
+  const n = p.movers.length;
+  const { order, position, stayFrom, savingPrefix, partners } = searchOrder(p);
+  const tries = order.map((i) => cheapestFirst((p.movers[i] as Mover).allowed, (p.movers[i] as Mover).cost));
+
+  const region = new Int32Array(n);
+  const load = new RegionLoad(p.regions);
+  let bestObjective = Infinity;
+  let bestRegion = Int32Array.from(p.movers.map((m) => m.current));
+  if (incumbent) {
+    bestObjective = incumbent.objective;
+    bestRegion = Int32Array.from(incumbent.region);
+  }
+  let nodes = 0;
+  let aborted = false;
+  let cost = p.fixedEmissions;
+  let moves = 0;
+
+  const search = (k: number): void => {
+    if (aborted) return;
+    if (++nodes > maxNodes) {
+      aborted = true;
+      return;
+    }
+    if (k === n) {
+      if (below(cost, bestObjective)) {
+        bestObjective = cost;
+        bestRegion = Int32Array.from(region);
+      }
+      return;
+    }
+    const left = Math.max(0, Math.min(n - k, p.budget - moves));
+    const bound = cost + (stayFrom[k] as number) - ((savingPrefix[k + left] as number) - (savingPrefix[k] as number));
+    if (!below(bound, bestObjective)) return;
+    const i = order[k] as number;
+    const m = p.movers[i] as Mover;
+    next: for (const a of tries[k] as number[]) {
+      const r = m.allowed[a] as number;
+      const moved = r !== m.current;
+      if (moved && moves >= p.budget) continue;
+      if (!load.fits(r, m)) continue;
+      for (const [j, maxMs] of partners[i] as [number, number][]) {
+        if ((position[j] as number) >= k) continue; // not decided yet: checked when it is
+        const l = p.latency(r, region[j] as number);
+        if (l === undefined || l > maxMs) continue next;
+      }
+      region[i] = r;
+      load.add(r, m);
+      cost += m.cost[a] as number;
+      if (moved) moves++;
+      search(k + 1);
+      if (moved) moves--;
+      cost -= m.cost[a] as number;
+      load.remove(r, m);
+    }
+  };
+  search(0);
+  let objective = p.fixedEmissions;
+  for (let i = 0; i < n; i++) objective += costIn(p.movers[i] as Mover, bestRegion[i] as number) as number;
+  return { assignment: { region: bestRegion, objective }, optimal: !aborted, nodes };
+}
+
+/**
+ * Movers by largest possible saving first, with the sums the bound reads: the cost of
+ * staying from position k on and the savings prefix; and each mover's pair partners.
+ */
+function searchOrder(p: PlacementProblem): {
+  order: number[];
+  position: Int32Array;
+  stayFrom: Float64Array;
+  savingPrefix: Float64Array;
+  partners: [number, number][][];
+} {
   const n = p.movers.length;
   const stay = p.movers.map((m) => costIn(m, m.current) as number);
   const best = p.movers.map((m) => Math.min(...m.cost));
@@ -35,70 +109,6 @@ export function solveExact(p: PlacementProblem, maxNodes: number, incumbent?: As
     (partners[e.a] as [number, number][]).push([e.b, e.maxMs]);
     (partners[e.b] as [number, number][]).push([e.a, e.maxMs]);
   }
-  const tries = order.map((i) => cheapestFirst((p.movers[i] as Mover).allowed, (p.movers[i] as Mover).cost));
 
-  const region = new Int32Array(n);
-  const cpu = new Float64Array(p.regions.length);
-  const mem = new Float64Array(p.regions.length);
-  let bestObjective = Infinity;
-  let bestRegion = Int32Array.from(p.movers.map((m) => m.current));
-  if (incumbent) {
-    bestObjective = incumbent.objective;
-    bestRegion = Int32Array.from(incumbent.region);
-  }
-  let nodes = 0;
-  let aborted = false;
-  let cost = p.fixedEmissions;
-  let moves = 0;
-
-  const search = (k: number): void => {
-    if (aborted) return;
-    if (++nodes > maxNodes) {
-      aborted = true;
-      return;
-    }
-    if (k === n) {
-      if (cost < bestObjective - 1e-9) {
-        bestObjective = cost;
-        bestRegion = Int32Array.from(region);
-      }
-      return;
-    }
-    const left = Math.max(0, Math.min(n - k, p.budget - moves));
-    const bound = cost + (stayFrom[k] as number) - ((savingPrefix[k + left] as number) - (savingPrefix[k] as number));
-    if (bound >= bestObjective - 1e-9) return;
-    const i = order[k] as number;
-    const m = p.movers[i] as Mover;
-    next: for (const a of tries[k] as number[]) {
-      const r = m.allowed[a] as number;
-      const moved = r !== m.current;
-      if (moved && moves >= p.budget) continue;
-      const reg = p.regions[r];
-      if (
-        !reg ||
-        (cpu[r] as number) + m.cpu > reg.cpu + 1e-9 ||
-        (mem[r] as number) + m.memoryGib > reg.memoryGib + 1e-9
-      )
-        continue;
-      for (const [j, maxMs] of partners[i] as [number, number][]) {
-        if ((position[j] as number) >= k) continue; // not decided yet: checked when it is
-        const l = p.latency(r, region[j] as number);
-        if (l === undefined || l > maxMs) continue next;
-      }
-      region[i] = r;
-      cpu[r] = (cpu[r] as number) + m.cpu;
-      mem[r] = (mem[r] as number) + m.memoryGib;
-      cost += m.cost[a] as number;
-      if (moved) moves++;
-      search(k + 1);
-      if (moved) moves--;
-      cost -= m.cost[a] as number;
-      cpu[r] = (cpu[r] as number) - m.cpu;
-      mem[r] = (mem[r] as number) - m.memoryGib;
-    }
-  };
-  search(0);
-  let objective = p.fixedEmissions;
-  for (let i = 0; i < n; i++) objective += costIn(p.movers[i] as Mover, bestRegion[i] as number) as number;
-  return { assignment: { region: bestRegion, objective }, optimal: !aborted, nodes };
+  return { order, position, stayFrom, savingPrefix, partners };
 }

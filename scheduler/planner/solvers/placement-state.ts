@@ -1,3 +1,4 @@
+import { RegionLoad } from '../../capacity/region-load.js';
 import { costIn, type Mover, type PlacementProblem } from '../problem.js';
 
 /**
@@ -6,8 +7,7 @@ import { costIn, type Mover, type PlacementProblem } from '../problem.js';
  */
 export class PlacementState {
   readonly region: Int32Array;
-  private readonly cpu: Float64Array;
-  private readonly mem: Float64Array;
+  private readonly load: RegionLoad;
   private readonly partners: (readonly [number, number][])[];
   moves = 0;
   objective: number;
@@ -15,8 +15,7 @@ export class PlacementState {
   constructor(private readonly p: PlacementProblem) {
     const n = p.movers.length;
     this.region = new Int32Array(n);
-    this.cpu = new Float64Array(p.regions.length);
-    this.mem = new Float64Array(p.regions.length);
+    this.load = new RegionLoad(p.regions);
     this.partners = Array.from({ length: n }, () => [] as [number, number][]);
     for (const e of p.pairs) {
       (this.partners[e.a] as [number, number][]).push([e.b, e.maxMs]);
@@ -26,8 +25,7 @@ export class PlacementState {
     for (let i = 0; i < n; i++) {
       const m = p.movers[i] as Mover;
       this.region[i] = m.current;
-      this.cpu[m.current] = (this.cpu[m.current] as number) + m.cpu;
-      this.mem[m.current] = (this.mem[m.current] as number) + m.memoryGib;
+      this.load.add(m.current, m);
       objective += costIn(m, m.current) as number;
     }
     this.objective = objective;
@@ -38,13 +36,7 @@ export class PlacementState {
     const m = this.p.movers[i] as Mover;
     const from = this.region[i] as number;
     if (r === from) return true;
-    const reg = this.p.regions[r];
-    if (!reg) return false;
-    if (
-      (this.cpu[r] as number) + m.cpu > reg.cpu + 1e-9 ||
-      (this.mem[r] as number) + m.memoryGib > reg.memoryGib + 1e-9
-    )
-      return false;
+    if (!this.load.fits(r, m)) return false;
     const extraMove = (from === m.current ? 1 : 0) - (r === m.current ? 1 : 0);
     if (this.moves + extraMove > this.p.budget) return false;
     for (const [j, maxMs] of this.partners[i] as [number, number][]) {
@@ -58,10 +50,8 @@ export class PlacementState {
     const m = this.p.movers[i] as Mover;
     const from = this.region[i] as number;
     if (r === from) return;
-    this.cpu[from] = (this.cpu[from] as number) - m.cpu;
-    this.mem[from] = (this.mem[from] as number) - m.memoryGib;
-    this.cpu[r] = (this.cpu[r] as number) + m.cpu;
-    this.mem[r] = (this.mem[r] as number) + m.memoryGib;
+    this.load.remove(from, m);
+    this.load.add(r, m);
     this.moves += (r === m.current ? -1 : 0) + (from === m.current ? 1 : 0);
     this.objective += (costIn(m, r) as number) - (costIn(m, from) as number);
     this.region[i] = r;
@@ -84,6 +74,6 @@ export class PlacementState {
   }
 
   spareCpu(r: number): number {
-    return (this.p.regions[r]?.cpu ?? 0) - (this.cpu[r] as number);
+    return (this.p.regions[r]?.cpu ?? 0) - (this.load.cpu[r] as number);
   }
 }
