@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret } from '../scheduler/config/secret.js';
 import { postgresBin, startPostgres } from '../test/db/postgres-server.js';
+import { movesInOneBatch } from '../test/db/run-fixture.js';
 
 const shipped = (path: string): Promise<unknown> => import(new URL(`../dist/${path}`, import.meta.url).href);
 const { openStore } = (await shipped('db/store.js')) as typeof import('../db/store.js');
@@ -37,12 +38,14 @@ function record(k: number): RunRecord {
     verdict: 'proven',
     status: 'planned',
     timings: { plan_ms: 530 },
-    moves: Array.from({ length: MOVES }, (_, i) => ({
-      workload: `team${i % 40}/w${i}`,
-      from: `r${i % 16}`,
-      to: `r${16 + (i % 8)}`,
-      savingGPerH: 20 + (i % 50),
-    })),
+    ...movesInOneBatch(
+      Array.from({ length: MOVES }, (_, i) => ({
+        workload: `team${i % 40}/w${i}`,
+        from: `r${i % 16}`,
+        to: `r${16 + (i % 8)}`,
+        savingGPerH: 20 + (i % 50),
+      })),
+    ),
     kept: Array.from({ length: DECISIONS - MOVES }, (_, i) => ({
       workload: `team${i % 40}/k${i}`,
       region: `r${i % 40}`,

@@ -27,22 +27,36 @@ export const TRANSITIONS: Readonly<Record<MigrationState, readonly MigrationStat
 
 export type MigrationRow = typeof migrations.$inferSelect;
 
-/** Journals a proven plan's moves as planned migrations (inside the run's transaction); returns the rows. */
+/** A move as the journal takes it: the plan's own move objects, in the proven order. */
+export interface JournalMove {
+  readonly workload: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * Journals a proven plan's moves as planned migrations (inside the run's transaction), in
+ * the proven make-before-break order: each row keeps its batch and its position in the
+ * whole order, so an executor follows exactly what was proven. Returns the rows.
+ */
 export async function journalPlanned(
   tx: Executor,
   runId: number,
-  moves: readonly { readonly workload: string; readonly from: string; readonly to: string }[],
+  batches: readonly (readonly JournalMove[])[],
   at: Date,
 ): Promise<MigrationRow[]> {
-  if (moves.length === 0) return [];
+  const ordered = batches.flatMap((moves, batch) => moves.map((m) => ({ m, batch })));
+  if (ordered.length === 0) return [];
   return tx
     .insert(migrations)
     .values(
-      moves.map((m) => ({
+      ordered.map(({ m, batch }, position) => ({
         runId,
         workload: m.workload,
         fromRegion: m.from,
         toRegion: m.to,
+        batch,
+        position,
         state: 'planned',
         transitions: [{ state: 'planned', at: at.toISOString() }],
         updatedAt: at,
@@ -51,36 +65,60 @@ export async function journalPlanned(
     .returning();
 }
 
+/** One step of the state machine, from the state the caller saw to the next. */
+export interface Transition {
+  readonly from: MigrationState;
+  readonly to: MigrationState;
+}
+
 /**
- * Moves one migration to its next state, timestamped, if the state machine allows it from
- * where it is (read under a row lock, so two executors cannot both advance it), with an
- * audit entry binding the row as it now is.
+ * How an advance ended: done, or lost — the migration had already left `from` (another
+ * replica or an earlier attempt advanced it), so nothing was written. Losing is expected
+ * when several executors run; it is a value, not an error.
  */
-export async function advanceMigration(store: Store, id: number, to: MigrationState, at: Date): Promise<void> {
+export type Advance =
+  | { readonly ok: true; readonly row: MigrationRow }
+  | { readonly ok: false; readonly reason: 'lost'; readonly state: MigrationState; readonly message: string };
+
+/**
+ * Moves one migration from the state the caller saw to the next, timestamped, only if it is
+ * still there (read under a row lock, so of two executors exactly one wins), with an audit
+ * entry binding the row as it now is. A transition the state machine does not have, or a
+ * migration that was never journaled, is a StoreError (the caller's mistake, not a race).
+ */
+export async function advanceMigration(store: Store, id: number, step: Transition, at: Date): Promise<Advance> {
+  if (!TRANSITIONS[step.from].includes(step.to))
+    throw new StoreError(
+      'MIGRATION_TRANSITION',
+      `migration ${id} cannot go from ${step.from} to ${step.to} (allowed: ${TRANSITIONS[step.from].join(', ') || 'none, it is finished'})`,
+    );
   try {
-    await inTransaction(store, (tx) => advanceIn(tx, id, to, at));
+    return await inTransaction(store, (tx) => advanceIn(tx, id, step, at));
   } catch (err) {
     throw storeFault(err, `cannot advance migration ${id}`);
   }
 }
 
-async function advanceIn(tx: Executor, id: number, to: MigrationState, at: Date): Promise<void> {
+async function advanceIn(tx: Executor, id: number, step: Transition, at: Date): Promise<Advance> {
   const locked = (await tx.execute(sql`select state from ${migrations} where id = ${id} for update`)) as unknown as
-    { rows?: { state: string }[] } | { state: string }[];
+    | { rows?: { state: string }[] }
+    | { state: string }[];
   const current = (Array.isArray(locked) ? locked : (locked.rows ?? []))[0];
   if (!current) throw new StoreError('MIGRATION_UNKNOWN', `no migration ${id} is journaled`);
-  const from = current.state as MigrationState;
-  if (!TRANSITIONS[from].includes(to))
-    throw new StoreError(
-      'MIGRATION_TRANSITION',
-      `migration ${id} cannot go from ${from} to ${to} (allowed: ${TRANSITIONS[from].join(', ') || 'none, it is finished'})`,
-    );
+  const state = current.state as MigrationState;
+  if (state !== step.from)
+    return {
+      ok: false,
+      reason: 'lost',
+      state,
+      message: `migration ${id} is ${state}, no longer ${step.from}: it was advanced elsewhere; nothing was written`,
+    };
   const [row] = await tx
     .update(migrations)
     .set({
-      state: to,
+      state: step.to,
       updatedAt: at,
-      transitions: sql`${migrations.transitions} || ${JSON.stringify([{ state: to, at: at.toISOString() }])}::jsonb`,
+      transitions: sql`${migrations.transitions} || ${JSON.stringify([{ state: step.to, at: at.toISOString() }])}::jsonb`,
     })
     .where(eq(migrations.id, id))
     .returning();
@@ -88,6 +126,7 @@ async function advanceIn(tx: Executor, id: number, to: MigrationState, at: Date)
     actor: 'shisa',
     action: 'migration.advanced',
     subject: `migration ${id}`,
-    payload: { migration: id, run: row!.runId, from, to, row: rowDigest(row) },
+    payload: { migration: id, run: row!.runId, from: step.from, to: step.to, row: rowDigest(row) },
   });
+  return { ok: true, row: row! };
 }

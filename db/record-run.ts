@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { appendAuditIn } from './audit-log.js';
+import { appendAuditIn, appendAuditManyIn } from './audit-log.js';
 import { bindRun, decisionContent, digestRows } from './audit-bindings.js';
-import { journalPlanned } from './migration-journal.js';
+import { journalPlanned, type JournalMove } from './migration-journal.js';
 import { carbonReadings, decisions, exceptions, runs } from './schema.js';
 import { inTransaction, type Executor, type Store } from './store.js';
 import { storeFault } from './store-fault.js';
@@ -18,10 +18,11 @@ export interface RunRecord {
     readonly zones: number;
     readonly notFresh: readonly { readonly zone: string; readonly status: string; readonly problem?: string }[];
   };
-  readonly emissionsBefore: number;
-  readonly emissionsAfter: number;
-  readonly lowerBound: number;
-  readonly gap: number;
+  /** Null when nothing was planned (the intents were unprovable). */
+  readonly emissionsBefore: number | null;
+  readonly emissionsAfter: number | null;
+  readonly lowerBound: number | null;
+  readonly gap: number | null;
   readonly verdict: 'proven' | 'unprovable' | 'not-run';
   readonly status: 'planned' | 'unprovable' | 'failed';
   readonly timings: Readonly<Record<string, number>>;
@@ -31,6 +32,21 @@ export interface RunRecord {
     readonly to: string;
     readonly savingGPerH: number;
   }[];
+  /**
+   * The proven make-before-break order of `moves` (batch after batch), journaled as planned
+   * migrations with their batch and position; empty unless the verdict is proven.
+   */
+  readonly order: readonly (readonly JournalMove[])[];
+  /** Each input file's digest and one over the carbon signals: what the run decided from. */
+  readonly inputs: {
+    readonly files: readonly { readonly file: string; readonly sha256: string }[];
+    readonly carbon: string;
+  };
+  /**
+   * Workloads covered by an intent with `compliance { audit: true }`, with those intents'
+   * names: each decision about one gets its own audit-log entry.
+   */
+  readonly audited: ReadonlyMap<string, readonly string[]>;
   readonly kept: readonly {
     readonly workload: string;
     readonly region: string;
@@ -98,6 +114,7 @@ async function writeRun(tx: Executor, r: RunRecord): Promise<number> {
       verdict: r.verdict,
       status: r.status,
       timings: r.timings,
+      inputs: r.inputs,
     })
     .returning();
   const runId = run!.id;
@@ -127,7 +144,7 @@ async function writeRun(tx: Executor, r: RunRecord): Promise<number> {
   ];
   await insertDecisions(tx, runId, rows);
   // The gate: only a proven plan's moves become migrations an executor will drive.
-  const journaled = r.verdict === 'proven' ? await journalPlanned(tx, runId, r.moves, r.finishedAt) : [];
+  const journaled = r.verdict === 'proven' ? await journalPlanned(tx, runId, r.order, r.finishedAt) : [];
   const fetchedAt = r.finishedAt;
   if (r.readings.length)
     await tx
@@ -168,7 +185,28 @@ async function writeRun(tx: Executor, r: RunRecord): Promise<number> {
       ),
     },
   });
+  await auditDecisions(tx, runId, r);
   return runId;
+}
+
+/** One audit entry per decision about an audited workload, after the run's own entry. */
+async function auditDecisions(tx: Executor, runId: number, r: RunRecord): Promise<void> {
+  if (r.audited.size === 0) return;
+  const entry = (workload: string, decision: Record<string, unknown>) => ({
+    actor: 'shisa',
+    action: 'decision.audited',
+    subject: `workload ${workload}`,
+    payload: { run: runId, intents: r.audited.get(workload), verdict: r.verdict, ...decision },
+  });
+  const entries = [
+    ...r.moves
+      .filter((m) => r.audited.has(m.workload))
+      .map((m) => entry(m.workload, { decision: 'move', from: m.from, to: m.to, savingGPerH: m.savingGPerH })),
+    ...r.kept
+      .filter((k) => r.audited.has(k.workload))
+      .map((k) => entry(k.workload, { decision: 'kept', region: k.region, reason: k.reason, detail: k.detail })),
+  ];
+  await appendAuditManyIn(tx, r.finishedAt, entries);
 }
 
 /**

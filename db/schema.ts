@@ -43,6 +43,11 @@ export const runs = pgTable(
     status: text('status').notNull(),
     /** Milliseconds per phase. */
     timings: jsonb('timings').notNull(),
+    /**
+     * What the run decided from: { files: [{ file, sha256 }], carbon: sha256 } — each input
+     * file's digest and one over the carbon signals. Absent on runs recorded before it was kept.
+     */
+    inputs: jsonb('inputs'),
   },
   (t) => [check('runs_trigger', sql`${t.trigger} in ('cron', 'manual', 'api')`), index('runs_started').on(t.startedAt)],
 );
@@ -91,6 +96,13 @@ export const migrations = pgTable(
     workload: text('workload').notNull(),
     fromRegion: text('from_region').notNull(),
     toRegion: text('to_region').notNull(),
+    /**
+     * Where the proven make-before-break order puts it: batches run one after another (from
+     * 0), the moves of a batch together; position orders the run's migrations as proven.
+     * Absent on migrations journaled before the order was kept.
+     */
+    batch: integer('batch'),
+    position: integer('position'),
     state: text('state').notNull(),
     /** [{ state, at }], oldest first. */
     transitions: jsonb('transitions').notNull(),

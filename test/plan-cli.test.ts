@@ -141,7 +141,9 @@ describe('shisa plan', () => {
       expect(shisa('history', ...data).stdout).toMatch(/^ +1 +2026-11-22 12:00:00 +manual +proven +planned /m);
       const audit = shisa('audit', 'verify', ...data);
       expect(audit.code).toBe(0);
-      expect(audit.stdout).toMatch(/^Audit log intact: 2 entries/m);
+      // Per run: its own entry and one per decision about a workload of an audited intent
+      // (compliance { audit: true } in batch.intent and data-platform.intent: 30 decisions).
+      expect(audit.stdout).toMatch(/^Audit log intact: 62 entries/m);
       expect(shisa('history', '9', ...data).code).toBe(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });

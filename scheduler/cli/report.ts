@@ -1,6 +1,7 @@
 import { diagnosticToJson, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderDiagnostic } from '../diagnostics/render.js';
 import type { CliIo } from './io.js';
+import type { SourceFile } from '../diagnostics/source-file.js';
 import type { Workspace } from '../workspace/model.js';
 import { loadWorkspace } from '../workspace/load-workspace.js';
 import { plural } from '../words.js';
@@ -36,6 +37,16 @@ export async function loadWorkspaceWithInventory(
   io: CliIo,
   why: string,
 ): Promise<Workspace | undefined> {
+  return (await loadWithInventory(command, config, io, why))?.workspace;
+}
+
+/** The same, with every file read (by display name), for a run that records what it decided from. */
+export async function loadWithInventory(
+  command: string,
+  config: string,
+  io: CliIo,
+  why: string,
+): Promise<{ workspace: Workspace; sources: ReadonlyMap<string, SourceFile> } | undefined> {
   const loaded = await loadWorkspace(config, { cwd: io.cwd });
   if (!loaded.workspace) {
     printDiagnostics(io, loaded.diagnostics);
@@ -47,5 +58,7 @@ export async function loadWorkspaceWithInventory(
     );
     return undefined;
   }
-  return loaded.workspace;
+  // Loaded: what is left are warnings (e.g. a construct nothing enforces yet); they are said, on stderr.
+  if (loaded.diagnostics.length > 0) printDiagnostics(io, loaded.diagnostics);
+  return { workspace: loaded.workspace, sources: loaded.sources };
 }

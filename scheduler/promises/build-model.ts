@@ -105,6 +105,6 @@ function combine(covering: readonly Intent[], rules: readonly RegionRule[]): Ter
     rules: Object.freeze(rules),
     ...(maxIntensity !== undefined ? { maxIntensity } : {}),
     ...(minSaving !== undefined ? { minSavingPercent: minSaving } : {}),
-    audited: covering.some((i) => i.compliance?.audit === true),
+    auditedBy: Object.freeze(covering.filter((i) => i.compliance?.audit === true).map((i) => i.name)),
   });
 }

@@ -49,8 +49,11 @@ export interface Terms {
   readonly maxIntensity?: number;
   /** Percent a move must save (the highest over intents), if an intent sets it. */
   readonly minSavingPercent?: number;
-  /** Some covering intent has `compliance { audit: true }`: each decision about it is audited. */
-  readonly audited: boolean;
+  /**
+   * The covering intents with `compliance { audit: true }`, in coverage order: when any, each
+   * decision about the workload gets its own audit-log entry naming them.
+   */
+  readonly auditedBy: readonly string[];
 }
 
 /**

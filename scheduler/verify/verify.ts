@@ -46,6 +46,15 @@ export async function verify(
     if (check === 'region-loss') obligations.push(...(await checkAllRegionLosses(mesh, intents, options.timeoutMs)));
     ms[check] = performance.now() - started;
   }
+  return toReport(obligations, ms, plan);
+}
+
+/** Gathers obligations (and the plan check's order, if one ran) into a report. */
+export function toReport(
+  obligations: readonly Obligation[],
+  ms: Readonly<Record<string, number>>,
+  plan?: Pick<PlanCheck, 'order' | 'batches'>,
+): VerifyReport {
   const unprovable = obligations.filter((o) => o.verdict === 'unprovable').map((o) => o.unprovable as UnprovableState);
   return {
     obligations,
@@ -55,4 +64,13 @@ export async function verify(
     ms,
     ...(plan ? { plan: { order: plan.order, batches: plan.batches } } : {}),
   };
+}
+
+/** Two reports as one, in order: check 1's obligations, then check 2's. */
+export function joinReports(first: VerifyReport, second: VerifyReport): VerifyReport {
+  return toReport(
+    [...first.obligations, ...second.obligations],
+    { ...first.ms, ...second.ms },
+    second.plan ?? first.plan,
+  );
 }

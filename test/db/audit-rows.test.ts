@@ -11,6 +11,7 @@ import { recordRun, type RunRecord } from '../../db/record-run.js';
 import { openStore, type Store, type StoreTarget } from '../../db/store.js';
 import { Secret } from '../../scheduler/config/secret.js';
 import { postgresForFile } from './postgres-for-file.js';
+import { movesInOneBatch } from './run-fixture.js';
 
 const postgres = postgresForFile();
 const at = (m: number) => new Date(Date.UTC(2026, 11, 2, 12, m));
@@ -30,12 +31,14 @@ function run(moves: number): RunRecord {
     verdict: 'proven',
     status: 'planned',
     timings: { plan_ms: 4 },
-    moves: Array.from({ length: moves }, (_, i) => ({
-      workload: `batch/m${i}`,
-      from: 'r1',
-      to: 'r2',
-      savingGPerH: 1 + i / 3,
-    })),
+    ...movesInOneBatch(
+      Array.from({ length: moves }, (_, i) => ({
+        workload: `batch/m${i}`,
+        from: 'r1',
+        to: 'r2',
+        savingGPerH: 1 + i / 3,
+      })),
+    ),
     kept: Array.from({ length: 30 }, (_, i) => ({
       workload: `batch/k${i}`,
       region: 'r1',
@@ -112,7 +115,7 @@ describe.each([
     first = await recordRun(store, run(3));
     await recordRun(store, run(0));
     const [m] = await store.query<{ id: string }>('select min(id) as id from migrations where run_id = $1', [first]);
-    await advanceMigration(store, Number(m!.id), 'target-created', at(1));
+    await advanceMigration(store, Number(m!.id), { from: 'planned', to: 'target-created' }, at(1));
   });
 
   it.skipIf(skip)(

@@ -16,6 +16,7 @@ import { openStore, type Store, type StoreTarget } from '../../db/store.js';
 import type { StoreError } from '../../db/store-error.js';
 import { Secret } from '../../scheduler/config/secret.js';
 import { postgresAvailable, startPostgres, type PostgresServer } from './postgres-server.js';
+import { movesInOneBatch } from './run-fixture.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const root = process.getuid?.() === 0;
@@ -80,7 +81,7 @@ function bigRun(): RunRecord {
     verdict: 'proven',
     status: 'planned',
     timings: {},
-    moves: [{ workload: 'batch/a', from: 'r1', to: 'r2', savingGPerH: 1 }],
+    ...movesInOneBatch([{ workload: 'batch/a', from: 'r1', to: 'r2', savingGPerH: 1 }]),
     kept: Array.from({ length: 50_000 }, (_, i) => ({
       workload: `batch/w${i}`,
       region: 'r1',

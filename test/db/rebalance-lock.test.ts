@@ -16,6 +16,7 @@ import { LOCK_FILE, openStore, tryOpenStore, type StoreTarget } from '../../db/s
 import type { StoreError } from '../../db/store-error.js';
 import { Secret } from '../../scheduler/config/secret.js';
 import { postgresForFile } from './postgres-for-file.js';
+import { movesInOneBatch } from './run-fixture.js';
 
 const TRIALS = 12;
 const postgres = postgresForFile();
@@ -267,7 +268,7 @@ function aRun(): RunRecord {
     verdict: 'proven',
     status: 'planned',
     timings: {},
-    moves: [{ workload: 'a/x', from: 'r1', to: 'r2', savingGPerH: 1 }],
+    ...movesInOneBatch([{ workload: 'a/x', from: 'r1', to: 'r2', savingGPerH: 1 }]),
     kept: [],
     readings: [],
     exceptions: [],

@@ -11,6 +11,7 @@ import { openStore, type Store, type StoreTarget } from '../../db/store.js';
 import { StoreError } from '../../db/store-error.js';
 import { Secret } from '../../scheduler/config/secret.js';
 import { postgresForFile } from './postgres-for-file.js';
+import { movesInOneBatch } from './run-fixture.js';
 
 const postgres = postgresForFile();
 const usePostgres = postgres.available;
@@ -72,7 +73,7 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
       verdict: 'proven',
       status: 'planned',
       timings: { plan_ms: 3 },
-      moves: [{ workload: 'a/x', from: 'r1', to: 'r2', savingGPerH: 2 }],
+      ...movesInOneBatch([{ workload: 'a/x', from: 'r1', to: 'r2', savingGPerH: 2 }]),
       kept: Array.from({ length: 2_500 }, (_, i) => ({
         workload: `a/k${i}`,
         region: 'r1',
@@ -137,7 +138,7 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
         verdict: 'proven',
         status: 'planned',
         timings: {},
-        moves: [{ workload: 'a/x', from: 'r1', to: 'r2', savingGPerH: 1 }],
+        ...movesInOneBatch([{ workload: 'a/x', from: 'r1', to: 'r2', savingGPerH: 1 }]),
         kept: [],
         readings: [],
         exceptions: [],
@@ -148,10 +149,14 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
       );
       expect(m?.state).toBe('planned');
       const mid = Number(m!.id);
-      for (const [k, state] of (
-        ['target-created', 'target-ready', 'verifying', 'source-removed', 'done'] as const
-      ).entries())
-        await advanceMigration(store, mid, state, at(k + 1));
+      const path = ['planned', 'target-created', 'target-ready', 'verifying', 'source-removed', 'done'] as const;
+      for (let k = 1; k < path.length; k++) {
+        const step = await advanceMigration(store, mid, { from: path[k - 1]!, to: path[k]! }, at(k));
+        expect(step.ok && step.row.state).toBe(path[k]);
+      }
+      // A second executor that still saw it verifying lost the race: a value, nothing written.
+      const late = await advanceMigration(store, mid, { from: 'verifying', to: 'source-removed' }, at(8));
+      expect(late).toMatchObject({ ok: false, reason: 'lost', state: 'done' });
       const [done] = await store.query<{ state: string; transitions: { state: string; at: string }[] }>(
         'select state, transitions from migrations where id = $1',
         [mid],
@@ -166,13 +171,19 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
         'done',
       ]);
       expect(done?.transitions.map((t) => t.at)).toEqual([0, 1, 2, 3, 4, 5].map((k) => at(k).toISOString()));
-      const err = await advanceMigration(store, mid, 'rolling-back', at(9)).catch((e: unknown) => e);
+      const err = await advanceMigration(store, mid, { from: 'done', to: 'rolling-back' }, at(9)).catch(
+        (e: unknown) => e,
+      );
       expect((err as StoreError).code).toBe('MIGRATION_TRANSITION');
       expect((err as StoreError).message).toMatch(
         /cannot go from done to rolling-back \(allowed: none, it is finished\)/,
       );
       expect(
-        ((await advanceMigration(store, 999_999, 'done', at(9)).catch((e: unknown) => e)) as StoreError).code,
+        (
+          (await advanceMigration(store, 999_999, { from: 'source-removed', to: 'done' }, at(9)).catch(
+            (e: unknown) => e,
+          )) as StoreError
+        ).code,
       ).toBe('MIGRATION_UNKNOWN');
       await store.query('truncate runs cascade');
       await store.query('truncate audit_log, audit_head');

@@ -3,8 +3,9 @@
  * build` first): `shisa plan` on a fleet whose intents conflict, recorded in an embedded
  * store in a temporary folder. It must exit 3, print the Unprovable State with the file:line
  * of each conflicting constraint, say the plan is not applicable and nothing moves, and leave
- * the run in the store as unprovable with not one row in `migrations` — although the planner
- * did propose a move. The proven twin shows the same move does get journaled when proven.
+ * the run in the store as unprovable with not one row in `migrations`. Conflicting intents stop
+ * the run before planning (scheduler/run/): there is not even a move to refuse. The proven
+ * twin shows the same move does get journaled when proven.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,9 +37,11 @@ describe('shisa plan on a fleet whose intents conflict', () => {
     const dir = dataDir();
     const r = shisa('plan', '--config', CONFLICT, '--data-dir', dir, '--at', AT);
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/^Moves: 1 of a budget of 10$/m);
-    expect(r.stdout).toMatch(/^ {2}ml\/train-001 +region-tokyo-01 → region-stockholm-01 /m);
-    expect(r.stdout).toMatch(/^Proof +UNPROVABLE: this plan is not applicable and nothing moves/m);
+    expect(r.stdout).toMatch(/^Not planned: the intents cannot all hold at once/m);
+    expect(r.stdout).not.toMatch(/^Moves:|^ {2}ml\/train-001 /m);
+    expect(r.stdout).toMatch(
+      /^Proof +UNPROVABLE: the intents are not consistent; nothing was planned and nothing moves/m,
+    );
     expect(r.stdout).toMatch(/conflicting constraints:/);
     for (const c of CORE)
       expect(r.stdout).toMatch(new RegExp(`^ +${c.file}:${c.line}:${c.col} +${c.text.replace(/[()]/g, '\\$&')}$`, 'm'));
@@ -47,7 +50,7 @@ describe('shisa plan on a fleet whose intents conflict', () => {
     const rec = await recordedIn(dir);
     expect(rec.runs).toEqual([{ id: 1, verdict: 'unprovable', status: 'unprovable' }]);
     expect(rec.migrationCount).toBe(0);
-    expect(rec.moveDecisions).toEqual([{ run: 1, workload: THE_MOVE.workload, to: THE_MOVE.to }]);
+    expect(rec.moveDecisions).toEqual([]);
   });
 
   it('--json: exit 3, verification.applicable false and verification.order empty, with the Unprovable State in the obligations; zero migrations', async () => {
@@ -55,9 +58,8 @@ describe('shisa plan on a fleet whose intents conflict', () => {
     const r = shisa('plan', '--config', CONFLICT, '--data-dir', dir, '--at', AT, '--json');
     expect(r.code).toBe(3);
     const p = JSON.parse(r.stdout);
-    expect(p.moves.map((m: { workload: string; to: string }) => [m.workload, m.to])).toEqual([
-      [THE_MOVE.workload, THE_MOVE.to],
-    ]);
+    expect(p.planned).toBe(false);
+    expect(p.moves).toEqual([]);
     expect(p.verification.proven).toBe(false);
     expect(p.verification.applicable).toBe(false);
     expect(p.verification.order).toEqual([]);

@@ -4,8 +4,9 @@
  * through the built binary in plan-cli.e2e.test.ts; this copy exists so that mutation testing,
  * which mutates the TypeScript sources and not dist/, can see these gates fail.
  *
- * The conflicting fleet is built so that the planner still proposes a move: the only things
- * between that move and the migration journal are the verdict and the gates after it.
+ * The conflicting fleet's intents cannot all hold: the run stops before planning, so no move
+ * reaches the store at all. (That a plan's moves are journaled only when proven is gated at
+ * the store too: test/gates/record-run.test.ts.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,14 +45,15 @@ async function plan(
   return { code, stdout, stderr };
 }
 
-describe('gate: a plan whose intents conflict is not applicable, exits 3, and journals nothing', () => {
-  it('--json: exit 3, verification.applicable false, an empty order, though the plan has a move; recorded unprovable with zero migrations', async () => {
+describe('gate: a run whose intents conflict plans nothing, exits 3, and journals nothing', () => {
+  it('--json: exit 3, not planned, verification.applicable false, an empty order; recorded unprovable with zero migrations', async () => {
     const dir = dataDir();
     const r = await plan(CONFLICT, { json: true, dataDir: dir });
     expect(r.code).toBe(3);
     const p = JSON.parse(r.stdout);
-    // The planner did propose the move: only the proof stands between it and the journal.
-    expect(p.moves).toEqual([{ ...THE_MOVE, saving_g_per_h: expect.any(Number) }]);
+    // The run stopped at the intents: the planner was not asked.
+    expect(p.planned).toBe(false);
+    expect(p.moves).toEqual([]);
     expect(p.verification.proven).toBe(false);
     expect(p.verification.applicable).toBe(false);
     expect(p.verification.order).toEqual([]);
@@ -63,20 +65,21 @@ describe('gate: a plan whose intents conflict is not applicable, exits 3, and jo
     expect(rec.runs).toEqual([{ id: 1, verdict: 'unprovable', status: 'unprovable' }]);
     expect(rec.migrationCount).toBe(0);
     expect(rec.migrations).toEqual([]);
-    // The run is recorded whole: its move as a decision, the Unprovable States as exceptions.
-    expect(rec.moveDecisions).toEqual([{ run: 1, workload: THE_MOVE.workload, to: THE_MOVE.to }]);
+    // The run is recorded whole: no decision (nothing was planned), the Unprovable State as an exception.
+    expect(rec.moveDecisions).toEqual([]);
     expect(rec.exceptionKinds).toContain('unprovable');
   });
 
   // The text form is the same decision rendered for people; the store was checked above, so
   // this one plans without it (starting the embedded database is most of a run's time).
-  it('as text: exit 3, says the plan is not applicable and nothing moves, and prints the conflicting constraints with file:line:col', async () => {
+  it('as text: exit 3, says nothing was planned and nothing moves, and prints the conflicting constraints with file:line:col', async () => {
     const r = await plan(CONFLICT, { dataDir: dataDir(), record: false });
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/^Moves: 1 of a budget of 10$/m);
+    expect(r.stdout).toMatch(/^Not planned: the intents cannot all hold at once/m);
+    expect(r.stdout).not.toMatch(/^Moves:/m);
     // The verdict line, a blank line, then the report of what failed.
     expect(r.stdout).toMatch(
-      /^Proof +UNPROVABLE: this plan is not applicable and nothing moves \(Z3, [\d.]+ s\)\n\nHow: \[z3\]/m,
+      /^Proof +UNPROVABLE: the intents are not consistent; nothing was planned and nothing moves \(Z3, [\d.]+ s\)\n\nHow: \[z3\]/m,
     );
     for (const c of CORE) expect(r.stdout).toContain(`${c.file}:${c.line}:${c.col}`);
     expect(r.stdout).toMatch(

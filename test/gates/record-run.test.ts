@@ -5,6 +5,7 @@
  * migration. Real recordRun on the real embedded store (PGlite, in memory).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAudit } from '../../db/audit-log.js';
 import { recordRun, type RunRecord } from '../../db/record-run.js';
 import { openStore, type Store } from '../../db/store.js';
 
@@ -30,6 +31,10 @@ function run(verdict: RunRecord['verdict'], moves: RunRecord['moves'] = MOVES): 
     status: verdict === 'proven' ? 'planned' : verdict === 'unprovable' ? 'unprovable' : 'failed',
     timings: { plan_ms: 1 },
     moves,
+    // Proven one move per batch, in reverse: the journal must keep this order, not the plan's.
+    order: verdict === 'proven' ? moves.map((m) => [m]).reverse() : [],
+    inputs: { files: [{ file: 'fleet.yaml', sha256: 'a'.repeat(64) }], carbon: 'b'.repeat(64) },
+    audited: new Map([['ml/train-002', ['ml-audited']]]),
     kept: [{ workload: 'ml/train-003', region: 'region-tokyo-01', reason: 'cooldown', detail: 'moved recently' }],
     readings: [],
     exceptions:
@@ -50,8 +55,16 @@ afterAll(async () => {
 });
 
 const migrationRows = (...runIds: number[]) =>
-  store.query<{ run_id: string; workload: string; from_region: string; to_region: string; state: string }>(
-    'select run_id::text, workload, from_region, to_region, state from migrations where run_id = any($1::bigint[]) order by id',
+  store.query<{
+    run_id: string;
+    workload: string;
+    from_region: string;
+    to_region: string;
+    batch: number;
+    position: number;
+    state: string;
+  }>(
+    'select run_id::text, workload, from_region, to_region, batch, position, state from migrations where run_id = any($1::bigint[]) order by position',
     [runIds],
   );
 /** The migrations the run's audit entry binds (id → row digest). */
@@ -83,21 +96,25 @@ describe('gate: an unproven plan is never journaled as migrations', () => {
     expect(await migrationRows(id)).toEqual([]);
   });
 
-  it('a proven run journals exactly its moves, each planned, under its run', async () => {
+  it('a proven run journals exactly its moves, each planned, under its run, in the proven order', async () => {
     const id = await recordRun(store, run('proven'));
     expect(await migrationRows(id)).toEqual([
-      {
-        run_id: String(id),
-        workload: 'ml/train-001',
-        from_region: 'region-tokyo-01',
-        to_region: 'region-stockholm-01',
-        state: 'planned',
-      },
       {
         run_id: String(id),
         workload: 'ml/train-002',
         from_region: 'region-tokyo-01',
         to_region: 'region-osaka-01',
+        batch: 0,
+        position: 0,
+        state: 'planned',
+      },
+      {
+        run_id: String(id),
+        workload: 'ml/train-001',
+        from_region: 'region-tokyo-01',
+        to_region: 'region-stockholm-01',
+        batch: 1,
+        position: 1,
         state: 'planned',
       },
     ]);
@@ -112,5 +129,39 @@ describe('gate: an unproven plan is never journaled as migrations', () => {
     const unprovable = await recordRun(store, run('unprovable', [MOVES[1]]));
     const rows = await migrationRows(proven, unprovable);
     expect(rows.map((r) => [r.run_id, r.workload])).toEqual([[String(proven), 'ml/train-001']]);
+  });
+});
+
+describe('what a recorded run keeps besides its decisions', () => {
+  it('the digest of each input file and of the carbon signals', async () => {
+    const id = await recordRun(store, run('proven'));
+    expect(await store.query('select inputs from runs where id = $1', [id])).toEqual([
+      { inputs: { files: [{ file: 'fleet.yaml', sha256: 'a'.repeat(64) }], carbon: 'b'.repeat(64) } },
+    ]);
+  });
+
+  it('one audit entry per decision about a workload of an intent with compliance { audit: true }, chained after the run', async () => {
+    const id = await recordRun(store, run('proven'));
+    const entries = await store.query<{ seq: number; action: string; subject: string; payload: unknown }>(
+      "select seq, action, subject, payload from audit_log where payload->>'run' = $1 or subject = $2 order by seq",
+      [String(id), `run ${id}`],
+    );
+    expect(entries.map((e) => [e.action, e.subject])).toEqual([
+      ['run.recorded', `run ${id}`],
+      ['decision.audited', 'workload ml/train-002'],
+    ]);
+    expect(entries[1]!.seq).toBe(entries[0]!.seq + 1);
+    expect(entries[1]!.payload).toEqual({
+      run: id,
+      intents: ['ml-audited'],
+      verdict: 'proven',
+      decision: 'move',
+      from: 'region-tokyo-01',
+      to: 'region-osaka-01',
+      savingGPerH: 12.25,
+    });
+    const verdict = await verifyAudit(store);
+    expect(verdict.broken).toBeUndefined();
+    expect(verdict.problems ?? []).toEqual([]);
   });
 });

@@ -1,0 +1,99 @@
+import type { RunRecord } from '../../db/record-run.js';
+import { redactSecrets } from '../diagnostics/redact.js';
+import type { PromiseModel } from '../promises/model.js';
+import { refText } from '../verify/proof.js';
+import type { RunInput } from './input.js';
+import type { RunResult } from './result.js';
+
+/** The zones that are not fresh, as runs record and show them. */
+export function notFreshZones(result: Pick<RunResult, 'snapshot'>) {
+  return result.snapshot.zones
+    .filter((s) => s.status !== 'fresh')
+    .map((s) => ({ zone: s.zone, status: s.status, ...(s.problem ? { problem: s.problem.message } : {}) }));
+}
+
+/** The run as the store keeps it. */
+export function runRecord(
+  input: RunInput,
+  model: PromiseModel,
+  result: Omit<RunResult, 'recorded' | 'stages'>,
+  finishedAt: number,
+): RunRecord {
+  const { snapshot, plan, proof } = result;
+  const notFresh = notFreshZones(result);
+  const proven = result.outcome === 'proven';
+  return {
+    trigger: input.trigger,
+    startedAt: new Date(snapshot.now),
+    finishedAt: new Date(finishedAt),
+    fleet: input.fleet.file,
+    carbonSource: snapshot.carbonSource,
+    carbon: { fresh: snapshot.zones.length - notFresh.length, zones: snapshot.zones.length, notFresh },
+    emissionsBefore: plan?.emissions.before ?? null,
+    emissionsAfter: plan?.emissions.after ?? null,
+    lowerBound: plan?.lowerBound ?? null,
+    gap: plan?.gap ?? null,
+    verdict: proven ? 'proven' : 'unprovable',
+    status: proven ? 'planned' : 'unprovable',
+    timings: {
+      plan_ms: Math.round(result.planMs),
+      ...Object.fromEntries(Object.entries(proof.ms).map(([k, v]) => [`verify_${k}_ms`, Math.round(v)])),
+    },
+    moves: plan?.moves ?? [],
+    order: result.order,
+    inputs: snapshot.inputs,
+    audited: auditedWorkloads(model),
+    kept: (plan?.kept ?? []).map((k) => ({
+      workload: k.workload,
+      region: k.region,
+      reason: k.reason,
+      detail: k.detail,
+    })),
+    readings: snapshot.zones.flatMap((s) =>
+      s.reading
+        ? [
+            {
+              zone: s.zone,
+              datetime: new Date(s.reading.datetime),
+              intensity: s.reading.intensity,
+              estimated: s.reading.isEstimated,
+              source: s.reading.source,
+            },
+          ]
+        : [],
+    ),
+    exceptions: [
+      ...proof.obligations.flatMap((o) =>
+        o.verdict === 'unprovable' && o.unprovable
+          ? [
+              {
+                kind: 'unprovable' as const,
+                concerns: o.name,
+                detail: {
+                  code: o.code,
+                  reason: o.unprovable.reason,
+                  message: redactSecrets(o.unprovable.message),
+                  core: o.unprovable.core.map((c) => ({
+                    text: refText(c),
+                    file: c.span.file,
+                    line: c.span.line,
+                    col: c.span.col,
+                  })),
+                },
+              },
+            ]
+          : [],
+      ),
+      ...notFresh.map((n) => ({ kind: 'stale-feed' as const, concerns: n.zone, detail: n })),
+    ],
+  };
+}
+
+/** Workloads an intent with `compliance { audit: true }` covers, with those intents' names. */
+function auditedWorkloads(model: PromiseModel): ReadonlyMap<string, readonly string[]> {
+  const audited = new Map<string, readonly string[]>();
+  model.terms.forEach((t, w) => {
+    if (t.auditedBy.length > 0) audited.set(model.workloads[w]!.name, t.auditedBy);
+  });
+  return audited;
+}
