@@ -86,6 +86,18 @@ export async function checkIntents(
   timeoutMs: number,
 ): Promise<Obligation[]> {
   const out = await checkAssertions(mesh, intents, 'current_mesh', currentPlacement(mesh), 'intents', timeoutMs);
+  out.push(...(await checkCriticalWhereTheyRun(mesh, intents, timeoutMs)));
+  out.push(await checkSatisfiable(mesh, intents, timeoutMs));
+  return out;
+}
+
+/** Each critical intent holds where its workloads run now. */
+async function checkCriticalWhereTheyRun(
+  mesh: PromiseModel,
+  intents: readonly Intent[],
+  timeoutMs: number,
+): Promise<Obligation[]> {
+  const out: Obligation[] = [];
   // Critical intents where they run: asked together first (one question, usually "sat", which
   // proves every one of them), then one by one only if that fails, to name each conflict.
   const questions = intents
@@ -138,6 +150,15 @@ export async function checkIntents(
         ),
       );
   }
+  return out;
+}
+
+/** Some placement of every workload keeps every rule, dependency and capacity. */
+async function checkSatisfiable(
+  mesh: PromiseModel,
+  intents: readonly Intent[],
+  timeoutMs: number,
+): Promise<Obligation> {
   const started = performance.now();
   const all = mesh.workloads.map((_w, i) => i);
   const answer = await askPlacement(
@@ -155,11 +176,13 @@ export async function checkIntents(
     timeoutMs,
     { witness: mesh.current },
   );
-  out.push(
-    fromAnswer('intents.satisfiable', 'all intents are jointly satisfiable', answer, started, {
-      proven: `${plural(all.length, 'workload')}, ${plural(intents.length, 'intent')}, ${plural(mesh.fleet.regions.length, 'region')}`,
-      failed: 'no placement keeps all of these at once',
-    }),
-  );
-  return out;
+  const counts = [
+    plural(all.length, 'workload'),
+    plural(intents.length, 'intent'),
+    plural(mesh.fleet.regions.length, 'region'),
+  ];
+  return fromAnswer('intents.satisfiable', 'all intents are jointly satisfiable', answer, started, {
+    proven: counts.join(', '),
+    failed: 'no placement keeps all of these at once',
+  });
 }

@@ -85,7 +85,10 @@ function obligationName(mesh: PromiseModel, intent: Intent, lost: number): strin
   return `intent "${intent.name}" survives losing ${mesh.fleet.regions[lost]!.name}`;
 }
 
-/** Losing `lost`: what ran there is placed anew; the rest stays, and the fleet's other workloads keep their capacity. */
+/**
+ * Losing `lost`: what ran there is placed anew; the rest stays, and the fleet's other
+ * workloads keep their capacity.
+ */
 function lossQuestion(mesh: PromiseModel, workloads: readonly number[], lost: number): PlacementQuestion {
   const inQuestion = new Set(workloads);
   const cpu = new Float64Array(mesh.fleet.regions.length);
@@ -120,7 +123,7 @@ function lossQuestion(mesh: PromiseModel, workloads: readonly number[], lost: nu
 
 function lossOf(mesh: PromiseModel, intent: Intent, lost: number, timeoutMs: number): Promise<Obligation> {
   let memo = asked.get(mesh);
-  if (!memo) asked.set(mesh, (memo = new Map()));
+  if (!memo) asked.set(mesh, (memo = new Map<string, Promise<Obligation>>()));
   const key = `${intent.name}\u0000${lost}`;
   let answer = memo.get(key);
   if (!answer) memo.set(key, (answer = askLoss(mesh, intent, lost, timeoutMs)));

@@ -65,7 +65,63 @@ interface Unit {
  * `tracked` puts each constraint under an assumption named after its source (for cores).
  */
 export function encodePlacement(mesh: PromiseModel, q: PlacementQuestion, tracked = true): TrackedSmt {
+  const { units, unitOf } = groupUnits(mesh, q);
+  const out = new SmtWriter();
+  out.line('(set-logic QF_LIA)');
   const R = mesh.fleet.regions.length;
+  // Tracked: every region is a variable and each rule bans its regions under its own
+  // assumption, so a core can name it. Untracked (the quick first question): banned regions
+  // are simply absent, which is the same question with far fewer variables.
+  const open = units.map((u) => {
+    const ok = new Uint8Array(R).fill(1);
+    if (!tracked) {
+      for (const rule of u.rules) for (let r = 0; r < R; r++) if (!rule.allowed.has(r)) ok[r] = 0;
+      if (q.lost) ok[q.lost.region] = 0;
+      if (u.fixed) for (let r = 0; r < R; r++) if (r !== u.fixed.region) ok[r] = 0;
+    }
+    return ok;
+  });
+  const enc: Encoding = {
+    mesh,
+    q,
+    R,
+    units,
+    open,
+    tracked,
+    n: (u, r) => (open[u]![r] ? `n${u}_${r}` : '0'),
+    out,
+    guarded: (refs, body) =>
+      out.line(
+        tracked
+          ? `(assert (=> (and true ${refs.map((ref) => out.track(ref)).join(' ')}) ${body}))`
+          : `(assert ${body})`,
+      ),
+  };
+  encodeCounts(enc);
+  encodeDependencies(enc, unitOf);
+  encodeCapacity(enc);
+  return out.build();
+}
+
+/** What the parts of one encoding share. */
+interface Encoding {
+  readonly mesh: PromiseModel;
+  readonly q: PlacementQuestion;
+  /** Number of regions. */
+  readonly R: number;
+  readonly units: readonly Unit[];
+  /** Per unit and region, whether the count is a variable (else it is 0). */
+  readonly open: readonly Uint8Array[];
+  readonly tracked: boolean;
+  /** The count of unit u in region r: its variable, or 0. */
+  readonly n: (u: number, r: number) => string;
+  readonly out: SmtWriter;
+  /** Asserts `body`, under the assumptions of `refs` when tracked. */
+  readonly guarded: (refs: readonly ConstraintRef[], body: string) => void;
+}
+
+/** The question's workloads as units, and the unit (by index) of each workload. */
+function groupUnits(mesh: PromiseModel, q: PlacementQuestion): { units: Unit[]; unitOf: Map<number, number> } {
   const inQuestion = new Set(q.workloads);
   const targets = new Set<number>();
   if (q.edges)
@@ -106,27 +162,11 @@ export function encodePlacement(mesh: PromiseModel, q: PlacementQuestion, tracke
     edges.forEach((e, k) => unit.dependsOn[k]!.push(e.dependsOn));
     unitOf.set(w, units.indexOf(unit));
   }
+  return { units, unitOf };
+}
 
-  const out = new SmtWriter();
-  out.line('(set-logic QF_LIA)');
-  // Tracked: every region is a variable and each rule bans its regions under its own
-  // assumption, so a core can name it. Untracked (the quick first question): banned regions
-  // are simply absent, which is the same question with far fewer variables.
-  const open = units.map((u) => {
-    const ok = new Uint8Array(R).fill(1);
-    if (!tracked) {
-      for (const rule of u.rules) for (let r = 0; r < R; r++) if (!rule.allowed.has(r)) ok[r] = 0;
-      if (q.lost) ok[q.lost.region] = 0;
-      if (u.fixed) for (let r = 0; r < R; r++) if (r !== u.fixed.region) ok[r] = 0;
-    }
-    return ok;
-  });
-  const n = (u: number, r: number): string => (open[u]![r] ? `n${u}_${r}` : '0');
-  const guarded = (refs: readonly ConstraintRef[], body: string): void => {
-    out.line(
-      tracked ? `(assert (=> (and true ${refs.map((ref) => out.track(ref)).join(' ')}) ${body}))` : `(assert ${body})`,
-    );
-  };
+/** Per unit: its counts, exactly as many as members, its fixed region, rules and the lost region. */
+function encodeCounts({ mesh, q, R, units, open, tracked, n, out, guarded }: Encoding): void {
   units.forEach((u, ui) => {
     const vars: string[] = [];
     for (let r = 0; r < R; r++) {
@@ -144,7 +184,10 @@ export function encodePlacement(mesh: PromiseModel, q: PlacementQuestion, tracke
     }
     if (q.lost) guarded([q.lost.ref], `(= ${n(ui, q.lost.region)} 0)`);
   });
-  // Dependencies: wherever a member of u is, its dependency (a single workload) is near.
+}
+
+/** Dependencies: wherever a member of u is, its dependency (a single workload) is near. */
+function encodeDependencies({ mesh, R, units, open, n, guarded }: Encoding, unitOf: ReadonlyMap<number, number>): void {
   units.forEach((u, ui) => {
     u.edges.forEach((e, k) => {
       const t = unitOf.get(e.to) as number;
@@ -165,19 +208,21 @@ export function encodePlacement(mesh: PromiseModel, q: PlacementQuestion, tracke
       if (parts.length) guarded(refs, `(and ${parts.join(' ')})`);
     });
   });
+}
+
+/** Capacity: per region, the units' sizes times their counts within what is left. */
+function encodeCapacity({ mesh, q, units, open, n, guarded }: Encoding): void {
   const left = capacityLeft(q, mesh);
-  if (left) {
-    mesh.fleet.regions.forEach((_region, r) => {
-      const cpuLeft = left.cpu[r] as number;
-      const memLeft = left.mem[r] as number;
-      const present = units.map((_u, ui) => ui).filter((ui) => open[ui]![r]);
-      if (present.length === 0 && cpuLeft >= 0 && memLeft >= 0) return;
-      const cpu = present.map((ui) => `(* ${smtInt(milli(units[ui]!.cpu))} ${n(ui, r)})`).join(' ');
-      const mem = present.map((ui) => `(* ${smtInt(milli(units[ui]!.mem))} ${n(ui, r)})`).join(' ');
-      guarded([mesh.capacity[r]!], `(and (<= (+ 0 ${cpu}) ${smtInt(cpuLeft)}) (<= (+ 0 ${mem}) ${smtInt(memLeft)}))`);
-    });
-  }
-  return out.build();
+  if (!left) return;
+  mesh.fleet.regions.forEach((_region, r) => {
+    const cpuLeft = left.cpu[r] as number;
+    const memLeft = left.mem[r] as number;
+    const present = units.map((_u, ui) => ui).filter((ui) => open[ui]![r]);
+    if (present.length === 0 && cpuLeft >= 0 && memLeft >= 0) return;
+    const cpu = present.map((ui) => `(* ${smtInt(milli(units[ui]!.cpu))} ${n(ui, r)})`).join(' ');
+    const mem = present.map((ui) => `(* ${smtInt(milli(units[ui]!.mem))} ${n(ui, r)})`).join(' ');
+    guarded([mesh.capacity[r]!], `(and (<= (+ 0 ${cpu}) ${smtInt(cpuLeft)}) (<= (+ 0 ${mem}) ${smtInt(memLeft)}))`);
+  });
 }
 
 /**

@@ -18,18 +18,18 @@ const ms = (x: number): string => `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`;
 /** The report as people read it: each obligation with its verdict and time, cores under failures. */
 export function renderReport(r: VerifyReport, only?: (o: Obligation) => boolean): string {
   const lines: string[] = [
-    'How: [z3] searched by Z3 (or its minimal core), [model] a placement at hand checked against every constraint, [rules] a workload its rules leave no region, [evaluated] computed on a fixed placement.',
+    'How: [z3] searched by Z3 (or its minimal core), [model] a placement at hand checked against every constraint, ' +
+      '[rules] a workload its rules leave no region, [evaluated] computed on a fixed placement.',
     '',
   ];
   for (const check of ['intents', 'plan', 'region-loss']) {
     const obligations = r.obligations.filter((o) => o.check === check && (!only || only(o)));
     if (r.ms[check] === undefined || (only && obligations.length === 0)) continue;
-    lines.push(`${TITLES[check]} (${ms(r.ms[check] as number)})`);
+    lines.push(`${TITLES[check]} (${ms(r.ms[check])})`);
     if (obligations.length === 0) lines.push('  nothing to prove');
     for (const o of obligations) {
-      lines.push(
-        `  ${MARK[o.verdict]} ${ms(o.ms).padStart(8)}  ${`[${o.method}]`.padEnd(11)}  ${o.name}${o.detail ? ` — ${o.detail}` : ''}`,
-      );
+      const detail = o.detail ? ` — ${o.detail}` : '';
+      lines.push(`  ${MARK[o.verdict]} ${ms(o.ms).padStart(8)}  ${`[${o.method}]`.padEnd(11)}  ${o.name}${detail}`);
       if (o.unprovable && o.unprovable.core.length > 0) {
         lines.push(`      ${o.unprovable.reason === 'unsat' ? 'conflicting constraints' : 'involved'}:`);
         const w = Math.max(...o.unprovable.core.map((c) => refLocation(c).length));
@@ -42,7 +42,8 @@ export function renderReport(r: VerifyReport, only?: (o: Obligation) => boolean)
   const total = Object.values(r.ms).reduce((a, b) => a + b, 0);
   const warnings = count('warning');
   lines.push(
-    `${count('proven')} proven, ${count('unprovable')} unprovable, ${warnings} warning${warnings === 1 ? '' : 's'} in ${ms(total)}.` +
+    `${count('proven')} proven, ${count('unprovable')} unprovable, ` +
+      `${warnings} warning${warnings === 1 ? '' : 's'} in ${ms(total)}.` +
       (r.proven ? '' : ' Unprovable State: nothing moves until it is resolved.'),
   );
   return lines.join('\n');
