@@ -105,7 +105,9 @@ export async function checkBindings(store: Store, entries: readonly AuditRow[]):
     } else if (rowDigest(m) !== exp.digest) {
       problems.push({
         seq: exp.seq,
-        problem: `migration ${m.id} of run ${m.runId} differs from what this entry recorded (edited; it is now ${m.state})`,
+        problem:
+          `migration ${m.id} of run ${m.runId} differs from what this entry recorded ` +
+          `(edited; it is now ${m.state})`,
       });
     }
   }
@@ -130,7 +132,9 @@ async function checkRun(db: Executor, row: RunRow, seq: number, b: RunBinding): 
   if (decided.sha256 !== b.decisions.sha256)
     out.push({
       seq,
-      problem: `the decisions of run ${row.id} differ from what this entry recorded (${b.decisions.count} recorded, ${decided.count} now: deleted, added or edited)`,
+      problem:
+        `the decisions of run ${row.id} differ from what this entry recorded ` +
+        `(${b.decisions.count} recorded, ${decided.count} now: deleted, added or edited)`,
     });
   const excepted = digestRows(
     await db.select().from(exceptions).where(eq(exceptions.runId, row.id)).orderBy(asc(exceptions.id)),
@@ -139,7 +143,9 @@ async function checkRun(db: Executor, row: RunRow, seq: number, b: RunBinding): 
   if (excepted.sha256 !== b.exceptions.sha256)
     out.push({
       seq,
-      problem: `the exceptions of run ${row.id} differ from what this entry recorded (${b.exceptions.count} recorded, ${excepted.count} now)`,
+      problem:
+        `the exceptions of run ${row.id} differ from what this entry recorded ` +
+        `(${b.exceptions.count} recorded, ${excepted.count} now)`,
     });
   return out;
 }

@@ -82,7 +82,9 @@ export async function tryRebalanceLock(store: Store, holder: string): Promise<Re
         // The server's own word: is the session that took the lock still holding it? A lock
         // whose connection died is gone on the server before the client may have noticed.
         const found = (await tx.execute(
-          sql`select 1 as held from pg_locks where locktype = 'advisory' and granted and pid = ${backend} and classid::text::bigint = ${CLASS_ID} and objid::text::bigint = ${OBJ_ID} and objsubid = 1`,
+          sql`select 1 as held from pg_locks
+                where locktype = 'advisory' and granted and pid = ${backend}
+                  and classid::text::bigint = ${CLASS_ID} and objid::text::bigint = ${OBJ_ID} and objsubid = 1`,
         )) as unknown as { rows?: unknown[] } | unknown[];
         const n = Array.isArray(found) ? found.length : (found.rows?.length ?? 0);
         if (n === 0) throw lostError(lose('the server no longer shows it held (its connection was terminated)'));
@@ -102,13 +104,16 @@ function lostError(why: string): StoreError {
 /** Who holds the advisory lock, from the server's view of sessions. */
 async function currentHolder(client: pg.Client): Promise<string> {
   const { rows } = await client.query<{ name: string; addr: string | null; since: Date }>(
-    `select a.application_name as name, a.client_addr::text as addr, a.backend_start as since from pg_locks l join pg_stat_activity a on a.pid = l.pid
-      where l.locktype = 'advisory' and l.granted and l.classid::text::bigint = $1 and l.objid::text::bigint = $2 and l.objsubid = 1`,
+    `select a.application_name as name, a.client_addr::text as addr, a.backend_start as since
+       from pg_locks l join pg_stat_activity a on a.pid = l.pid
+      where l.locktype = 'advisory' and l.granted
+        and l.classid::text::bigint = $1 and l.objid::text::bigint = $2 and l.objsubid = 1`,
     [CLASS_ID, OBJ_ID],
   );
   const r = rows[0];
   if (!r) return 'another shisa process';
-  return `${r.name || 'a session without a name'}${r.addr ? ` from ${r.addr}` : ''}, connected since ${r.since.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  const since = r.since.toISOString().slice(0, 19).replace('T', ' ');
+  return `${r.name || 'a session without a name'}${r.addr ? ` from ${r.addr}` : ''}, connected since ${since} UTC`;
 }
 
 function folderLock(store: Store): RebalanceLock {
@@ -117,10 +122,11 @@ function folderLock(store: Store): RebalanceLock {
     lock && !lock.stillHeld() ? `the folder lock ${lock.path} was removed or replaced while held` : undefined;
   return {
     lost,
-    async guard() {
+    // Nothing to ask a server: the folder lock is checked here and now.
+    guard() {
       const why = lost();
-      if (why) throw lostError(why);
+      return why ? Promise.reject(lostError(why)) : Promise.resolve();
     },
-    release: async () => undefined,
+    release: () => Promise.resolve(),
   };
 }
