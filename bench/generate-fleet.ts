@@ -109,7 +109,51 @@ export interface GeneratedFleet {
   readonly regions: number;
 }
 
+/** A generated fleet as the files a user would write: the fleet file (without file references), intents, workloads. */
+export interface FleetTexts {
+  /** regions, latency_ms and policy; no `intents:` or `inventory:` keys. */
+  readonly fleetYaml: string;
+  /** Every team's intents, one file's text. */
+  readonly intentText: string;
+  /** The inventory's workloads (spans point nowhere: they were never read from a file). */
+  readonly workloads: readonly Workload[];
+  readonly regions: readonly { readonly name: string; readonly zone: string }[];
+  /** Each region's static 2024 intensity, by region name. */
+  readonly intensity: ReadonlyMap<string, number>;
+  /** The instant the fleet is generated for (cooldowns count back from it), epoch ms. */
+  readonly now: number;
+}
+
 export async function generateFleet(workloadCount: number, seed = 1): Promise<GeneratedFleet> {
+  const { fleetYaml, intentText, workloads, regions, intensity, now } = await generateFleetTexts(workloadCount, seed);
+  const fleet = parseFleet(new SourceFile('generated-fleet.yaml', fleetYaml), '/', (p) => p);
+  if (!fleet.fleet)
+    throw new Error(`generated fleet is invalid: ${fleet.diagnostics.map((d) => d.message).join('; ')}`);
+  const intents = loadIntentSource(new SourceFile('generated.intent', intentText));
+  if (intents.diagnostics.some((d) => d.severity === 'error'))
+    throw new Error(intents.diagnostics.map((d) => d.message).join('; '));
+  const signals = new Map<string, ZoneSignal>();
+  for (const r of regions) {
+    const reading = {
+      zone: r.zone,
+      intensity: intensity.get(r.name) as number,
+      datetime: now,
+      isEstimated: true,
+      emissionFactor: 'lifecycle' as const,
+      source: 'static' as const,
+      granularity: 'year' as const,
+    };
+    signals.set(r.zone, assess(r.zone, { ok: true, value: reading }, now, 7_200_000));
+  }
+  return {
+    snapshot: { fleet: fleet.fleet, intents: intents.intents, workloads: [...workloads], signals, now },
+    workloads: workloads.length,
+    regions: regions.length,
+  };
+}
+
+/** The texts and workloads of a generated fleet; deterministic for a given size and seed. */
+export async function generateFleetTexts(workloadCount: number, seed = 1): Promise<FleetTexts> {
   let s = seed;
   const rnd = (): number => (s = (s * 48271) % 2147483647) / 2147483647;
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -202,9 +246,6 @@ export async function generateFleet(workloadCount: number, seed = 1): Promise<Ge
     }),
     `policy: { migration_budget: ${Math.ceil(workloadCount * 0.05)}, min_saving: 10%, cooldown: 6h }`,
   ].join('\n');
-  const fleet = parseFleet(new SourceFile('generated-fleet.yaml', fleetYaml), '/', (p) => p);
-  if (!fleet.fleet)
-    throw new Error(`generated fleet is invalid: ${fleet.diagnostics.map((d) => d.message).join('; ')}`);
   const intentText = teams
     .flatMap((t) => {
       const allow =
@@ -226,25 +267,5 @@ export async function generateFleet(workloadCount: number, seed = 1): Promise<Ge
       return [...team, ...svc];
     })
     .join('\n');
-  const intents = loadIntentSource(new SourceFile('generated.intent', intentText));
-  if (intents.diagnostics.some((d) => d.severity === 'error'))
-    throw new Error(intents.diagnostics.map((d) => d.message).join('; '));
-  const signals = new Map<string, ZoneSignal>();
-  for (const r of regions) {
-    const reading = {
-      zone: r.zone,
-      intensity: intensity.get(r.name) as number,
-      datetime: now,
-      isEstimated: true,
-      emissionFactor: 'lifecycle' as const,
-      source: 'static' as const,
-      granularity: 'year' as const,
-    };
-    signals.set(r.zone, assess(r.zone, { ok: true, value: reading }, now, 7_200_000));
-  }
-  return {
-    snapshot: { fleet: fleet.fleet, intents: intents.intents, workloads, signals, now },
-    workloads: workloads.length,
-    regions: regions.length,
-  };
+  return { fleetYaml, intentText, workloads, regions, intensity, now };
 }

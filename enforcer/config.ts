@@ -8,6 +8,7 @@ import { packageRoot } from '../regions/data/bundled.js';
 import type { Range } from '../regions/fleet/range.js';
 import { rangedDuration, rangedNumber } from '../regions/fleet/ranged-schema.js';
 import { CONSTRAINTS } from '../scheduler/intent/catalogue.js';
+import { WORKLOAD_NAME } from '../scheduler/inventory/workload-name.js';
 import { validateYaml } from '../regions/fleet/schema-diagnostics.js';
 import { parseYamlSource } from '../regions/fleet/yaml-source.js';
 import { parseEndpoint, type Endpoint } from './endpoint.js';
@@ -19,7 +20,6 @@ import { parseEndpoint, type Endpoint } from './endpoint.js';
  * located diagnostic.
  */
 
-const WORKLOAD_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const ENV_VAR = /^[A-Z_][A-Z0-9_]*$/;
 const POD_UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

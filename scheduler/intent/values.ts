@@ -15,9 +15,10 @@ import {
 import type { Arg, Entry, Ident, Value } from './ast.js';
 import type { KeySpec, ValueSpec } from './catalogue.js';
 import type { Located } from './model.js';
+import { WORKLOAD_PATTERN } from '../inventory/workload-name.js';
 
 /** Workload names are `namespace/name` (Kubernetes DNS labels); `*` matches any run of characters. */
-export const WORKLOAD_PATTERN = /^[a-z0-9*]([-a-z0-9*]{0,62})\/[a-z0-9*]([-a-z0-9.*]{0,252})$/;
+export { WORKLOAD_PATTERN };
 
 export type Checked = number | boolean | string | readonly Located<string>[];
 

@@ -5,11 +5,11 @@ import { TIME_RANGE, type Range } from '../../regions/fleet/range.js';
 import { rangedNumber, timestamp } from '../../regions/fleet/ranged-schema.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { indexUnique } from '../diagnostics/index-unique.js';
-import type { SourceFile } from '../diagnostics/source-file.js';
+import type { SourceFile, Span } from '../diagnostics/source-file.js';
 import { deepFreeze } from '../freeze.js';
+import { readFastInventory } from './fast-inventory.js';
 import type { Workload } from './model.js';
-
-const WORKLOAD_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+import { WORKLOAD_NAME } from './workload-name.js';
 
 /**
  * The range of every number and time in an inventory. A workload is at most 10,000 cores and
@@ -30,11 +30,9 @@ export const inventorySchema = z
     workloads: z
       .array(
         z.strictObject({
-          name: z
-            .string()
-            .regex(WORKLOAD_NAME, {
-              error: 'expected namespace/name in lowercase (Kubernetes names), e.g. "payments/ledger-db"',
-            }),
+          name: z.string().regex(WORKLOAD_NAME, {
+            error: 'expected namespace/name in lowercase (Kubernetes names), e.g. "payments/ledger-db"',
+          }),
           region: z.string().min(1),
           cpu: rangedNumber(R['workloads[].cpu'], 'Requested CPU cores.'),
           memory_gib: rangedNumber(R['workloads[].memory_gib'], 'Requested memory, GiB.'),
@@ -51,29 +49,80 @@ export const inventorySchema = z
   })
   .meta({ title: 'shisa workload inventory' });
 
+type InventoryParsed = z.output<typeof inventorySchema>;
+
 /**
  * Parses a workload inventory (what the clusters would report, for planning offline).
  * References to regions and intents are checked later, against the fleet and intents.
+ *
+ * Most inventories are written in a plain shape that a fast reader takes without building a
+ * YAML node per value (fast-inventory.ts). Only when that reader declines, or the schema or
+ * the duplicate check finds something wrong, is the same text parsed again by the full YAML
+ * parser, which keeps every node's position: every error is reported by that path, with its
+ * exact location, and valid input does not pay for positions it never shows.
  */
 export function parseInventory(source: SourceFile): {
   workloads?: readonly Workload[];
   diagnostics: readonly Diagnostic[];
 } {
+  return parseFast(source) ?? parseLocated(source);
+}
+
+/** The fast path: the workloads when the text is in the plain shape and valid, else undefined. */
+function parseFast(
+  source: SourceFile,
+): { workloads: readonly Workload[]; diagnostics: readonly Diagnostic[] } | undefined {
+  const items = readFastInventory(source.text);
+  if (items === undefined) return undefined;
+  const result = inventorySchema.safeParse({ workloads: items.map((item) => item.value) });
+  if (!result.success) return undefined;
+  const span = (at: readonly [number, number] | undefined) => source.span(at?.[0] ?? 0, at?.[1] ?? 0);
+  const all = toWorkloads(
+    result.data,
+    (i) => span(items[i]?.name),
+    (i, j) => span(items[i]?.dependsOn?.[j]),
+  );
+  const { workloads, diagnostics } = uniqueWorkloads(all, source);
+  return workloads && diagnostics.length === 0 ? { workloads, diagnostics } : undefined;
+}
+
+/** The full path: YAML with positions, then the schema; every problem a located diagnostic. */
+function parseLocated(source: SourceFile): { workloads?: readonly Workload[]; diagnostics: readonly Diagnostic[] } {
   const parsed = parseYamlSource(source, 'inventory', 'inventory');
   if (!parsed.yaml) return { diagnostics: parsed.diagnostics };
   const yaml = parsed.yaml;
   const validated = validateYaml(inventorySchema, yaml, 'inventory', 'inventory');
   if (!validated.value) return { diagnostics: validated.diagnostics };
-  const all: Workload[] = validated.value.workloads.map((w, i) => ({
+  const all = toWorkloads(
+    validated.value,
+    (i) => yaml.valueSpan(['workloads', i, 'name']),
+    (i, j) => yaml.valueSpan(['workloads', i, 'depends_on', j]),
+  );
+  return uniqueWorkloads(all, source);
+}
+
+function toWorkloads(
+  inventory: InventoryParsed,
+  nameSpan: (i: number) => Span,
+  dependencySpan: (i: number, j: number) => Span,
+): Workload[] {
+  return inventory.workloads.map((w, i) => ({
     name: w.name,
     region: w.region,
     cpu: w.cpu,
     memoryGib: w.memory_gib,
     ...(w.intent !== undefined ? { intent: w.intent } : {}),
-    dependsOn: w.depends_on.map((d, j) => ({ value: d, span: yaml.valueSpan(['workloads', i, 'depends_on', j]) })),
+    dependsOn: w.depends_on.map((d, j) => ({ value: d, span: dependencySpan(i, j) })),
     ...(w.last_moved !== undefined ? { lastMovedAt: w.last_moved } : {}),
-    span: yaml.valueSpan(['workloads', i, 'name']),
+    span: nameSpan(i),
   }));
+}
+
+/** Each workload once: a name listed twice is an error at the second listing. */
+function uniqueWorkloads(
+  all: readonly Workload[],
+  source: SourceFile,
+): { workloads?: readonly Workload[]; diagnostics: readonly Diagnostic[] } {
   const { byName, diagnostics } = indexUnique(
     all,
     (w) => w.name,
