@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERSION } from '../scheduler/cli/main.js';
+import { besidesNotEnforced } from './not-enforced.js';
 
 /** Runs the built `shisa` binary the way a user does. */
 function shisa(...args: string[]) {
@@ -46,7 +47,8 @@ describe('shisa CLI', () => {
   it('validates the example fleet and summarises it', () => {
     const r = shisa('validate', 'regions/examples/fleet.yaml');
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^shisa: 19 warnings$/m);
+    expect(besidesNotEnforced(r.stderr)).toBe('');
     expect(r.stdout).toContain('regions/examples/fleet.yaml: valid (fleet "tokyo-fintech")');
     expect(r.stdout).toMatch(/regions +17 in 13 countries on 16 grid zones/);
     expect(r.stdout).toMatch(/intents +13 in 6 files: 7 critical, 6 flexible/);
@@ -58,7 +60,11 @@ describe('shisa CLI', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.ok).toBe(true);
-    expect(out.diagnostics).toEqual([]);
+    // Only the constructs nothing enforces yet are mentioned, each a warning.
+    expect(out.diagnostics).toHaveLength(19);
+    expect(new Set(out.diagnostics.map((d: { severity: string; code: string }) => `${d.severity} ${d.code}`))).toEqual(
+      new Set(['warning intent/not-enforced']),
+    );
     expect(out.files[0].summary).toMatchObject({
       regions: { count: 17 },
       intents: { count: 13 },
