@@ -52,9 +52,11 @@ async function flock(): Promise<Flock> {
     };
     return flockFn;
   } catch (err) {
+    const why = (err as Error).message.split('\n')[0];
     throw new StoreError(
       'STORE_LOCK_UNAVAILABLE',
-      `cannot take an OS file lock on this system (${(err as Error).message.split('\n')[0]}); set DATABASE_URL to keep state on a PostgreSQL server instead`,
+      `cannot take an OS file lock on this system (${why}); ` +
+        'set DATABASE_URL to keep state on a PostgreSQL server instead',
     );
   }
 }

@@ -1,11 +1,21 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
-import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
-import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
+import type { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import type { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import type pg from 'pg';
 import type { Secret } from '../scheduler/config/secret.js';
 import { packageRoot } from '../regions/data/bundled.js';
 import { describeHolder, tryLockFile, type FileLock, type LockHolder } from './file-lock.js';
@@ -50,6 +60,11 @@ export interface OpenOptions {
   /** Told once, when waiting starts. */
   readonly onWait?: (holder: string) => void;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Where a new embedded database is copied from: a folder `prepareDatabase` made (default:
+   * the one the build made, `dist/db/prepared`); false runs initdb and every migration instead.
+   */
+  readonly prepared?: string | false;
 }
 
 /** Opened, or held by another process (who, as far as it said). */
@@ -80,7 +95,7 @@ const POLL_MS = 200;
  */
 export async function tryOpenStore(target: StoreTarget, options: OpenOptions = {}): Promise<StoreOpen> {
   if (target.kind === 'postgres') return { ok: true, store: await openServer(target) };
-  if (!target.dir) return { ok: true, store: await openEmbedded(target, undefined, undefined) };
+  if (!target.dir) return { ok: true, store: await openEmbedded(target, undefined, undefined, options) };
   const dir = target.dir;
   try {
     mkdirSync(dir, { recursive: true });
@@ -96,7 +111,7 @@ export async function tryOpenStore(target: StoreTarget, options: OpenOptions = {
     const attempt = await tryLockFile(lockPath, command);
     if (attempt.ok) {
       try {
-        return { ok: true, store: await openEmbedded(target, dataFolder(dir), attempt.lock) };
+        return { ok: true, store: await openEmbedded(target, dataFolder(dir), attempt.lock, options) };
       } catch (err) {
         attempt.lock.release();
         throw err;
@@ -126,16 +141,17 @@ export function isRebalancing(holder: LockHolder | undefined): boolean {
 
 function busyMessage(dir: string, holder: LockHolder | undefined): string {
   return (
-    `the embedded database in ${dir} is in use by ${describeHolder(holder)}; it is one process's database, so wait until that ` +
-    'process ends, or keep state on a PostgreSQL server (DATABASE_URL) where any number of shisa processes can read it'
+    `the embedded database in ${dir} is in use by ${describeHolder(holder)}; it is one process's database, ` +
+    'so wait until that process ends, or keep state on a PostgreSQL server (DATABASE_URL) ' +
+    'where any number of shisa processes can read it'
   );
 }
 
 /**
- * The folder's database, created whole or not at all: a new database is made (initdb and
- * migrations) in a scratch folder and renamed into place, so a process killed while
- * creating it leaves only scratch, which the next opener removes. Folders from before the
- * `db/` layout (the database directly in the folder) are used where they are.
+ * The folder's database, created whole or not at all: a new database is made in a scratch
+ * folder and renamed into place, so a process killed while creating it leaves only scratch,
+ * which the next opener removes. Folders from before the `db/` layout (the database directly
+ * in the folder) are used where they are.
  */
 function dataFolder(dir: string): { path: string; create?: string } {
   if (existsSync(join(dir, 'PG_VERSION'))) return { path: dir };
@@ -147,22 +163,21 @@ function dataFolder(dir: string): { path: string; create?: string } {
   return { path, create: join(dir, `${DATA}.new-${process.pid}`) };
 }
 
+/**
+ * Settings every embedded database starts with. PostgreSQL's defaults are a server's: 128 MB
+ * of shared buffers, which PGlite zeroes (and so makes resident) on every start, for a
+ * database one process uses briefly; its single backend needs no 100 connection slots.
+ */
+const EMBEDDED_SETTINGS = ['shared_buffers=16MB', 'max_connections=10'];
+
 async function openEmbedded(
   target: StoreTarget,
   folder: { path: string; create?: string } | undefined,
   lock: FileLock | undefined,
+  options: OpenOptions,
 ): Promise<Store> {
   const where = folder ? ` in ${folder.path}` : '';
-  if (folder?.create) {
-    const fresh = await startPglite(folder.create, where);
-    await migrateEmbedded(fresh, where);
-    await fresh.close();
-    try {
-      renameSync(folder.create, folder.path);
-    } catch (err) {
-      throw storeFault(err, `cannot create the embedded database${where}`, 'STORE_UNAVAILABLE');
-    }
-  }
+  if (folder?.create) await createEmbedded(folder.create, folder.path, where, options.prepared);
   const client = await startPglite(folder?.path, where);
   const db = await migrateEmbedded(client, where);
   return {
@@ -181,9 +196,117 @@ async function openEmbedded(
   };
 }
 
+/**
+ * Makes a new database in `scratch` and renames it to `path`. It is a copy of the prepared
+ * database when that fits (no initdb, PGlite started once; the open that follows applies
+ * any migration newer than the copy), and made with initdb and every migration otherwise.
+ */
+async function createEmbedded(scratch: string, path: string, where: string, prepared: string | false | undefined) {
+  const from = prepared === false ? undefined : preparedData(prepared ?? preparedFolder());
+  try {
+    if (from) cpSync(from, scratch, { recursive: true });
+    else await initEmbedded(scratch, where);
+    renameSync(scratch, path);
+  } catch (err) {
+    // Scratch is removed by the next opener anyway; a full disk wants the room back now.
+    try {
+      rmSync(scratch, { recursive: true, force: true });
+    } catch {
+      // the next opener removes it
+    }
+    throw storeFault(err, `cannot create the embedded database${where}`, 'STORE_UNAVAILABLE');
+  }
+}
+
+/** A new database in `path`: initdb, every migration, shut down cleanly. */
+async function initEmbedded(path: string, where: string): Promise<void> {
+  const fresh = await startPglite(path, where);
+  await migrateEmbedded(fresh, where);
+  await fresh.close();
+}
+
+/** The build's prepared database: `npm run build` makes it (scripts/prepare-store.mjs). */
+export function preparedFolder(): string {
+  return join(packageRoot(), 'dist', 'db', 'prepared');
+}
+
+const PREPARED_DATA = 'pgdata';
+const MANIFEST = 'manifest.json';
+
+/** What a prepared database was made with: this PGlite, and these migrations in this order. */
+interface Manifest {
+  readonly pglite: string;
+  readonly migrations: readonly { readonly when: number; readonly hash: string }[];
+}
+
+function currentManifest(): Manifest | undefined {
+  const pglite = pgliteVersion();
+  if (!pglite) return undefined;
+  const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder() });
+  return { pglite, migrations: migrations.map((m) => ({ when: m.folderMillis, hash: m.hash })) };
+}
+
+function pgliteVersion(): string | undefined {
+  try {
+    // …/@electric-sql/pglite/dist/index.cjs
+    const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+    const pkg = JSON.parse(readFileSync(join(dirname(dirname(entry)), 'package.json'), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === 'string' ? pkg.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The prepared database's data folder, when it was made by this PGlite with migrations that
+ * are ours, in our order (the first ones, or all); otherwise (none, stale, unreadable) none.
+ */
+function preparedData(folder: string): string | undefined {
+  let made: Partial<Manifest>;
+  try {
+    made = JSON.parse(readFileSync(join(folder, MANIFEST), 'utf8')) as Partial<Manifest>;
+  } catch {
+    return undefined;
+  }
+  let ours: Manifest | undefined;
+  try {
+    ours = currentManifest();
+  } catch {
+    return undefined; // the migrations folder itself is unreadable: the migrator will say so
+  }
+  const theirs: unknown = made.migrations;
+  if (!ours || made.pglite !== ours.pglite || !Array.isArray(theirs)) return undefined;
+  const prefix = (theirs as readonly (Partial<Manifest['migrations'][number]> | null)[]).every(
+    (m, i) => ours.migrations[i]?.hash === m?.hash && ours.migrations[i]?.when === m?.when,
+  );
+  const data = join(folder, PREPARED_DATA);
+  return prefix && existsSync(join(data, 'PG_VERSION')) ? data : undefined;
+}
+
+/**
+ * Makes the prepared database in `dest`, replacing what is there: a new embedded database
+ * with every migration applied, shut down cleanly, and a manifest of what it was made with.
+ * The build runs this, so that a first open copies it instead of running initdb.
+ */
+export async function prepareDatabase(dest: string): Promise<void> {
+  const manifest = currentManifest();
+  if (!manifest) throw new StoreError('STORE_UNAVAILABLE', 'cannot find the installed PGlite version');
+  const scratch = `${dest}.new-${process.pid}`;
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  await initEmbedded(join(scratch, PREPARED_DATA), ` in ${scratch}`);
+  writeFileSync(join(scratch, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  rmSync(dest, { recursive: true, force: true });
+  renameSync(scratch, dest);
+}
+
 async function startPglite(path: string | undefined, where: string): Promise<PGlite> {
   try {
-    const client = path ? new PGlite(path) : new PGlite();
+    const { PGlite } = await import('@electric-sql/pglite');
+    const options = { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS.flatMap((s) => ['-c', s])] };
+    const client = path ? new PGlite(path, options) : new PGlite(options);
     await client.waitReady;
     return client;
   } catch (err) {
@@ -208,9 +331,14 @@ function diskFull(dir: string): boolean {
 }
 
 async function migrateEmbedded(client: PGlite, where: string) {
-  const db = drizzlePglite(client, { schema });
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const db = drizzle(client, { schema });
   try {
-    await migratePglite(db, { migrationsFolder: migrationsFolder() });
+    const folder = migrationsFolder();
+    if (!(await upToDate(client, readMigrationFiles({ migrationsFolder: folder })))) {
+      const { migrate } = await import('drizzle-orm/pglite/migrator');
+      await migrate(db, { migrationsFolder: folder });
+    }
   } catch (err) {
     await client.close().catch(() => undefined);
     throw storeFault(err, `cannot bring the embedded database${where} up to date`, 'STORE_UNAVAILABLE');
@@ -218,10 +346,29 @@ async function migrateEmbedded(client: PGlite, where: string) {
   return db;
 }
 
+/**
+ * Whether drizzle's migrator would apply nothing (it applies each migration newer than the
+ * newest applied one), asked in one read instead of its four statements; a database without
+ * the journal table is not up to date.
+ */
+async function upToDate(client: PGlite, migrations: readonly { folderMillis: number }[]): Promise<boolean> {
+  let last: number;
+  try {
+    const { rows } = await client.query<{ last: string | null }>(
+      'select max(created_at)::text as last from drizzle.__drizzle_migrations',
+    );
+    last = Number(rows[0]?.last ?? Number.NaN);
+  } catch {
+    return false;
+  }
+  return Number.isFinite(last) && migrations.every((m) => m.folderMillis <= last);
+}
+
 /** Replicas starting together would race to create the same tables: one migrates at a time. */
 const MIGRATE_LOCK = 0x5_3415_3d6a;
 
 async function migrateServer(pool: pg.Pool, db: ReturnType<typeof drizzlePostgres<typeof schema>>): Promise<void> {
+  const { migrate: migratePostgres } = await import('drizzle-orm/node-postgres/migrator');
   const c = await pool.connect();
   try {
     await c.query('select pg_advisory_lock($1)', [MIGRATE_LOCK]);
@@ -236,6 +383,11 @@ async function migrateServer(pool: pg.Pool, db: ReturnType<typeof drizzlePostgre
 }
 
 async function openServer(target: Extract<StoreTarget, { kind: 'postgres' }>): Promise<Store> {
+  // Each driver is loaded when it is used: an embedded run never loads the server's, and back.
+  const [{ default: pg }, { drizzle: drizzlePostgres }] = await Promise.all([
+    import('pg'),
+    import('drizzle-orm/node-postgres'),
+  ]);
   const pool = new pg.Pool({ connectionString: target.url.reveal(), max: 4, connectionTimeoutMillis: 5_000 });
   // An idle pooled connection the server drops (restart, failover) is emitted here; without a
   // listener that would crash the process. The next query takes a fresh connection.

@@ -52,7 +52,7 @@ export async function openSmt(smt: string, timeoutMs: number, kind: 'cores' | 'f
   return {
     async check(assumptions) {
       const status = await solver.check(...assumptions.map((a) => ctx.Bool.const(a)));
-      if (status === 'unsat') return { status, core: [...solver.unsatCore()].map((e) => e.toString()) };
+      if (status === 'unsat') return { status, core: [...solver.unsatCore()].map((e) => e.sexpr()) };
       if (status === 'unknown') return { status, core: [], reason: solver.reasonUnknown() };
       return { status, core: [] };
     },
