@@ -30,7 +30,7 @@ describe('shisa CLI', () => {
   );
 
   it('reports the package version', () => {
-    expect(VERSION).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+    expect(VERSION).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
     expect(shisa('--version').stdout.trim()).toBe(VERSION);
   });
 
@@ -58,14 +58,18 @@ describe('shisa CLI', () => {
   it('gives the same result as JSON, through --config too', () => {
     const r = shisa('validate', '--config', 'regions/examples/fleet.yaml', '--json');
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = JSON.parse(r.stdout) as {
+      ok: boolean;
+      diagnostics: { severity: string; code: string }[];
+      files: { summary: unknown }[];
+    };
     expect(out.ok).toBe(true);
     // Only the constructs nothing enforces yet are mentioned, each a warning.
     expect(out.diagnostics).toHaveLength(19);
-    expect(new Set(out.diagnostics.map((d: { severity: string; code: string }) => `${d.severity} ${d.code}`))).toEqual(
+    expect(new Set(out.diagnostics.map((d) => `${d.severity} ${d.code}`))).toEqual(
       new Set(['warning intent/not-enforced']),
     );
-    expect(out.files[0].summary).toMatchObject({
+    expect(out.files[0]?.summary).toMatchObject({
       regions: { count: 17 },
       intents: { count: 13 },
       workloads: { count: 300, flexible: 248 },
@@ -156,7 +160,7 @@ describe('shisa CLI', () => {
     it('accepts the ends of the ranges', () => {
       const r = shisa('carbon', 'FR', '--at', '9999-12-31T23:59:59Z', '--json');
       expect(r.code, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout).at).toBe('9999-12-31T23:59:59.000Z');
+      expect((JSON.parse(r.stdout) as { at: string }).at).toBe('9999-12-31T23:59:59.000Z');
     });
   });
 

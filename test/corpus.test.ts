@@ -301,7 +301,7 @@ describe('corpus of malformed input', () => {
       expect(json.stderr).not.toContain('internal error');
       let report: unknown;
       expect(
-        () => (report = JSON.parse(json.stdout)),
+        () => (report = JSON.parse(json.stdout) as unknown),
         `--json output is not JSON:\n${json.stdout.slice(0, 500)}`,
       ).not.toThrow();
       const parsed = report as { ok?: unknown; diagnostics?: unknown };

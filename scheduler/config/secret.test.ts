@@ -7,6 +7,7 @@ describe('Secret', () => {
     const s = environmentFrom({ TOKEN: 'tok-123-secret' }).secret('TOKEN')!;
     expect(s.reveal()).toBe('tok-123-secret');
     expect(String(s)).toBe('[redacted]');
+    // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- what a template shows of a Secret is the point
     expect(`${s}`).toBe('[redacted]');
     expect(JSON.stringify({ s })).toBe('{"s":"[redacted]"}');
     expect(inspect({ s })).not.toContain('tok-123');
