@@ -5,6 +5,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+/** What these tests read of `shisa plan --json`. */
+interface PlanJson {
+  readonly carbon_source: string;
+  readonly carbon: readonly unknown[];
+  readonly moves: readonly {
+    readonly workload: string;
+    readonly from: string;
+    readonly to: string;
+    readonly saving_g_per_h: number;
+  }[];
+  readonly emissions_g_per_h: { readonly before: number; readonly after: number };
+  readonly objective_g_per_h: number;
+  readonly lower_bound_g_per_h: number;
+  readonly baseline: { readonly greedy_after_g_per_h: number };
+  readonly kept: readonly { readonly reason: string }[];
+  readonly verification: {
+    readonly proven: boolean;
+    readonly applicable: boolean;
+    readonly order: readonly (readonly string[])[];
+    readonly counts: { readonly unprovable: number };
+    readonly obligations: readonly { readonly check: string }[];
+  };
+}
+
+const planJson = (text: string): PlanJson => JSON.parse(text) as PlanJson;
+
 const shisa = (...args: string[]) => {
   const r = spawnSync(process.execPath, ['bin/shisa.js', ...args], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -50,7 +76,7 @@ describe('shisa plan', () => {
     );
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
-    const p = JSON.parse(a.stdout);
+    const p = planJson(a.stdout);
     expect(Object.keys(p)).toEqual([
       'at',
       'fleet',
@@ -72,12 +98,12 @@ describe('shisa plan', () => {
     expect(p.verification.proven).toBe(true);
     expect(p.verification.applicable).toBe(true);
     expect(p.verification.counts.unprovable).toBe(0);
-    expect(p.verification.obligations.map((o: { check: string }) => o.check)).toContain('plan');
+    expect(p.verification.obligations.map((o) => o.check)).toContain('plan');
     // The safe order covers every move exactly once.
-    expect(p.verification.order.flat().sort()).toEqual(p.moves.map((m: { workload: string }) => m.workload).sort());
+    expect(p.verification.order.flat().sort()).toEqual(p.moves.map((m) => m.workload).sort());
     expect(p.moves).toHaveLength(20);
-    expect(Object.keys(p.moves[0])).toEqual(['workload', 'from', 'to', 'saving_g_per_h']);
-    const saved = p.moves.reduce((s: number, m: { saving_g_per_h: number }) => s + m.saving_g_per_h, 0);
+    expect(Object.keys(p.moves[0] ?? {})).toEqual(['workload', 'from', 'to', 'saving_g_per_h']);
+    const saved = p.moves.reduce((s, m) => s + m.saving_g_per_h, 0);
     expect(p.emissions_g_per_h.before - p.emissions_g_per_h.after).toBeCloseTo(saved, 2);
     expect(p.lower_bound_g_per_h).toBeLessThanOrEqual(p.objective_g_per_h);
     expect(p.emissions_g_per_h.after).toBeLessThanOrEqual(p.baseline.greedy_after_g_per_h);
@@ -98,7 +124,7 @@ describe('shisa plan', () => {
       '--no-record',
     );
     expect(r.code).toBe(0);
-    const p = JSON.parse(r.stdout);
+    const p = planJson(r.stdout);
     expect(p.carbon_source).toBe('replay');
     // The shipped traces cover two of the example's zones (ES, US-CAL-CISO); the other 14
     // are missing, and nothing moves into or out of them.
@@ -123,11 +149,11 @@ describe('shisa plan', () => {
       const second = shisa('plan', ...data, '--at', '2026-11-22T13:00Z', '--json');
       expect(second.code).toBe(0);
       expect(second.stderr).toMatch(/^Recorded as run 2 in /m);
-      expect(() => JSON.parse(second.stdout)).not.toThrow();
+      expect(() => JSON.parse(second.stdout) as unknown).not.toThrow();
       const list = shisa('history', ...data, '--json');
       expect(list.code).toBe(0);
-      const runs = JSON.parse(list.stdout).runs;
-      expect(runs.map((r: { id: number }) => r.id)).toEqual([2, 1]);
+      const { runs } = JSON.parse(list.stdout) as { runs: readonly { id: number }[] };
+      expect(runs.map((r) => r.id)).toEqual([2, 1]);
       expect(runs[1]).toMatchObject({
         trigger: 'manual',
         verdict: 'proven',
@@ -135,7 +161,7 @@ describe('shisa plan', () => {
         fleet: 'regions/examples/fleet.yaml',
         carbon_source: 'static',
       });
-      const one = JSON.parse(shisa('history', '1', ...data, '--json').stdout);
+      const one = JSON.parse(shisa('history', '1', ...data, '--json').stdout) as { moves: unknown[]; kept: unknown[] };
       expect(one.moves).toHaveLength(20);
       expect(one.kept.length).toBeGreaterThan(200);
       expect(shisa('history', ...data).stdout).toMatch(/^ +1 +2026-11-22 12:00:00 +manual +proven +planned /m);

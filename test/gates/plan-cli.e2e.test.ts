@@ -14,6 +14,22 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AT, CONFLICT, CORE, PROVEN, THE_MOVE, recordedIn } from './recorded.js';
 
+/** What these tests read of `shisa plan --json`. */
+interface PlanJson {
+  readonly planned?: boolean;
+  readonly moves: readonly unknown[];
+  readonly verification: {
+    readonly proven: boolean;
+    readonly applicable: boolean;
+    readonly order: readonly (readonly string[])[];
+    readonly counts: { readonly unprovable: number };
+    readonly obligations: readonly {
+      readonly verdict: string;
+      readonly unprovable_state?: { readonly code: string; readonly core: readonly unknown[] };
+    }[];
+  };
+}
+
 // The embedded store, whatever the developer's shell says.
 const env = { ...process.env };
 delete env.DATABASE_URL;
@@ -57,16 +73,16 @@ describe('shisa plan on a fleet whose intents conflict', () => {
     const dir = dataDir();
     const r = shisa('plan', '--config', CONFLICT, '--data-dir', dir, '--at', AT, '--json');
     expect(r.code).toBe(3);
-    const p = JSON.parse(r.stdout);
+    const p = JSON.parse(r.stdout) as PlanJson;
     expect(p.planned).toBe(false);
     expect(p.moves).toEqual([]);
     expect(p.verification.proven).toBe(false);
     expect(p.verification.applicable).toBe(false);
     expect(p.verification.order).toEqual([]);
     expect(p.verification.counts.unprovable).toBeGreaterThan(0);
-    const first = p.verification.obligations.find((o: { verdict: string }) => o.verdict === 'unprovable');
-    expect(first.unprovable_state.code).toBe('UNPROVABLE_STATE');
-    expect(first.unprovable_state.core).toEqual(CORE.map((c) => ({ kind: expect.any(String), ...c })));
+    const first = p.verification.obligations.find((o) => o.verdict === 'unprovable');
+    expect(first?.unprovable_state?.code).toBe('UNPROVABLE_STATE');
+    expect(first?.unprovable_state?.core).toEqual(CORE.map((c) => ({ kind: expect.any(String) as unknown, ...c })));
     expect(r.stderr).toMatch(/^Recorded as run 1 in /m);
     const rec = await recordedIn(dir);
     expect(rec.runs).toEqual([{ id: 1, verdict: 'unprovable', status: 'unprovable' }]);
@@ -79,7 +95,7 @@ describe('the proven twin, through the same binary', () => {
     const dir = dataDir();
     const r = shisa('plan', '--config', PROVEN, '--data-dir', dir, '--at', AT, '--json');
     expect(r.code).toBe(0);
-    const p = JSON.parse(r.stdout);
+    const p = JSON.parse(r.stdout) as PlanJson;
     expect(p.verification.applicable).toBe(true);
     expect(p.verification.order).toEqual([[THE_MOVE.workload]]);
     const rec = await recordedIn(dir);

@@ -16,6 +16,22 @@ import { planCommand, type PlanOptions } from '../../scheduler/cli/plan.js';
 import { shutdownZ3 } from '../../scheduler/verify/z3.js';
 import { AT, CONFLICT, CORE, PROVEN, THE_MOVE, recordedIn } from './recorded.js';
 
+/** What these tests read of `shisa plan --json`. */
+interface PlanJson {
+  readonly planned?: boolean;
+  readonly moves: readonly unknown[];
+  readonly verification: {
+    readonly proven: boolean;
+    readonly applicable: boolean;
+    readonly order: readonly (readonly string[])[];
+    readonly counts: { readonly unprovable: number };
+    readonly obligations: readonly {
+      readonly verdict: string;
+      readonly unprovable_state?: { readonly code: string; readonly core: readonly unknown[] };
+    }[];
+  };
+}
+
 afterAll(shutdownZ3);
 
 const dirs: string[] = [];
@@ -50,7 +66,7 @@ describe('gate: a run whose intents conflict plans nothing, exits 3, and journal
     const dir = dataDir();
     const r = await plan(CONFLICT, { json: true, dataDir: dir });
     expect(r.code).toBe(3);
-    const p = JSON.parse(r.stdout);
+    const p = JSON.parse(r.stdout) as PlanJson;
     // The run stopped at the intents: the planner was not asked.
     expect(p.planned).toBe(false);
     expect(p.moves).toEqual([]);
@@ -58,9 +74,9 @@ describe('gate: a run whose intents conflict plans nothing, exits 3, and journal
     expect(p.verification.applicable).toBe(false);
     expect(p.verification.order).toEqual([]);
     const cores = p.verification.obligations
-      .filter((o: { verdict: string }) => o.verdict === 'unprovable')
-      .map((o: { unprovable_state: { core: unknown[] } }) => o.unprovable_state.core);
-    expect(cores[0]).toEqual(CORE.map((c) => ({ kind: expect.any(String), ...c })));
+      .filter((o) => o.verdict === 'unprovable')
+      .map((o) => o.unprovable_state?.core);
+    expect(cores[0]).toEqual(CORE.map((c) => ({ kind: expect.any(String) as unknown, ...c })));
     const rec = await recordedIn(dir);
     expect(rec.runs).toEqual([{ id: 1, verdict: 'unprovable', status: 'unprovable' }]);
     expect(rec.migrationCount).toBe(0);
@@ -97,8 +113,8 @@ describe('the twin: the same move on a fleet without the conflict is proven, app
     const dir = dataDir();
     const r = await plan(PROVEN, { json: true, dataDir: dir });
     expect(r.code).toBe(0);
-    const p = JSON.parse(r.stdout);
-    expect(p.moves).toEqual([{ ...THE_MOVE, saving_g_per_h: expect.any(Number) }]);
+    const p = JSON.parse(r.stdout) as PlanJson;
+    expect(p.moves).toEqual([{ ...THE_MOVE, saving_g_per_h: expect.any(Number) as unknown }]);
     expect(p.verification.proven).toBe(true);
     expect(p.verification.applicable).toBe(true);
     expect(p.verification.order).toEqual([[THE_MOVE.workload]]);
