@@ -90,7 +90,8 @@ export async function advanceMigration(store: Store, id: number, step: Transitio
   if (!TRANSITIONS[step.from].includes(step.to))
     throw new StoreError(
       'MIGRATION_TRANSITION',
-      `migration ${id} cannot go from ${step.from} to ${step.to} (allowed: ${TRANSITIONS[step.from].join(', ') || 'none, it is finished'})`,
+      `migration ${id} cannot go from ${step.from} to ${step.to} ` +
+        `(allowed: ${TRANSITIONS[step.from].join(', ') || 'none, it is finished'})`,
     );
   try {
     return await inTransaction(store, (tx) => advanceIn(tx, id, step, at));
@@ -101,8 +102,7 @@ export async function advanceMigration(store: Store, id: number, step: Transitio
 
 async function advanceIn(tx: Executor, id: number, step: Transition, at: Date): Promise<Advance> {
   const locked = (await tx.execute(sql`select state from ${migrations} where id = ${id} for update`)) as unknown as
-    | { rows?: { state: string }[] }
-    | { state: string }[];
+    { rows?: { state: string }[] } | { state: string }[];
   const current = (Array.isArray(locked) ? locked : (locked.rows ?? []))[0];
   if (!current) throw new StoreError('MIGRATION_UNKNOWN', `no migration ${id} is journaled`);
   const state = current.state as MigrationState;
@@ -113,13 +113,10 @@ async function advanceIn(tx: Executor, id: number, step: Transition, at: Date): 
       state,
       message: `migration ${id} is ${state}, no longer ${step.from}: it was advanced elsewhere; nothing was written`,
     };
+  const entry = JSON.stringify([{ state: step.to, at: at.toISOString() }]);
   const [row] = await tx
     .update(migrations)
-    .set({
-      state: step.to,
-      updatedAt: at,
-      transitions: sql`${migrations.transitions} || ${JSON.stringify([{ state: step.to, at: at.toISOString() }])}::jsonb`,
-    })
+    .set({ state: step.to, updatedAt: at, transitions: sql`${migrations.transitions} || ${entry}::jsonb` })
     .where(eq(migrations.id, id))
     .returning();
   await appendAuditIn(tx, at, {

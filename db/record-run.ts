@@ -118,7 +118,44 @@ async function writeRun(tx: Executor, r: RunRecord): Promise<number> {
     })
     .returning();
   const runId = run!.id;
-  const rows = [
+  const rows = decisionRows(r);
+  await insertDecisions(tx, runId, rows);
+  // The gate: only a proven plan's moves become migrations an executor will drive.
+  const journaled = r.verdict === 'proven' ? await journalPlanned(tx, runId, r.order, r.finishedAt) : [];
+  const fetchedAt = r.finishedAt;
+  if (r.readings.length)
+    await tx
+      .insert(carbonReadings)
+      .values(r.readings.map((x) => ({ ...x, fetchedAt })))
+      .onConflictDoNothing();
+  const excepted = await insertExceptions(tx, runId, r);
+  await appendAuditIn(tx, r.finishedAt, {
+    actor: 'shisa',
+    action: 'run.recorded',
+    subject: `run ${runId}`,
+    payload: {
+      trigger: r.trigger,
+      fleet: r.fleet,
+      verdict: r.verdict,
+      status: r.status,
+      moves: r.moves.length,
+      kept: r.kept.length,
+      emissionsAfter: r.emissionsAfter,
+      rows: bindRun(
+        run!,
+        digestRows(rows, (x) => x),
+        excepted,
+        journaled,
+      ),
+    },
+  });
+  await auditDecisions(tx, runId, r);
+  return runId;
+}
+
+/** The run's decisions as rows: its moves, then why each flexible workload stays. */
+function decisionRows(r: RunRecord): ReturnType<typeof decisionContent>[] {
+  return [
     ...r.moves.map((m) =>
       decisionContent({
         kind: 'move',
@@ -142,51 +179,22 @@ async function writeRun(tx: Executor, r: RunRecord): Promise<number> {
       }),
     ),
   ];
-  await insertDecisions(tx, runId, rows);
-  // The gate: only a proven plan's moves become migrations an executor will drive.
-  const journaled = r.verdict === 'proven' ? await journalPlanned(tx, runId, r.order, r.finishedAt) : [];
-  const fetchedAt = r.finishedAt;
-  if (r.readings.length)
-    await tx
-      .insert(carbonReadings)
-      .values(r.readings.map((x) => ({ ...x, fetchedAt })))
-      .onConflictDoNothing();
-  const excepted = r.exceptions.length
-    ? await tx
-        .insert(exceptions)
-        .values(
-          r.exceptions.map((e) => ({
-            runId,
-            kind: e.kind,
-            concerns: e.concerns,
-            detail: e.detail,
-            createdAt: r.finishedAt,
-          })),
-        )
-        .returning()
-    : [];
-  await appendAuditIn(tx, r.finishedAt, {
-    actor: 'shisa',
-    action: 'run.recorded',
-    subject: `run ${runId}`,
-    payload: {
-      trigger: r.trigger,
-      fleet: r.fleet,
-      verdict: r.verdict,
-      status: r.status,
-      moves: r.moves.length,
-      kept: r.kept.length,
-      emissionsAfter: r.emissionsAfter,
-      rows: bindRun(
-        run!,
-        digestRows(rows, (x) => x),
-        excepted,
-        journaled,
-      ),
-    },
-  });
-  await auditDecisions(tx, runId, r);
-  return runId;
+}
+
+async function insertExceptions(tx: Executor, runId: number, r: RunRecord) {
+  if (r.exceptions.length === 0) return [];
+  return tx
+    .insert(exceptions)
+    .values(
+      r.exceptions.map((e) => ({
+        runId,
+        kind: e.kind,
+        concerns: e.concerns,
+        detail: e.detail,
+        createdAt: r.finishedAt,
+      })),
+    )
+    .returning();
 }
 
 /** One audit entry per decision about an audited workload, after the run's own entry. */
@@ -216,9 +224,11 @@ async function auditDecisions(tx: Executor, runId: number, r: RunRecord): Promis
 async function insertDecisions(tx: Executor, runId: number, rows: readonly (readonly unknown[])[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    const column = <T>(k: number): T[] => chunk.map((row) => row[k] as T);
-    await tx.execute(sql`insert into ${decisions} (run_id, kind, workload, from_region, to_region, saving_g_per_h, reason, detail)
-      select ${runId}, * from unnest(${sql.param(column<string>(0))}::text[], ${sql.param(column<string>(1))}::text[], ${sql.param(column<string>(2))}::text[],
-        ${sql.param(column<string | null>(3))}::text[], ${sql.param(column<number | null>(4))}::float8[], ${sql.param(column<string | null>(5))}::text[], ${sql.param(column<string | null>(6))}::text[])`);
+    const text = (k: number) => sql`${sql.param(chunk.map((row) => row[k] as string | null))}::text[]`;
+    const numbers = (k: number) => sql`${sql.param(chunk.map((row) => row[k] as number | null))}::float8[]`;
+    const columns = sql.join([text(0), text(1), text(2), text(3), numbers(4), text(5), text(6)], sql`, `);
+    await tx.execute(sql`insert into ${decisions}
+      (run_id, kind, workload, from_region, to_region, saving_g_per_h, reason, detail)
+      select ${runId}, * from unnest(${columns})`);
   }
 }

@@ -13,7 +13,8 @@ export function renderRun(result: RunResult, fleetName: string): string {
   lines.push(
     result.plan
       ? renderPlan(result.plan, result.planMs)
-      : 'Not planned: the intents cannot all hold at once (Unprovable State below); nothing is planned or moves until that is resolved.',
+      : 'Not planned: the intents cannot all hold at once (Unprovable State below); ' +
+          'nothing is planned or moves until that is resolved.',
   );
   for (const c of carbon)
     lines.push(`  carbon: ${c.zone} ${c.status}${c.problem ? ` (${c.problem})` : ''}: nothing moves into or out of it`);
@@ -46,7 +47,8 @@ export function runToJson(result: RunResult, fleetFile: string): Record<string, 
 
 function header(result: RunResult, fleetName: string, fresh: number): string {
   const at = new Date(result.snapshot.now).toISOString().slice(0, 16).replace('T', ' ');
-  return `Plan for ${fleetName} at ${at} UTC (carbon: ${result.snapshot.carbonSource}, ${fresh} of ${result.snapshot.zones.length} zones fresh)`;
+  const { carbonSource, zones } = result.snapshot;
+  return `Plan for ${fleetName} at ${at} UTC (carbon: ${carbonSource}, ${fresh} of ${zones.length} zones fresh)`;
 }
 
 /** The verdict under the plan: one line when proven, the failed obligations with their cores when not. */
@@ -57,7 +59,8 @@ function renderProof(result: RunResult): string {
   if (proof.proven) {
     const order = proof.obligations.find((o) => o.code === 'plan.order');
     return [
-      `Proof       ${proof.obligations.length} obligations proven in ${seconds} s (${methods(proof)}): the intents are consistent and the plan is safe`,
+      `Proof       ${proof.obligations.length} obligations proven in ${seconds} s (${methods(proof)}): ` +
+        'the intents are consistent and the plan is safe',
       `Order       ${order?.detail ?? `${result.order.length} batches`}`,
     ].join('\n');
   }
@@ -88,10 +91,11 @@ function renderPlan(p: Plan, elapsedMs: number): string {
   const cut = p.emissions.before > 0 ? ((p.emissions.before - p.emissions.after) / p.emissions.before) * 100 : 0;
   const unknown = p.unknownEmissions ? `; ${p.unknownEmissions} workloads in zones without data not counted` : '';
   const kept = Object.entries(p.keptByReason).map(([k, v]) => `${k} ${v}`);
+  const optimal = p.optimality === 'proven' ? ' (proven optimal)' : '';
   const took = elapsedMs < 10 ? elapsedMs.toFixed(1) : String(Math.round(elapsedMs));
   lines.push(
     `Emissions   ${g(p.emissions.before)} → ${g(p.emissions.after)} gCO2eq/h (−${cut.toFixed(1)}%)${unknown}`,
-    `Bound       ${g(p.lowerBound)} gCO2eq/h; gap ${(p.gap * 100).toFixed(3)}%${p.optimality === 'proven' ? ' (proven optimal)' : ''}`,
+    `Bound       ${g(p.lowerBound)} gCO2eq/h; gap ${(p.gap * 100).toFixed(3)}%${optimal}`,
     `Baseline    greedy "greenest region first" would reach ${g(p.greedyAfter)} gCO2eq/h`,
     `Kept        ${kept.join(', ') || 'none'}`,
     `Planned in ${took} ms. Nothing is applied (shisa apply comes later).`,

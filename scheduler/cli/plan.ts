@@ -80,7 +80,8 @@ async function withRecording(options: PlanOptions, io: CliIo, run: (store: RunSt
     if (typeof taken === 'number') return taken;
     if (!taken.ok) {
       io.stderr(
-        `shisa plan: not run: another rebalancing holds the rebalancing lock of ${where} (${taken.holder}); nothing was planned\n`,
+        `shisa plan: not run: another rebalancing holds the rebalancing lock of ${where} (${taken.holder}); ` +
+          'nothing was planned\n',
       );
       return EXIT.busy;
     }
@@ -147,9 +148,11 @@ async function runAndRender(
     io.stderr(`shisa plan: ${recorded.message}; nothing of the run was written\n`);
     return EXIT.internal;
   }
-  if (recorded && store)
-    (options.json ? io.stderr : io.stdout)(
-      `Recorded as run ${recorded.id} in ${store.where} (shisa history --config ${options.config})\n`,
-    );
+  if (recorded && store) {
+    // With --json, stdout is the JSON alone.
+    const line = `Recorded as run ${recorded.id} in ${store.where} (shisa history --config ${options.config})\n`;
+    if (options.json) io.stderr(line);
+    else io.stdout(line);
+  }
   return result.outcome === 'proven' ? EXIT.ok : EXIT.unprovable;
 }
