@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { fleetSchema } from '../../regions/fleet/schema.js';
+import { displayPath } from './display-path.js';
 import { EXIT, type CliIo } from './io.js';
 
 /** The JSON Schema of fleet files, generated from the same zod schema the loader uses. */
@@ -15,7 +16,7 @@ export async function schemaCommand(options: { readonly output?: string }, io: C
   const text = fleetJsonSchema();
   if (options.output) {
     await writeFile(resolve(io.cwd, options.output), text);
-    io.stderr(`wrote ${options.output}\n`);
+    io.stderr(`wrote ${displayPath(io.cwd, options.output)}\n`);
   } else {
     io.stdout(text);
   }

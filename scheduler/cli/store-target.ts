@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import type { StoreTarget } from '../../db/store.js';
 import type { Environment } from '../config/environment.js';
+import { displayPath } from './display-path.js';
 
 /**
  * Where a command keeps state: the PostgreSQL server named by DATABASE_URL when it is set,
@@ -15,7 +16,7 @@ export function storeTargetFor(
   const url = env.secret('DATABASE_URL');
   if (url) return { target: { kind: 'postgres', url }, where: 'the PostgreSQL server in DATABASE_URL' };
   const dir = dataDir ? resolve(cwd, dataDir) : join(dirname(resolve(cwd, fleetFile)), '.shisa');
-  return { target: { kind: 'pglite', dir }, where: dataDir ?? join(dirname(fleetFile), '.shisa') };
+  return { target: { kind: 'pglite', dir }, where: displayPath(cwd, dir) };
 }
 
 /**

@@ -4,6 +4,7 @@ import { readSource } from '../diagnostics/read-source.js';
 import { loadIntentSource } from '../intent/index.js';
 import { LIMITS, loadWorkspace } from '../workspace/load-workspace.js';
 import { formatSummary, summarise } from '../workspace/summary.js';
+import { displayPath } from './display-path.js';
 import { EXIT, type CliIo } from './io.js';
 import { diagnosticsJson, printDiagnostics } from './report.js';
 
@@ -21,7 +22,12 @@ export async function validateCommand(files: readonly string[], options: Validat
   const texts: string[] = [];
   for (const file of files) {
     if (file.endsWith('.intent')) {
-      const read = await readSource(resolve(io.cwd, file), file, LIMITS.intentBytes, 'intent file');
+      const read = await readSource(
+        resolve(io.cwd, file),
+        displayPath(io.cwd, file),
+        LIMITS.intentBytes,
+        'intent file',
+      );
       if (!read.ok) {
         diagnostics.push(read.diagnostic);
         continue;
@@ -32,7 +38,7 @@ export async function validateCommand(files: readonly string[], options: Validat
         const names = loaded.intents.map((i) => i.name);
         results.push({ file, kind: 'intent', intents: names });
         texts.push(
-          `${file}: valid, ${names.length} intent${names.length === 1 ? '' : 's'} (${names.join(', ')}); ` +
+          `${read.source.name}: valid, ${names.length} intent${names.length === 1 ? '' : 's'} (${names.join(', ')}); ` +
             'region and channel names are checked when a fleet file is validated',
         );
       }
