@@ -152,8 +152,22 @@ export async function generateFleet(workloadCount: number, seed = 1): Promise<Ge
   };
 }
 
-/** The texts and workloads of a generated fleet; deterministic for a given size and seed. */
-export async function generateFleetTexts(workloadCount: number, seed = 1): Promise<FleetTexts> {
+export interface FleetTextOptions {
+  /**
+   * Whether every critical intent holds where its workloads run, as in a fleet shisa has been
+   * running: a critical team's workloads run in its home region, and its compliance and
+   * residency allow that region. Off (the planner benchmark's fleets), critical workloads run
+   * anywhere near, which the planner takes but a recorded run's proof refuses.
+   */
+  readonly consistent?: boolean;
+}
+
+/** The texts and workloads of a generated fleet; deterministic for a given size, seed and options. */
+export async function generateFleetTexts(
+  workloadCount: number,
+  seed = 1,
+  options: FleetTextOptions = {},
+): Promise<FleetTexts> {
   let s = seed;
   const rnd = (): number => (s = (s * 48271) % 2147483647) / 2147483647;
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -168,6 +182,11 @@ export async function generateFleetTexts(workloadCount: number, seed = 1): Promi
   const byArea = (a: Area) => regions.filter((r) => r.area === a);
 
   // Teams: each has a pinned service in a home region and a fleet of workloads near it.
+  const certs = (r: (typeof regions)[number]): string[] => [
+    'ISO-27001',
+    ...(r.area === 'EU' || r.area === 'NA' || r.country === 'SG' ? ['PCI-DSS-4'] : []),
+    ...(r.country === 'JP' ? ['FISC-2025'] : []),
+  ];
   const teams = Array.from({ length: 40 }, (_, k) => {
     const home = pick(regions);
     const roll = rnd();
@@ -180,21 +199,19 @@ export async function generateFleetTexts(workloadCount: number, seed = 1): Promi
           : rnd() < 0.5
             ? 'ISO-27001'
             : undefined;
+    const flexible = rnd() < 0.8;
+    const heldAtHome = compliance === undefined || certs(home).includes(compliance);
+    const allowedAtHome = residency !== 'eu' || EU.includes(home.country);
     return {
       k,
       home,
-      residency,
-      compliance,
-      flexible: rnd() < 0.8,
+      residency: options.consistent && !allowedAtHome ? 'area' : residency,
+      compliance: options.consistent && !heldAtHome ? 'ISO-27001' : compliance,
+      flexible,
       maxMs: pick([40, 80, 150, 250]),
       minSaving: pick([5, 10, 15, 20]),
     };
   });
-  const certs = (r: (typeof regions)[number]): string[] => [
-    'ISO-27001',
-    ...(r.area === 'EU' || r.area === 'NA' || r.country === 'SG' ? ['PCI-DSS-4'] : []),
-    ...(r.country === 'JP' ? ['FISC-2025'] : []),
-  ];
 
   const workloads: Workload[] = [];
   const span = new SourceFile('generated', '').span(0);
@@ -213,9 +230,10 @@ export async function generateFleetTexts(workloadCount: number, seed = 1): Promi
     const t = pick(teams);
     const near = rnd() < 0.8 ? byArea(t.home.area) : regions;
     const [cpu, mem] = pick(SIZES);
+    const region = pick(near).name;
     workloads.push({
       name: `team${t.k}/w${j}`,
-      region: pick(near).name,
+      region: options.consistent && !t.flexible ? t.home.name : region,
       cpu,
       memoryGib: mem,
       intent: `team-${t.k}`,

@@ -1,7 +1,8 @@
 /**
  * A generated fleet written to disk as a user would keep it: fleet.yaml naming intents/ and
- * inventory.yaml, usable by `shisa validate --config` and `shisa plan --config`. The same
- * fleet as the planner benchmark's (generate-fleet.ts): 40 regions, 80 intents, N workloads.
+ * inventory.yaml, usable by `shisa validate --config` and `shisa plan --config`. The
+ * planner benchmark's fleet (generate-fleet.ts: 40 regions, 80 intents, N workloads) with
+ * every critical intent holding where it runs, so a recorded plan run gets past its proof.
  * Deterministic for a given size and seed.
  *
  *   npx tsx bench/generate-run-fleet.ts <dir> [workloads=100000] [seed=1]
@@ -25,7 +26,7 @@ export interface WrittenFleet {
 
 /** Writes fleet.yaml, intents/teams.intent and inventory.yaml into `dir` (created if missing). */
 export async function writeRunFleet(dir: string, workloadCount: number, seed = 1): Promise<WrittenFleet> {
-  const texts = await generateFleetTexts(workloadCount, seed);
+  const texts = await generateFleetTexts(workloadCount, seed, { consistent: true });
   await mkdir(join(dir, 'intents'), { recursive: true });
   const fleetFile = resolve(dir, 'fleet.yaml');
   const fleet = [
