@@ -66,7 +66,7 @@ export function buildProblem(s: Snapshot, model: PromiseModel = buildPromiseMode
 
 /** The first workload filter that keeps each flexible workload where it is, by index. */
 function keptInPlace(s: Snapshot, model: PromiseModel, carbon: CarbonView, flexible: readonly number[]) {
-  const kept: (Rejection | undefined)[] = new Array(model.workloads.length);
+  const kept = new Array<Rejection | undefined>(model.workloads.length);
   const ctx = filterContext(s, model, carbon, [], () => false);
   for (const i of flexible) {
     const c = { workload: model.workloads[i]!, index: i, terms: model.terms[i]! };
@@ -135,7 +135,8 @@ function solverProblem(
     pairs.push({ a, b, maxMs: Math.max(e.maxMs, now) });
   }
   const { regions, fixedEmissions } = roomLeft(s, model.workloads, regionAt, movable, carbon);
-  return { regions, movers, budget: fleet.policy.migrationBudget, pairs, latency: model.latencyMs, fixedEmissions };
+  const latency = (a: number, b: number): number | undefined => model.latencyMs(a, b);
+  return { regions, movers, budget: fleet.policy.migrationBudget, pairs, latency, fixedEmissions };
 }
 
 /** Each region's room for movers: its capacity less what stays put (a region over capacity may not grow). */

@@ -39,7 +39,7 @@ export function regionOptions(
   neighbours: Neighbours,
 ): (readonly Option[] | undefined)[] {
   const ctx = filterContext(s, model, carbon, neighbours, (j) => candidate[j] === 1);
-  const options: (readonly Option[] | undefined)[] = new Array(model.workloads.length);
+  const options = new Array<readonly Option[] | undefined>(model.workloads.length);
   const termIds = new Map<object, number>();
   const cleanerByPlace = new Map<string, CleanerRegion[]>();
   const byKind = new Map<string, Option[]>();
@@ -75,7 +75,7 @@ export function filterContext(
   return {
     now: s.now,
     cooldownMs: s.fleet.policy.cooldownMs,
-    fresh: carbon.fresh,
+    fresh: (r) => carbon.fresh(r),
     intensity: (r) => carbon.intensityOf.get(r),
     latency: (a, b) => s.fleet.latency.get(a, b),
     fixedNeighbours: (w) =>

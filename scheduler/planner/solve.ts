@@ -1,9 +1,11 @@
 import type { Assignment, PlacementProblem } from './problem.js';
+import { below } from '../tolerance.js';
 import { moverKinds, violation } from './problem.js';
 import { solveRelaxation } from './solvers/column-generation.js';
 import { improveByChains } from './solvers/ejection-chains.js';
 import { solveExact } from './solvers/exact.js';
 import { solveGreedy } from './solvers/greedy.js';
+import { searchReducedCosts } from './solvers/reduced-cost-search.js';
 import { roundRelaxation } from './solvers/lp-rounding.js';
 import { groupMovers } from './solvers/mover-groups.js';
 
@@ -18,20 +20,31 @@ export interface Solution {
 }
 
 export interface SolveOptions {
-  /** Branch-and-bound nodes to spend proving optimality before settling for the bound. */
+  /** Branch-and-bound nodes exact search may spend looking for a better placement. */
   readonly exactNodes: number;
+  /** Nodes the reduced-cost search may spend proving optimality or raising the bound. */
+  readonly proofNodes: number;
   /** Column generation rounds for the LP relaxation (each adds one column). */
   readonly maxIterations: number;
   /** Ejection chains to try after rounding. */
   readonly maxChains: number;
 }
 
+/**
+ * Both searches below recurse or branch once per undecided mover and only pay off on small
+ * instances; above this the relaxation's bound stands (and the time stays what it was).
+ */
 const EXACT_MAX_MOVERS = 2_000;
+
+/** The bound meets the objective: the placement is proven optimal. */
+const closed = (objective: number, bound: number): boolean => !below(bound, objective);
+
 /** Relative distance between the LP bound and the master's value at which the LP counts as solved. */
 const LP_TOLERANCE = 1e-9;
 
 export const DEFAULT_SOLVE: SolveOptions = Object.freeze({
   exactNodes: 200_000,
+  proofNodes: 20_000,
   maxIterations: 1_000,
   maxChains: 2_000,
 });
@@ -39,8 +52,10 @@ export const DEFAULT_SOLVE: SolveOptions = Object.freeze({
 /**
  * The planner's solver: the greedy baseline first (so the result is never worse than it),
  * then the LP relaxation by column generation (its Lagrangian bounds certify the gap),
- * rounded to a feasible placement and improved by ejection chains, then exact search where
- * it can finish, which closes the gap to zero on small instances.
+ * rounded to a feasible placement and improved by ejection chains; on small instances then
+ * exact search and branch and bound on the relaxation's reduced costs, which prove the
+ * optimum where they finish within their nodes and otherwise raise the bound (nodes are a
+ * count, not a time, so the plan stays deterministic).
  */
 export function solve(p: PlacementProblem, options: SolveOptions = DEFAULT_SOLVE): Solution {
   const greedy = solveGreedy(p);
@@ -55,16 +70,22 @@ export function solve(p: PlacementProblem, options: SolveOptions = DEFAULT_SOLVE
   let assignment = chained.assignment;
   let lowerBound = relax.lowerBound;
   let optimality: Solution['optimality'] = 'bounded';
-  const closed = (): boolean => assignment.objective - lowerBound <= 1e-9 * Math.max(1, Math.abs(assignment.objective));
-  // Exact search recurses once per mover and only finishes on small instances.
-  if (p.movers.length <= EXACT_MAX_MOVERS && !closed()) {
+  // Exact search, savings first: good at finding a better placement.
+  if (p.movers.length <= EXACT_MAX_MOVERS && !closed(assignment.objective, lowerBound)) {
     const exact = solveExact(p, options.exactNodes, assignment);
     if (exact.assignment.objective < assignment.objective) assignment = exact.assignment;
-    if (exact.optimal) {
-      lowerBound = assignment.objective;
-      optimality = 'proven';
-    }
-  } else if (closed()) {
+    if (exact.optimal) lowerBound = assignment.objective;
+  }
+  // Branch and bound on the relaxation's reduced costs: good at proving. With targets close
+  // to the bound most movers have one option worth trying; where it does not finish, what it
+  // did prove still raises the bound.
+  if (p.movers.length <= EXACT_MAX_MOVERS && !closed(assignment.objective, lowerBound)) {
+    const search = searchReducedCosts(p, options.proofNodes, assignment, relax.prices, kinds);
+    assignment = search.assignment;
+    lowerBound = Math.max(lowerBound, search.lowerBound);
+  }
+  if (closed(assignment.objective, lowerBound)) {
+    lowerBound = Math.min(lowerBound, assignment.objective);
     optimality = 'proven';
   }
   const broken = violation(p, assignment.region);

@@ -107,7 +107,7 @@ describe('towardsVertex', () => {
     const { snapshot } = await generateFleet(5_000, 5);
     const p = buildProblem(snapshot).problem;
     const r = relax(p);
-    const counts: GroupCounts = r.groups.map(() => new Map());
+    const counts: GroupCounts = r.groups.map(() => new Map<number, number>());
     r.groups.forEach((g, gi) => {
       for (const { weight, choice } of r.mix)
         counts[gi]!.set(choice[gi]!, (counts[gi]!.get(choice[gi]!) ?? 0) + weight * g.members.length);

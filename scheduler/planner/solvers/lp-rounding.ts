@@ -15,7 +15,7 @@ import { PlacementState } from './placement-state.js';
 export function roundRelaxation(p: PlacementProblem, relax: RelaxationResult): Assignment {
   const state = new PlacementState(p);
   const { groups, prices } = relax;
-  const counts: GroupCounts = groups.map(() => new Map());
+  const counts: GroupCounts = groups.map(() => new Map<number, number>());
   groups.forEach((g, gi) => {
     const c = counts[gi] as Map<number, number>;
     for (const { weight, choice } of relax.mix)

@@ -57,52 +57,14 @@ export function towardsVertex(
     const k = tight.length + 1;
     if (fractional.size < k) break;
     // Pairs from the first k split kinds: shift members from region `from` to `to`.
-    const pairs: { gi: number; from: number; to: number }[] = [];
+    const pairs: Shift[] = [];
     for (const [gi, f] of fractional) {
       pairs.push({ gi, from: f[0] as number, to: f[1] as number });
       if (pairs.length === k) break;
     }
-    // Tight rows × pairs: how one member shifted changes each tight row.
-    const m = tight.length;
-    const matrix = new Float64Array(m * k);
-    tight.forEach((i, at) => (position[i] = at));
-    pairs.forEach(({ gi, from, to }, j) => {
-      const g = groups[gi] as Group;
-      scratch.fill(0);
-      addUsage(scratch, g, to, 1, R);
-      addUsage(scratch, g, from, -1, R);
-      for (const i of [from, to, R + from, R + to, 2 * R]) {
-        const at = position[i] as number;
-        if (at >= 0) matrix[at * k + j] = scratch[i] as number;
-      }
-    });
-    for (const i of tight) position[i] = -1;
-    const alpha = nullVector(matrix, m, k);
+    const alpha = shiftDirection(groups, pairs, tight, position, scratch, R);
     if (!alpha) break;
-    let delta = 0;
-    pairs.forEach(
-      ({ gi, from, to }, j) =>
-        (delta += (alpha[j] as number) * (costOf(groups[gi] as Group, to) - costOf(groups[gi] as Group, from))),
-    );
-    if (delta > 0) for (let j = 0; j < k; j++) alpha[j] = -(alpha[j] as number);
-    // Longest step keeping every count within its whole numbers and every slack row ≥ 0.
-    let t = Infinity;
-    pairs.forEach(({ gi, from, to }, j) => {
-      const a = alpha[j] as number;
-      if (a === 0) return;
-      const c = counts[gi] as Map<number, number>;
-      t = Math.min(t, room(c.get(to) as number, a), room(c.get(from) as number, -a));
-    });
-    const rate = new Float64Array(rows);
-    pairs.forEach(({ gi, from, to }, j) => {
-      const g = groups[gi] as Group;
-      addUsage(rate, g, to, alpha[j] as number, R);
-      addUsage(rate, g, from, -(alpha[j] as number), R);
-    });
-    for (let i = 0; i < rows; i++) {
-      if ((rate[i] as number) > 1e-12)
-        t = Math.min(t, Math.max(0, (limits[i] as number) - (used[i] as number)) / (rate[i] as number));
-    }
+    const t = stepLength(groups, counts, pairs, alpha, used, limits);
     if (!Number.isFinite(t)) break;
     pairs.forEach(({ gi, from, to }, j) => {
       const g = groups[gi] as Group;
@@ -120,6 +82,78 @@ export function towardsVertex(
     }
   }
   return { fractional: fractional.size, steps };
+}
+
+type Shift = { readonly gi: number; readonly from: number; readonly to: number };
+
+/**
+ * A combination of the pairs' shifts (one member from `from` to `to` each) that leaves every
+ * tight row unchanged, oriented so emissions do not rise; undefined if there is none.
+ */
+function shiftDirection(
+  groups: readonly Group[],
+  pairs: readonly Shift[],
+  tight: readonly number[],
+  position: Int32Array,
+  scratch: Float64Array,
+  R: number,
+): Float64Array | undefined {
+  // Tight rows × pairs: how one member shifted changes each tight row.
+  const m = tight.length;
+  const k = pairs.length;
+  const matrix = new Float64Array(m * k);
+  tight.forEach((i, at) => (position[i] = at));
+  pairs.forEach(({ gi, from, to }, j) => {
+    const g = groups[gi] as Group;
+    scratch.fill(0);
+    addUsage(scratch, g, to, 1, R);
+    addUsage(scratch, g, from, -1, R);
+    for (const i of [from, to, R + from, R + to, 2 * R]) {
+      const at = position[i] as number;
+      if (at >= 0) matrix[at * k + j] = scratch[i] as number;
+    }
+  });
+  for (const i of tight) position[i] = -1;
+  const alpha = nullVector(matrix, m, k);
+  if (!alpha) return undefined;
+  let delta = 0;
+  pairs.forEach(
+    ({ gi, from, to }, j) =>
+      (delta += (alpha[j] as number) * (costOf(groups[gi] as Group, to) - costOf(groups[gi] as Group, from))),
+  );
+  if (delta > 0) for (let j = 0; j < k; j++) alpha[j] = -(alpha[j] as number);
+  return alpha;
+}
+
+/** Longest step along `alpha` keeping every count within its whole numbers and every slack row ≥ 0. */
+function stepLength(
+  groups: readonly Group[],
+  counts: GroupCounts,
+  pairs: readonly Shift[],
+  alpha: Float64Array,
+  used: Float64Array,
+  limits: Float64Array,
+): number {
+  const rows = limits.length;
+  const R = (rows - 1) / 2;
+  let t = Infinity;
+  pairs.forEach(({ gi, from, to }, j) => {
+    const a = alpha[j] as number;
+    if (a === 0) return;
+    const c = counts[gi] as Map<number, number>;
+    t = Math.min(t, room(c.get(to) as number, a), room(c.get(from) as number, -a));
+  });
+  const rate = new Float64Array(rows);
+  pairs.forEach(({ gi, from, to }, j) => {
+    const g = groups[gi] as Group;
+    addUsage(rate, g, to, alpha[j] as number, R);
+    addUsage(rate, g, from, -(alpha[j] as number), R);
+  });
+  for (let i = 0; i < rows; i++) {
+    if ((rate[i] as number) > 1e-12)
+      t = Math.min(t, Math.max(0, (limits[i] as number) - (used[i] as number)) / (rate[i] as number));
+  }
+  return t;
 }
 
 /** How far x may go in direction a before passing a whole number. */
