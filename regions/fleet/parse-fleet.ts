@@ -187,7 +187,9 @@ function buildLatency(
           diagnostics.push(
             diagnostic({
               code: 'fleet/latency-conflict',
-              message: `latency between "${from}" and "${to}" is given twice with different values (${prior.ms} ms and ${ms} ms)`,
+              message:
+                `latency between "${from}" and "${to}" is given twice with different values ` +
+                `(${prior.ms} ms and ${ms} ms)`,
               span: yaml.valueSpan(path),
               source: yaml.source,
               expected: 'each pair once (latency is symmetric), or the same value both ways',

@@ -24,18 +24,18 @@ export function validateYaml<S extends z.ZodType>(
   const suggested = new Set<string>();
   for (const issue of issues) {
     if (issue.code !== 'unrecognized_keys') continue;
-    const known = Object.keys(objectShapeAt(schema, issue.path as PropertyKey[]) ?? {});
+    const known = Object.keys(objectShapeAt(schema, issue.path) ?? {});
     for (const key of issue.keys) {
       const near = closestMatch(key, known);
-      if (near) suggested.add(pathText([...(issue.path as PropertyKey[]), near]));
+      if (near) suggested.add(pathText([...issue.path, near]));
     }
   }
   const diagnostics: Diagnostic[] = [];
   // One value can fail several checks (-1.5 is neither whole nor in range): say it once.
   const said = new Set<string>();
   for (const issue of issues) {
-    const isMissing = issue.code === 'invalid_type' && valueAt(yaml.data, issue.path as PropertyKey[]) === undefined;
-    if (isMissing && suggested.has(pathText(issue.path as PropertyKey[]))) continue;
+    const isMissing = issue.code === 'invalid_type' && valueAt(yaml.data, issue.path) === undefined;
+    if (isMissing && suggested.has(pathText(issue.path))) continue;
     for (const d of toDiagnostics(issue, schema, yaml, code, kind)) {
       const key = `${d.code}\u0000${d.span.start}\u0000${d.message}`;
       if (!said.has(key)) diagnostics.push(d);
@@ -54,7 +54,7 @@ function throughUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== 'invalid_union') return [issue];
   const inside = issue.errors.filter((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
   if (inside.length !== 1) return [issue];
-  return inside[0]!.flatMap((i) => throughUnion({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
+  return inside[0]!.flatMap((i) => throughUnion({ ...i, path: [...issue.path, ...i.path] }));
 }
 
 /** Default phrasing for issues whose schema gave no message of its own. */
@@ -65,11 +65,13 @@ function phrase(iss: z.core.$ZodRawIssue): string | undefined {
     case 'too_small':
       if (iss.origin === 'array') return `expected at least ${iss.minimum} item${Number(iss.minimum) === 1 ? '' : 's'}`;
       if (iss.origin === 'string') return 'expected a non-empty string';
-      return `expected a number ${iss.inclusive ? 'of at least' : 'greater than'} ${iss.minimum}, found ${describe(iss.input)}`;
+      return `expected a number ${iss.inclusive ? 'of at least' : 'greater than'} ${iss.minimum}, ${found(iss.input)}`;
     case 'too_big':
-      return `expected a number ${iss.inclusive ? 'of at most' : 'less than'} ${iss.maximum}, found ${describe(iss.input)}`;
-    case 'invalid_value':
-      return `expected ${iss.values.length === 1 ? '' : 'one of '}${iss.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describe(iss.input)}`;
+      return `expected a number ${iss.inclusive ? 'of at most' : 'less than'} ${iss.maximum}, ${found(iss.input)}`;
+    case 'invalid_value': {
+      const values = iss.values.map((v) => JSON.stringify(v)).join(', ');
+      return `expected ${iss.values.length === 1 ? '' : 'one of '}${values}, ${found(iss.input)}`;
+    }
     case 'invalid_format':
       return iss.format === 'url' ? `expected an http(s) URL, found ${describe(iss.input)}` : `invalid ${iss.format}`;
     case 'invalid_union':
@@ -79,6 +81,8 @@ function phrase(iss: z.core.$ZodRawIssue): string | undefined {
   }
 }
 
+const found = (input: unknown): string => `found ${describe(input)}`;
+
 function toDiagnostics(
   issue: z.core.$ZodIssue,
   schema: z.ZodType,
@@ -86,26 +90,13 @@ function toDiagnostics(
   code: string,
   kind: string,
 ): Diagnostic[] {
-  const path = issue.path as PropertyKey[];
+  const path = issue.path;
   const where = pathText(path);
   // Never repeat a value that may be a secret (a token or webhook URL pasted where only the
   // name of an environment variable belongs). Excerpts are redacted when rendered.
   const secretish = path.some((p) => SECRETISH.test(String(p)));
   const source = yaml.source;
-  if (issue.code === 'unrecognized_keys') {
-    const known = Object.keys(objectShapeAt(schema, path) ?? {});
-    return issue.keys.map((key) => {
-      const near = closestMatch(key, known);
-      return diagnostic({
-        code: `${code}/unknown-key`,
-        message: `unknown key "${key}"${where ? ` in ${where}` : ''}`,
-        span: yaml.keySpan(path, key),
-        source,
-        expected: known.length ? `one of ${known.join(', ')}` : 'no other keys',
-        ...(near ? { hint: `did you mean "${near}"?` } : {}),
-      });
-    });
-  }
+  if (issue.code === 'unrecognized_keys') return unknownKeys(issue.keys, path, schema, yaml, code);
   const value = valueAt(yaml.data, path);
   if (issue.code === 'invalid_type' && value === undefined && path.length > 0) {
     const parent = path.slice(0, -1);
@@ -170,6 +161,29 @@ function toDiagnostics(
       ...(hint ? { hint: `did you mean "${hint}"?` } : {}),
     }),
   ];
+}
+
+/** One diagnostic per key the schema does not know, at the key, with the closest known one. */
+function unknownKeys(
+  keys: readonly string[],
+  path: readonly PropertyKey[],
+  schema: z.ZodType,
+  yaml: YamlSource,
+  code: string,
+): Diagnostic[] {
+  const where = pathText(path);
+  const known = Object.keys(objectShapeAt(schema, path) ?? {});
+  return keys.map((key) => {
+    const near = closestMatch(key, known);
+    return diagnostic({
+      code: `${code}/unknown-key`,
+      message: `unknown key "${key}"${where ? ` in ${where}` : ''}`,
+      span: yaml.keySpan(path, key),
+      source: yaml.source,
+      expected: known.length ? `one of ${known.join(', ')}` : 'no other keys',
+      ...(near ? { hint: `did you mean "${near}"?` } : {}),
+    });
+  });
 }
 
 const SECRETISH = /token|secret|password|webhook|url|credential|api_?key/i;
@@ -312,5 +326,5 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return JSON.stringify(clip(v, 40));
-  return String(v);
+  return typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : typeof v;
 }

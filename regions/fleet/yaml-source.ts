@@ -29,32 +29,7 @@ export function parseYamlSource(
     prettyErrors: false,
     strict: true,
   });
-  const diagnostics: Diagnostic[] = [];
-  for (const e of doc.errors) {
-    const [start, end] = e.pos;
-    if (e.code === 'DUPLICATE_KEY') {
-      const key = /^[^:\s,{}[\]]+/.exec(source.text.slice(start, start + 200))?.[0] ?? '';
-      diagnostics.push(
-        diagnostic({
-          code: `${code}/duplicate-key`,
-          message: `key "${clip(key)}" is given twice in the same mapping`,
-          span: source.span(start, start + Math.max(1, key.length)),
-          source,
-          expected: 'each key once per mapping',
-        }),
-      );
-      continue;
-    }
-    diagnostics.push(
-      diagnostic({
-        code: `${code}/yaml-syntax`,
-        message: `${kind}: ${e.code === 'MULTIPLE_DOCS' ? `holds more than one YAML document (a second "---"); a ${kind} is one document` : yamlMessage(e.message)}`,
-        span: source.span(start, end),
-        source,
-        expected: 'valid YAML',
-      }),
-    );
-  }
+  const diagnostics = syntaxDiagnostics(doc, source, kind, code);
   if (diagnostics.length > 0) return { diagnostics };
   // Keys must be plain names: a list or mapping used as a key would be silently stringified.
   visit(doc, {
@@ -103,6 +78,41 @@ export function parseYamlSource(
     return { diagnostics };
   }
   return { yaml: new LocatedYaml(source, doc, data), diagnostics };
+}
+
+/** The parser's errors as located diagnostics: duplicate keys at the key, the rest as syntax errors. */
+function syntaxDiagnostics(doc: Document.Parsed, source: SourceFile, kind: string, code: string): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const e of doc.errors) {
+    const [start, end] = e.pos;
+    if (e.code === 'DUPLICATE_KEY') {
+      const key = /^[^:\s,{}[\]]+/.exec(source.text.slice(start, start + 200))?.[0] ?? '';
+      diagnostics.push(
+        diagnostic({
+          code: `${code}/duplicate-key`,
+          message: `key "${clip(key)}" is given twice in the same mapping`,
+          span: source.span(start, start + Math.max(1, key.length)),
+          source,
+          expected: 'each key once per mapping',
+        }),
+      );
+      continue;
+    }
+    diagnostics.push(
+      diagnostic({
+        code: `${code}/yaml-syntax`,
+        message: `${kind}: ${
+          e.code === 'MULTIPLE_DOCS'
+            ? `holds more than one YAML document (a second "---"); a ${kind} is one document`
+            : yamlMessage(e.message)
+        }`,
+        span: source.span(start, end),
+        source,
+        expected: 'valid YAML',
+      }),
+    );
+  }
+  return diagnostics;
 }
 
 /**

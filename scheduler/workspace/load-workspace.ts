@@ -132,18 +132,9 @@ async function loadAll(fleetPath: string, options: LoadOptions): Promise<Workspa
     }
   }
 
-  let workloads: readonly Workload[] | undefined;
-  if (fleet.inventory) {
-    const r = await readReferenced(fleet.inventory, LIMITS.inventoryBytes, 'inventory', fleetSource);
-    if (r.ok) {
-      sources.set(r.source.name, r.source);
-      const inv = parseInventory(r.source);
-      diagnostics.push(...inv.diagnostics);
-      workloads = inv.workloads;
-    } else {
-      diagnostics.push(r.diagnostic);
-    }
-  }
+  const workloads = fleet.inventory
+    ? await loadInventory(fleet.inventory, fleetSource, sources, diagnostics)
+    : undefined;
 
   // Cross-file checks run on what did load. Where an intent file was broken or missing,
   // the checks that would only echo its error (workloads naming its intents) are off.
@@ -160,6 +151,27 @@ async function loadAll(fleetPath: string, options: LoadOptions): Promise<Workspa
     diagnostics,
     sources,
   };
+}
+
+/**
+ * Reads the inventory once and parses it (fast when it is valid, with positions when it is
+ * not: parse-inventory.ts); its diagnostics go to `diagnostics`, its text to `sources`.
+ */
+async function loadInventory(
+  ref: FileRef,
+  fleetSource: SourceFile,
+  sources: Map<string, SourceFile>,
+  diagnostics: Diagnostic[],
+): Promise<readonly Workload[] | undefined> {
+  const r = await readReferenced(ref, LIMITS.inventoryBytes, 'inventory', fleetSource);
+  if (!r.ok) {
+    diagnostics.push(r.diagnostic);
+    return undefined;
+  }
+  sources.set(r.source.name, r.source);
+  const inv = parseInventory(r.source);
+  diagnostics.push(...inv.diagnostics);
+  return inv.workloads;
 }
 
 /** The intent files a fleet entry names; an empty folder is a warning, not an error. */
