@@ -1,3 +1,4 @@
+import { regionRulesOf } from '../promises/region-rules.js';
 import type { Fleet } from '../../regions/fleet/model.js';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile, Span } from '../diagnostics/source-file.js';
@@ -62,7 +63,6 @@ export function crossCheck(
 function checkIntentsAgainstFleet(fleet: Fleet, intents: readonly Intent[], report: Report): void {
   const regionNames = [...fleet.regionsByName.keys()];
   const certifications = new Set(fleet.regions.flatMap((r) => r.compliance));
-  const countries = new Set(fleet.regions.map((r) => r.country));
   for (const intent of intents) {
     for (const r of intent.target?.regions ?? []) {
       if (!fleet.regionsByName.has(r.value)) {
@@ -83,11 +83,10 @@ function checkIntentsAgainstFleet(fleet: Fleet, intents: readonly Intent[], repo
         );
       }
     }
+    // What residency allows is the promise model's reading of it (region-rules.ts), not a second one.
     const allow = intent.residency?.allow;
-    if (
-      allow &&
-      !allow.some((c) => countries.has(c.value) && !intent.residency?.deny.some((d) => d.value === c.value))
-    ) {
+    const residency = regionRulesOf(intent, fleet.regions).find((r) => r.kind === 'residency');
+    if (allow && residency?.allowed.size === 0) {
       report(
         'intent/no-allowed-region',
         `no region is in an allowed country (${allow.map((c) => c.value).join(', ')})`,
