@@ -88,8 +88,16 @@ function vmHwmKb(pid: number | undefined): number | undefined {
  * PLACE FOR THE LEAD: scheduler/run/'s result will carry them; wire it here (for example
  * from the run's JSON or a timing line on stderr). Until then nothing is printed.
  */
-function planStageTimes(_plan: Measured): ReadonlyMap<string, number> | undefined {
-  return undefined;
+function planStageTimes(plan: Measured): ReadonlyMap<string, number> | undefined {
+  // `shisa plan --timings` prints one line on stderr: `Stages      load 0.41 s, open store 0.62 s, …; total …`.
+  const line = /^Stages +(.*); total [\d.]+ s$/m.exec(plan.stderr)?.[1];
+  if (!line) return undefined;
+  return new Map(
+    line.split(', ').map((part) => {
+      const m = /^(.*) ([\d.]+) s$/.exec(part);
+      return [m?.[1] ?? part, Number(m?.[2])] as const;
+    }),
+  );
 }
 
 const fmt = (m: Measured): string =>
@@ -110,7 +118,16 @@ async function main(): Promise<void> {
     const validate = await measure(['validate', '--config', fleet.fleetFile]);
     console.log(`validate ${fmt(validate)}`);
     const dataDir = join(dir, 'data');
-    const plan = await measure(['plan', '--config', fleet.fleetFile, '--data-dir', dataDir, '--at', fleet.at]);
+    const plan = await measure([
+      'plan',
+      '--config',
+      fleet.fleetFile,
+      '--data-dir',
+      dataDir,
+      '--at',
+      fleet.at,
+      '--timings',
+    ]);
     console.log(`plan     ${fmt(plan)}`);
     const stages = planStageTimes(plan);
     if (stages) for (const [stage, s] of stages) console.log(`  ${stage.padEnd(12)} ${s.toFixed(2).padStart(7)} s`);

@@ -128,6 +128,7 @@ interface PlanOpts {
   readonly json?: boolean;
   readonly record: boolean;
   readonly dataDir?: string;
+  readonly timings?: boolean;
 }
 
 function registerPlan({ program, io, done }: Registration): void {
@@ -146,6 +147,7 @@ function registerPlan({ program, io, done }: Registration): void {
     .option('--no-record', 'do not record the run in the store')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print the plan as JSON on stdout (same snapshot, same bytes)')
+    .option('--timings', "print how long each of the run's stages took, on stderr")
     .addHelpText(
       'after',
       helpAfter(
@@ -172,6 +174,7 @@ function registerPlan({ program, io, done }: Registration): void {
         timeoutMs: timeoutMs(opts.timeout),
         record: opts.record,
         ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+        timings: opts.timings === true,
       };
       done(await planCommand(options, io));
     });

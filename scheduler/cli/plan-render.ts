@@ -84,6 +84,19 @@ function methods(proof: VerifyReport): string {
   ].join(', ');
 }
 
+/** A stage of the run or of the command around it (loading the files, opening the store). */
+export interface StageTime {
+  readonly stage: string;
+  readonly ms: number;
+}
+
+/** `Stages      load 0.41 s, open store 0.62 s, snapshot 0.01 s, …; total 1.2 s`, one line. */
+export function renderStageTimes(stages: readonly StageTime[]): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const total = stages.reduce((a, t) => a + t.ms, 0);
+  return `Stages      ${stages.map((t) => `${t.stage} ${s(t.ms)}`).join(', ')}; total ${s(total)}\n`;
+}
+
 const g = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
 
 function renderPlan(p: Plan, elapsedMs: number): string {

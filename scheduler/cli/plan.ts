@@ -15,7 +15,7 @@ import { storeRecorder } from '../run/store-recorder.js';
 import { systemClock } from '../run/system-clock.js';
 import { DEFAULT_TIMEOUT_MS } from '../verify/verify.js';
 import { EXIT, environmentOf, type CliIo } from './io.js';
-import { renderRun, runToJson } from './plan-render.js';
+import { renderRun, renderStageTimes, runToJson, type StageTime } from './plan-render.js';
 import { loadWithInventory, printDiagnostics } from './report.js';
 import { STORE_WAIT_MS, storeTargetFor } from './store-target.js';
 
@@ -30,6 +30,8 @@ export interface PlanOptions {
   readonly record?: boolean;
   /** The embedded database's folder (default `.shisa/` next to the fleet file). */
   readonly dataDir?: string;
+  /** Print each stage's time on stderr (default false). */
+  readonly timings?: boolean;
 }
 
 interface Loaded {
@@ -42,6 +44,7 @@ interface Loaded {
  * proven bound and gap, why the rest stays, and the proof. Plans only: nothing is applied.
  */
 export async function planCommand(options: PlanOptions, io: CliIo): Promise<number> {
+  const started = performance.now();
   const loaded = await loadWithInventory(
     'plan',
     options.config,
@@ -49,8 +52,12 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
     'reading workloads from the clusters comes with the cluster client',
   );
   if (!loaded) return EXIT.invalidInput;
-  if (options.record === false) return runAndRender(options, io, loaded, undefined);
-  return withRecording(options, io, (store) => runAndRender(options, io, loaded, store));
+  const before: StageTime[] = [{ stage: 'load', ms: performance.now() - started }];
+  if (options.record === false) return runAndRender(options, io, loaded, undefined, before);
+  const opening = performance.now();
+  return withRecording(options, io, (store) =>
+    runAndRender(options, io, loaded, store, [...before, { stage: 'open store', ms: performance.now() - opening }]),
+  );
 }
 
 /**
@@ -111,6 +118,7 @@ async function runAndRender(
   io: CliIo,
   { workspace: ws, sources }: Loaded,
   store: RunStore | undefined,
+  before: readonly StageTime[],
 ): Promise<number> {
   const now = io.now ?? Date.now;
   const kind = options.carbon ?? ws.fleet.carbon.source;
@@ -134,6 +142,7 @@ async function runAndRender(
     ...(store ? { store } : {}),
     notifier: silentNotifier,
   });
+  if (options.timings) io.stderr(renderStageTimes([...before, ...result.stages]));
   const recorded = result.recorded;
   if (recorded && !recorded.ok && recorded.code === 'STORE_LOCK_LOST') {
     io.stderr(`shisa plan: stopped: ${recorded.message}; nothing was recorded\n`);
