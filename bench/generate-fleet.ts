@@ -154,10 +154,13 @@ export async function generateFleet(workloadCount: number, seed = 1): Promise<Ge
 
 export interface FleetTextOptions {
   /**
-   * Whether every critical intent holds where its workloads run, as in a fleet shisa has been
-   * running: a critical team's workloads run in its home region, and its compliance and
-   * residency allow that region. Off (the planner benchmark's fleets), critical workloads run
-   * anywhere near, which the planner takes but a recorded run's proof refuses.
+   * Whether the fleet keeps its intents where it runs now, as a fleet shisa has been running
+   * does (shisa moves workloads to cleaner regions; it does not repair violations): a critical
+   * team's workloads run in its home region, whose compliance and residency allow it; a
+   * flexible team's run in regions its compliance and residency allow, within its latency
+   * bound of its pinned service; capacity covers what runs. The current placement is then a
+   * model of "all intents are jointly satisfiable". Off (the planner benchmark's fleets),
+   * workloads run anywhere near, which the planner takes but a recorded run's proof refuses.
    */
   readonly consistent?: boolean;
 }
@@ -213,6 +216,48 @@ export async function generateFleetTexts(
     };
   });
 
+  // Round trips between regions (i < j), ms. A consistent fleet draws them before placing its
+  // workloads, to place each within its team's latency bound; the planner benchmark's fleets
+  // draw them afterwards, as they always have (the same fleet for the same size and seed).
+  const drawLatencies = (): number[][] =>
+    regions.map((a, i) =>
+      regions.map((b, j) =>
+        j <= i ? 0 : a.area === b.area ? int(5, 45) : betweenAreas(a.area, b.area) + int(-20, 20),
+      ),
+    );
+  const early = options.consistent ? drawLatencies() : undefined;
+  const latencyBetween = (m: readonly number[][], a: number, b: number): number =>
+    a === b ? 0 : (m[Math.min(a, b)]?.[Math.max(a, b)] as number);
+  // Where a team's workloads may run and keep its intent: the regions holding its compliance
+  // level that its residency allows, within its latency bound of its pinned service.
+  const allowedFor = (t: (typeof teams)[number], m: readonly number[][]): (typeof regions)[number][] => {
+    const countries = t.residency === 'eu' ? EU : t.residency === 'area' ? areaCountries(t.home.area) : undefined;
+    const home = regions.indexOf(t.home);
+    return regions.filter(
+      (r, i) =>
+        (t.compliance === undefined || certs(r).includes(t.compliance)) &&
+        (countries === undefined || countries.includes(r.country)) &&
+        latencyBetween(m, i, home) <= t.maxMs,
+    );
+  };
+  const areaCountries = (a: Area): string[] => [...new Set(byArea(a).map((r) => r.country))];
+  const allowed = early ? new Map(teams.map((t) => [t.k, allowedFor(t, early)])) : undefined;
+
+  // In a consistent fleet a critical team's workloads run in its home region, a flexible
+  // team's where they were drawn if its intent allows that, else in an allowed region near
+  // it (drawn among them, so they spread), else at home.
+  const consistentRegion = (
+    t: (typeof teams)[number],
+    drawn: (typeof regions)[number],
+    near: readonly (typeof regions)[number][],
+    ok: readonly (typeof regions)[number][],
+  ): string => {
+    if (!t.flexible) return t.home.name;
+    if (ok.includes(drawn)) return drawn.name;
+    const nearOk = ok.filter((r) => near.includes(r));
+    return pick(nearOk.length > 0 ? nearOk : ok).name;
+  };
+
   const workloads: Workload[] = [];
   const span = new SourceFile('generated', '').span(0);
   const services = teams.map((t) => `svc${t.k}/api`);
@@ -230,10 +275,10 @@ export async function generateFleetTexts(
     const t = pick(teams);
     const near = rnd() < 0.8 ? byArea(t.home.area) : regions;
     const [cpu, mem] = pick(SIZES);
-    const region = pick(near).name;
+    const drawn = pick(near);
     workloads.push({
       name: `team${t.k}/w${j}`,
-      region: options.consistent && !t.flexible ? t.home.name : region,
+      region: allowed ? consistentRegion(t, drawn, near, allowed.get(t.k) ?? [t.home]) : drawn.name,
       cpu,
       memoryGib: mem,
       intent: `team-${t.k}`,
@@ -247,6 +292,7 @@ export async function generateFleetTexts(
   for (const w of workloads) demand.set(w.region, (demand.get(w.region) ?? 0) + w.cpu);
   const total = workloads.reduce((a, w) => a + w.cpu, 0);
   const intensity = await staticIntensities(regions, now);
+  const latency = early ?? drawLatencies();
   const fleetYaml = [
     'regions:',
     ...regions.map((r) => {
@@ -256,10 +302,7 @@ export async function generateFleetTexts(
     }),
     'latency_ms:',
     ...regions.map((a, i) => {
-      const row = regions.slice(i + 1).map((b) => {
-        const base = a.area === b.area ? int(5, 45) : betweenAreas(a.area, b.area) + int(-20, 20);
-        return `${b.name}: ${base}`;
-      });
+      const row = regions.slice(i + 1).map((b, d) => `${b.name}: ${latency[i]?.[i + 1 + d] as number}`);
       return row.length ? `  ${a.name}: { ${row.join(', ')} }` : `  ${a.name}: { ${a.name}: 1 }`;
     }),
     `policy: { migration_budget: ${Math.ceil(workloadCount * 0.05)}, min_saving: 10%, cooldown: 6h }`,
@@ -270,7 +313,7 @@ export async function generateFleetTexts(
         t.residency === 'eu'
           ? EU
           : t.residency === 'area'
-            ? [...new Set(byArea(t.home.area).map((r) => r.country))]
+            ? areaCountries(t.home.area)
             : undefined;
       const team = [
         `intent "team-${t.k}" {`,
