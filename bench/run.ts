@@ -84,9 +84,8 @@ function vmHwmKb(pid: number | undefined): number | undefined {
 }
 
 /**
- * Per-stage times of the plan run (load, carbon, plan, verify, record, …), seconds, by stage.
- * PLACE FOR THE LEAD: scheduler/run/'s result will carry them; wire it here (for example
- * from the run's JSON or a timing line on stderr). Until then nothing is printed.
+ * Per-stage times of the plan run (load, open store, snapshot, prove-intents, plan, prove-plan,
+ * record, notify), seconds, by stage, as `shisa plan --timings` printed them.
  */
 function planStageTimes(plan: Measured): ReadonlyMap<string, number> | undefined {
   // `shisa plan --timings` prints one line on stderr: `Stages      load 0.41 s, open store 0.62 s, …; total …`.

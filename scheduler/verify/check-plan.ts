@@ -59,7 +59,7 @@ export async function checkPlan<M extends PlanMove>(
   const at: MeshPlacement = { region: planned, fact: (w) => facts.get(w) ?? mesh.located(w) };
   const obligations: Obligation[] = [];
 
-  let started = performance.now();
+  const started = performance.now();
   const all = mesh.workloads.map((_w, i) => i).filter((i) => (planned[i] as number) >= 0);
   const fixed = new Map<number, Placed>(all.map((w) => [w, { region: planned[w] as number, fact: at.fact(w) }]));
   const answer = await askPlacement(
@@ -87,51 +87,45 @@ export async function checkPlan<M extends PlanMove>(
 
   obligations.push(...(await checkAssertions(mesh, intents, 'planned_mesh', at, 'plan', timeoutMs)));
 
-  started = performance.now();
   const order = orderMigrations(mesh, migration);
+  obligations.push(orderObligation(mesh, order, facts, moves.length));
+  return { obligations, order, batches: order.batches.map((b) => b.map((step) => moveOf.get(step)!)) };
+}
+
+/** Every step of the migration order is safe: proven, or why no safe order was found. */
+function orderObligation(
+  mesh: PromiseModel,
+  order: MigrationOrder,
+  facts: ReadonlyMap<number, ConstraintRef>,
+  moves: number,
+): Obligation {
+  const started = performance.now();
   const unsafe = firstUnsafeState(mesh, order);
   const name = 'every step of the migration order is safe (make-before-break)';
+  const waits = 'each waits for room only another of them frees';
   if (order.stuck.length > 0) {
     const blocked = [...new Set(order.stuck.map((m) => m.to))].sort((a, b) => a - b).map((r) => mesh.capacity[r]!);
     const message = order.noOrderExists
-      ? `no safe order exists for these moves: each waits for room only another of them frees (every order searched)`
-      : `no safe order found for ${order.stuck.length} moves: each waits for room only another of them frees (too many moves to search every order)`;
-    obligations.push(
-      failed(
-        'plan.order',
-        name,
-        started,
-        message,
-        [...blocked, ...order.stuck.map((m) => facts.get(m.workload)!)],
-        'evaluated',
-        order.noOrderExists ? 'unsat' : 'unknown',
-      ),
-    );
-  } else if (unsafe) {
-    obligations.push(
-      failed(
-        'plan.order',
-        name,
-        started,
-        `the order breaks a constraint: ${unsafe.problem}`,
-        [],
-        'evaluated',
-        'unknown',
-      ),
-    );
-  } else {
-    const why = order.naiveSafe
-      ? "the plan's own order is safe"
-      : `the plan's own order would overflow ${mesh.fleet.regions[order.naiveOverflow!.region]!.name} while ${mesh.workloads[order.naiveOverflow!.move.workload]!.name} moves; reordered`;
-    obligations.push(
-      proven(
-        'plan.order',
-        name,
-        started,
-        `${moves.length} moves in ${order.batches.length} batch${order.batches.length === 1 ? '' : 'es'}; ${why}`,
-        'evaluated',
-      ),
-    );
+      ? `no safe order exists for these moves: ${waits} (every order searched)`
+      : `no safe order found for ${order.stuck.length} moves: ${waits} (too many moves to search every order)`;
+    const core = [...blocked, ...order.stuck.map((m) => facts.get(m.workload)!)];
+    return failed('plan.order', name, started, message, core, 'evaluated', order.noOrderExists ? 'unsat' : 'unknown');
   }
-  return { obligations, order, batches: order.batches.map((b) => b.map((step) => moveOf.get(step)!)) };
+  if (unsafe)
+    return failed(
+      'plan.order',
+      name,
+      started,
+      `the order breaks a constraint: ${unsafe.problem}`,
+      [],
+      'evaluated',
+      'unknown',
+    );
+  const overflow = order.naiveOverflow;
+  const why = overflow
+    ? `the plan's own order would overflow ${mesh.fleet.regions[overflow.region]!.name} ` +
+      `while ${mesh.workloads[overflow.move.workload]!.name} moves; reordered`
+    : "the plan's own order is safe";
+  const batches = `${order.batches.length} batch${order.batches.length === 1 ? '' : 'es'}`;
+  return proven('plan.order', name, started, `${moves} moves in ${batches}; ${why}`, 'evaluated');
 }

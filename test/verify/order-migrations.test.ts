@@ -129,7 +129,7 @@ describe('orderMigrations', () => {
     const naive: MigrationOrder = { batches: s.migration(moves).map((m) => [m]), naiveSafe: false, stuck: [] };
     expect(firstUnsafeState(s.mesh, naive)).toEqual({
       batch: 0,
-      problem: expect.stringContaining('region-x over capacity'),
+      problem: expect.stringContaining('region-x over capacity') as unknown,
     });
 
     const ordering = obligations.find((o) => o.name === ORDER)!;
