@@ -309,12 +309,7 @@ export async function generateFleetTexts(
   ].join('\n');
   const intentText = teams
     .flatMap((t) => {
-      const allow =
-        t.residency === 'eu'
-          ? EU
-          : t.residency === 'area'
-            ? areaCountries(t.home.area)
-            : undefined;
+      const allow = t.residency === 'eu' ? EU : t.residency === 'area' ? areaCountries(t.home.area) : undefined;
       const team = [
         `intent "team-${t.k}" {`,
         `  placement(${t.flexible ? 'flexible' : 'critical'})`,

@@ -1,9 +1,12 @@
 /**
  * A generated fleet written to disk as a user would keep it: fleet.yaml naming intents/ and
  * inventory.yaml, usable by `shisa validate --config` and `shisa plan --config`. The
- * planner benchmark's fleet (generate-fleet.ts: 40 regions, 80 intents, N workloads) with
- * every critical intent holding where it runs, so a recorded plan run gets past its proof.
- * Deterministic for a given size and seed.
+ * planner benchmark's fleet (generate-fleet.ts: 40 regions, 80 intents, N workloads) as a
+ * running fleet keeps its intents: every workload runs where its intents allow (compliance,
+ * residency, within its latency bound of its team's pinned service), critical ones at home,
+ * and capacity covers what runs. The current placement then proves check 1 by itself (a
+ * checked placement, no Z3 search), and the planner still has work: most workloads are
+ * flexible with cleaner allowed regions to move to. Deterministic for a given size and seed.
  *
  *   npx tsx bench/generate-run-fleet.ts <dir> [workloads=100000] [seed=1]
  */
