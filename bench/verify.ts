@@ -22,7 +22,9 @@ import { generateVerifyFleet } from './generate-verify-fleet.js';
 // Timed is what ships: the compiled planner and verifier in dist/ (the script builds first).
 const shipped = (path: string): Promise<unknown> => import(new URL(`../dist/${path}`, import.meta.url).href);
 const { plan } = (await shipped('scheduler/planner/plan.js')) as typeof import('../scheduler/planner/plan.js');
-const { buildPromiseModel } = (await shipped('scheduler/promises/build-model.js')) as typeof import('../scheduler/promises/build-model.js');
+const { buildPromiseModel } = (await shipped(
+  'scheduler/promises/build-model.js',
+)) as typeof import('../scheduler/promises/build-model.js');
 const { verify, DEFAULT_TIMEOUT_MS } = (await shipped(
   'scheduler/verify/verify.js',
 )) as typeof import('../scheduler/verify/verify.js');
