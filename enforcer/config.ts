@@ -1,4 +1,5 @@
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { displayPath } from '../scheduler/diagnostics/display-path.js';
 import { z } from 'zod';
 import { diagnostic, type Diagnostic } from '../scheduler/diagnostics/diagnostic.js';
 import { readSource } from '../scheduler/diagnostics/read-source.js';
@@ -193,8 +194,7 @@ type Problem = (path: readonly PropertyKey[], message: string, expected: string)
 /** Reads and checks an enforcer file; relative paths are resolved against its folder. */
 export async function loadEnforcerConfig(path: string, cwd: string): Promise<EnforcerConfigResult> {
   const abs = resolve(cwd, path);
-  const rel = relative(cwd, abs);
-  const display = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+  const display = displayPath(cwd, abs);
   const read = await readSource(abs, display, 1 << 20, 'enforcer file');
   if (!read.ok) return { diagnostics: [read.diagnostic] };
   const source = read.source;

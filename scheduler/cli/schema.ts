@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { fleetSchema } from '../../regions/fleet/schema.js';
-import { displayPath } from './display-path.js';
+import { displayPath } from '../diagnostics/display-path.js';
 import { EXIT, type CliIo } from './io.js';
 
 /** The JSON Schema of fleet files, generated from the same zod schema the loader uses. */

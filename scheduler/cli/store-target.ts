@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import type { StoreTarget } from '../../db/store.js';
 import type { Environment } from '../config/environment.js';
-import { displayPath } from './display-path.js';
+import { displayPath } from '../diagnostics/display-path.js';
 
 /**
  * Where a command keeps state: the PostgreSQL server named by DATABASE_URL when it is set,

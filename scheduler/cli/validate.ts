@@ -4,7 +4,7 @@ import { readSource } from '../diagnostics/read-source.js';
 import { loadIntentSource } from '../intent/index.js';
 import { LIMITS, loadWorkspace } from '../workspace/load-workspace.js';
 import { formatSummary, summarise } from '../workspace/summary.js';
-import { displayPath } from './display-path.js';
+import { displayPath } from '../diagnostics/display-path.js';
 import { EXIT, type CliIo } from './io.js';
 import { diagnosticsJson, printDiagnostics } from './report.js';
 

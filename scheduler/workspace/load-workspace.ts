@@ -1,5 +1,5 @@
 import { realpath, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { filesNamed } from '../../regions/fleet/files-named.js';
 import type { FileRef, Fleet } from '../../regions/fleet/model.js';
 import { parseFleet } from '../../regions/fleet/parse-fleet.js';
@@ -10,6 +10,7 @@ import {
   sortDiagnostics,
   type Diagnostic,
 } from '../diagnostics/diagnostic.js';
+import { displayPath } from '../diagnostics/display-path.js';
 import { readSource } from '../diagnostics/read-source.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { loadIntentSource } from '../intent/index.js';
@@ -226,8 +227,5 @@ async function readReferenced(ref: FileRef, maxBytes: number, kind: string, flee
 }
 
 function displayPathFn(cwd: string): (abs: string) => string {
-  return (abs) => {
-    const rel = relative(cwd, abs);
-    return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
-  };
+  return (abs) => displayPath(cwd, abs);
 }
