@@ -7,6 +7,7 @@ import { solveExact } from './solvers/exact.js';
 import { solveGreedy } from './solvers/greedy.js';
 import { searchReducedCosts } from './solvers/reduced-cost-search.js';
 import { roundRelaxation } from './solvers/lp-rounding.js';
+import { improveAroundRelaxation } from './solvers/lp-branch.js';
 import { groupMovers } from './solvers/mover-groups.js';
 
 export interface Solution {
@@ -28,6 +29,8 @@ export interface SolveOptions {
   readonly maxIterations: number;
   /** Ejection chains to try after rounding. */
   readonly maxChains: number;
+  /** Branch-and-bound nodes spent re-placing, around the relaxation, what rounding decided on its own. */
+  readonly aroundNodes: number;
 }
 
 /**
@@ -35,6 +38,12 @@ export interface SolveOptions {
  * instances; above this the relaxation's bound stands (and the time stays what it was).
  */
 const EXACT_MAX_MOVERS = 2_000;
+
+/**
+ * Above this the relaxation of the part rounding decided alone is itself large enough that
+ * re-solving it per node costs more than the plan's other steps together.
+ */
+const AROUND_MAX_MOVERS = 20_000;
 
 /** The bound meets the objective: the placement is proven optimal. */
 const closed = (objective: number, bound: number): boolean => !below(bound, objective);
@@ -47,6 +56,7 @@ export const DEFAULT_SOLVE: SolveOptions = Object.freeze({
   proofNodes: 20_000,
   maxIterations: 1_000,
   maxChains: 2_000,
+  aroundNodes: 10,
 });
 
 /**
@@ -84,6 +94,9 @@ export function solve(p: PlacementProblem, options: SolveOptions = DEFAULT_SOLVE
     assignment = search.assignment;
     lowerBound = Math.max(lowerBound, search.lowerBound);
   }
+  // Branch and bound on what rounding decided alone, the rest fixed where the relaxation has it.
+  if (p.movers.length <= AROUND_MAX_MOVERS && !closed(assignment.objective, lowerBound))
+    assignment = improveAroundRelaxation(p, assignment, relax, options.aroundNodes);
   if (closed(assignment.objective, lowerBound)) {
     lowerBound = Math.min(lowerBound, assignment.objective);
     optimality = 'proven';

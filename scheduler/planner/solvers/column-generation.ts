@@ -1,3 +1,4 @@
+import { exceeds } from '../../tolerance.js';
 import type { PlacementProblem } from '../problem.js';
 import { MasterLp } from './master-lp.js';
 import { GroupPricer, zeroPrices, type Group, type Prices } from './mover-groups.js';
@@ -22,6 +23,9 @@ export interface RelaxationOptions {
   /** Stop once (relaxation − lowerBound) / relaxation is at most this. */
   readonly tolerance: number;
 }
+
+/** Cost of the artificial first column, in the master's units (a real column costs about −1 to 1). */
+const ARTIFICIAL_COST = 1e3;
 
 /** Weight of the best prices so far in the prices asked next (Wentges smoothing). */
 const SMOOTHING = 0.5;
@@ -50,10 +54,14 @@ export function solveRelaxation(
   const c0 = stay.cost;
   const cs = Math.max(1, c0 - greenest.bound);
   const column = (usage: Float64Array): Float64Array => Float64Array.from(usage, (u, i) => u / (scale[i] as number));
+  // Staying is the natural first column; where it does not fit (a problem some of whose
+  // movers were fixed elsewhere) an artificial column of no use and a prohibitive cost
+  // starts the master instead, and leaves it as soon as real columns can.
+  const stayFits = stay.usage.every((u, i) => !exceeds(u, limits[i] as number));
   const master = new MasterLp(
     Float64Array.from(limits, (b, i) => b / (scale[i] as number)),
-    0,
-    column(stay.usage),
+    stayFits ? 0 : ARTIFICIAL_COST,
+    stayFits ? column(stay.usage) : new Float64Array(limits.length),
   );
   const choices: Int32Array[] = [stay.choice];
   let lowerBound = greenest.bound;
@@ -62,6 +70,7 @@ export function solveRelaxation(
     master.addColumn((cost - c0) / cs, column(usage));
     choices.push(choice);
   };
+  if (!stayFits) add(stay.cost, stay.usage, stay.choice);
   add(greenest.cost, greenest.usage, greenest.choice);
 
   let solution = master.solve();
