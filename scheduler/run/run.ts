@@ -26,8 +26,11 @@ export async function rebalance(input: RunInput, ports: RunPorts): Promise<RunRe
     }
   };
 
-  const snapshot = await timed('snapshot', () => takeSnapshot(input, ports));
-  const model = buildPromiseModel(snapshot.fleet, snapshot.intents, snapshot.workloads);
+  // The model of the promises is read from the snapshot once; planning and proving both use it.
+  const [snapshot, model] = await timed('snapshot', async () => {
+    const taken = await takeSnapshot(input, ports);
+    return [taken, buildPromiseModel(taken.fleet, taken.intents, taken.workloads)] as const;
+  });
   const intents = await timed('prove-intents', () => proveIntents(model, snapshot, input.timeoutMs));
   let decided: Omit<RunResult, 'recorded' | 'stages'>;
   if (!intents.proven) {

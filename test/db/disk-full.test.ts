@@ -17,6 +17,7 @@ import type { StoreError } from '../../db/store-error.js';
 import { Secret } from '../../scheduler/config/secret.js';
 import { postgresAvailable, startPostgres, type PostgresServer } from './postgres-server.js';
 import { movesInOneBatch } from './run-fixture.js';
+import { besidesNotEnforced } from '../not-enforced.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const root = process.getuid?.() === 0;
@@ -137,7 +138,7 @@ describe.skipIf(!runnable)('a full disk under the embedded database', () => {
       // Through the command line: the plan is shown, the recording fails in one line, exit 1.
       const full = plan('2026-11-22T13:00Z');
       expect(full.status, full.stderr).toBe(1);
-      expect(full.stderr).toMatch(
+      expect(besidesNotEnforced(full.stderr)).toMatch(
         /^shisa plan: cannot (record the run|open the embedded database in .*): no space left on device \(the database disk is full\)(; nothing of the run was written)?\n$/,
       );
     } finally {
@@ -145,9 +146,11 @@ describe.skipIf(!runnable)('a full disk under the embedded database', () => {
     }
     const again = plan('2026-11-22T14:00Z');
     expect(again.status, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/^Recorded as run 2 in /m);
+    // Its number may skip: a sequence is not rolled back, and after a crash PostgreSQL skips the values it logged ahead.
+    expect(again.stdout).toMatch(/^Recorded as run \d+ in /m);
     const store = await openStore({ kind: 'pglite', dir: data });
-    expect(await verifyAudit(store)).toEqual({ entries: 2 });
+    // Two runs, each its own entry and one per decision about an audited workload (30 in the example).
+    expect(await verifyAudit(store)).toEqual({ entries: 62 });
     await store.close();
   }, 240_000);
 });
