@@ -7,6 +7,7 @@ import { solveExact } from './solvers/exact.js';
 import { solveGreedy } from './solvers/greedy.js';
 import { searchReducedCosts } from './solvers/reduced-cost-search.js';
 import { roundRelaxation } from './solvers/lp-rounding.js';
+import { boundByTightRows } from './solvers/tight-rows.js';
 import { improveAroundRelaxation } from './solvers/lp-branch.js';
 import { groupMovers } from './solvers/mover-groups.js';
 
@@ -85,6 +86,15 @@ export function solve(p: PlacementProblem, options: SolveOptions = DEFAULT_SOLVE
     const exact = solveExact(p, options.exactNodes, assignment);
     if (exact.assignment.objective < assignment.objective) assignment = exact.assignment;
     if (exact.optimal) lowerBound = assignment.objective;
+  }
+  // The budget and the capacity rows the prices charge for, kept exactly over the movers
+  // with a choice left: exact where a few full regions cannot be filled exactly.
+  if (p.movers.length <= EXACT_MAX_MOVERS && !closed(assignment.objective, lowerBound)) {
+    const tight = boundByTightRows(p, assignment, relax.prices);
+    if (tight) {
+      assignment = tight.assignment;
+      lowerBound = Math.max(lowerBound, tight.lowerBound);
+    }
   }
   // Branch and bound on the relaxation's reduced costs: good at proving. With targets close
   // to the bound most movers have one option worth trying; where it does not finish, what it
