@@ -17,6 +17,8 @@ import root from '../../vitest.config.js';
 export const GATE_TESTS = [
   'scheduler/planner/gates.test.ts',
   'test/gates/record-run.test.ts',
+  'test/run/prove-plan.test.ts',
+  'test/run/run.test.ts',
   'test/gates/plan-command.test.ts',
 ];
 
