@@ -64,9 +64,11 @@ export const DEFAULT_SOLVE: SolveOptions = Object.freeze({
  * The planner's solver: the greedy baseline first (so the result is never worse than it),
  * then the LP relaxation by column generation (its Lagrangian bounds certify the gap),
  * rounded to a feasible placement and improved by ejection chains; on small instances then
- * exact search and branch and bound on the relaxation's reduced costs, which prove the
- * optimum where they finish within their nodes and otherwise raise the bound (nodes are a
- * count, not a time, so the plan stays deterministic).
+ * exact search, the bound that keeps the budget and the priced capacity rows exactly, and
+ * branch and bound on the relaxation's reduced costs, which prove the optimum where they
+ * finish and otherwise raise the bound; up to mid-sized instances, branch and bound on the
+ * relaxation re-places what rounding decided alone (nodes are a count, not a time, so the
+ * plan stays deterministic).
  */
 export function solve(p: PlacementProblem, options: SolveOptions = DEFAULT_SOLVE): Solution {
   const greedy = solveGreedy(p);
