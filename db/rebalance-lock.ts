@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Executor, Store } from './store.js';
 import { StoreError } from './store-error.js';
 import { storeFault } from './store-fault.js';
@@ -38,7 +38,9 @@ export type RebalanceLockResult =
 export async function tryRebalanceLock(store: Store, holder: string): Promise<RebalanceLockResult> {
   if (store.target.kind === 'pglite') return { ok: true, lock: folderLock(store) };
   const url = store.target.url;
-  const client = new pg.Client({
+  // The PostgreSQL client is loaded only for a server (it is a tenth of a second of start-up).
+  const { default: postgres } = await import('pg');
+  const client = new postgres.Client({
     connectionString: url.reveal(),
     connectionTimeoutMillis: 5_000,
     application_name: `${holder} (pid ${process.pid} on ${hostname()})`.slice(0, 63),

@@ -4,7 +4,6 @@ import type { Diagnostic } from '../../scheduler/diagnostics/diagnostic.js';
 import type { SourceFile } from '../../scheduler/diagnostics/source-file.js';
 import { bundledTracesDir } from '../data/bundled.js';
 import type { CarbonSettings } from '../fleet/model.js';
-import { ElectricityMapsSource } from './electricitymaps/electricitymaps-source.js';
 import { LastGoodSource } from './last-good.js';
 import { loadTraces } from './load-traces.js';
 import { PlausibleSource } from './plausible-source.js';
@@ -57,6 +56,8 @@ export async function createCarbonSource(
     }
     case 'electricitymaps': {
       const em = settings.electricitymaps;
+      // The live client (and undici under it) is loaded only when it is used.
+      const { ElectricityMapsSource } = await import('./electricitymaps/electricitymaps-source.js');
       const live = new ElectricityMapsSource({
         baseUrl: em.baseUrl,
         token: deps.env.secret(em.tokenEnv),

@@ -1,16 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, type CliIo } from './io.js';
 import { terminalSafe } from './terminal-safe.js';
+// Each command's module is imported when that command runs: `shisa plan` does not load the
+// enforcer, the history or the live carbon client (half a second of start-up together).
 import type { CarbonSourceKind } from '../../regions/carbon/reading.js';
-import { carbonCommand } from './carbon.js';
 import { atTime, runNumber, timeoutMs } from './arguments.js';
-import { planCommand } from './plan.js';
-import { schemaCommand } from './schema.js';
-import { validateCommand } from './validate.js';
-import { verifyCommand } from './verify.js';
-import { auditVerifyCommand } from './audit.js';
-import { historyCommand } from './history.js';
-import { enforcerCommand } from './enforcer.js';
 import { DEFAULT_TIMEOUT_MS } from '../verify/verify.js';
 import { shutdownZ3 } from '../verify/z3.js';
 
@@ -116,7 +110,7 @@ function registerValidate({ program, io, done }: Registration): void {
           'shisa.badInput',
           'error: name a fleet file or intent files to validate, e.g. shisa validate fleet.yaml',
         );
-      done(await validateCommand(all, { json: opts.json === true }, io));
+      done(await (await import('./validate.js')).validateCommand(all, { json: opts.json === true }, io));
     });
 }
 
@@ -176,7 +170,7 @@ function registerPlan({ program, io, done }: Registration): void {
         ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
         timings: opts.timings === true,
       };
-      done(await planCommand(options, io));
+      done(await (await import('./plan.js')).planCommand(options, io));
     });
 }
 
@@ -202,7 +196,7 @@ function registerVerify({ program, io, done }: Registration): void {
     )
     .action(async (opts: { config: string; timeout: string; json?: boolean }) => {
       const options = { config: opts.config, json: opts.json === true, timeoutMs: timeoutMs(opts.timeout) };
-      done(await verifyCommand(options, io));
+      done(await (await import('./verify.js')).verifyCommand(options, io));
     });
 }
 
@@ -238,7 +232,7 @@ function registerHistory({ program, io, done }: Registration): void {
     )
     .action(async (run: string | undefined, opts: StoreOpts) => {
       const n = run === undefined ? undefined : runNumber(run);
-      done(await historyCommand(n, storeOptions(opts), io));
+      done(await (await import('./history.js')).historyCommand(n, storeOptions(opts), io));
     });
 }
 
@@ -260,7 +254,7 @@ function registerAudit({ program, io, done }: Registration): void {
       ]),
     )
     .action(async (opts: StoreOpts) => {
-      done(await auditVerifyCommand(storeOptions(opts), io));
+      done(await (await import('./audit.js')).auditVerifyCommand(storeOptions(opts), io));
     });
 }
 
@@ -305,7 +299,7 @@ function registerCarbon({ program, io, done }: Registration): void {
           ...(at !== undefined ? { at } : {}),
           json: opts.json === true,
         };
-        done(await carbonCommand(zones, options, io));
+        done(await (await import('./carbon.js')).carbonCommand(zones, options, io));
       },
     );
 }
@@ -342,7 +336,7 @@ function registerEnforcer({ program, io, done }: Registration): void {
         observeOnly: opts.observeOnly === true,
         uninstall: opts.uninstall === true,
       };
-      done(await enforcerCommand(options, io));
+      done(await (await import('./enforcer.js')).enforcerCommand(options, io));
     });
 }
 
@@ -352,7 +346,7 @@ function registerSchema({ program, io, done }: Registration): void {
     .description('Print the JSON Schema of fleet files (for editors), or write it to a file.')
     .option('-o, --output <file>', 'write the schema here instead of stdout')
     .action(async (opts: { output?: string }) => {
-      done(await schemaCommand(opts, io));
+      done(await (await import('./schema.js')).schemaCommand(opts, io));
     });
 }
 

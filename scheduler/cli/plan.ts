@@ -1,7 +1,7 @@
 import { createCarbonSource } from '../../regions/carbon/create-source.js';
 import type { CarbonSourceKind } from '../../regions/carbon/reading.js';
 import { tryRebalanceLock } from '../../db/rebalance-lock.js';
-import { isRebalancing, tryOpenStore, type Store } from '../../db/store.js';
+import { isRebalancing, tryOpenStore, type Store, type StoreOpen } from '../../db/store.js';
 import { StoreError } from '../../db/store-error.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import type { Workspace } from '../workspace/model.js';
@@ -45,45 +45,72 @@ interface Loaded {
  */
 export async function planCommand(options: PlanOptions, io: CliIo): Promise<number> {
   const started = performance.now();
+  // The embedded database starts while the files load (its WebAssembly compiles off the main
+  // thread); what it says is only looked at once the files are known to be good.
+  const opening = options.record === false ? undefined : openForRun(options, io);
   const loaded = await loadWithInventory(
     'plan',
     options.config,
     io,
     'reading workloads from the clusters comes with the cluster client',
   );
-  if (!loaded) return EXIT.invalidInput;
-  const before: StageTime[] = [{ stage: 'load', ms: performance.now() - started }];
-  if (options.record === false) return runAndRender(options, io, loaded, undefined, before);
-  const opening = performance.now();
-  return withRecording(options, io, (store) =>
-    runAndRender(options, io, loaded, store, [...before, { stage: 'open store', ms: performance.now() - opening }]),
+  const loadedAt = performance.now();
+  const before: StageTime[] = [{ stage: 'load', ms: loadedAt - started }];
+  if (!loaded) {
+    await discard(opening);
+    return EXIT.invalidInput;
+  }
+  if (!opening) return runAndRender(options, io, loaded, undefined, before);
+  return withRecording(options, io, opening, (store) =>
+    runAndRender(options, io, loaded, store, [...before, { stage: 'open store', ms: performance.now() - loadedAt }]),
   );
 }
+
+/** Opening the store, as a value: what it opened, or the error it failed with (said later). */
+type Opening = Promise<{ readonly opened: StoreOpen; readonly where: string } | { readonly failed: unknown }>;
+
+function openForRun(options: PlanOptions, io: CliIo): Opening {
+  const { target, where } = storeTargetFor(options.config, io.cwd, environmentOf(io), options.dataDir);
+  return tryOpenStore(target, {
+    holder: holderOf(options),
+    rebalancing: true,
+    waitMs: STORE_WAIT_MS,
+    waitFor: (h) => !isRebalancing(h),
+    onWait: (w) => io.stderr(`shisa plan: ${w}\n`),
+  }).then(
+    (opened) => ({ opened, where }),
+    (failed: unknown) => ({ failed }),
+  );
+}
+
+/** The files were bad: a store that opened meanwhile is closed unused. */
+async function discard(opening: Opening | undefined): Promise<void> {
+  const o = await opening;
+  if (o && 'opened' in o && o.opened.ok) await o.opened.store.close();
+}
+
+const holderOf = (options: PlanOptions) => `shisa plan --config ${options.config}`;
 
 /**
  * A recorded run is a rebalancing run: one at a time per store, across replicas. A reader
  * that has the embedded database open briefly is waited for; another rebalancing is not.
  */
-async function withRecording(options: PlanOptions, io: CliIo, run: (store: RunStore) => Promise<number>) {
-  const { target, where } = storeTargetFor(options.config, io.cwd, environmentOf(io), options.dataDir);
-  const holder = `shisa plan --config ${options.config}`;
-  const opened = await storeStep(io, () =>
-    tryOpenStore(target, {
-      holder,
-      rebalancing: true,
-      waitMs: STORE_WAIT_MS,
-      waitFor: (h) => !isRebalancing(h),
-      onWait: (w) => io.stderr(`shisa plan: ${w}\n`),
-    }),
-  );
-  if (typeof opened === 'number') return opened;
+async function withRecording(
+  options: PlanOptions,
+  io: CliIo,
+  opening: Opening,
+  run: (store: RunStore) => Promise<number>,
+): Promise<number> {
+  const o = await opening;
+  if ('failed' in o) return storeFailure(io, o.failed);
+  const { opened, where } = o;
   if (!opened.ok) {
     io.stderr(`shisa plan: not run: ${opened.message}\n`);
     return EXIT.busy;
   }
   const store: Store = opened.store;
   try {
-    const taken = await storeStep(io, () => tryRebalanceLock(store, holder));
+    const taken = await storeStep(io, () => tryRebalanceLock(store, holderOf(options)));
     if (typeof taken === 'number') return taken;
     if (!taken.ok) {
       io.stderr(
@@ -107,10 +134,14 @@ async function storeStep<T>(io: CliIo, step: () => Promise<T>): Promise<T | numb
   try {
     return await step();
   } catch (err) {
-    if (!(err instanceof StoreError)) throw err;
-    io.stderr(`shisa plan: ${err.message}\n`);
-    return EXIT.internal;
+    return storeFailure(io, err);
   }
+}
+
+function storeFailure(io: CliIo, err: unknown): number {
+  if (!(err instanceof StoreError)) throw err;
+  io.stderr(`shisa plan: ${err.message}\n`);
+  return EXIT.internal;
 }
 
 async function runAndRender(
