@@ -45,9 +45,6 @@ interface Loaded {
  */
 export async function planCommand(options: PlanOptions, io: CliIo): Promise<number> {
   const started = performance.now();
-  // The embedded database starts while the files load (its WebAssembly compiles off the main
-  // thread); what it says is only looked at once the files are known to be good.
-  const opening = options.record === false ? undefined : openForRun(options, io);
   const loaded = await loadWithInventory(
     'plan',
     options.config,
@@ -56,10 +53,10 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
   );
   const loadedAt = performance.now();
   const before: StageTime[] = [{ stage: 'load', ms: loadedAt - started }];
-  if (!loaded) {
-    await discard(opening);
-    return EXIT.invalidInput;
-  }
+  if (!loaded) return EXIT.invalidInput;
+  // The store opens once the files are known to be good, not meanwhile: at 100,000 workloads
+  // the embedded database next to the parse costs ~100 MB more peak memory for ~0.05 s here.
+  const opening = options.record === false ? undefined : openForRun(options, io);
   if (!opening) return runAndRender(options, io, loaded, undefined, before);
   return withRecording(options, io, opening, (store) =>
     runAndRender(options, io, loaded, store, [...before, { stage: 'open store', ms: performance.now() - loadedAt }]),
@@ -81,12 +78,6 @@ function openForRun(options: PlanOptions, io: CliIo): Opening {
     (opened) => ({ opened, where }),
     (failed: unknown) => ({ failed }),
   );
-}
-
-/** The files were bad: a store that opened meanwhile is closed unused. */
-async function discard(opening: Opening | undefined): Promise<void> {
-  const o = await opening;
-  if (o && 'opened' in o && o.opened.ok) await o.opened.store.close();
 }
 
 const holderOf = (options: PlanOptions) => `shisa plan --config ${options.config}`;
