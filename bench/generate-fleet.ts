@@ -132,19 +132,7 @@ export async function generateFleet(workloadCount: number, seed = 1): Promise<Ge
   const intents = loadIntentSource(new SourceFile('generated.intent', intentText));
   if (intents.diagnostics.some((d) => d.severity === 'error'))
     throw new Error(intents.diagnostics.map((d) => d.message).join('; '));
-  const signals = new Map<string, ZoneSignal>();
-  for (const r of regions) {
-    const reading = {
-      zone: r.zone,
-      intensity: intensity.get(r.name) as number,
-      datetime: now,
-      isEstimated: true,
-      emissionFactor: 'lifecycle' as const,
-      source: 'static' as const,
-      granularity: 'year' as const,
-    };
-    signals.set(r.zone, assess(r.zone, { ok: true, value: reading }, now, 7_200_000));
-  }
+  const signals = freshSignals(regions, intensity, now);
   return {
     snapshot: { fleet: fleet.fleet, intents: intents.intents, workloads: [...workloads], signals, now },
     workloads: workloads.length,
@@ -324,4 +312,26 @@ export async function generateFleetTexts(
     })
     .join('\n');
   return { fleetYaml, intentText, workloads, regions, intensity, now };
+}
+
+/** A fresh static reading per region's zone at `now`, from the generated intensities. */
+export function freshSignals(
+  regions: readonly { readonly name: string; readonly zone: string }[],
+  intensity: ReadonlyMap<string, number>,
+  now: number,
+): Map<string, ZoneSignal> {
+  const signals = new Map<string, ZoneSignal>();
+  for (const r of regions) {
+    const reading = {
+      zone: r.zone,
+      intensity: intensity.get(r.name) as number,
+      datetime: now,
+      isEstimated: true,
+      emissionFactor: 'lifecycle' as const,
+      source: 'static' as const,
+      granularity: 'year' as const,
+    };
+    signals.set(r.zone, assess(r.zone, { ok: true, value: reading }, now, 7_200_000));
+  }
+  return signals;
 }

@@ -16,13 +16,12 @@
  * witnesses joint satisfiability. Single points of failure are intended: a service pinned to
  * one region (or calling one that is) cannot survive losing it — warnings, not errors.
  */
-import { assess, type ZoneSignal } from '../regions/carbon/staleness.js';
 import { parseFleet } from '../regions/fleet/parse-fleet.js';
 import { SourceFile } from '../scheduler/diagnostics/source-file.js';
 import { loadIntentSource } from '../scheduler/intent/index.js';
 import type { Workload } from '../scheduler/inventory/model.js';
 import type { Snapshot } from '../scheduler/planner/snapshot.js';
-import { betweenAreas, staticIntensities, ZONES, type Area } from './generate-fleet.js';
+import { betweenAreas, freshSignals, staticIntensities, ZONES, type Area } from './generate-fleet.js';
 
 const EU = ['AT', 'BE', 'DE', 'DK', 'ES', 'FI', 'FR', 'IE', 'IT', 'NL', 'NO', 'PL', 'SE'];
 const FLEX_SIZES: readonly [number, number][] = [
@@ -314,19 +313,7 @@ export async function generateVerifyFleet(
   const intents = loadIntentSource(new SourceFile('generated-verify.intent', intentText.join('\n')));
   if (intents.diagnostics.some((d) => d.severity === 'error'))
     throw new Error(intents.diagnostics.map((d) => d.message).join('; '));
-  const signals = new Map<string, ZoneSignal>();
-  for (const r of regions) {
-    const reading = {
-      zone: r.zone,
-      intensity: intensity.get(r.name) as number,
-      datetime: now,
-      isEstimated: true,
-      emissionFactor: 'lifecycle' as const,
-      source: 'static' as const,
-      granularity: 'year' as const,
-    };
-    signals.set(r.zone, assess(r.zone, { ok: true, value: reading }, now, 7_200_000));
-  }
+  const signals = freshSignals(regions, intensity, now);
   const pinnedTwo = services.filter((x) => x.targets.length === 2).length;
   return {
     snapshot: { fleet: fleet.fleet, intents: intents.intents, workloads, signals, now },

@@ -12,23 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AT, CONFLICT, CORE, PROVEN, THE_MOVE, recordedIn } from './recorded.js';
-
-/** What these tests read of `shisa plan --json`. */
-interface PlanJson {
-  readonly planned?: boolean;
-  readonly moves: readonly unknown[];
-  readonly verification: {
-    readonly proven: boolean;
-    readonly applicable: boolean;
-    readonly order: readonly (readonly string[])[];
-    readonly counts: { readonly unprovable: number };
-    readonly obligations: readonly {
-      readonly verdict: string;
-      readonly unprovable_state?: { readonly code: string; readonly core: readonly unknown[] };
-    }[];
-  };
-}
+import { AT, CONFLICT, CORE, PROVEN, THE_MOVE, recordedIn, type PlanJson } from './recorded.js';
 
 // The embedded store, whatever the developer's shell says.
 const env = { ...process.env };

@@ -60,3 +60,19 @@ export const CORE = [
     text: 'intent "card-vault": target nodes(region-osaka-01)',
   },
 ] as const;
+
+/** What the gate tests read of `shisa plan --json`. */
+export interface PlanJson {
+  readonly planned?: boolean;
+  readonly moves: readonly unknown[];
+  readonly verification: {
+    readonly proven: boolean;
+    readonly applicable: boolean;
+    readonly order: readonly (readonly string[])[];
+    readonly counts: { readonly unprovable: number };
+    readonly obligations: readonly {
+      readonly verdict: string;
+      readonly unprovable_state?: { readonly code: string; readonly core: readonly unknown[] };
+    }[];
+  };
+}
