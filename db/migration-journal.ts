@@ -47,20 +47,19 @@ export async function journalPlanned(
 ): Promise<MigrationRow[]> {
   const ordered = batches.flatMap((moves, batch) => moves.map((m) => ({ m, batch })));
   if (ordered.length === 0) return [];
+  const column = <T>(pick: (o: (typeof ordered)[number]) => T) => sql.param(ordered.map(pick));
+  const planned = JSON.stringify([{ state: 'planned', at: at.toISOString() }]);
+  // Thousands of moves as four column arrays (unnest), not nine parameters per row; the
+  // columns in the table's order, ids drawn in the proven order.
   return tx
     .insert(migrations)
-    .values(
-      ordered.map(({ m, batch }, position) => ({
-        runId,
-        workload: m.workload,
-        fromRegion: m.from,
-        toRegion: m.to,
-        batch,
-        position,
-        state: 'planned',
-        transitions: [{ state: 'planned', at: at.toISOString() }],
-        updatedAt: at,
-      })),
+    .select(
+      sql`select nextval(pg_get_serial_sequence('migrations', 'id')), ${runId}::bigint, u.workload, u.from_region,
+        u.to_region, u.batch, (u.n - 1)::integer, 'planned', ${planned}::jsonb, ${at.toISOString()}::timestamptz
+        from unnest(${column((o) => o.m.workload)}::text[], ${column((o) => o.m.from)}::text[],
+          ${column((o) => o.m.to)}::text[], ${column((o) => o.batch)}::integer[])
+          with ordinality as u(workload, from_region, to_region, batch, n)
+        order by u.n`,
     )
     .returning();
 }

@@ -119,6 +119,17 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
     expect(after).toEqual(before);
     expect((await listRuns(store))[0]?.id).toBe(id);
     expect(await verifyAudit(store)).toMatchObject({ entries: before[0]!.audit });
+    // The decisions' foreign key still holds after a run is recorded (the embedded driver
+    // skips its per-row check only for the run's own decisions, inside that transaction).
+    const orphan = `insert into decisions (run_id, kind, workload, from_region) values (${id + 1000}, 'kept', 'a/z', 'r1')`;
+    await expect(store.query(orphan)).rejects.toThrow(/foreign key/);
+    expect(await store.query('show session_replication_role')).toEqual([{ session_replication_role: 'origin' }]);
+    const [migrated] = await store.query<{ n: number }>(
+      `select count(*)::int as n from migrations where run_id = ${id}`,
+    );
+    expect(migrated?.n).toBe(1);
+    await store.query(`delete from runs where id = ${id}`);
+    expect(await store.query(`select id from decisions where run_id = ${id}`)).toEqual([]);
     await store.query('truncate runs cascade');
     await store.query('truncate audit_log, audit_head');
   });
