@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Entry point of the `shisa` command: runs the compiled CLI and owns the process exit code.
+// Entry point of the `shisa` command: runs the compiled CLI (bundled by the build into dist/cli/,
+// scripts/bundle-cli.mjs) and owns the process exit code.
 let main;
 try {
-  ({ main } = await import('../dist/scheduler/cli/main.js'));
+  ({ main } = await import('../dist/cli/main.js'));
 } catch (err) {
   if (err && err.code === 'ERR_MODULE_NOT_FOUND') {
     process.stderr.write('shisa: not built yet; run `npm install` (or `npm run build`) in the shisa folder first\n');

@@ -15,7 +15,7 @@ function shisa(...args: string[]) {
 const STACK = /\n\s+at .*[(\s].*:\d+:\d+\)?/;
 
 beforeAll(() => {
-  if (!existsSync('dist/scheduler/cli/main.js'))
+  if (!existsSync('dist/cli/main.js'))
     throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
 });
 
