@@ -169,9 +169,13 @@ describe.runIf(kernelSuiteAvailable())('shisa enforcer on the real kernel', () =
     await world.delayFirstSyn(DB);
     const slow = await Promise.all(Array.from({ length: 6 }, () => world.connect(world.workloadCgroup, DB)));
     expect(slow.every((r) => r.ok === 1 && r.connect_p50_ns > 900_000_000)).toBe(true); // ~1 s SYN retransmission
-    const violated = await agent!.waitFor((x) => dbVerdict(x).state === 'violated', 'violated');
+    // The verdict turns violated as soon as enough slow connects are in the window; under
+    // load the agent can report that before it has counted the last of the six.
+    const violated = await agent!.waitFor(
+      (x) => dbVerdict(x).state === 'violated' && (dbVerdict(x).evidence?.rto ?? 0) >= 6,
+      'violated, with all six SYN timeouts counted',
+    );
     expect(dbVerdict(violated).evidence!.p99Ms).toBeGreaterThan(500);
-    expect(dbVerdict(violated).evidence!.rto).toBeGreaterThanOrEqual(6);
     expect(dbVerdict(violated).reason).toMatch(/exceeds 15 ms/);
 
     await world.removeDelay();
