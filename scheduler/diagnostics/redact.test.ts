@@ -9,6 +9,13 @@ describe('redactSecrets', () => {
     expect(redactSecrets('tokn_env: corpusTok3nLeak0987654321')).toBe('tokn_env: [redacted]');
     expect(redactSecrets('auth: xoxb-123456789012-abcdefABCDEF12')).toBe('auth: [redacted]');
   });
+  it('masks whatever follows an authorization scheme, even a token of one case', () => {
+    expect(redactSecrets('header Authorization: Bearer abcdefghijklmnop.qrstu-vwxyz')).toBe(
+      'header Authorization: Bearer [redacted]',
+    );
+    expect(redactSecrets('basic dXNlcjpwYXNz refused')).toBe('basic [redacted] refused');
+    expect(redactSecrets('the bearer token is missing')).toBe('the bearer token is missing');
+  });
   it('leaves ordinary config text alone', () => {
     const line = '  - { name: batch/reconcile-001, region: region-singapore-01, cpu: 4, memory_gib: 16 }';
     expect(redactSecrets(line)).toBe(line);
