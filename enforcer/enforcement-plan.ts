@@ -1,5 +1,6 @@
 import { diagnostic, type Diagnostic } from '../scheduler/diagnostics/diagnostic.js';
 import type { Span } from '../scheduler/diagnostics/source-file.js';
+import { spanLabel } from '../scheduler/diagnostics/span-label.js';
 import type { Intent, Percentile } from '../scheduler/intent/model.js';
 import { buildPromiseModel } from '../scheduler/promises/build-model.js';
 import type { PromiseModel } from '../scheduler/promises/model.js';
@@ -38,7 +39,7 @@ export interface EnforcementPlan {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const where = (s: Span): string => `${s.file}:${s.line}:${s.col}`;
+const where = (s: Span): string => spanLabel(s);
 
 /**
  * What this node must measure and protect: for each workload it runs, the latency bounds

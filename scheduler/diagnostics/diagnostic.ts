@@ -1,5 +1,5 @@
 import { redactSecrets } from './redact.js';
-import type { SourceFile, Span } from './source-file.js';
+import type { ObjectRef, SourceFile, Span } from './source-file.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -68,8 +68,20 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
     (a, b) =>
       compare(a.span.file, b.span.file) ||
       a.span.start - b.span.start ||
+      compareObjects(a.span.object, b.span.object) ||
       compare(a.code, b.code) ||
       compare(a.message, b.message),
+  );
+}
+
+/** Cluster objects (all at offset 0 of their cluster) by namespace, kind, name, then field. */
+function compareObjects(a: ObjectRef | undefined, b: ObjectRef | undefined): number {
+  if (a === undefined || b === undefined) return (a === undefined ? 0 : 1) - (b === undefined ? 0 : 1);
+  return (
+    compare(a.namespace ?? '', b.namespace ?? '') ||
+    compare(a.kind, b.kind) ||
+    compare(a.name, b.name) ||
+    compare(a.field ?? '', b.field ?? '')
   );
 }
 
@@ -124,20 +136,23 @@ export function diagnosticToJson(d: Diagnostic): Record<string, unknown> {
     code: d.code,
     severity: d.severity,
     message: d.message,
-    file: d.span.file,
-    line: d.span.line,
-    col: d.span.col,
+    ...locationJson(d.span),
     ...(d.expected !== undefined ? { expected: d.expected } : {}),
     ...(d.hint !== undefined ? { hint: d.hint } : {}),
     ...(d.related !== undefined
       ? {
-          related: d.related.map((r) => ({
-            message: r.message,
-            file: r.span.file,
-            line: r.span.line,
-            col: r.span.col,
-          })),
+          related: d.related.map((r) => ({ message: r.message, ...locationJson(r.span) })),
         }
       : {}),
+  };
+}
+
+/** `file`, `line`, `col`, and for a cluster object the object itself (cluster, namespace, kind, name, field). */
+function locationJson(span: Span): Record<string, unknown> {
+  return {
+    file: span.file,
+    line: span.line,
+    col: span.col,
+    ...(span.object !== undefined ? { object: { ...span.object } } : {}),
   };
 }

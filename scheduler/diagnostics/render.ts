@@ -1,6 +1,8 @@
 import type { Diagnostic } from './diagnostic.js';
+import { printable } from './printable.js';
 import { redactSecrets } from './redact.js';
 import type { SourceFile } from './source-file.js';
+import { spanLabel } from './span-label.js';
 
 const MAX_EXCERPT = 120;
 
@@ -14,14 +16,14 @@ const MAX_EXCERPT = 120;
  *      = help: did you mean "capacity"?
  */
 export function renderDiagnostic(d: Diagnostic): string {
-  const head = `${d.span.file}:${d.span.line}:${d.span.col}: ${d.severity}[${d.code}]: ${d.message}`;
+  const head = `${spanLabel(d.span)}: ${d.severity}[${d.code}]: ${d.message}`;
   const lines = [head];
   if (d.source) lines.push(...excerpt(d.source, d.span.line, d.span.col, d.span.end - d.span.start));
   const pad = d.source ? gutterWidth(d.span.line) : 1;
   if (d.expected !== undefined) lines.push(`${' '.repeat(pad)} = expected: ${d.expected}`);
   if (d.hint !== undefined) lines.push(`${' '.repeat(pad)} = help: ${d.hint}`);
   for (const r of d.related ?? []) {
-    lines.push(`${' '.repeat(pad)} = note: ${r.message} at ${r.span.file}:${r.span.line}:${r.span.col}`);
+    lines.push(`${' '.repeat(pad)} = note: ${r.message} at ${spanLabel(r.span)}`);
   }
   return lines.join('\n');
 }
@@ -44,10 +46,4 @@ function excerpt(source: SourceFile, line: number, col: number, length: number):
     `${String(line).padStart(g)} | ${prefix}${shown}${suffix}`,
     `${' '.repeat(g)} | ${' '.repeat(Math.max(0, caretCol))}${'^'.repeat(width)}`,
   ];
-}
-
-/** Replaces tabs and control characters so the caret lines up and the terminal stays sane. */
-function printable(s: string): string {
-  // \p{Cc}: the C0 and C1 control characters, U+0000–U+001F and U+007F–U+009F.
-  return s.replace(/\p{Cc}/gu, (c) => (c === '\t' ? ' ' : '\u00b7'));
 }

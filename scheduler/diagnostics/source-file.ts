@@ -10,13 +10,31 @@ export interface Located<T> {
   readonly span: Span;
 }
 
-/** A located range in a named file; offsets are 0-based, end exclusive. */
+/**
+ * A located range in a named file; offsets are 0-based, end exclusive. A span on an object
+ * read from a cluster rather than a file carries that object (see object-span.ts); its file
+ * is then `cluster <name>` and its offsets, line and column are 0.
+ */
 export interface Span {
   readonly file: string;
   readonly start: number;
   readonly end: number;
   readonly line: number;
   readonly col: number;
+  readonly object?: ObjectRef;
+}
+
+/** An object of a Kubernetes cluster, and optionally one field of it: the `file:line` of a cluster. */
+export interface ObjectRef {
+  /** The cluster (kubeconfig context) it was read from. */
+  readonly cluster: string;
+  /** Absent for cluster-scoped objects such as Nodes. */
+  readonly namespace?: string;
+  /** `Deployment`, `CronJob`, `Node`, … */
+  readonly kind: string;
+  readonly name: string;
+  /** A field path as kubectl explain writes it, e.g. `spec.template.spec.containers[0].resources.requests.cpu`. */
+  readonly field?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { redactSecrets } from '../diagnostics/redact.js';
 import type { Span } from '../diagnostics/source-file.js';
+import { spanLabel } from '../diagnostics/span-label.js';
 
 /** What a fact or constraint in a proof is: where it comes from decides how it reads. */
 export type RefKind =
@@ -96,7 +97,7 @@ export function sortRefs(refs: readonly ConstraintRef[]): ConstraintRef[] {
 }
 
 export function refLocation(r: ConstraintRef): string {
-  return `${r.span.file}:${r.span.line}:${r.span.col}`;
+  return spanLabel(r.span);
 }
 
 /** What a constraint says, as shown to people and recorded: its words, with anything secret-looking masked. */
