@@ -15,6 +15,8 @@ export interface Region {
   readonly compliance: readonly string[];
   /** kubeconfig context. */
   readonly cluster: string;
+  /** Where the fleet file names the context. */
+  readonly clusterSpan: Span;
   readonly capacity: { readonly cpu: number; readonly memoryGib: number };
   readonly labels: Readonly<Record<string, string>>;
   readonly span: Span;
@@ -83,5 +85,18 @@ export interface Fleet {
   readonly policy: RebalancePolicy;
   readonly notify: ReadonlyMap<string, NotifyChannel>;
   readonly intents: readonly FileRef[];
+  /** The inventory file, when the workloads come from one. */
   readonly inventory?: FileRef;
+  /** When the workloads come from the regions' clusters (`inventory: { source: clusters }`). */
+  readonly clusterInventory?: ClusterInventorySettings;
+}
+
+/** What to read from each region's cluster. */
+export interface ClusterInventorySettings {
+  /** Namespaces to read; empty reads all. */
+  readonly namespaces: readonly string[];
+  /** A label selector the workloads must match, already checked. */
+  readonly selector?: string;
+  /** Where the fleet file says so. */
+  readonly span: Span;
 }

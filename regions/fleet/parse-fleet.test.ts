@@ -25,6 +25,38 @@ const problems = (text: string) =>
   );
 
 describe('parseFleet', () => {
+  it('reads the inventory from the clusters, with namespaces and a checked label selector', () => {
+    const { fleet, diagnostics } = parse(
+      `${MINIMAL}inventory: { source: clusters, namespaces: [payments, web], selector: "shisa.io/managed=true" }\n`,
+    );
+    expect(diagnostics).toEqual([]);
+    expect(fleet?.inventory).toBeUndefined();
+    expect(fleet?.clusterInventory).toMatchObject({
+      namespaces: ['payments', 'web'],
+      selector: 'shisa.io/managed=true',
+    });
+    expect(fleet?.regions[0]).toMatchObject({ cluster: 'gke-tokyo', clusterSpan: { line: 6, col: 14 } });
+    expect(parse(`${MINIMAL}inventory: { source: clusters }\n`).fleet?.clusterInventory).toMatchObject({
+      namespaces: [],
+    });
+    expect(parse(`${MINIMAL}inventory: inventory.yaml\n`).fleet?.inventory).toMatchObject({
+      path: '/fleet/inventory.yaml',
+    });
+  });
+
+  it('locates a bad inventory source, namespace or selector at the character that is wrong', () => {
+    expect(problems(`${MINIMAL}inventory: { source: cluster, namespaces: [Payments] }\n`)).toEqual([
+      '13:22 fleet/unknown-value: inventory.source: expected "clusters", found "cluster" (did you mean "clusters"?)',
+      '13:44 fleet/invalid-value: inventory.namespaces[0]: expected a namespace name: lowercase letters, digits and "-", at most 63 characters',
+    ]);
+    expect(problems(`${MINIMAL}inventory: { source: clusters, selector: "app=web,,x" }\n`)).toEqual([
+      '13:51 fleet/bad-selector: inventory.selector is not a label selector Kubernetes accepts',
+    ]);
+    expect(problems(`${MINIMAL}inventory:\n  source: clusters\n  selector: tier in a\n`)).toEqual([
+      '15:13 fleet/bad-selector: inventory.selector is not a label selector Kubernetes accepts',
+    ]);
+  });
+
   it('applies documented defaults and converts units', () => {
     const { fleet, diagnostics } = parse(MINIMAL);
     expect(diagnostics).toEqual([]);

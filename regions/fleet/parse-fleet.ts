@@ -4,6 +4,7 @@ import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from '../../s
 import { indexUnique } from '../../scheduler/diagnostics/index-unique.js';
 import type { SourceFile } from '../../scheduler/diagnostics/source-file.js';
 import { closestMatch } from '../../scheduler/diagnostics/suggest.js';
+import { parseLabelSelector } from '../clusters/label-selector.js';
 import { parseCron, onlyOnLeapDay } from '../cron.js';
 import { LatencyMatrix } from '../latency-matrix.js';
 import type { CarbonSettings, FileRef, Fleet, NotifyChannel, Region } from './model.js';
@@ -41,6 +42,7 @@ function parseFleetUnsorted(source: SourceFile, dir: string, displayPath: (abs: 
     country: r.country,
     compliance: r.compliance,
     cluster: r.cluster,
+    clusterSpan: yaml.valueSpan(['regions', i, 'cluster']),
     capacity: { cpu: r.capacity.cpu, memoryGib: r.capacity.memory_gib },
     labels: r.labels,
     span: yaml.valueSpan(['regions', i, 'name']),
@@ -97,9 +99,46 @@ function parseFleetUnsorted(source: SourceFile, dir: string, displayPath: (abs: 
     },
     notify,
     intents: raw.intents.map((p, i) => ref(p, ['intents', i])),
-    ...(raw.inventory !== undefined ? { inventory: ref(raw.inventory, ['inventory']) } : {}),
+    ...inventorySettings(raw.inventory, ref, yaml, diagnostics),
   };
+  if (hasErrors(diagnostics)) return { diagnostics };
   return { fleet: deepFreeze(fleet), diagnostics };
+}
+
+/** `inventory:` as a file, or as the clusters (with its label selector checked where it is written). */
+function inventorySettings(
+  raw: FleetParsed['inventory'],
+  ref: (p: string, path: (string | number)[]) => FileRef,
+  yaml: YamlSource,
+  diagnostics: Diagnostic[],
+): Pick<Fleet, 'inventory' | 'clusterInventory'> {
+  if (raw === undefined) return {};
+  if (typeof raw === 'string') return { inventory: ref(raw, ['inventory']) };
+  const span = yaml.valueSpan(['inventory', 'source']);
+  if (raw.selector === undefined) return { clusterInventory: { namespaces: raw.namespaces, span } };
+  const parsed = parseLabelSelector(raw.selector);
+  if (!parsed.ok) diagnostics.push(selectorDiagnostic(raw.selector, parsed, yaml));
+  return { clusterInventory: { namespaces: raw.namespaces, selector: raw.selector, span } };
+}
+
+function selectorDiagnostic(
+  selector: string,
+  failed: { offset: number; message: string },
+  yaml: YamlSource,
+): Diagnostic {
+  const at = yaml.valueSpan(['inventory', 'selector']);
+  // Point into the value when it is written plainly on one line (so the column is exact).
+  const quoted = yaml.source.text.slice(at.start, at.end);
+  const inner = quoted === selector ? 0 : quoted.slice(1, -1) === selector ? 1 : undefined;
+  const span =
+    inner === undefined ? at : yaml.source.span(at.start + inner + failed.offset, at.start + inner + failed.offset + 1);
+  return diagnostic({
+    code: 'fleet/bad-selector',
+    message: `inventory.selector is not a label selector Kubernetes accepts`,
+    span,
+    source: yaml.source,
+    expected: failed.message,
+  });
 }
 
 /**

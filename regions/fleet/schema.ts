@@ -52,6 +52,22 @@ export const regionSchema = z
   })
   .meta({ description: 'A place workloads run: one Kubernetes cluster on one grid zone.' });
 
+const namespaceName = z
+  .string()
+  .regex(NAME, { error: 'expected a namespace name: lowercase letters, digits and "-", at most 63 characters' });
+
+export const clusterInventorySchema = z
+  .strictObject({
+    source: z.literal('clusters').meta({ description: 'Read the workloads from the clusters the regions name.' }),
+    namespaces: z.array(namespaceName).default([]).meta({
+      description: 'Namespaces to read; empty (the default) reads all of them.',
+    }),
+    selector: z.string().min(1).optional().meta({
+      description: 'Kubernetes label selector the workloads must match, e.g. "shisa.io/managed=true".',
+    }),
+  })
+  .meta({ description: "Read the workload inventory from the regions' clusters." });
+
 const latencyValue = rangedLatency(
   R.latency_ms,
   'Round-trip latency in ms (a number), or a duration string such as "1.2s".',
@@ -205,10 +221,19 @@ export const fleetSchema = z
       .default([])
       .meta({ description: 'Intent files or folders of them (*.intent), relative to this file.' }),
     inventory: z
-      .string()
-      .min(1)
+      .union([
+        z
+          .string()
+          .min(1)
+          .meta({ description: 'Workload inventory file for planning without clusters, relative to this file.' }),
+        clusterInventorySchema,
+      ])
       .optional()
-      .meta({ description: 'Workload inventory file for planning without clusters, relative to this file.' }),
+      .meta({
+        description:
+          'Where the workloads come from: an inventory file (relative to this file), ' +
+          "or `{ source: clusters }` to read them from each region's cluster.",
+      }),
   })
   .meta({
     title: 'shisa fleet file',
