@@ -40,7 +40,7 @@ import type {
 import { ValueChecker, type Checked } from './values.js';
 
 /** Intent names become Kubernetes label values and Slack text: keep them plain. */
-const INTENT_NAME = /^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/;
+export const INTENT_NAME = /^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/;
 
 export interface CheckResult {
   readonly intents: readonly Intent[];

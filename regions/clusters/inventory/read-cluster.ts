@@ -1,0 +1,120 @@
+import { diagnostic, sortDiagnostics, type Diagnostic } from '../../../scheduler/diagnostics/diagnostic.js';
+import { CLUSTER_CODES } from './codes.js';
+import { identify, type Identified } from './identify.js';
+import { at, stringAt } from './json.js';
+import type { ClusterObjects, ClusterReading, ClusterWorkload, PodUse } from './model.js';
+import { countNodes } from './nodes.js';
+import { ObjectProblems } from './object-problems.js';
+import { indexIntermediates, ownerOfPod } from './owners.js';
+import { podRequests } from './pod-requests.js';
+import { readWorkload, type WorkloadContext } from './read-workload.js';
+import { toCores, toGibUp } from './units.js';
+import { KIND_RULES, ruleOf } from './workload-kinds.js';
+
+/** Pods that have finished take nothing; every other phase (Pending, Running, Unknown) may. */
+const FINISHED = new Set(['Succeeded', 'Failed']);
+
+/**
+ * Everything one cluster says, read into values: its workloads (sized, with intent and
+ * dependencies, or kept with a reason), its running and pending pods and whose they are,
+ * and its nodes' room. Pure: the same objects give the same reading, whatever their order.
+ */
+export function readCluster(objects: ClusterObjects): ClusterReading {
+  const out: Diagnostic[] = [];
+  const { pods, bare } = readPods(objects, out);
+  const ctx: WorkloadContext = { region: objects.region, cluster: objects.cluster, podsOf: podCounter(pods), out };
+  const lists = {
+    Deployment: objects.deployments,
+    CronJob: objects.cronJobs,
+    StatefulSet: objects.statefulSets,
+    DaemonSet: objects.daemonSets,
+  } as const;
+  const workloads: ClusterWorkload[] = [];
+  for (const [kind, items] of Object.entries(lists) as [keyof typeof lists, readonly unknown[] | undefined][]) {
+    (items ?? []).forEach((item, i) => {
+      const id = identify(item, kind, i, objects.cluster, out);
+      if (id) workloads.push(readWorkload(id, ruleOf(kind), ctx));
+    });
+  }
+  for (const id of bare) workloads.push(readWorkload(id, ruleOf('Pod'), ctx));
+  return {
+    region: objects.region,
+    cluster: objects.cluster,
+    workloads: settleNameClashes(workloads.sort(byNameThenKind), out),
+    pods: pods.sort((a, b) => compare(a.name, b.name)),
+    nodes: countNodes(objects.nodes ?? [], objects.cluster, out),
+    diagnostics: sortDiagnostics(out),
+  };
+}
+
+/** Running and pending pods with their owners and requests; bare ones are also workloads. */
+function readPods(objects: ClusterObjects, out: Diagnostic[]): { pods: PodUse[]; bare: Identified[] } {
+  const intermediates = indexIntermediates(objects.replicaSets ?? [], objects.jobs ?? []);
+  const pods: PodUse[] = [];
+  const bare: Identified[] = [];
+  (objects.pods ?? []).forEach((item, i) => {
+    if (FINISHED.has(stringAt(item, 'status', 'phase') ?? '')) return;
+    const id = identify(item, 'Pod', i, objects.cluster, out);
+    if (!id) return;
+    const [namespace = '', name = ''] = id.name.split('/');
+    const owner = ownerOfPod(item, namespace, name, intermediates);
+    if (owner?.kind === 'Pod') bare.push(id);
+    // A workload's pods repeat its template, already reported there (or, if bare, as a workload).
+    const problems = new ObjectProblems(id.ref, owner === undefined ? out : []);
+    const r = podRequests(at(item, 'spec'), 'spec', problems);
+    problems.finish();
+    const node = stringAt(item, 'spec', 'nodeName');
+    pods.push({
+      name: id.name,
+      ...(owner ? { owner } : {}),
+      ...(node ? { node } : {}),
+      requests: { cpu: toCores(r.cpuMilli), memoryGib: toGibUp(r.memoryBytes) },
+    });
+  });
+  return { pods, bare };
+}
+
+function podCounter(pods: readonly PodUse[]): (kind: string, name: string) => number {
+  const counts = new Map<string, number>();
+  for (const p of pods)
+    if (p.owner)
+      counts.set(`${p.owner.kind} ${p.owner.name}`, (counts.get(`${p.owner.kind} ${p.owner.name}`) ?? 0) + 1);
+  return (kind, name) => counts.get(`${kind} ${name}`) ?? 0;
+}
+
+/**
+ * Two kinds with one namespace/name in one cluster (a Deployment and a StatefulSet both
+ * `shop/web`) cannot both be the workload `shop/web`: each is kept, and reported at the later.
+ * `sorted` is by name, so a clash is a run of neighbours.
+ */
+function settleNameClashes(sorted: ClusterWorkload[], out: Diagnostic[]): ClusterWorkload[] {
+  let first = 0;
+  return sorted.map((w, i) => {
+    if (i > 0 && sorted[i - 1]?.name !== w.name) first = i;
+    const head = sorted[first] as ClusterWorkload;
+    const other = i === first ? sorted[i + 1] : head;
+    if (other === undefined || other.name !== w.name) return w;
+    if (i !== first) {
+      out.push(
+        diagnostic({
+          code: CLUSTER_CODES.nameClash,
+          message: `${w.kind} and ${head.kind} are both "${w.name}" in this cluster; neither is moved`,
+          span: w.span,
+          related: [{ message: `the ${head.kind}`, span: head.span }],
+        }),
+      );
+    }
+    const reason = `a ${other.kind} in the same cluster is also "${w.name}"`;
+    return { ...w, kept: [...w.kept, { code: 'name-clash' as const, reason }] };
+  });
+}
+
+const KIND_ORDER = new Map(KIND_RULES.map((r, i) => [r.kind, i]));
+
+export function byNameThenKind(a: ClusterWorkload, b: ClusterWorkload): number {
+  return compare(a.name, b.name) || (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0);
+}
+
+export function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
