@@ -579,10 +579,13 @@ const KIND_FIELDS: Record<string, Record<string, Schema>> = {
   'io.k8s.api.batch.v1.Job': {
     spec: jobSpec,
     status: object({
+      // Job conditions merge by type for strategic merge but are atomic for server-side apply.
       conditions: {
-        ...conditions(`${META}.Condition`),
+        type: 'array',
+        items: ref(`${META}.Condition`),
         'x-kubernetes-list-type': 'atomic',
-        'x-kubernetes-list-map-keys': undefined,
+        'x-kubernetes-patch-merge-key': 'type',
+        'x-kubernetes-patch-strategy': 'merge',
       },
       startTime: time,
       completionTime: time,

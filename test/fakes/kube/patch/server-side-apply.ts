@@ -76,10 +76,22 @@ function prune(merged: JsonObject, before: FieldSet, now: FieldSet, others: read
   const ownedByOthers = union(...others.map((o) => o.fields));
   let result = merged;
   for (const key of difference(before, now)) {
-    if (isOwnedAtOrBelow(key, ownedByOthers) || isOwnedAtOrBelow(key, now)) continue;
-    result = removePath(result, pathOfKey(key));
+    const path = pathOfKey(key);
+    if (isOwnedAtOrBelow(key, ownedByOthers) || isOwnedAtOrBelow(key, now) || isItemKey(path)) continue;
+    result = removePath(result, path);
   }
   return result;
+}
+
+/**
+ * Whether the path is the key field of a keyed-list item (`…k:{"name":"x"}, f:name`): that goes
+ * with the item (removed when the item is), never alone, or the item would lose its identity.
+ */
+function isItemKey(path: readonly string[]): boolean {
+  const field = path[path.length - 1];
+  const item = path[path.length - 2];
+  if (field === undefined || item === undefined || !field.startsWith('f:') || !item.startsWith('k:')) return false;
+  return Object.hasOwn(JSON.parse(item.slice(2)) as object, field.slice(2));
 }
 
 function isOwnedAtOrBelow(key: string, owned: FieldSet): boolean {
