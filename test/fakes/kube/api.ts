@@ -60,7 +60,7 @@ export async function answer(ctx: ApiContext, route: Route, rc: RequestContext):
 async function resourceAnswer(ctx: ApiContext, route: ResourceRoute, rc: RequestContext): Promise<Answer | undefined> {
   const { req, query } = rc;
   const method = req.method ?? 'GET';
-  if (route.subresource === 'scale') return scaleAnswer(ctx, route, method, await readBody(req));
+  if (route.subresource === 'scale' && method !== 'PATCH') return scaleAnswer(ctx, route, method, await readBody(req));
   if (method === 'GET' && (isWatch(route, query) || (route.name === undefined && route.watchPath)))
     return watchObjects(ctx, route, req, rc.res, query, rc.cutWatchAfter());
   if (method === 'GET')

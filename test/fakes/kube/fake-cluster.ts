@@ -25,7 +25,7 @@ import type { ApiContext } from './context.js';
 import { DeploymentController } from './controller.js';
 import { Faults } from './faults.js';
 import { BodyTooLarge, sendAnswer, type Answer } from './http.js';
-import { meta, type KubeObject } from './objects.js';
+import { meta, type KubeObject, type ObjectMeta } from './objects.js';
 import type { Behaviour } from './pod-status.js';
 import { RESOURCE_TYPES, type ResourceType } from './resource-types.js';
 import { parseRoute } from './routes.js';
@@ -62,6 +62,13 @@ export interface RecordedRequest {
   at: number;
 }
 
+/** An object as the fake stores it: server-set metadata is always there. */
+export interface StoredObject extends KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta & { name: string; uid: string; resourceVersion: string; creationTimestamp: string };
+}
+
 export interface FakeCluster {
   readonly name: string;
   /** `https://127.0.0.1:PORT`; stays the same across down()/up(). */
@@ -73,10 +80,10 @@ export interface FakeCluster {
   readonly requests: readonly RecordedRequest[];
   readonly faults: Faults;
   /** Creates objects as given (kind/apiVersion pick the type), creating missing namespaces. */
-  seed(objects: readonly KubeObject[]): KubeObject[];
+  seed(objects: readonly KubeObject[]): StoredObject[];
   /** A copy of a stored object; `type` is a kind (`Deployment`) or plural (`deployments`). */
-  get(type: string, namespace: string | undefined, name: string): KubeObject | undefined;
-  list(type: string, namespace?: string): KubeObject[];
+  get(type: string, namespace: string | undefined, name: string): StoredObject | undefined;
+  list(type: string, namespace?: string): StoredObject[];
   /** Deletes directly in the store (no garbage collection), as if by another client. */
   remove(type: string, namespace: string | undefined, name: string): boolean;
   /** The latest resourceVersion. */
@@ -190,7 +197,7 @@ class Cluster implements FakeCluster {
     this.port = (server.address() as AddressInfo).port;
   }
 
-  seed(objects: readonly KubeObject[]): KubeObject[] {
+  seed(objects: readonly KubeObject[]): StoredObject[] {
     return objects.map((o) => {
       const t = typeOfObject(o);
       const namespace = meta(o).namespace ?? (t.namespaced ? 'default' : undefined);
@@ -199,16 +206,16 @@ class Cluster implements FakeCluster {
       if (t.namespaced) meta(copy).namespace = namespace;
       const result = this.store.create(t, copy);
       if (!result.ok) throw new Error(`seed: ${String(result.error.body.message)}`);
-      return result.object;
+      return result.object as StoredObject;
     });
   }
 
-  get(type: string, namespace: string | undefined, name: string): KubeObject | undefined {
-    return this.store.get(findType(type), namespace, name);
+  get(type: string, namespace: string | undefined, name: string): StoredObject | undefined {
+    return this.store.get(findType(type), namespace, name) as StoredObject | undefined;
   }
 
-  list(type: string, namespace?: string): KubeObject[] {
-    return this.store.list(findType(type), namespace);
+  list(type: string, namespace?: string): StoredObject[] {
+    return this.store.list(findType(type), namespace) as StoredObject[];
   }
 
   remove(type: string, namespace: string | undefined, name: string): boolean {

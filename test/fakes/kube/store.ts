@@ -32,6 +32,12 @@ const objectKey = (namespace: string | undefined, name: string): string => `${na
 /** Everything but metadata and status: what a change of bumps metadata.generation. */
 const specOf = (o: KubeObject): string => stableJson({ ...o, metadata: undefined, status: undefined });
 
+function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const withoutVersion = (o: KubeObject): string =>
+    stableJson({ ...o, metadata: { ...meta(o), resourceVersion: undefined } });
+  return withoutVersion(a) === withoutVersion(b);
+}
+
 export class Store {
   private revision = 0;
   private readonly byType = new Map<string, Map<string, KubeObject>>();
@@ -110,6 +116,8 @@ export class Store {
     if (m.resourceVersion !== undefined && m.resourceVersion !== old.resourceVersion)
       return { ok: false, error: conflict(t, m.name ?? '') };
     const object = this.merged(t, stored, clone(input), part);
+    // A write that changes nothing is not a write: the real server keeps the resourceVersion.
+    if (sameContent(object, stored)) return { ok: true, object: clone(stored) };
     const next = meta(object);
     if (specOf(object) !== specOf(stored)) next.generation = (old.generation ?? 0) + 1;
     if (next.deletionTimestamp !== undefined && (next.finalizers ?? []).length === 0) {

@@ -73,6 +73,8 @@ export function startWatch(
     'transfer-encoding': 'chunked',
     'cache-control': 'no-cache',
   });
+  // Send the head now, as the real server does: clients wait for it before they act.
+  res.flushHeaders();
   let sent = 0;
   let ended = false;
   const timers: NodeJS.Timeout[] = [];
