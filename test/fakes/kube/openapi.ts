@@ -384,6 +384,17 @@ const POD_SCHEMAS: Record<string, Schema> = {
     },
     { 'x-kubernetes-map-type': 'atomic' },
   ),
+  [`${CORE}.ServicePort`]: object(
+    {
+      name: string,
+      protocol: { ...string, default: 'TCP' },
+      appProtocol: string,
+      port: integer,
+      targetPort: intOrString,
+      nodePort: integer,
+    },
+    { required: ['port'] },
+  ),
   [`${CORE}.PodCondition`]: object(conditionFields, { required: ['type', 'status'] }),
   [`${CORE}.PodStatus`]: object({
     phase: string,

@@ -108,6 +108,22 @@ describe('recordUpdate', () => {
     expect(recordUpdate(created, withoutFields, 'other', T1)).toEqual(created);
   });
 
+  it("takes managedFields a client set itself (kubectl's upgrade from client-side apply replaces them by JSON patch)", () => {
+    const created = recordUpdate(undefined, configMap({ a: '1' }), 'kubectl-client-side-apply', T0);
+    const upgraded = [
+      {
+        manager: 'kubectl',
+        operation: 'Apply',
+        apiVersion: 'v1',
+        time: T1,
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:data': { 'f:a': {} } },
+      },
+    ];
+    const replaced = { ...created, metadata: { ...(created.metadata as Json), managedFields: upgraded } };
+    expect(managedFields(recordUpdate(created, replaced, 'kubectl', T1))).toEqual(upgraded);
+  });
+
   it('records the subresource and sorts Apply before Update, then by time', () => {
     const created = recordUpdate(undefined, configMap({ a: '1' }), 'zeta', T1);
     const withApply = {

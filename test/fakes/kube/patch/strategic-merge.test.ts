@@ -113,7 +113,23 @@ describe("kubectl's client-side apply on an existing Deployment", () => {
     ]);
   });
 
-  it('removes a label the manifest dropped (null) and switches strategy with $retainKeys', () => {
+  it('drops the sidecar and switches to Recreate, from the patch kubectl 1.32 sent for exactly that', () => {
+    const object = patched({
+      spec: {
+        strategy: { $retainKeys: ['type'], rollingUpdate: null, type: 'Recreate' },
+        template: {
+          spec: {
+            '$setElementOrder/containers': [{ name: 'app' }],
+            containers: [{ $patch: 'delete', name: 'sidecar' }],
+          },
+        },
+      },
+    });
+    expect((object.spec as Json).strategy).toEqual({ type: 'Recreate' });
+    expect(containersOf(object).map((c) => c.name)).toEqual(['app']);
+  });
+
+  it('removes a label the manifest dropped (null) and clears keys outside $retainKeys', () => {
     const object = patched({
       metadata: { labels: { app: null } },
       spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } },
@@ -211,14 +227,14 @@ describe('$retainKeys and $deleteFromPrimitiveList', () => {
     );
     expect(podSpecOf(object).volumes).toEqual([{ name: 'cache', configMap: { name: 'cm' } }]);
   });
-  it('$retainKeys must be a list of strings (400) naming every key the patch sets (422)', () => {
+  it('$retainKeys must be a list of strings naming every key the patch sets (else 400)', () => {
     expect(applyStrategicMergePatch(liveDeployment(), { spec: { strategy: { $retainKeys: 'type' } } })).toMatchObject({
       ok: false,
       code: 400,
     });
     expect(
       applyStrategicMergePatch(liveDeployment(), { spec: { strategy: { $retainKeys: ['type'], rollingUpdate: {} } } }),
-    ).toMatchObject({ ok: false, code: 422 });
+    ).toMatchObject({ ok: false, code: 400 });
   });
   it('$deleteFromPrimitiveList removes values from a list of scalars', () => {
     const live = { metadata: { finalizers: ['a', 'b', 'c'] } };

@@ -103,9 +103,10 @@ function retainKeys(result: JsonObject, patch: JsonObject, context: Context): Js
     failOnce(context, 400, `invalid patch: doesn't support $retainKeys format: ${JSON.stringify(retained)}`);
     return result;
   }
-  for (const key of Object.keys(patch)) {
-    if (!key.startsWith('$') && !retained.includes(key)) {
-      failOnce(context, 422, `the patch has a key "${key}" that is not present in $retainKeys`);
+  // A null clears a key the union no longer uses: kubectl sends `rollingUpdate: null` next to `$retainKeys: [type]`.
+  for (const [key, value] of Object.entries(patch)) {
+    if (!key.startsWith('$') && value !== null && !retained.includes(key)) {
+      failOnce(context, 400, `invalid patch: the patch sets "${key}", which is not in $retainKeys`);
     }
   }
   return Object.fromEntries(Object.entries(result).filter(([key]) => retained.includes(key)));
