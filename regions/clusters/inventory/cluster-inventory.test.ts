@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDiagnostic } from '../../../scheduler/diagnostics/render.js';
 import { clusterInventory } from './cluster-inventory.js';
-import { container, daemonSet, deployment, node, owned, pod, statefulSet } from './kube-fixtures.js';
+import { container, daemonSet, deployment, node, owned, pod, statefulSet } from './kube-fixtures.test.js';
 import type { ClusterObjects, InFlightMigration } from './model.js';
 import { readCluster } from './read-cluster.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDiagnostic } from '../../../scheduler/diagnostics/render.js';
 import { clusterInventory } from './cluster-inventory.js';
-import { container, cronJob, deployment, node, owned, pod } from './kube-fixtures.js';
+import { container, cronJob, deployment, node, owned, pod } from './kube-fixtures.test.js';
 import type { ClusterObjects } from './model.js';
 import { readCluster } from './read-cluster.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderDiagnostic } from '../../../scheduler/diagnostics/render.js';
-import { container, cronJob, daemonSet, deployment, owned, pod, statefulSet } from './kube-fixtures.js';
+import { container, cronJob, daemonSet, deployment, owned, pod, statefulSet } from './kube-fixtures.test.js';
 import type { ClusterObjects } from './model.js';
 import { readCluster } from './read-cluster.js';
 
