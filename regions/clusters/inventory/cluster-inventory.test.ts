@@ -245,6 +245,38 @@ describe('clusterInventory: capacity', () => {
     expect(forward.capacity.map((c) => c.region)).toEqual(['region-osaka-01', 'region-tokyo-01']);
   });
 
+  it('leaves out a NoExecute cordon too, and counts pods in phase Unknown (their node may still run them)', () => {
+    const inv = inventory({
+      nodes: [
+        node('a', { cpu: '4', memory: '8Gi' }),
+        node('b', { taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoExecute' }] }),
+      ],
+      pods: [
+        pod('x', 'lost', {
+          node: 'a',
+          phase: 'Unknown',
+          owner: { kind: 'Job', name: 'j' },
+          containers: [req('1', '1Gi')],
+        }),
+      ],
+    });
+    const tokyo = inv.capacity.find((c) => c.region === 'region-tokyo-01');
+    expect(tokyo?.nodes.counted).toEqual(['a']);
+    expect(tokyo?.clusterCapacity).toEqual({ cpu: 3, memoryGib: 7 });
+  });
+
+  it('reports the cluster figure as effective for a region the fleet file does not name', () => {
+    const inv = clusterInventory(
+      [readCluster({ region: 'region-x', cluster: 'c', nodes: [node('a', { cpu: '2', memory: '4Gi' })] })],
+      {
+        regions: REGIONS,
+        inFlight: [],
+      },
+    );
+    expect(inv.capacity[0]).not.toHaveProperty('fleetCapacity');
+    expect(inv.capacity[0]?.effective).toEqual({ cpu: 2, memoryGib: 4 });
+  });
+
   it('counts no node whose allocatable cannot be read, and locates the problem at the node', () => {
     const inv = inventory({ nodes: [node('bad-1', { cpu: 'lots' }), node('bad-2', { memory: null }), node('ok', {})] });
     const tokyo = inv.capacity.find((c) => c.region === 'region-tokyo-01');
