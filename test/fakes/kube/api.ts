@@ -5,7 +5,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiContext } from './context.js';
 import { group, groupList, legacyVersions, resourceList, SERVER_VERSION } from './discovery.js';
 import { mediaType, readBody, type Answer } from './http.js';
+import { openApiV3Document, openApiV3Index } from './openapi.js';
 import { patchObject } from './patching.js';
+import { RESOURCE_TYPES } from './resource-types.js';
 import { getObject, isWatch, listObjects, watchObjects } from './read.js';
 import type { ResourceRoute, Route } from './routes.js';
 import { toScale, withScale } from './scale.js';
@@ -45,14 +47,27 @@ function discoveryAnswer(route: Route, serverAddress: string): Answer | undefine
   }
 }
 
+// The served types never change, so neither do the OpenAPI documents: build each once.
+let index: unknown;
+const documents = new Map<string, unknown>();
+const openApiIndex = (): unknown => (index ??= openApiV3Index(RESOURCE_TYPES));
+function openApiDocument(groupVersion: string): unknown {
+  if (!documents.has(groupVersion)) documents.set(groupVersion, openApiV3Document(RESOURCE_TYPES, groupVersion));
+  return documents.get(groupVersion);
+}
+
 export async function answer(ctx: ApiContext, route: Route, rc: RequestContext): Promise<Answer | undefined> {
   const discovered = discoveryAnswer(route, rc.serverAddress);
   if (discovered !== undefined) {
     if (rc.req.method !== 'GET' && rc.req.method !== 'HEAD') return fromError(methodNotAllowed());
     return discovered;
   }
-  if (route.kind === 'openapi-v2' || route.kind === 'openapi-v3-index' || route.kind === 'openapi-v3-document')
-    return pageNotFound(); // TODO: wire openapi.ts
+  if (route.kind === 'openapi-v2') return pageNotFound(); // kubectl tolerates a server without v2
+  if (route.kind === 'openapi-v3-index') return { code: 200, body: openApiIndex() };
+  if (route.kind === 'openapi-v3-document') {
+    const document = openApiDocument(route.groupVersion);
+    return document === undefined ? pageNotFound() : { code: 200, body: document };
+  }
   if (route.kind !== 'resource') return pageNotFound();
   return resourceAnswer(ctx, route, rc);
 }

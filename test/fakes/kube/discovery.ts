@@ -51,6 +51,18 @@ const SUBRESOURCE_SHAPES: Record<string, { verbs: string[]; group?: string; vers
   scale: { verbs: ['get', 'patch', 'update'], group: 'autoscaling', version: 'v1', kind: 'Scale' },
 };
 
+/** The kinds `kubectl get all` lists, as the real server's discovery puts them in category `all`. */
+const IN_CATEGORY_ALL = new Set([
+  'Pod',
+  'Service',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+]);
+
 function resourceEntries(t: ResourceType): unknown[] {
   const main = {
     name: t.plural,
@@ -59,6 +71,7 @@ function resourceEntries(t: ResourceType): unknown[] {
     kind: t.kind,
     verbs: t.verbs,
     ...(t.shortNames.length > 0 ? { shortNames: t.shortNames } : {}),
+    ...(IN_CATEGORY_ALL.has(t.kind) ? { categories: ['all'] } : {}),
     storageVersionHash: Buffer.from(`${groupVersion(t)}/${t.kind}`)
       .toString('base64')
       .slice(0, 11),

@@ -66,7 +66,7 @@ export function admit(ctx: ApiContext, route: ResourceRoute, object: KubeObject)
 }
 
 /** Server-set defaults at creation, for the kinds whose defaults clients read. */
-function withDefaults(t: ResourceType, object: KubeObject): KubeObject {
+export function withDefaults(t: ResourceType, object: KubeObject): KubeObject {
   if (t.kind === 'Namespace') {
     const m = meta(object);
     m.labels = { ...m.labels, 'kubernetes.io/metadata.name': m.name ?? '' };
