@@ -277,6 +277,13 @@ describe('clusterInventory: capacity', () => {
     expect(inv.capacity[0]?.effective).toEqual({ cpu: 2, memoryGib: 4 });
   });
 
+  it('names a node whose name Kubernetes would refuse by its place in the list', () => {
+    const inv = inventory({ nodes: [node('ok'), node('Bad\u0007ghp_A1b2C3d4E5A1b2C3d4E5A1b2', { ready: false })] });
+    expect(inv.capacity.find((c) => c.region === 'region-tokyo-01')?.nodes.excluded).toEqual([
+      { name: '#2', reason: 'not Ready' },
+    ]);
+  });
+
   it('counts no node whose allocatable cannot be read, and locates the problem at the node', () => {
     const inv = inventory({ nodes: [node('bad-1', { cpu: 'lots' }), node('bad-2', { memory: null }), node('ok', {})] });
     const tokyo = inv.capacity.find((c) => c.region === 'region-tokyo-01');

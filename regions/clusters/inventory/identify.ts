@@ -44,10 +44,16 @@ export function identify(
   return undefined;
 }
 
-/** A cluster-scoped object's name (Nodes), or undefined when it has none. */
+/** A DNS subdomain, as Kubernetes names Nodes. */
+const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/**
+ * A cluster-scoped object's name (Nodes), or undefined when it has none that Kubernetes would
+ * accept: then it is named by its place in the list, so nothing unchecked reaches a report.
+ */
 export function nameOf(item: unknown): string | undefined {
   const name = stringAt(item, 'metadata', 'name');
-  return name !== undefined && name.length > 0 && name.length <= 253 ? name : undefined;
+  return name !== undefined && NODE_NAME.test(name) ? name : undefined;
 }
 
 export function labelsOf(item: JsonObject): JsonObject | undefined {

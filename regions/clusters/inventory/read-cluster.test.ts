@@ -241,6 +241,13 @@ describe('readCluster: intent label and depends-on annotation', () => {
     ]);
   });
 
+  it('never quotes a token set as the intent label', () => {
+    const token = 'xoxb-123456789012-ABCdefGHIjklMNOp';
+    const { diagnostics } = only({ deployments: [deployment('ml', 'x', { labels: { 'shisa.io/intent': token } })] });
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics.map(renderDiagnostic).join('\n')).not.toContain('123456789012');
+  });
+
   it('reads comma-separated namespace/name items, whitespace around them ignored', () => {
     const { w, diagnostics } = annotated(' ml/feature-store,\tpayments/ledger-db \n, ml/model-registry');
     expect(w.dependsOn.map((d) => d.value)).toEqual(['ml/feature-store', 'payments/ledger-db', 'ml/model-registry']);
