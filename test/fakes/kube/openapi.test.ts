@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { openApiV3Document, openApiV3Index, schemaName } from './openapi.js';
-import { listStrategyAt } from './patch/list-keys.js';
+import { isAtomicMapAt, listStrategyAt } from './patch/list-keys.js';
 import { groupVersion, RESOURCE_TYPES, type ResourceType } from './resource-types.js';
 
 type Json = Record<string, unknown>;
@@ -218,6 +218,16 @@ describe('strategic-merge metadata kubectl reads from the schemas', () => {
     }
     expect(patchMetaAt(document, type, ['metadata', 'finalizers'])).toEqual({ mergeKey: undefined, strategy: 'merge' });
     expect(listStrategyAt(['metadata', 'finalizers'])).toEqual({ type: 'set' });
+  });
+
+  it('the maps server-side apply treats as atomic are atomic in the schemas too', () => {
+    const schemas = documentFor('apps/v1').components.schemas;
+    expect(schemas['io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector']?.['x-kubernetes-map-type']).toBe('atomic');
+    expect(isAtomicMapAt(['spec', 'selector'])).toBe(true);
+    const podSpec = schemas['io.k8s.api.core.v1.PodSpec']?.properties as Record<string, Json>;
+    expect(podSpec.nodeSelector?.['x-kubernetes-map-type']).toBe('atomic');
+    expect(isAtomicMapAt([...template, 'nodeSelector'])).toBe(true);
+    expect(isAtomicMapAt(['metadata', 'labels'])).toBe(false);
   });
 
   it('the maps a manifest carries are in the schemas, so kubectl does not fall back to its built-in types', () => {

@@ -6,7 +6,7 @@
  * their members.
  */
 import { isJsonObject, jsonEqual, type JsonObject } from './json-value.js';
-import { listStrategyAt } from './list-keys.js';
+import { isAtomicMapAt, listStrategyAt } from './list-keys.js';
 
 export type FieldPath = readonly string[];
 
@@ -52,6 +52,10 @@ export function membersOf(value: JsonObject): Member[] {
 }
 
 function visitMap(value: JsonObject, path: FieldPath, names: readonly string[], out: Member[]): void {
+  if (path.length > 0 && isAtomicMapAt(names)) {
+    out.push({ path, value, item: false });
+    return;
+  }
   const entries = Object.entries(value).filter(([, child]) => child !== null);
   // An empty map is a leaf: `resources: {}` is owned as `f:resources: {}`.
   if (entries.length === 0 && path.length > 0) out.push({ path, value, item: false });

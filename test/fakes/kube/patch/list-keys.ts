@@ -1,5 +1,6 @@
 /**
- * How the API server merges each list, by where the list sits. The real server reads this from
+ * How the API server merges each list (and which maps server-side apply treats as one value),
+ * by where the field sits. The real server reads this from
  * the Go types' `patchStrategy`/`patchMergeKey` tags (strategic merge) and `listType`/`listMapKeys`
  * markers (server-side apply); the fake has no schema, so it recognises the lists by field name
  * and parent field name. Lists not named here are atomic: a patch replaces them whole.
@@ -55,3 +56,25 @@ export function listStrategyAt(fieldPath: readonly string[]): ListStrategy {
   const key = KEYED_ANYWHERE[name];
   return key === undefined ? ATOMIC : byKey(key);
 }
+
+/**
+ * Maps server-side apply owns and replaces as one value (`+mapType=atomic`/`+structType=atomic`
+ * in the Go types): label selectors, node selectors, Service selectors and object references.
+ * Strategic merge patch still merges them key by key (they carry no patch strategy).
+ */
+export function isAtomicMapAt(fieldPath: readonly string[]): boolean {
+  const name = fieldPath[fieldPath.length - 1] ?? '';
+  const parent = fieldPath[fieldPath.length - 2] ?? '';
+  if (name === 'selector') return parent === 'spec';
+  return ATOMIC_MAPS.includes(name);
+}
+
+const ATOMIC_MAPS: readonly string[] = [
+  'labelSelector',
+  'namespaceSelector',
+  'nodeSelector',
+  'fieldRef',
+  'configMapKeyRef',
+  'secretKeyRef',
+  'involvedObject',
+];

@@ -60,6 +60,16 @@ describe('field sets of objects', () => {
     ]);
   });
 
+  it('take an atomic map (a label selector) as one leaf', () => {
+    const fields = fieldSetOf({
+      spec: { selector: { matchLabels: { app: 'x' } }, template: { spec: { nodeSelector: { zone: 'a' } } } },
+    });
+    expect([...fields].sort()).toEqual([
+      pathKey(['f:spec', 'f:selector']),
+      pathKey(['f:spec', 'f:template', 'f:spec', 'f:nodeSelector']),
+    ]);
+  });
+
   it('removePath removes a field, a keyed item, or a set value', () => {
     const object = { metadata: { finalizers: ['a', 'b'] }, spec: { x: 1, containers: [{ name: 'c' }, { name: 'd' }] } };
     expect(removePath(object, ['f:spec', 'f:x'])).toEqual({ ...object, spec: { containers: object.spec.containers } });

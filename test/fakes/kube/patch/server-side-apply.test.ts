@@ -245,3 +245,24 @@ describe('kubectl apply --server-side, then shisa', () => {
     expect((object.spec as Json).replicas).toBe(2);
   });
 });
+
+describe('atomic maps (label selectors, node selectors)', () => {
+  const withSelector = (matchLabels: Json): Json => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web' },
+    spec: { selector: { matchLabels } },
+  });
+
+  it('are owned as one field and replaced whole, where strategic merge would merge them', () => {
+    const object = applied(applied(undefined, withSelector({ a: '1' })), withSelector({ b: '2' }), 'shisa', false, T2);
+    expect((object.spec as Json).selector).toEqual({ matchLabels: { b: '2' } });
+    expect(entryOf(object, 'shisa')?.fieldsV1).toEqual({ 'f:spec': { 'f:selector': {} } });
+  });
+
+  it('conflict as one field', () => {
+    const created = recordUpdate(undefined, withSelector({ a: '1' }), 'kubectl-client-side-apply', T0);
+    const result = serverSideApply(created, withSelector({ a: '2' }), 'shisa', false, T1);
+    expect(!result.ok && result.conflicts).toEqual([{ manager: 'kubectl-client-side-apply', field: '.spec.selector' }]);
+  });
+});

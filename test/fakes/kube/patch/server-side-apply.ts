@@ -50,7 +50,12 @@ export function serverSideApply(
   };
   const previous = ownerships.find((o) => sameOwner(o, applier));
   const others = ownerships.filter((o) => !sameOwner(o, applier));
-  const merged = prune(mergeMap(live, config, [], {}), previous?.fields ?? new Set(), applier.fields, others);
+  const merged = prune(
+    mergeMap(live, config, [], { atomicMaps: true }),
+    previous?.fields ?? new Set(),
+    applier.fields,
+    others,
+  );
   const { added, modified, removed } = compareObjects(trackedPart(live), trackedPart(merged));
   const conflicts = findConflicts(others, union(added, modified));
   if (conflicts.length > 0 && !force) return conflictResult(conflicts, others);

@@ -339,6 +339,10 @@ describe('lists by field', () => {
 });
 
 describe('maps and nulls', () => {
+  it('merges a label selector key by key (it is atomic only for server-side apply)', () => {
+    const object = patched({ spec: { selector: { matchLabels: { tier: 'front' } } } });
+    expect((object.spec as Json).selector).toEqual({ matchLabels: { app: 'web', tier: 'front' } });
+  });
   it('null deletes; a null for an absent key is ignored; nulls in new maps are dropped', () => {
     const object = patched({ spec: { replicas: null, paused: null, newMap: { a: 1, b: null } } });
     expect(object.spec).not.toHaveProperty('replicas');

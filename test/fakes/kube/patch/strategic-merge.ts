@@ -11,7 +11,7 @@
  * Errors follow the API server: a malformed directive is 400, a missing merge key is 422.
  */
 import { cloneJson, isJsonObject, jsonEqual, type JsonObject } from './json-value.js';
-import { listStrategyAt, type ListStrategy } from './list-keys.js';
+import { isAtomicMapAt, listStrategyAt, type ListStrategy } from './list-keys.js';
 import { badRequest, unprocessable, type PatchResult } from './result.js';
 
 const PATCH = '$patch';
@@ -20,8 +20,10 @@ const SET_ELEMENT_ORDER = '$setElementOrder/';
 const DELETE_FROM_PRIMITIVE_LIST = '$deleteFromPrimitiveList/';
 
 /** The first failure met while merging; merging goes on best-effort and the failure wins at the end. */
-interface Context {
+export interface Context {
   failure?: { code: 400 | 422; message: string };
+  /** Server-side apply replaces atomic maps (selectors, references) whole; strategic merge merges them. */
+  readonly atomicMaps?: boolean;
 }
 
 const failOnce = (context: Context, code: 400 | 422, message: string): void => {
@@ -67,7 +69,9 @@ function mergeField(result: JsonObject, key: string, value: unknown, path: reado
     return;
   }
   const old = result[key];
-  if (isJsonObject(value)) {
+  if (isJsonObject(value) && context.atomicMaps === true && isAtomicMapAt(path)) {
+    result[key] = stripDirectives(value);
+  } else if (isJsonObject(value)) {
     result[key] = mergeMap(isJsonObject(old) ? old : {}, value, path, context);
   } else if (Array.isArray(value)) {
     result[key] = mergeList(Array.isArray(old) ? old : [], value, listStrategyAt(path), path, context);
