@@ -87,7 +87,7 @@ export interface NodeCount {
 export interface ClusterReading {
   readonly region: string;
   readonly cluster: string;
-  /** Sorted by name; one per namespace/name. */
+  /** Sorted by name, then kind; two kinds with one name (a clash) are both here, both kept. */
   readonly workloads: readonly ClusterWorkload[];
   readonly pods: readonly PodUse[];
   readonly nodes: NodeCount;
