@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCluster } from '../../regions/clusters/client/cluster-reader.js';
+import { listCluster } from '../../regions/clusters/client/list-cluster.js';
 import { kubeconfigPaths, readKubeconfigs } from '../../regions/clusters/client/kubeconfig-files.js';
 import { regionClusters, type RegionCluster } from '../../regions/clusters/client/region-kubeconfig.js';
 import type { RetryPolicy, RetryPorts } from '../../regions/clusters/client/with-retries.js';
@@ -119,7 +119,7 @@ describe('the cluster client', () => {
     // The controller gives every Deployment its two pods shortly after seeding.
     await expect.poll(() => tokyo.list('pods').length, { timeout: 20_000 }).toBe(22 * 2);
     const before = tokyo.requests.length;
-    const read = await readCluster(cluster!, { namespaces: [] }, { pageSize: 10 });
+    const read = await listCluster(cluster!, { namespaces: [] }, { pageSize: 10 });
     expect(read.ok).toBe(true);
     if (!read.ok) return;
     expect(read.objects.deployments).toHaveLength(22);
@@ -142,7 +142,7 @@ describe('the cluster client', () => {
 
   it('reads only the namespaces and labels the fleet asks for (pods and nodes stay cluster-wide)', async () => {
     const [cluster] = (await clustersFor([region('tokyo-1', 'gke-tokyo')])).clusters;
-    const read = await readCluster(cluster!, { namespaces: ['payments'], selector: 'tier in (core)' });
+    const read = await listCluster(cluster!, { namespaces: ['payments'], selector: 'tier in (core)' });
     expect(read.ok).toBe(true);
     if (!read.ok) return;
     expect(read.objects.deployments.map((d) => `${d.metadata?.namespace}/${d.metadata?.name}`)).toEqual([
@@ -157,7 +157,7 @@ describe('the cluster client', () => {
     osaka.faults.fail(503, { times: 2, pathPrefix: '/api/v1/nodes' });
     osaka.faults.throttle(2, { times: 1, pathPrefix: '/apis/apps/v1/deployments' });
     const ports = instant();
-    const read = await readCluster(cluster!, { namespaces: [] }, { retry: quick, ports });
+    const read = await listCluster(cluster!, { namespaces: [] }, { retry: quick, ports });
     expect(read.ok).toBe(true);
     expect(ports.slept.sort((a, b) => a - b)).toEqual([5, 10, 2_000]);
     osaka.faults.clear();
@@ -168,7 +168,7 @@ describe('the cluster client', () => {
     const badToken = 'eyJhbGciOiJSUzI1NiJ9.c2hpc2EtdGVzdC10b2tlbi1wYXlsb2Fk.c2lnbmF0dXJlLXBhcnQ';
     await writeKubeconfig(wrong, [{ context: 'gke-tokyo', cluster: tokyo, token: badToken }]);
     const [cluster] = (await clustersFor([region('tokyo-1', 'gke-tokyo')], wrong)).clusters;
-    const read = await readCluster(cluster!, { namespaces: [] }, { retry: quick, ports: instant() });
+    const read = await listCluster(cluster!, { namespaces: [] }, { retry: quick, ports: instant() });
     expect(read).toMatchObject({ ok: false, fault: { code: 'CLUSTER_UNAUTHORIZED', status: 401, retryable: false } });
     expect(JSON.stringify(read.ok ? {} : read.fault)).not.toContain(badToken);
     expect(JSON.stringify(read.ok ? {} : read.fault)).not.toContain(tokyo.token);
@@ -179,7 +179,7 @@ describe('the cluster client', () => {
     await osaka.down();
     try {
       const ports = instant();
-      const read = await readCluster(cluster!, { namespaces: [] }, { retry: quick, ports });
+      const read = await listCluster(cluster!, { namespaces: [] }, { retry: quick, ports });
       expect(read).toMatchObject({ ok: false, fault: { code: 'CLUSTER_UNREACHABLE', retryable: true } });
       expect(ports.slept.length).toBeGreaterThanOrEqual(2);
     } finally {
@@ -191,7 +191,7 @@ describe('the cluster client', () => {
     const [cluster] = (await clustersFor([region('osaka-1', 'gke-osaka')])).clusters;
     osaka.faults.slow(3_000, { pathPrefix: '/api/v1/nodes' });
     try {
-      const read = await readCluster(
+      const read = await listCluster(
         cluster!,
         { namespaces: [] },
         {

@@ -23,7 +23,7 @@ import type { RegionCluster } from './region-kubeconfig.js';
 import { DEFAULT_RETRY, realRetryPorts, withRetries, type RetryPolicy, type RetryPorts } from './with-retries.js';
 
 /** Everything shisa reads from one cluster to know what runs there and what room is left. */
-export interface ClusterObjects {
+export interface ListedObjects {
   readonly nodes: readonly V1Node[];
   readonly pods: readonly V1Pod[];
   readonly deployments: readonly V1Deployment[];
@@ -49,8 +49,8 @@ export interface ReadStats {
   readonly ms: number;
 }
 
-export type ClusterRead =
-  | { readonly ok: true; readonly cluster: RegionCluster; readonly objects: ClusterObjects; readonly stats: ReadStats }
+export type ClusterListing =
+  | { readonly ok: true; readonly cluster: RegionCluster; readonly objects: ListedObjects; readonly stats: ReadStats }
   | { readonly ok: false; readonly cluster: RegionCluster; readonly fault: ClusterFault; readonly stats: ReadStats };
 
 export interface ReaderOptions {
@@ -75,11 +75,11 @@ type Lister<T> = (params: PageParams, options: ConfigurationOptions) => Promise<
  * timeout and retries, at most `concurrency` requests in flight. A cluster that cannot be read
  * is a value (`ok: false` with the fault), never an exception, so the other clusters go on.
  */
-export async function readCluster(
+export async function listCluster(
   cluster: RegionCluster,
   scope: ReadScope,
   options: ReaderOptions = {},
-): Promise<ClusterRead> {
+): Promise<ClusterListing> {
   const started = Date.now();
   const limiter = new Limiter(options.concurrency ?? 4);
   const counter = { requests: 0 };
@@ -95,7 +95,7 @@ export async function readCluster(
   const failed = reads.find((r): r is { fault: ClusterFault } => 'fault' in r);
   if (failed) return { ok: false, cluster, fault: failed.fault, stats };
   const items = reads.map((r) => ('items' in r ? r.items : []));
-  const objects: ClusterObjects = {
+  const objects: ListedObjects = {
     nodes: items[0] as V1Node[],
     pods: items[1] as V1Pod[],
     deployments: items[2] as V1Deployment[],
@@ -109,7 +109,7 @@ export async function readCluster(
   return { ok: true, cluster, objects, stats };
 }
 
-/** Every list, in the order ClusterObjects names them. */
+/** Every list, in the order ListedObjects names them. */
 function readAll(ctx: ListContext, cluster: RegionCluster, scope: ReadScope): Promise<Listed<unknown>[]> {
   const core = cluster.kubeconfig.makeApiClient(CoreV1Api);
   const apps = cluster.kubeconfig.makeApiClient(AppsV1Api);
