@@ -91,12 +91,11 @@ export function startWatch(
   };
   const send = (event: WireEvent): void => {
     if (ended) return;
-    res.write(`${JSON.stringify(event)}\n`);
     sent++;
-    if (w.cutAfterEvents !== undefined && sent >= w.cutAfterEvents) {
-      stop();
-      res.destroy();
-    }
+    const cut = w.cutAfterEvents !== undefined && sent >= w.cutAfterEvents;
+    // A cut stream still delivers its last event: destroy the connection once it is written.
+    res.write(`${JSON.stringify(event)}\n`, cut ? () => res.destroy() : undefined);
+    if (cut) stop();
   };
   const bookmark = (): void => {
     if (!w.allowBookmarks) return;
@@ -118,6 +117,11 @@ export function startWatch(
     if (event !== undefined) send(event);
   });
   req.on('close', end);
+  if (w.cutAfterEvents === 0) {
+    stop();
+    res.destroy();
+    return handle;
+  }
   const retained = fromZero ? [] : store.eventsAfter(from);
   const replay = fromZero ? initialEvents(store, w) : retained && replayed(retained, w);
   if (replay === undefined) {
