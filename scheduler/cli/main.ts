@@ -200,6 +200,39 @@ function registerVerify({ program, io, done }: Registration): void {
     });
 }
 
+function registerInventory({ program, io, done }: Registration): void {
+  program
+    .command('inventory')
+    .description(
+      "Read the workloads from each region's cluster (the fleet's regions[].cluster contexts) and show " +
+        'what they report: workloads and their sizes, capacity, what stays where it is and why. Changes nothing.',
+    )
+    .requiredOption('-c, --config <file>', 'fleet file')
+    .option('--kubeconfig <file>', 'kubeconfig with a context per region (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--json', 'print the result as JSON on stdout')
+    .addHelpText(
+      'after',
+      helpAfter(
+        [
+          'Exit status: 0 read (a cluster that cannot be reached is reported as unknown), ' +
+            '2 invalid input (fleet, kubeconfig, or cluster objects shisa cannot read), 1 internal error.',
+        ],
+        [
+          'shisa inventory --config fleet.yaml',
+          'shisa inventory --config fleet.yaml --kubeconfig ~/.kube/fleet --json',
+        ],
+      ),
+    )
+    .action(async (opts: { config: string; kubeconfig?: string; json?: boolean }) => {
+      const options = {
+        config: opts.config,
+        json: opts.json === true,
+        ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+      };
+      done(await (await import('./inventory.js')).inventoryCommand(options, io));
+    });
+}
+
 interface StoreOpts {
   readonly config: string;
   readonly dataDir?: string;
@@ -355,6 +388,7 @@ const COMMANDS: readonly ((cli: Registration) => void)[] = [
   registerValidate,
   registerPlan,
   registerVerify,
+  registerInventory,
   registerHistory,
   registerAudit,
   registerCarbon,

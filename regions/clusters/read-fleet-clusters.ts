@@ -1,0 +1,54 @@
+import type { Fleet } from '../fleet/model.js';
+import type { ClusterFault } from './client/cluster-fault.js';
+import { listCluster, type ReaderOptions, type ReadStats } from './client/list-cluster.js';
+import type { RegionCluster } from './client/region-kubeconfig.js';
+import { clusterInventory, readCluster, type ClusterInventory, type InFlightMigration } from './inventory/index.js';
+
+/** How reading one region's cluster went. */
+export interface ClusterStatus {
+  readonly region: string;
+  readonly context: string;
+  readonly server: string;
+  /** `unknown`: the cluster could not be read; nothing moves into or out of its region. */
+  readonly state: 'read' | 'unknown';
+  readonly fault?: ClusterFault;
+  readonly stats: ReadStats;
+}
+
+export interface FleetClusters {
+  readonly clusters: readonly ClusterStatus[];
+  /** The workloads, kept ones, duplicates and capacity of the clusters that could be read. */
+  readonly inventory: ClusterInventory;
+}
+
+/**
+ * Reads every region's cluster at once (each with its own limits and retries), then puts what
+ * the readable ones report together. A cluster that cannot be read is a status, not an
+ * error: the others are used as usual.
+ */
+export async function readFleetClusters(
+  fleet: Fleet,
+  clusters: readonly RegionCluster[],
+  inFlight: readonly InFlightMigration[],
+  options: ReaderOptions = {},
+): Promise<FleetClusters> {
+  const scope = { namespaces: fleet.clusterInventory?.namespaces ?? [], ...selector(fleet) };
+  const listings = await Promise.all(clusters.map((c) => listCluster(c, scope, options)));
+  const statuses = listings.map((l): ClusterStatus => ({
+    region: l.cluster.region,
+    context: l.cluster.context,
+    server: l.cluster.server,
+    state: l.ok ? 'read' : 'unknown',
+    ...(l.ok ? {} : { fault: l.fault }),
+    stats: l.stats,
+  }));
+  const readings = listings.flatMap((l) =>
+    l.ok ? [readCluster({ region: l.cluster.region, cluster: l.cluster.context, ...l.objects })] : [],
+  );
+  const readable = new Set(readings.map((r) => r.region));
+  const regions = fleet.regions.filter((r) => readable.has(r.name));
+  return { clusters: statuses, inventory: clusterInventory(readings, { regions, inFlight }) };
+}
+
+const selector = (fleet: Fleet): { selector?: string } =>
+  fleet.clusterInventory?.selector ? { selector: fleet.clusterInventory.selector } : {};
