@@ -2,6 +2,8 @@ import type { ClusterStatus, FleetClusters } from '../../regions/clusters/read-f
 import type { CapacityReport, KeptWorkload } from '../../regions/clusters/inventory/index.js';
 import { plural } from '../words.js';
 
+const STAY = 'stay where they are';
+
 /** `shisa inventory`'s text: clusters, capacity, workloads, what stays and why, duplicates. */
 export function renderFleetClusters(read: FleetClusters): string {
   const inv = read.inventory;
@@ -34,7 +36,7 @@ export function renderFleetClusters(read: FleetClusters): string {
   if (inv.kept.length > 0)
     lines.push(
       '',
-      `Kept        ${plural(inv.kept.length, 'workload')} ${inv.kept.length === 1 ? 'stays' : 'stay'} where they are`,
+      `Kept        ${plural(inv.kept.length, 'workload')} ${inv.kept.length === 1 ? 'stays where it is' : STAY}`,
       ...table(inv.kept.map(keptRow)),
     );
   if (inv.duplicates.length > 0)

@@ -45,12 +45,7 @@ interface Loaded {
  */
 export async function planCommand(options: PlanOptions, io: CliIo): Promise<number> {
   const started = performance.now();
-  const loaded = await loadWithInventory(
-    'plan',
-    options.config,
-    io,
-    'reading workloads from the clusters comes with the cluster client',
-  );
+  const loaded = await loadWithInventory('plan', options.config, io, 'a plan is about workloads and where they run');
   const loadedAt = performance.now();
   const before: StageTime[] = [{ stage: 'load', ms: loadedAt - started }];
   if (!loaded) return EXIT.invalidInput;

@@ -52,9 +52,18 @@ export async function loadWithInventory(
     printDiagnostics(io, loaded.diagnostics);
     return undefined;
   }
+  if (loaded.workspace.fleet.clusterInventory) {
+    io.stderr(
+      `shisa ${command}: ${config} reads its workloads from the clusters (inventory: { source: clusters }); ` +
+        `\`shisa inventory --config ${config}\` shows what they report, but ${command} does not read the clusters ` +
+        'yet: name a workload inventory file under "inventory:" for now\n',
+    );
+    return undefined;
+  }
   if (!loaded.workspace.hasInventory) {
     io.stderr(
-      `shisa ${command}: ${config} names no inventory; name a workload inventory file under "inventory:" (${why})\n`,
+      `shisa ${command}: ${config} names no inventory; name a workload inventory file under "inventory:", ` +
+        `or read the workloads from the clusters with "inventory: { source: clusters }" (${why})\n`,
     );
     return undefined;
   }
