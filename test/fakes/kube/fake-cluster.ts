@@ -15,6 +15,20 @@
 //
 // Every request is recorded with its method, path, query and the status answered (0 while no
 // answer was sent; 200 for a watch, whatever it streamed).
+//
+// Usage:
+//   const east = await startFakeCluster({ name: 'east' });
+//   east.seed([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec }]);
+//   await writeKubeconfig(path, [{ context: 'east', cluster: east }]);  // kubectl --kubeconfig path
+//   east.faults.fail(503, { times: 2 }); east.setBehaviour('default', 'web', 'never-ready');
+//   await east.down(); await east.up(); east.revokeToken(); await east.close();
+//
+// Simplifications (the real server differs): Foreground deletion removes dependents before the
+// answer instead of keeping the owner visible with a foregroundDeletion finalizer; a Namespace
+// is deleted at once with its contents (no Terminating phase); watches do not serve Table
+// (kubectl get -w); aggregated discovery and /openapi/v2 are not served (kubectl falls back);
+// no RBAC (a valid token may do everything); dryRun on create only; managedFields are kept only
+// by server-side apply.
 
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
