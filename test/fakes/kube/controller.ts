@@ -38,9 +38,6 @@ function ownerRef(owner: KubeObject): OwnerReference {
   };
 }
 
-const ownedBy = (o: KubeObject, uid: string | undefined): boolean =>
-  (meta(o).ownerReferences ?? []).some((r) => r.uid === uid);
-
 /** Kubernetes names ReplicaSets by a hash of the pod template; any stable short hash will do. */
 function templateHash(template: unknown): string {
   return createHash('sha256').update(stableJson(template)).digest('hex').slice(0, 10);
@@ -169,9 +166,7 @@ export class DeploymentController {
 
   private retireOldReplicaSets(d: KubeObject, current: string): void {
     const m = meta(d);
-    for (const old of this.store
-      .list(REPLICA_SET, m.namespace)
-      .filter((rs) => ownedBy(rs, m.uid) && meta(rs).name !== current)) {
+    for (const old of this.store.owned(REPLICA_SET, m.namespace, m.uid).filter((rs) => meta(rs).name !== current)) {
       for (const pod of this.podsOf(old)) this.store.remove(POD, m.namespace, meta(pod).name ?? '');
       if (record(old.spec).replicas !== 0)
         this.store.update(REPLICA_SET, { ...old, spec: { ...record(old.spec), replicas: 0 } }, 'main');
@@ -186,7 +181,7 @@ export class DeploymentController {
   }
 
   private podsOf(rs: KubeObject): KubeObject[] {
-    return this.store.list(POD, meta(rs).namespace).filter((p) => ownedBy(p, meta(rs).uid));
+    return this.store.owned(POD, meta(rs).namespace, meta(rs).uid);
   }
 
   private ensurePods(rs: KubeObject, behaviour: Behaviour, crashed: boolean): KubeObject[] {
@@ -250,10 +245,7 @@ export class DeploymentController {
 
   private allPods(d: KubeObject): number {
     const m = meta(d);
-    return this.store
-      .list(REPLICA_SET, m.namespace)
-      .filter((rs) => ownedBy(rs, m.uid))
-      .flatMap((rs) => this.podsOf(rs)).length;
+    return this.store.owned(REPLICA_SET, m.namespace, m.uid).flatMap((rs) => this.podsOf(rs)).length;
   }
 }
 
