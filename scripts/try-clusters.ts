@@ -99,7 +99,7 @@ function printBanner(example: ExampleClusters, args: readonly string[]): void {
       `  ${command}`,
       `  ${command} --json`,
       `  npx shisa plan --config ${show(join(EXAMPLE_FLEET, '..', 'fleet-from-file.yaml'))} --no-record`,
-      `  kubectl --kubeconfig ${show(EXAMPLE_KUBECONFIG)} --context ${example.clusters[0]?.context ?? ''} get deploy,sts,ds,cronjob -A`,
+      `  kubectl --kubeconfig ${show(EXAMPLE_KUBECONFIG)} --context ${example.clusters[0]?.context ?? ''} get deploy,sts,ds,cronjob -A   # with kubectl`,
       '',
       'Serving until Ctrl-C.',
       '',

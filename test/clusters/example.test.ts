@@ -215,6 +215,22 @@ describe('the three-cluster example', () => {
     expect(r.stdout).toMatch(/^Kept {8}2 workloads stay where they are$/m);
   });
 
+  it('plans from inventory.yaml: batch to Finland, risk scoring only as far as Osaka (12 ms from the ledger)', async () => {
+    const r = await shisa('plan', '--config', EXAMPLE_FLEET_FROM_FILE, '--no-record', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout) as {
+      moves: { workload: string; from: string; to: string }[];
+      verification: { applicable: boolean };
+    };
+    expect(plan.moves.map((m) => [m.workload, m.from, m.to]).sort()).toEqual([
+      ['batch/etl-orders', 'region-tokyo-01', 'region-finland-01'],
+      ['batch/image-resize', 'region-osaka-01', 'region-finland-01'],
+      ['batch/nightly-report', 'region-tokyo-01', 'region-finland-01'],
+      ['risk/scoring', 'region-tokyo-01', 'region-osaka-01'],
+    ]);
+    expect(plan.verification.applicable).toBe(true);
+  });
+
   it('with one cluster down: exit 0, that cluster unknown (unreachable), the others still listed', async () => {
     const osaka = cluster('region-osaka-01');
     await osaka.fake.down();
