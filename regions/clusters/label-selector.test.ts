@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLabelSelector } from './label-selector.js';
+import { parseLabelSelector, selectorMatches } from './label-selector.js';
 
 describe('parseLabelSelector', () => {
   it('reads equality, set and existence requirements as apimachinery does', () => {
@@ -42,5 +42,20 @@ describe('parseLabelSelector', () => {
         expect(r.message, JSON.stringify(text)).toMatch(message);
       }
     }
+  });
+
+  it('matches labels as apimachinery does', () => {
+    const sel = (text: string) => {
+      const r = parseLabelSelector(text);
+      if (!r.ok) throw new Error(r.message);
+      return r.requirements;
+    };
+    const labels = { app: 'web', tier: 'edge' };
+    expect(selectorMatches(sel('app=web,tier in (edge,core)'), labels)).toBe(true);
+    expect(selectorMatches(sel('app=web,tier notin (edge)'), labels)).toBe(false);
+    expect(selectorMatches(sel('missing!=x,!legacy,app'), labels)).toBe(true);
+    expect(selectorMatches(sel('missing in (x)'), labels)).toBe(false);
+    expect(selectorMatches(sel('missing notin (x)'), labels)).toBe(true);
+    expect(selectorMatches(sel('app'), {})).toBe(false);
   });
 });

@@ -122,3 +122,28 @@ const valueExpected = (value: string): string =>
   value === ''
     ? 'a label value (letters, digits, "-", "_", "."; at most 63)'
     : 'a label value: letters, digits, "-", "_" and "." (at most 63), starting and ending with a letter or digit';
+
+/** Whether labels satisfy every requirement (apimachinery's semantics: `!=` and `notin` hold for a missing key). */
+export function selectorMatches(
+  requirements: readonly SelectorRequirement[],
+  labels: Readonly<Record<string, unknown>>,
+): boolean {
+  return requirements.every((r) => {
+    const has = Object.hasOwn(labels, r.key);
+    const value = has ? String(labels[r.key]) : undefined;
+    switch (r.operator) {
+      case 'exists':
+        return has;
+      case 'not-exists':
+        return !has;
+      case '=':
+        return value === r.values[0];
+      case '!=':
+        return value !== r.values[0];
+      case 'in':
+        return value !== undefined && r.values.includes(value);
+      case 'notin':
+        return value === undefined || !r.values.includes(value);
+    }
+  });
+}

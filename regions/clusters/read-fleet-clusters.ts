@@ -1,5 +1,6 @@
 import type { Fleet } from '../fleet/model.js';
 import type { ClusterFault } from './client/cluster-fault.js';
+import { parseLabelSelector, type SelectorRequirement } from './label-selector.js';
 import { listCluster, type ReaderOptions, type ReadStats } from './client/list-cluster.js';
 import type { RegionCluster } from './client/region-kubeconfig.js';
 import { clusterInventory, readCluster, type ClusterInventory, type InFlightMigration } from './inventory/index.js';
@@ -42,8 +43,9 @@ export async function readFleetClusters(
     ...(l.ok ? {} : { fault: l.fault }),
     stats: l.stats,
   }));
+  const bareScope = { namespaces: scope.namespaces, ...selectorRequirements(fleet) };
   const readings = listings.flatMap((l) =>
-    l.ok ? [readCluster({ region: l.cluster.region, cluster: l.cluster.context, ...l.objects })] : [],
+    l.ok ? [readCluster({ region: l.cluster.region, cluster: l.cluster.context, ...l.objects, bareScope })] : [],
   );
   const readable = new Set(readings.map((r) => r.region));
   const regions = fleet.regions.filter((r) => readable.has(r.name));
@@ -52,3 +54,11 @@ export async function readFleetClusters(
 
 const selector = (fleet: Fleet): { selector?: string } =>
   fleet.clusterInventory?.selector ? { selector: fleet.clusterInventory.selector } : {};
+
+/** The fleet's selector as requirements (already checked when the fleet was read). */
+function selectorRequirements(fleet: Fleet): { selector?: readonly SelectorRequirement[] } {
+  const text = fleet.clusterInventory?.selector;
+  if (text === undefined) return {};
+  const parsed = parseLabelSelector(text);
+  return parsed.ok ? { selector: parsed.requirements } : {};
+}

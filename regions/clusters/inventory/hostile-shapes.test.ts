@@ -25,7 +25,7 @@ function replaced(o: unknown, path: readonly string[], value: unknown): unknown 
 }
 
 describe('hostile shapes', () => {
-  const base: Required<Omit<ClusterObjects, 'region' | 'cluster'>> = {
+  const base: Required<Omit<ClusterObjects, 'region' | 'cluster' | 'bareScope'>> = {
     deployments: [
       deployment('shop', 'web', {
         annotations: { 'shisa.io/depends-on': 'shop/cart' },

@@ -1,3 +1,4 @@
+import type { SelectorRequirement } from '../label-selector.js';
 import type { Demand } from '../../../scheduler/capacity/region-load.js';
 import type { Diagnostic } from '../../../scheduler/diagnostics/diagnostic.js';
 import type { Located, Span } from '../../../scheduler/diagnostics/source-file.js';
@@ -21,6 +22,15 @@ export interface ClusterObjects {
   readonly nodes?: readonly unknown[];
   readonly replicaSets?: readonly unknown[];
   readonly jobs?: readonly unknown[];
+  /**
+   * Which bare pods are workloads: those in these namespaces (empty: any) whose labels match
+   * the selector (the fleet's `inventory: { namespaces, selector }`). Pods are listed
+   * cluster-wide for capacity; one outside the scope counts there, not as a workload.
+   */
+  readonly bareScope?: {
+    readonly namespaces: readonly string[];
+    readonly selector?: readonly SelectorRequirement[];
+  };
 }
 
 /** The kinds read as workloads; only Deployments and CronJobs may ever be moved. */

@@ -117,6 +117,19 @@ describe('readCluster: sizes', () => {
     ]);
   });
 
+  it("makes bare pods workloads only within the fleet's namespaces and selector; the rest count for capacity", () => {
+    const pods = [
+      pod('kube-system', 'debug-shell', { node: 'n1' }),
+      pod('payments', 'stray', { node: 'n1' }),
+      pod('payments', 'tool', { node: 'n1', labels: { 'shisa.io/managed': 'true' } }),
+    ];
+    const selector = [{ key: 'shisa.io/managed', operator: '=' as const, values: ['true'] }];
+    const r = read({ pods, bareScope: { namespaces: ['payments'], selector } });
+    expect(r.workloads.map((w) => w.name)).toEqual(['payments/tool']);
+    expect(r.pods.map((p) => p.name)).toEqual(['kube-system/debug-shell', 'payments/stray', 'payments/tool']);
+    expect(read({ pods, bareScope: { namespaces: [] } }).workloads).toHaveLength(3);
+  });
+
   it('counts a DaemonSet by its pods when its status does not say', () => {
     const ds = daemonSet('logging', 'fluent-bit');
     const pods = ['a', 'b'].map((n) =>

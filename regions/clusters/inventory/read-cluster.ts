@@ -1,7 +1,8 @@
 import { diagnostic, sortDiagnostics, type Diagnostic } from '../../../scheduler/diagnostics/diagnostic.js';
 import { CLUSTER_CODES } from './codes.js';
-import { identify, type Identified } from './identify.js';
-import { at, stringAt } from './json.js';
+import { selectorMatches } from '../label-selector.js';
+import { identify, labelsOf, type Identified } from './identify.js';
+import { at, isObject, stringAt } from './json.js';
 import type { ClusterObjects, ClusterReading, ClusterWorkload, PodUse } from './model.js';
 import { countNodes } from './nodes.js';
 import { ObjectProblems } from './object-problems.js';
@@ -58,7 +59,7 @@ function readPods(objects: ClusterObjects, out: Diagnostic[]): { pods: PodUse[];
     if (!id) return;
     const [namespace = '', name = ''] = id.name.split('/');
     const owner = ownerOfPod(item, namespace, name, intermediates);
-    if (owner?.kind === 'Pod') bare.push(id);
+    if (owner?.kind === 'Pod' && inScope(item, namespace, objects.bareScope)) bare.push(id);
     // A workload's pods repeat its template, already reported there (or, if bare, as a workload).
     const problems = new ObjectProblems(id.ref, owner === undefined ? out : []);
     const r = podRequests(at(item, 'spec'), 'spec', problems);
@@ -72,6 +73,14 @@ function readPods(objects: ClusterObjects, out: Diagnostic[]): { pods: PodUse[];
     });
   });
   return { pods, bare };
+}
+
+function inScope(item: unknown, namespace: string, scope: ClusterObjects['bareScope']): boolean {
+  if (!scope) return true;
+  if (scope.namespaces.length > 0 && !scope.namespaces.includes(namespace)) return false;
+  if (!scope.selector) return true;
+  const labels = isObject(item) ? labelsOf(item) : undefined;
+  return selectorMatches(scope.selector, labels ?? {});
 }
 
 function podCounter(pods: readonly PodUse[]): (kind: string, name: string) => number {
