@@ -57,6 +57,11 @@ export interface FakeClusterOptions {
   namespaces?: readonly string[];
   /** How long the controller takes to follow a Deployment's change; default 50 ms. */
   controllerDelayMs?: number;
+  /**
+   * Whether the controller runs (default true). Off, Deployments get no pods or status of
+   * their own: for seeding a cluster's whole state as it is (a benchmark's 15,000 pods).
+   */
+  controller?: boolean;
   /** How often a crash-looping pod crashes again; default 500 ms. */
   crashIntervalMs?: number;
   /** Interval of BOOKMARK events on watches that allow them; default 1000 ms, 0 = only on request. */
@@ -151,7 +156,7 @@ class Cluster implements FakeCluster {
   port = 0;
   private readonly store: Store;
   private readonly ctx: ApiContext;
-  private readonly controller: DeploymentController;
+  private readonly controller: DeploymentController | undefined;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private revoked = false;
@@ -171,10 +176,13 @@ class Cluster implements FakeCluster {
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
       types: RESOURCE_TYPES,
     };
-    this.controller = new DeploymentController(this.store, {
-      delayMs: options.controllerDelayMs ?? 50,
-      crashIntervalMs: options.crashIntervalMs ?? 500,
-    });
+    this.controller =
+      options.controller === false
+        ? undefined
+        : new DeploymentController(this.store, {
+            delayMs: options.controllerDelayMs ?? 50,
+            crashIntervalMs: options.crashIntervalMs ?? 500,
+          });
     for (const ns of options.namespaces ?? DEFAULT_NAMESPACES) this.ensureNamespace(ns);
   }
 
@@ -245,6 +253,7 @@ class Cluster implements FakeCluster {
   }
 
   setBehaviour(namespace: string, deployment: string, behaviour: Behaviour): void {
+    if (!this.controller) throw new Error('fake cluster: started with controller: false');
     this.controller.setBehaviour(namespace, deployment, behaviour);
   }
 
@@ -271,7 +280,7 @@ class Cluster implements FakeCluster {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.controller.stop();
+    this.controller?.stop();
     await this.down();
   }
 

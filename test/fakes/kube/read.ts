@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiContext } from './context.js';
 import { queryFlag, type Answer } from './http.js';
-import type { KubeObject } from './objects.js';
+import { clone, type KubeObject } from './objects.js';
 import { paginate } from './paging.js';
 import { groupVersion } from './resource-types.js';
 import type { ResourceRoute } from './routes.js';
@@ -52,9 +52,10 @@ export function listObjects(
 ): Answer {
   const matches = matcher(route, query);
   if (matches instanceof StatusError) return fromError(matches);
-  const all = ctx.store.list(route.type, route.namespace).filter(matches);
-  const page = paginate(all, query, ctx.store.resourceVersion, ctx.store.expiredBefore);
-  if (page instanceof StatusError) return fromError(page);
+  const all = ctx.store.view(route.type, route.namespace).filter(matches);
+  const paged = paginate(all, query, ctx.store.resourceVersion, ctx.store.expiredBefore);
+  if (paged instanceof StatusError) return fromError(paged);
+  const page = { ...paged, items: paged.items.map((o) => clone(o)) };
   const metadata: Record<string, unknown> = { resourceVersion: String(page.resourceVersion) };
   if (page.continueToken !== undefined) metadata.continue = page.continueToken;
   if (page.remainingItemCount !== undefined) metadata.remainingItemCount = page.remainingItemCount;

@@ -81,10 +81,19 @@ export class Store {
 
   /** Objects of a type, in one namespace or all, sorted by namespace then name like etcd keys. */
   list(t: ResourceType, namespace?: string): KubeObject[] {
+    return this.view(t, namespace).map((o) => clone(o));
+  }
+
+  /**
+   * The stored objects themselves, sorted as list() sorts, not copied: for reading only. A
+   * list request filters and pages these and copies just the page (copying all 15,000 pods of
+   * a cluster for each page of 500 was most of the time a benchmark spent).
+   */
+  view(t: ResourceType, namespace?: string): readonly KubeObject[] {
     return [...this.table(t).entries()]
       .filter(([, o]) => namespace === undefined || !t.namespaced || meta(o).namespace === namespace)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, o]) => clone(o));
+      .map(([, o]) => o);
   }
 
   /**
