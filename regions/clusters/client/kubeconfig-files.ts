@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Environment } from '../../../scheduler/config/environment.js';
 import { diagnostic, type Diagnostic } from '../../../scheduler/diagnostics/diagnostic.js';
@@ -39,7 +40,8 @@ export function kubeconfigPaths(flag: string | undefined, env: Environment, cwd:
     ];
     if (paths.length > 0) return { paths, from: 'KUBECONFIG' };
   }
-  const home = env.setting('HOME') ?? '/root';
+  // Without $HOME, the home directory of the user shisa runs as (as kubectl does).
+  const home = env.setting('HOME') ?? homedir();
   return { paths: [join(home, '.kube', 'config')], from: 'default' };
 }
 
