@@ -10,8 +10,8 @@ import { patchObject } from './patching.js';
 import { RESOURCE_TYPES } from './resource-types.js';
 import { getObject, isWatch, listObjects, watchObjects } from './read.js';
 import type { ResourceRoute, Route } from './routes.js';
-import { toScale, withScale } from './scale.js';
-import { invalid, methodNotAllowed, notFound, statusError, StatusError } from './status.js';
+import { storeScale, toScale } from './scale.js';
+import { methodNotAllowed, notFound, statusError, StatusError } from './status.js';
 import { createObject, deleteCollection, deleteObject, fromError, parseObject, updateObject } from './write.js';
 
 export interface RequestContext {
@@ -103,13 +103,5 @@ function scaleAnswer(ctx: ApiContext, route: ResourceRoute, method: string, body
   if (method !== 'PUT') return fromError(methodNotAllowed());
   const scale = parseObject(body);
   if (scale instanceof StatusError) return fromError(scale);
-  const next = withScale(current, scale);
-  if (next === undefined)
-    return fromError(
-      invalid({ ...route.type, kind: 'Scale' }, route.name!, [
-        { field: 'spec.replicas', message: 'Invalid value: must be greater than or equal to 0' },
-      ]),
-    );
-  const result = ctx.store.update(route.type, next, 'main');
-  return result.ok ? { code: 200, body: toScale(result.object) } : fromError(result.error);
+  return storeScale(ctx, route, current, scale);
 }

@@ -11,8 +11,8 @@ import type { Answer } from './http.js';
 import { isRecord, type KubeObject } from './objects.js';
 import { applyPatch } from './patch/index.js';
 import type { ResourceRoute } from './routes.js';
-import { toScale, withScale } from './scale.js';
-import { badRequest, invalid, notFound, statusError, unsupportedMediaType } from './status.js';
+import { storeScale, toScale } from './scale.js';
+import { badRequest, notFound, statusError, unsupportedMediaType } from './status.js';
 import { admit, fromError } from './write.js';
 import { serverSideApplyAnswer } from './apply.js';
 
@@ -74,13 +74,5 @@ function patchScale(
 ): Answer {
   const patched = applyPatch(toScale(current), patch, flavour);
   if (!patched.ok) return patchFailure(route, patched.code, patched.message);
-  const next = isRecord(patched.object) ? withScale(current, patched.object) : undefined;
-  if (next === undefined)
-    return fromError(
-      invalid({ ...route.type, kind: 'Scale' }, route.name!, [
-        { field: 'spec.replicas', message: 'Invalid value: must be greater than or equal to 0' },
-      ]),
-    );
-  const result = ctx.store.update(route.type, next, 'main');
-  return result.ok ? { code: 200, body: toScale(result.object) } : fromError(result.error);
+  return storeScale(ctx, route, current, isRecord(patched.object) ? patched.object : undefined);
 }

@@ -1,7 +1,12 @@
 // The `scale` subresource (autoscaling/v1 Scale) of Deployments, ReplicaSets and StatefulSets:
 // what `kubectl scale` and HorizontalPodAutoscalers read and write.
 
+import type { ApiContext } from './context.js';
+import type { Answer } from './http.js';
 import { isRecord, meta, type KubeObject } from './objects.js';
+import type { ResourceRoute } from './routes.js';
+import { invalid } from './status.js';
+import { fromError } from './write.js';
 
 export function toScale(object: KubeObject): KubeObject {
   const m = meta(object);
@@ -39,4 +44,22 @@ export function withScale(object: KubeObject, scale: KubeObject): KubeObject | u
     resourceVersion: typeof rv === 'string' && rv !== '' ? rv : meta(object).resourceVersion,
   };
   return next;
+}
+
+/** Writes the replicas a Scale asks for (PUT or PATCH of /scale) and answers with the new Scale. */
+export function storeScale(
+  ctx: ApiContext,
+  route: ResourceRoute,
+  current: KubeObject,
+  scale: KubeObject | undefined,
+): Answer {
+  const next = scale === undefined ? undefined : withScale(current, scale);
+  if (next === undefined)
+    return fromError(
+      invalid({ ...route.type, kind: 'Scale' }, route.name!, [
+        { field: 'spec.replicas', message: 'Invalid value: must be greater than or equal to 0' },
+      ]),
+    );
+  const result = ctx.store.update(route.type, next, 'main');
+  return result.ok ? { code: 200, body: toScale(result.object) } : fromError(result.error);
 }
