@@ -1,6 +1,5 @@
 import type { Fleet } from '../fleet/model.js';
 import type { ClusterFault } from './client/cluster-fault.js';
-import { parseLabelSelector, type SelectorRequirement } from './label-selector.js';
 import { listCluster, type ReaderOptions, type ReadStats } from './client/list-cluster.js';
 import type { RegionCluster } from './client/region-kubeconfig.js';
 import { clusterInventory, readCluster, type ClusterInventory, type InFlightMigration } from './inventory/index.js';
@@ -43,7 +42,8 @@ export async function readFleetClusters(
     ...(l.ok ? {} : { fault: l.fault }),
     stats: l.stats,
   }));
-  const bareScope = { namespaces: scope.namespaces, ...selectorRequirements(fleet) };
+  const requirements = fleet.clusterInventory?.requirements;
+  const bareScope = { namespaces: scope.namespaces, ...(requirements ? { selector: requirements } : {}) };
   const readings = listings.flatMap((l) =>
     l.ok ? [readCluster({ region: l.cluster.region, cluster: l.cluster.context, ...l.objects, bareScope })] : [],
   );
@@ -54,11 +54,3 @@ export async function readFleetClusters(
 
 const selector = (fleet: Fleet): { selector?: string } =>
   fleet.clusterInventory?.selector ? { selector: fleet.clusterInventory.selector } : {};
-
-/** The fleet's selector as requirements (already checked when the fleet was read). */
-function selectorRequirements(fleet: Fleet): { selector?: readonly SelectorRequirement[] } {
-  const text = fleet.clusterInventory?.selector;
-  if (text === undefined) return {};
-  const parsed = parseLabelSelector(text);
-  return parsed.ok ? { selector: parsed.requirements } : {};
-}

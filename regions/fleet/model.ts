@@ -1,4 +1,5 @@
 import type { Span } from '../../scheduler/diagnostics/source-file.js';
+import type { SelectorRequirement } from '../clusters/label-selector.js';
 import type { LatencyMatrix } from '../latency-matrix.js';
 
 /**
@@ -95,8 +96,10 @@ export interface Fleet {
 export interface ClusterInventorySettings {
   /** Namespaces to read; empty reads all. */
   readonly namespaces: readonly string[];
-  /** A label selector the workloads must match, already checked. */
+  /** A label selector the workloads must match, already checked, as written… */
   readonly selector?: string;
+  /** …and as the requirements it holds (for matching objects the server did not filter). */
+  readonly requirements?: readonly SelectorRequirement[];
   /** Where the fleet file says so. */
   readonly span: Span;
 }

@@ -117,8 +117,13 @@ function inventorySettings(
   const span = yaml.valueSpan(['inventory', 'source']);
   if (raw.selector === undefined) return { clusterInventory: { namespaces: raw.namespaces, span } };
   const parsed = parseLabelSelector(raw.selector);
-  if (!parsed.ok) diagnostics.push(selectorDiagnostic(raw.selector, parsed, yaml));
-  return { clusterInventory: { namespaces: raw.namespaces, selector: raw.selector, span } };
+  if (!parsed.ok) {
+    diagnostics.push(selectorDiagnostic(raw.selector, parsed, yaml));
+    return {};
+  }
+  return {
+    clusterInventory: { namespaces: raw.namespaces, selector: raw.selector, requirements: parsed.requirements, span },
+  };
 }
 
 function selectorDiagnostic(
