@@ -71,10 +71,12 @@ describe('readJournal', () => {
         { workload: 'ml/e', from: 'r1', to: 'r2' },
       ]),
     );
-    const ids = (await store.query<{ id: string; workload: string }>(
-      'select id::text, workload from migrations where run_id = $1 order by workload',
-      [runId],
-    )).map((r) => Number(r.id));
+    const ids = (
+      await store.query<{ id: string; workload: string }>(
+        'select id::text, workload from migrations where run_id = $1 order by workload',
+        [runId],
+      )
+    ).map((r) => Number(r.id));
     const [a, b, c, d] = ids as [number, number, number, number];
     await drive(store, a, HAPPY, new Date('2026-11-22T13:00:00Z'));
     await drive(store, b, HAPPY.slice(0, 3), AT); // target-ready: under way
@@ -84,9 +86,9 @@ describe('readJournal', () => {
 
     // ml/a moved again later, and back: the later done is its last move.
     const again = await recordRun(store, proven([{ workload: 'ml/a', from: 'r2', to: 'r1' }]));
-    const [{ id: againId }] = await store.query<{ id: string }>('select id::text from migrations where run_id = $1', [
+    const [{ id: againId }] = (await store.query<{ id: string }>('select id::text from migrations where run_id = $1', [
       again,
-    ]) as [{ id: string }];
+    ])) as [{ id: string }];
     await drive(store, Number(againId), HAPPY, new Date('2026-11-23T09:30:00Z'));
 
     const view = await readJournal(store);
