@@ -160,7 +160,8 @@ function check(
       message: `${where}: ${demand(req)} cannot be checked: the cluster's PeerAuthentications were not read`,
     };
   }
-  const namespace = w.name.slice(0, w.name.indexOf('/'));
+  const slash = w.name.indexOf('/');
+  const namespace = slash < 0 ? w.name : w.name.slice(0, slash);
   const eff = effectiveMtls({ namespace, labels: w.labels }, reading, root);
   if (!eff.determined) {
     const why = eff.because
