@@ -1,24 +1,17 @@
-import {
-  AppsV1Api,
-  BatchV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  Observable,
-  type ConfigurationOptions,
-  type KubernetesObject,
-  type RequestContext,
-  type ResponseContext,
-  type V1CronJob,
-  type V1DaemonSet,
-  type V1Deployment,
-  type V1Job,
-  type V1Node,
-  type V1Pod,
-  type V1ReplicaSet,
-  type V1StatefulSet,
+import type {
+  KubernetesObject,
+  V1CronJob,
+  V1DaemonSet,
+  V1Deployment,
+  V1Job,
+  V1Node,
+  V1Pod,
+  V1ReplicaSet,
+  V1StatefulSet,
 } from '@kubernetes/client-node';
-import type { ClusterFault } from './cluster-fault.js';
+import { classifyClusterError, type ClusterFault } from './cluster-fault.js';
 import { Limiter } from './limiter.js';
+import { BadBodyError, ClusterGetter } from './raw-get.js';
 import type { RegionCluster } from './region-kubeconfig.js';
 import { DEFAULT_RETRY, realRetryPorts, withRetries, type RetryPolicy, type RetryPorts } from './with-retries.js';
 
@@ -62,18 +55,30 @@ export interface ReaderOptions {
   readonly pageSize?: number;
 }
 
-interface Page<T> {
-  readonly items: T[];
-  readonly metadata?: { readonly _continue?: string };
+interface Page {
+  readonly items: unknown[];
+  readonly metadata?: { readonly continue?: string };
 }
 
-type PageParams = { limit: number; _continue?: string; labelSelector?: string };
-type Lister<T> = (params: PageParams, options: ConfigurationOptions) => Promise<Page<T>>;
+/** The path of a list: all namespaces, or one. */
+type ListPath = { readonly all: string; readonly one: (namespace: string) => string };
+
+const core = (plural: string): ListPath => ({
+  all: `/api/v1/${plural}`,
+  one: (ns) => `/api/v1/namespaces/${encodeURIComponent(ns)}/${plural}`,
+});
+const group = (groupVersion: string, plural: string): ListPath => ({
+  all: `/apis/${groupVersion}/${plural}`,
+  one: (ns) => `/apis/${groupVersion}/namespaces/${encodeURIComponent(ns)}/${plural}`,
+});
 
 /**
- * Reads one cluster through @kubernetes/client-node: every list paginated, every page with a
- * timeout and retries, at most `concurrency` requests in flight. A cluster that cannot be read
- * is a value (`ok: false` with the fault), never an exception, so the other clusters go on.
+ * Reads one cluster: every list paginated, every page with a timeout and retries, at most
+ * `concurrency` requests in flight (the lists of the different kinds share that bound). The
+ * requests carry the credentials and TLS of the region's `KubeConfig` (@kubernetes/client-node)
+ * and the items come back as the API server's plain JSON (raw-get.ts says why). A cluster that
+ * cannot be read is a value (`ok: false` with the fault), never an exception, so the other
+ * clusters go on.
  */
 export async function listCluster(
   cluster: RegionCluster,
@@ -81,20 +86,36 @@ export async function listCluster(
   options: ReaderOptions = {},
 ): Promise<ClusterListing> {
   const started = Date.now();
-  const limiter = new Limiter(options.concurrency ?? 4);
+  const concurrency = options.concurrency ?? 4;
+  const limiter = new Limiter(concurrency);
   const counter = { requests: 0 };
+  let getter: ClusterGetter;
+  try {
+    getter = new ClusterGetter(cluster.kubeconfig, concurrency);
+  } catch (err) {
+    const fault = classifyClusterError(err, 0, Date.now());
+    return { ok: false, cluster, fault, stats: { requests: 0, ms: Date.now() - started } };
+  }
   const ctx: ListContext = {
+    getter,
     limiter,
     counter,
     retry: options.retry ?? DEFAULT_RETRY,
     ports: options.ports ?? realRetryPorts,
     pageSize: options.pageSize ?? 500,
   };
-  const reads = await readAll(ctx, cluster, scope);
+  let reads: Listed[];
+  try {
+    reads = await readAll(ctx, scope);
+  } finally {
+    getter.close();
+  }
   const stats = { requests: counter.requests, ms: Date.now() - started };
   const failed = reads.find((r): r is { fault: ClusterFault } => 'fault' in r);
   if (failed) return { ok: false, cluster, fault: failed.fault, stats };
   const items = reads.map((r) => ('items' in r ? r.items : []));
+  // Plain JSON as the server sent it, typed with client-node's models for the readers'
+  // convenience (timestamps are the API's strings, not Dates).
   const objects: ListedObjects = {
     nodes: items[0] as V1Node[],
     pods: items[1] as V1Pod[],
@@ -110,59 +131,25 @@ export async function listCluster(
 }
 
 /** Every list, in the order ListedObjects names them. */
-function readAll(ctx: ListContext, cluster: RegionCluster, scope: ReadScope): Promise<Listed<unknown>[]> {
-  const core = cluster.kubeconfig.makeApiClient(CoreV1Api);
-  const apps = cluster.kubeconfig.makeApiClient(AppsV1Api);
-  const batch = cluster.kubeconfig.makeApiClient(BatchV1Api);
-  const custom = cluster.kubeconfig.makeApiClient(CustomObjectsApi);
+function readAll(ctx: ListContext, scope: ReadScope): Promise<Listed[]> {
   const sel = scope.selector ? { labelSelector: scope.selector } : {};
-  const scoped = <T>(all: Lister<T>, one: (ns: string) => Lister<T>, withSelector: boolean) =>
-    listScoped(ctx, scope.namespaces, all, one, withSelector ? sel : {});
+  const scoped = (path: ListPath, withSelector: boolean) =>
+    listScoped(ctx, scope.namespaces, path, withSelector ? sel : {});
   return Promise.all([
-    listAll(ctx, (p, o) => core.listNode(p, o)),
-    listAll(ctx, (p, o) => core.listPodForAllNamespaces(p, o)),
-    scoped(
-      (p, o) => apps.listDeploymentForAllNamespaces(p, o),
-      (namespace) => (p, o) => apps.listNamespacedDeployment({ ...p, namespace }, o),
-      true,
-    ),
-    scoped(
-      (p, o) => apps.listStatefulSetForAllNamespaces(p, o),
-      (namespace) => (p, o) => apps.listNamespacedStatefulSet({ ...p, namespace }, o),
-      true,
-    ),
-    scoped(
-      (p, o) => apps.listDaemonSetForAllNamespaces(p, o),
-      (namespace) => (p, o) => apps.listNamespacedDaemonSet({ ...p, namespace }, o),
-      true,
-    ),
-    scoped(
-      (p, o) => apps.listReplicaSetForAllNamespaces(p, o),
-      (namespace) => (p, o) => apps.listNamespacedReplicaSet({ ...p, namespace }, o),
-      false,
-    ),
-    scoped(
-      (p, o) => batch.listCronJobForAllNamespaces(p, o),
-      (namespace) => (p, o) => batch.listNamespacedCronJob({ ...p, namespace }, o),
-      true,
-    ),
-    scoped(
-      (p, o) => batch.listJobForAllNamespaces(p, o),
-      (namespace) => (p, o) => batch.listNamespacedJob({ ...p, namespace }, o),
-      false,
-    ),
-    listOptional(
-      ctx,
-      (p, o) =>
-        custom.listClusterCustomObject(
-          { group: 'security.istio.io', version: 'v1', plural: 'peerauthentications', ...p },
-          o,
-        ) as Promise<Page<KubernetesObject>>,
-    ),
+    listAll(ctx, core('nodes').all, {}),
+    listAll(ctx, core('pods').all, {}),
+    scoped(group('apps/v1', 'deployments'), true),
+    scoped(group('apps/v1', 'statefulsets'), true),
+    scoped(group('apps/v1', 'daemonsets'), true),
+    scoped(group('apps/v1', 'replicasets'), false),
+    scoped(group('batch/v1', 'cronjobs'), true),
+    scoped(group('batch/v1', 'jobs'), false),
+    listOptional(ctx, group('security.istio.io/v1', 'peerauthentications').all),
   ]);
 }
 
 interface ListContext {
+  readonly getter: ClusterGetter;
   readonly limiter: Limiter;
   readonly counter: { requests: number };
   readonly retry: RetryPolicy;
@@ -170,65 +157,58 @@ interface ListContext {
   readonly pageSize: number;
 }
 
-type Listed<T> = { items: T[] } | { fault: ClusterFault };
+type Listed = { items: unknown[] } | { fault: ClusterFault };
+type Extra = { readonly labelSelector?: string };
 
-async function listScoped<T>(
+async function listScoped(
   ctx: ListContext,
   namespaces: readonly string[],
-  all: Lister<T>,
-  one: (ns: string) => Lister<T>,
-  extra: Pick<PageParams, 'labelSelector'>,
-): Promise<Listed<T>> {
-  const withExtra =
-    (l: Lister<T>): Lister<T> =>
-    (p, o) =>
-      l({ ...p, ...extra }, o);
-  if (namespaces.length === 0) return listAll(ctx, withExtra(all));
-  const lists = await Promise.all(namespaces.map((ns) => listAll(ctx, withExtra(one(ns)))));
+  path: ListPath,
+  extra: Extra,
+): Promise<Listed> {
+  if (namespaces.length === 0) return listAll(ctx, path.all, extra);
+  const lists = await Promise.all(namespaces.map((ns) => listAll(ctx, path.one(ns), extra)));
   const failed = lists.find((l): l is { fault: ClusterFault } => 'fault' in l);
   return failed ?? { items: lists.flatMap((l) => ('items' in l ? l.items : [])) };
 }
 
 /** Every page of one list, each page its own retried call. */
-async function listAll<T>(ctx: ListContext, list: Lister<T>): Promise<Listed<T>> {
-  const items: T[] = [];
+async function listAll(ctx: ListContext, path: string, extra: Extra): Promise<Listed> {
+  const items: unknown[] = [];
   let token: string | undefined;
   do {
+    const query: Record<string, string> = {
+      limit: String(ctx.pageSize),
+      ...extra,
+      ...(token ? { continue: token } : {}),
+    };
     const page = await ctx.limiter.run(() =>
       withRetries(
-        (signal) => {
+        async (signal) => {
           ctx.counter.requests++;
-          return list({ limit: ctx.pageSize, ...(token ? { _continue: token } : {}) }, timeoutOptions(signal));
+          return listPage(await ctx.getter.get(path, query, signal), path);
         },
         ctx.retry,
         ctx.ports,
       ),
     );
     if (!page.ok) return { fault: page.fault };
-    items.push(...page.value.items);
-    token = page.value.metadata?._continue || undefined;
+    for (const item of page.value.items) items.push(item);
+    token = page.value.metadata?.continue || undefined;
   } while (token);
   return { items };
 }
 
-/** A list of a type the cluster may not serve (a CRD such as Istio's): 404 means none. */
-async function listOptional<T>(ctx: ListContext, list: Lister<T>): Promise<Listed<T>> {
-  const listed = await listAll(ctx, list);
-  return 'fault' in listed && listed.fault.status === 404 ? { items: [] } : listed;
+/** A list answer's items and continue token; anything else is a bad answer. */
+function listPage(body: unknown, path: string): Page {
+  const { items, metadata } = body as { items?: unknown; metadata?: { continue?: unknown } };
+  if (!Array.isArray(items)) throw new BadBodyError(`the server's answer to ${path} has no list of items`);
+  const token = metadata?.continue;
+  return { items, metadata: typeof token === 'string' ? { continue: token } : {} };
 }
 
-/**
- * Per-call options that put the attempt's abort signal on the request (its timeout). The
- * object-parameter API takes observable middleware (client-node's own `setHeaderOptions`
- * builds it the same way).
- */
-function timeoutOptions(signal: AbortSignal): ConfigurationOptions {
-  const middleware = {
-    pre: (context: RequestContext) => {
-      context.setSignal(signal);
-      return new Observable(Promise.resolve(context));
-    },
-    post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
-  };
-  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
+/** A list of a type the cluster may not serve (a CRD such as Istio's): 404 means none. */
+async function listOptional(ctx: ListContext, path: string): Promise<Listed> {
+  const listed = await listAll(ctx, path, {});
+  return 'fault' in listed && listed.fault.status === 404 ? { items: [] } : listed;
 }
