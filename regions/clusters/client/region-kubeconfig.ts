@@ -3,7 +3,7 @@ import { diagnostic, type Diagnostic } from '../../../scheduler/diagnostics/diag
 import type { SourceFile } from '../../../scheduler/diagnostics/source-file.js';
 import { didYouMean } from '../../../scheduler/diagnostics/suggest.js';
 import type { Region } from '../../fleet/model.js';
-import { pathInKubeconfig, type KubeconfigFile } from './kubeconfig-files.js';
+import { pathInKubeconfig, readReferencedFile, type KubeconfigFile } from './kubeconfig-files.js';
 
 /** One region's cluster as the client reaches it: its own KubeConfig, never a shared one. */
 export interface RegionCluster {
@@ -34,6 +34,8 @@ export function regionClusters(
   const users = firstByName(files, (d) => d.users ?? []);
   const out: RegionCluster[] = [];
   const diagnostics: Diagnostic[] = [];
+  // Without a kubeconfig that could be read, every context is unknown: the reader has said why.
+  if (files.length === 0) return { clusters: out, diagnostics };
   for (const region of regions) {
     const made = regionCluster(region, contexts, clusters, users, sourceOf);
     if ('diagnostic' in made) diagnostics.push(made.diagnostic);
@@ -77,13 +79,17 @@ function regionCluster(
   const server = cluster.value.cluster.server;
   if (server.startsWith('http://') && cluster.value.cluster['insecure-skip-tls-verify'] !== true)
     return { diagnostic: plainHttp(cluster) };
+  const clusterFields = withFilesRead(cluster, 'clusters', 'cluster', CLUSTER_FILES);
+  if ('diagnostic' in clusterFields) return clusterFields;
+  const userFields = user ? withFilesRead(user, 'users', 'user', USER_FILES) : undefined;
+  if (userFields && 'diagnostic' in userFields) return userFields;
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromString(
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ ...cluster.value, cluster: withAbsolutePaths(cluster.file, cluster.value.cluster, CLUSTER_PATHS) }],
-      users: user ? [{ ...user.value, user: withAbsolutePaths(user.file, user.value.user, USER_PATHS) }] : [],
+      clusters: [{ ...cluster.value, cluster: clusterFields.fields }],
+      users: user && userFields ? [{ ...user.value, user: userFields.fields }] : [],
       contexts: [context.value],
       'current-context': region.cluster,
     }),
@@ -99,18 +105,73 @@ function regionCluster(
   };
 }
 
-const CLUSTER_PATHS = ['certificate-authority'];
-const USER_PATHS = ['client-certificate', 'client-key', 'tokenFile', 'token-file'];
+/** A field naming a file, and the field that holds its content inline. */
+type FileField = { readonly path: string; readonly data: string; readonly what: string };
 
-/** File paths inside a kubeconfig are relative to the file that holds them (kubectl's rule). */
-function withAbsolutePaths<T extends Record<string, unknown>>(
-  file: KubeconfigFile,
-  entry: T,
-  keys: readonly string[],
-): T {
-  const out: Record<string, unknown> = { ...entry };
-  for (const key of keys) if (typeof out[key] === 'string') out[key] = pathInKubeconfig(file, out[key]);
-  return out as T;
+const CLUSTER_FILES: readonly FileField[] = [
+  { path: 'certificate-authority', data: 'certificate-authority-data', what: 'certificate authority' },
+];
+const USER_FILES: readonly FileField[] = [
+  { path: 'client-certificate', data: 'client-certificate-data', what: 'client certificate' },
+  { path: 'client-key', data: 'client-key-data', what: 'client key' },
+  { path: 'tokenFile', data: 'token', what: 'token' },
+  { path: 'token-file', data: 'token', what: 'token' },
+];
+
+/**
+ * The entry's fields with every file it names read here and put inline (base64, or the token
+ * as kubectl reads a token file, trimmed), so that the Kubernetes client, which reads them
+ * with readFileSync on every request, never opens a file itself. Paths are relative to the
+ * file that holds them (kubectl's rule). A file that cannot be read is an error at its field;
+ * a file wins over inline data, as it does for the client and for kubectl.
+ */
+function withFilesRead(
+  entry: ClusterEntry | UserEntry,
+  section: 'clusters' | 'users',
+  key: 'cluster' | 'user',
+  fields: readonly FileField[],
+): { fields: Record<string, unknown> } | { diagnostic: Diagnostic } {
+  const source = (entry.value as Record<string, unknown>)[key] as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...source };
+  for (const f of fields) {
+    const named = source[f.path];
+    if (named === undefined) continue;
+    const at = [section, entry.index, key, f.path];
+    if (typeof named !== 'string' || named === '')
+      return { diagnostic: badFileField(entry, at, `${f.path} is not a file path`, 'a path to a file') };
+    const read = readReferencedFile(pathInKubeconfig(entry.file, named));
+    if (!read.ok) return { diagnostic: badFileField(entry, at, `the ${f.what} file cannot be read: ${read.why}`) };
+    delete out[f.path];
+    if (f.data === 'token') {
+      const token = read.bytes.toString('utf8').trim();
+      if (!/^[\x21-\x7e]+$/.test(token))
+        return {
+          diagnostic: badFileField(
+            entry,
+            at,
+            'the token file holds no token (empty, or characters a token cannot have)',
+            'a file holding the bearer token',
+          ),
+        };
+      out.token = token;
+    } else out[f.data] = read.bytes.toString('base64');
+  }
+  return { fields: out };
+}
+
+function badFileField(
+  entry: ClusterEntry | UserEntry,
+  at: readonly PropertyKey[],
+  what: string,
+  expected = 'a regular file, readable, of at most 1 MiB',
+): Diagnostic {
+  return diagnostic({
+    code: 'kubeconfig/unreadable-file',
+    message: `${at[0] === 'clusters' ? 'cluster' : 'user'} "${entry.value.name}": ${what}`,
+    span: entry.file.yaml.valueSpan(at),
+    source: entry.file.yaml.source,
+    expected,
+  });
 }
 
 function unknownContext(
