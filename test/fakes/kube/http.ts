@@ -6,6 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export interface Answer {
   code: number;
   body: unknown;
+  /** `body` already serialised, exactly as JSON.stringify(body) would: sent instead of serialising again. */
+  json?: string;
   headers?: Record<string, string>;
 }
 
@@ -26,7 +28,7 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export function sendAnswer(res: ServerResponse, answer: Answer): void {
   if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(answer.body);
+  const text = answer.json ?? JSON.stringify(answer.body);
   res.writeHead(answer.code, {
     ...answer.headers,
     'content-type': 'application/json',

@@ -31,19 +31,24 @@ function decode(text: string): Token | undefined {
 
 const encode = (t: Token): string => Buffer.from(JSON.stringify(t)).toString('base64url');
 
-/** One page of `sorted` (store order) for these query parameters. */
+/**
+ * One page of the objects of `sorted` (store order) that `matches` (all of them without it),
+ * for these query parameters. The page starts after the continue token's key, found by
+ * binary search: `sorted` is in key order.
+ */
 export function paginate(
   sorted: readonly KubeObject[],
   query: URLSearchParams,
   currentRv: number,
   expiredBefore: number,
+  matches?: (o: KubeObject) => boolean,
 ): Page | StatusError {
   const limitText = query.get('limit');
   const limit = limitText === null || limitText === '' ? 0 : Number(limitText);
   if (!Number.isInteger(limit) || limit < 0) return badRequest(`invalid limit: ${limitText}`);
   const continueText = query.get('continue');
   let rv = currentRv;
-  let rest = sorted;
+  let start = 0;
   if (continueText !== null && continueText !== '') {
     const token = decode(continueText);
     if (token === undefined)
@@ -53,9 +58,10 @@ export function paginate(
         'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
       );
     rv = token.rv;
-    rest = sorted.filter((o) => keyOf(o) > token.after);
+    start = firstAfter(sorted, token.after);
   }
-  if (limit === 0 || rest.length <= limit) return { items: [...rest], resourceVersion: rv };
+  const rest = matches ? sorted.slice(start).filter(matches) : sorted.slice(start);
+  if (limit === 0 || rest.length <= limit) return { items: rest, resourceVersion: rv };
   const items = rest.slice(0, limit);
   return {
     items,
@@ -63,4 +69,16 @@ export function paginate(
     continueToken: encode({ rv, after: keyOf(items[items.length - 1]!) }),
     remainingItemCount: rest.length - limit,
   };
+}
+
+/** The index of the first object of `sorted` whose key is above `after`. */
+function firstAfter(sorted: readonly KubeObject[], after: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keyOf(sorted[mid]!) <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
