@@ -9,6 +9,7 @@
  * and prints the requests each made per cluster. Target: shisa reads the 15,000 workloads in
  * at most 2 s, and no slower than kubectl's dump of the same objects.
  * `npm run bench:clusters -- 1000` runs another number of Deployments per cluster.
+ * `BENCH_CPU_PROF=dir` runs the shisa child with --cpu-prof, its profiles in dir.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -150,7 +151,9 @@ async function main(): Promise<void> {
       `3 fake clusters, each ${DEPLOYMENTS.toLocaleString('en-US')} Deployments, ${(DEPLOYMENTS * REPLICAS).toLocaleString('en-US')} Pods, ` +
         `${DEPLOYMENTS.toLocaleString('en-US')} ReplicaSets, ${NODES} Nodes (seeded in ${(Number(process.hrtime.bigint() - seeded) / 1e9).toFixed(1)} s)\n`,
     );
+    const profDir = process.env.BENCH_CPU_PROF;
     const shisaArgs = [
+      ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
       join(ROOT, 'bin', 'shisa.js'),
       'inventory',
       '--config',
