@@ -10,9 +10,11 @@ import { ruledOutBy } from '../promises/region-rules.js';
  */
 export type KeepReason =
   | 'critical'
+  | 'held'
   | 'cooldown'
   | 'carbon-data-here'
   | 'already-greenest'
+  | 'region-unknown'
   | 'target'
   | 'compliance'
   | 'residency'
@@ -33,6 +35,10 @@ export interface Rejection {
 export interface FilterContext {
   readonly now: number;
   readonly cooldownMs: number;
+  /** Why a workload must stay where it is whatever the intents say (the inventory source knows), if it must. */
+  held(workload: string): string | undefined;
+  /** Why nothing may move into or out of a region (its cluster could not be read), if so. */
+  unavailable(region: string): string | undefined;
   /** Whether a region's zone has a fresh reading. */
   fresh(region: string): boolean;
   intensity(region: string): number | undefined;
@@ -68,6 +74,19 @@ export const WORKLOAD_FILTERS: readonly WorkloadFilter[] = [
     },
   },
   {
+    // What the clusters say stays: kinds shisa never moves, duplicates, migrations under way.
+    name: 'held',
+    reject: ({ workload: w }, ctx) => ctx.held(w.name),
+  },
+  {
+    // Nothing moves out of an unknown region either (a source that reads it lists nothing there).
+    name: 'region-unknown',
+    reject: ({ workload: w }, ctx) => {
+      const why = ctx.unavailable(w.region);
+      return why === undefined ? undefined : `its region ${w.region} is unknown: ${why}`;
+    },
+  },
+  {
     name: 'cooldown',
     reject: ({ workload: w }, ctx) => {
       if (w.lastMovedAt === undefined) return undefined;
@@ -88,6 +107,11 @@ const rejection = (reason: KeepReason, detail: string | undefined): Rejection | 
 
 /** Filters that rule out one region for a workload, in the order they are asked. */
 export const REGION_FILTERS: readonly RegionFilter[] = [
+  {
+    // A region whose cluster could not be read is unknown: nothing moves into it.
+    name: 'region-unknown',
+    reject: (_c, r, _k, ctx) => rejection('region-unknown', ctx.unavailable(r.name)),
+  },
   {
     // Target, compliance and residency: the promise model's rules decide, and say why.
     name: 'region-rules',

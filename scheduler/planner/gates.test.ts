@@ -208,6 +208,8 @@ describe('gate: critical workloads, and workloads no intent covers, never move',
     const ctx = {
       now: NOW,
       cooldownMs: 0,
+      held: () => undefined,
+      unavailable: () => undefined,
       fresh: () => true,
       intensity: () => 1,
       latency: () => 1,
@@ -251,6 +253,51 @@ describe('gate: cooldown — a moved workload stays put at least policy.cooldown
 
   it('with cooldown 0 a workload moved in this very instant may move again', () => {
     expect(movesOf(cooling(NOW, '0ms'))).toEqual(MOVES);
+  });
+});
+
+describe('gate: what the clusters say stays (held) never moves', () => {
+  const held = (why: ReadonlyMap<string, string> | undefined): Plan =>
+    plan({ ...snapshot(BASE), ...(why ? { held: why } : {}) });
+
+  it('keeps a held workload in place although a clean region has room and budget, and says why', () => {
+    const p = held(new Map([['batch/job', 'a StatefulSet: shisa never moves this kind']]));
+    expect(movesOf(p)).toEqual([]);
+    expect(keptOf(p, 'batch/job')).toMatchObject({
+      reason: 'held',
+      detail: 'a StatefulSet: shisa never moves this kind',
+    });
+  });
+
+  it('its twin, held for another workload only (or with no held map), moves', () => {
+    expect(movesOf(held(new Map([['batch/other', 'duplicate']])))).toEqual(MOVES);
+    expect(movesOf(held(undefined))).toEqual(MOVES);
+  });
+});
+
+describe('gate: nothing moves into a region whose cluster could not be read', () => {
+  const unknown = (regions: ReadonlyMap<string, string>): Plan => plan({ ...snapshot(BASE), unavailable: regions });
+
+  it('into an unknown region: it is the only clean one, yet nothing goes there', () => {
+    const p = unknown(new Map([['region-clean', 'cluster c-region-clean could not be read: connection refused']]));
+    expect(movesOf(p)).toEqual([]);
+    expect(keptOf(p, 'batch/job')).toMatchObject({
+      reason: 'region-unknown',
+      detail: 'region-clean: cluster c-region-clean could not be read: connection refused',
+    });
+  });
+
+  it('out of an unknown region: the workload stays', () => {
+    const p = unknown(new Map([['region-dirty', 'cluster c-region-dirty could not be read: 401']]));
+    expect(movesOf(p)).toEqual([]);
+    expect(keptOf(p, 'batch/job')).toMatchObject({
+      reason: 'region-unknown',
+      detail: 'its region region-dirty is unknown: cluster c-region-dirty could not be read: 401',
+    });
+  });
+
+  it('its twin, with another region unknown, moves', () => {
+    expect(movesOf(unknown(new Map([['region-elsewhere', 'down']])))).toEqual(MOVES);
   });
 });
 

@@ -3,6 +3,7 @@ import type { Workload } from '../inventory/model.js';
 import type { PromiseModel } from '../promises/model.js';
 import type { CarbonView } from './carbon-view.js';
 import { REGION_FILTERS, type Candidate, type FilterContext, type Rejection } from './filters.js';
+import type { Snapshot } from './snapshot.js';
 
 /** A region cleaner than where a flexible workload runs, and why it may not go there (if not). */
 export interface Option {
@@ -32,7 +33,7 @@ export function neighboursOf(model: PromiseModel, flexible: readonly number[]): 
  * they are worked out once per kind (tens of thousands of workloads, a few thousand kinds).
  */
 export function regionOptions(
-  s: { readonly fleet: Fleet; readonly now: number },
+  s: Pick<Snapshot, 'fleet' | 'now' | 'held' | 'unavailable'>,
   model: PromiseModel,
   carbon: CarbonView,
   candidate: Uint8Array,
@@ -65,7 +66,7 @@ export function regionOptions(
 }
 
 export function filterContext(
-  s: { readonly fleet: Fleet; readonly now: number },
+  s: Pick<Snapshot, 'fleet' | 'now' | 'held' | 'unavailable'>,
   model: PromiseModel,
   carbon: CarbonView,
   neighbours: Neighbours,
@@ -75,6 +76,8 @@ export function filterContext(
   return {
     now: s.now,
     cooldownMs: s.fleet.policy.cooldownMs,
+    held: (w) => s.held?.get(w),
+    unavailable: (r) => s.unavailable?.get(r),
     fresh: (r) => carbon.fresh(r),
     intensity: (r) => carbon.intensityOf.get(r),
     latency: (a, b) => s.fleet.latency.get(a, b),

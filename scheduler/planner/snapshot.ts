@@ -16,4 +16,12 @@ export interface Snapshot {
   readonly signals: ReadonlyMap<string, ZoneSignal>;
   /** Epoch ms. */
   readonly now: number;
+  /**
+   * Workloads that stay where they are whatever the intents say, and why: what the inventory
+   * source knows and the intents cannot (a StatefulSet, the same workload in two clusters, a
+   * migration under way). Absent: none.
+   */
+  readonly held?: ReadonlyMap<string, string>;
+  /** Regions nothing may move into or out of, and why (a cluster that could not be read). Absent: none. */
+  readonly unavailable?: ReadonlyMap<string, string>;
 }
