@@ -1,12 +1,11 @@
-import { kubeconfigPaths, readKubeconfigs } from '../../regions/clusters/client/kubeconfig-files.js';
-import { regionClusters } from '../../regions/clusters/client/region-kubeconfig.js';
-import { readFleetClusters, type FleetClusters } from '../../regions/clusters/read-fleet-clusters.js';
-import { capErrorsPerFile, diagnosticToJson, hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.js';
-import { renderDiagnostic } from '../diagnostics/render.js';
+import type { FleetClusters } from '../../regions/clusters/read-fleet-clusters.js';
+import { diagnosticToJson, hasErrors, sortDiagnostics } from '../diagnostics/diagnostic.js';
 import { loadWorkspace } from '../workspace/load-workspace.js';
 import { renderFleetClusters } from './inventory-render.js';
-import { EXIT, environmentOf, type CliIo } from './io.js';
-import { plural, printDiagnostics } from './report.js';
+import { EXIT, type CliIo } from './io.js';
+import { printClusterDiagnostics } from './cluster-inventory.js';
+import { readClusters } from './read-clusters.js';
+import { printDiagnostics } from './report.js';
 
 export interface InventoryOptions {
   readonly config: string;
@@ -14,9 +13,6 @@ export interface InventoryOptions {
   readonly kubeconfig?: string;
   readonly json?: boolean;
 }
-
-/** Cluster-object errors shown per cluster, at most (the rest are counted). */
-const ERRORS_PER_CLUSTER = 50;
 
 /**
  * `shisa inventory`: what the regions' clusters report — each cluster read or unknown (and
@@ -31,37 +27,23 @@ export async function inventoryCommand(options: InventoryOptions, io: CliIo): Pr
     printDiagnostics(io, loaded.diagnostics);
     return EXIT.invalidInput;
   }
-  const fleet = loaded.workspace.fleet;
-  const env = environmentOf(io);
-  const files = await readKubeconfigs(kubeconfigPaths(options.kubeconfig, env, io.cwd), io.cwd);
-  const made = regionClusters(fleet.regions, files.files, (f) => loaded.sources.get(f));
-  const setup = [...files.diagnostics, ...made.diagnostics];
-  if (hasErrors(setup)) {
-    printDiagnostics(io, setup);
-    return EXIT.invalidInput;
-  }
   // In-flight migrations come from the journal once migrations run (shisa apply); none yet.
-  const read = await readFleetClusters(fleet, made.clusters, []);
+  const read = await readClusters(loaded.workspace, loaded.sources, { ...kubeconfigOf(options), inFlight: [] }, io);
+  if (!read) return EXIT.invalidInput;
   const objectErrors = hasErrors(read.inventory.diagnostics);
   if (options.json) io.stdout(`${JSON.stringify(inventoryJson(read), null, 2)}\n`);
   else io.stdout(renderFleetClusters(read));
-  printObjectDiagnostics(io, read);
+  printClusterDiagnostics(
+    io,
+    'inventory',
+    read.inventory.diagnostics,
+    objectErrors ? '; those objects stay where they are' : '',
+  );
   return objectErrors ? EXIT.invalidInput : EXIT.ok;
 }
 
-function printObjectDiagnostics(io: CliIo, read: FleetClusters): void {
-  const all = sortDiagnostics(read.inventory.diagnostics);
-  if (all.length === 0) return;
-  for (const d of capErrorsPerFile(all, ERRORS_PER_CLUSTER)) io.stderr(`${renderDiagnostic(d)}\n\n`);
-  const errors = all.filter((d) => d.severity === 'error').length;
-  const warnings = all.length - errors;
-  const clusters = new Set(all.map((d) => d.span.object?.cluster ?? d.span.file)).size;
-  const parts = [errors ? plural(errors, 'error') : '', warnings ? plural(warnings, 'warning') : ''].filter(Boolean);
-  io.stderr(
-    `shisa inventory: ${parts.join(' and ')} in the objects of ${plural(clusters, 'cluster')}` +
-      (errors ? '; those objects stay where they are\n' : '\n'),
-  );
-}
+const kubeconfigOf = (o: { readonly kubeconfig?: string }) =>
+  o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : {};
 
 function inventoryJson(read: FleetClusters): Record<string, unknown> {
   const inv = read.inventory;

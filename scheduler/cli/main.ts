@@ -123,7 +123,12 @@ interface PlanOpts {
   readonly record: boolean;
   readonly dataDir?: string;
   readonly timings?: boolean;
+  readonly kubeconfig?: string;
 }
+
+const KUBECONFIG_HELP =
+  'kubeconfig with a context per region, for a fleet that reads its clusters ' +
+  '(default: $KUBECONFIG, then ~/.kube/config)';
 
 function registerPlan({ program, io, done }: Registration): void {
   program
@@ -132,7 +137,7 @@ function registerPlan({ program, io, done }: Registration): void {
       'Plan a rebalancing run: which flexible workloads to move where, with the saving, ' +
         'a proven bound on the optimum, and why the rest stays.',
     )
-    .requiredOption('-c, --config <file>', 'fleet file (with an inventory)')
+    .requiredOption('-c, --config <file>', 'fleet file (with an inventory, or reading its clusters)')
     .addOption(
       new Option('--carbon <kind>', "carbon source (default: the fleet's carbon.source)").choices(CARBON_KINDS),
     )
@@ -142,6 +147,7 @@ function registerPlan({ program, io, done }: Registration): void {
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--json', 'print the plan as JSON on stdout (same snapshot, same bytes)')
     .option('--timings', "print how long each of the run's stages took, on stderr")
+    .option('--kubeconfig <file>', KUBECONFIG_HELP)
     .addHelpText(
       'after',
       helpAfter(
@@ -169,6 +175,7 @@ function registerPlan({ program, io, done }: Registration): void {
         record: opts.record,
         ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
         timings: opts.timings === true,
+        ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
       };
       done(await (await import('./plan.js')).planCommand(options, io));
     });
@@ -181,9 +188,10 @@ function registerVerify({ program, io, done }: Registration): void {
       'Prove the intent model consistent with Z3 (assertions, critical intents where they run, ' +
         'all intents together) and find single points of failure (losing any one region).',
     )
-    .requiredOption('-c, --config <file>', 'fleet file (with an inventory)')
+    .requiredOption('-c, --config <file>', 'fleet file (with an inventory, or reading its clusters)')
     .option('--timeout <ms>', TIMEOUT_HELP, String(DEFAULT_TIMEOUT_MS))
     .option('--json', 'print the result as JSON on stdout')
+    .option('--kubeconfig <file>', KUBECONFIG_HELP)
     .addHelpText(
       'after',
       helpAfter(
@@ -194,8 +202,13 @@ function registerVerify({ program, io, done }: Registration): void {
         ['shisa verify --config regions/examples/fleet.yaml', 'shisa verify --config fleet.yaml --json'],
       ),
     )
-    .action(async (opts: { config: string; timeout: string; json?: boolean }) => {
-      const options = { config: opts.config, json: opts.json === true, timeoutMs: timeoutMs(opts.timeout) };
+    .action(async (opts: { config: string; timeout: string; json?: boolean; kubeconfig?: string }) => {
+      const options = {
+        config: opts.config,
+        json: opts.json === true,
+        timeoutMs: timeoutMs(opts.timeout),
+        ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+      };
       done(await (await import('./verify.js')).verifyCommand(options, io));
     });
 }
@@ -208,7 +221,7 @@ function registerInventory({ program, io, done }: Registration): void {
         'what they report: workloads and their sizes, capacity, what stays where it is and why. Changes nothing.',
     )
     .requiredOption('-c, --config <file>', 'fleet file')
-    .option('--kubeconfig <file>', 'kubeconfig with a context per region (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--kubeconfig <file>', KUBECONFIG_HELP)
     .option('--json', 'print the result as JSON on stdout')
     .addHelpText(
       'after',

@@ -18,6 +18,8 @@ export function renderRun(result: RunResult, fleetName: string): string {
   );
   for (const c of carbon)
     lines.push(`  carbon: ${c.zone} ${c.status}${c.problem ? ` (${c.problem})` : ''}: nothing moves into or out of it`);
+  for (const u of unknownRegions(result))
+    lines.push(`  cluster: ${u.region} unknown, ${u.reason}: nothing moves into or out of it`);
   lines.push('', renderProof(result));
   return lines.join('\n') + '\n';
 }
@@ -32,6 +34,8 @@ export function runToJson(result: RunResult, fleetFile: string): Record<string, 
     order: result.order.map((batch) => batch.map((m) => m.workload)),
   };
   const carbonSource = result.snapshot.carbonSource;
+  const unknown = unknownRegions(result);
+  const regions = unknown.length ? { unknown_regions: unknown } : {};
   if (!result.plan)
     return {
       at: new Date(result.snapshot.now).toISOString(),
@@ -40,9 +44,20 @@ export function runToJson(result: RunResult, fleetFile: string): Record<string, 
       planned: false,
       moves: [],
       carbon,
+      ...regions,
       verification,
     };
-  return { ...planToJson(result.plan, { fleet: fleetFile, carbonSource, carbon }), verification };
+  return { ...planToJson(result.plan, { fleet: fleetFile, carbonSource, carbon }), ...regions, verification };
+}
+
+/** Regions whose cluster could not be read, in the fleet's order, and why. */
+function unknownRegions(result: RunResult): { region: string; reason: string }[] {
+  const unavailable = result.snapshot.unavailable;
+  if (!unavailable) return [];
+  return result.snapshot.fleet.regions.flatMap((r) => {
+    const reason = unavailable.get(r.name);
+    return reason === undefined ? [] : [{ region: r.name, reason }];
+  });
 }
 
 function header(result: RunResult, fleetName: string, fresh: number): string {

@@ -6,6 +6,7 @@ import { StoreError } from '../../db/store-error.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import type { Workspace } from '../workspace/model.js';
 import { digestSource } from '../run/digest.js';
+import { readJournal, type JournalView } from '../../db/journal-view.js';
 import { fileInventory } from '../run/file-inventory.js';
 import type { RunInput } from '../run/input.js';
 import type { RunStore } from '../run/ports.js';
@@ -16,6 +17,7 @@ import { systemClock } from '../run/system-clock.js';
 import { DEFAULT_TIMEOUT_MS } from '../verify/verify.js';
 import { EXIT, environmentOf, type CliIo } from './io.js';
 import { renderRun, renderStageTimes, runToJson, type StageTime } from './plan-render.js';
+import { clusterInventory, NO_JOURNAL } from './cluster-inventory.js';
 import { loadWithInventory, printDiagnostics } from './report.js';
 import { STORE_WAIT_MS, storeTargetFor } from './store-target.js';
 
@@ -32,6 +34,8 @@ export interface PlanOptions {
   readonly dataDir?: string;
   /** Print each stage's time on stderr (default false). */
   readonly timings?: boolean;
+  /** For a fleet that reads the clusters: the kubeconfig (default: $KUBECONFIG, then ~/.kube/config). */
+  readonly kubeconfig?: string;
 }
 
 interface Loaded {
@@ -45,16 +49,28 @@ interface Loaded {
  */
 export async function planCommand(options: PlanOptions, io: CliIo): Promise<number> {
   const started = performance.now();
-  const loaded = await loadWithInventory('plan', options.config, io, 'a plan is about workloads and where they run');
+  const loaded = await loadWithInventory('plan', options.config, io, 'a plan is about workloads and where they run', {
+    readsClusters: true,
+  });
   const loadedAt = performance.now();
   const before: StageTime[] = [{ stage: 'load', ms: loadedAt - started }];
   if (!loaded) return EXIT.invalidInput;
   // The store opens once the files are known to be good, not meanwhile: at 100,000 workloads
   // the embedded database next to the parse costs ~100 MB more peak memory for ~0.05 s here.
   const opening = options.record === false ? undefined : openForRun(options, io);
-  if (!opening) return runAndRender(options, io, loaded, undefined, before);
-  return withRecording(options, io, opening, (store) =>
-    runAndRender(options, io, loaded, store, [...before, { stage: 'open store', ms: performance.now() - loadedAt }]),
+  if (!opening) {
+    if (loaded.workspace.fleet.clusterInventory)
+      io.stderr(
+        'shisa plan: --no-record: the migration journal is not read, so cooldowns and migrations under way ' +
+          'are not known to this plan\n',
+      );
+    return runAndRender(options, io, loaded, undefined, NO_JOURNAL, before);
+  }
+  return withRecording(options, io, opening, (store, journal) =>
+    runAndRender(options, io, loaded, store, journal, [
+      ...before,
+      { stage: 'open store', ms: performance.now() - loadedAt },
+    ]),
   );
 }
 
@@ -75,6 +91,8 @@ function openForRun(options: PlanOptions, io: CliIo): Opening {
   );
 }
 
+const kubeconfigOf = (o: PlanOptions) => (o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : {});
+
 const holderOf = (options: PlanOptions) => `shisa plan --config ${options.config}`;
 
 /**
@@ -85,7 +103,7 @@ async function withRecording(
   options: PlanOptions,
   io: CliIo,
   opening: Opening,
-  run: (store: RunStore) => Promise<number>,
+  run: (store: RunStore, journal: JournalView) => Promise<number>,
 ): Promise<number> {
   const o = await opening;
   if ('failed' in o) return storeFailure(io, o.failed);
@@ -106,7 +124,10 @@ async function withRecording(
       return EXIT.busy;
     }
     try {
-      return await run(storeRecorder(store, taken.lock, where));
+      // Read under the rebalancing lock: no other run journals or advances migrations meanwhile.
+      const journal = await storeStep(io, () => readJournal(store));
+      if (typeof journal === 'number') return journal;
+      return await run(storeRecorder(store, taken.lock, where), journal);
     } finally {
       await taken.lock.release();
     }
@@ -135,9 +156,18 @@ async function runAndRender(
   io: CliIo,
   { workspace: ws, sources }: Loaded,
   store: RunStore | undefined,
+  journal: JournalView,
   before: readonly StageTime[],
 ): Promise<number> {
   const now = io.now ?? Date.now;
+  const clustersStarted = performance.now();
+  const inventory = ws.fleet.clusterInventory
+    ? await clusterInventory('plan', { workspace: ws, sources }, { ...kubeconfigOf(options), journal }, io)
+    : fileInventory(ws, sources);
+  if (typeof inventory === 'number') return inventory;
+  const stagesBefore = ws.fleet.clusterInventory
+    ? [...before, { stage: 'clusters', ms: performance.now() - clustersStarted }]
+    : before;
   const kind = options.carbon ?? ws.fleet.carbon.source;
   const created = await createCarbonSource(ws.fleet.carbon, kind, { env: environmentOf(io), now });
   if (!created.source) {
@@ -153,13 +183,13 @@ async function runAndRender(
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
   const result = await rebalance(input, {
-    inventory: fileInventory(ws, sources),
+    inventory,
     carbon: created.source,
     clock: systemClock(now),
     ...(store ? { store } : {}),
     notifier: silentNotifier,
   });
-  if (options.timings) io.stderr(renderStageTimes([...before, ...result.stages]));
+  if (options.timings) io.stderr(renderStageTimes([...stagesBefore, ...result.stages]));
   const recorded = result.recorded;
   if (recorded && !recorded.ok && recorded.code === 'STORE_LOCK_LOST') {
     io.stderr(`shisa plan: stopped: ${recorded.message}; nothing was recorded\n`);

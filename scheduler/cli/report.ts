@@ -37,30 +37,35 @@ export async function loadWorkspaceWithInventory(
   io: CliIo,
   why: string,
 ): Promise<Workspace | undefined> {
-  return (await loadWithInventory(command, config, io, why))?.workspace;
+  return (await loadWithInventory(command, config, io, why, { readsClusters: false }))?.workspace;
 }
 
-/** The same, with every file read (by display name), for a run that records what it decided from. */
+/**
+ * The same, with every file read (by display name), for a run that records what it decided
+ * from. A command that `readsClusters` takes a fleet whose workloads come from the clusters
+ * (it reads them itself, and the workspace has none); one that does not says so.
+ */
 export async function loadWithInventory(
   command: string,
   config: string,
   io: CliIo,
   why: string,
+  { readsClusters }: { readonly readsClusters: boolean },
 ): Promise<{ workspace: Workspace; sources: ReadonlyMap<string, SourceFile> } | undefined> {
   const loaded = await loadWorkspace(config, { cwd: io.cwd });
   if (!loaded.workspace) {
     printDiagnostics(io, loaded.diagnostics);
     return undefined;
   }
-  if (loaded.workspace.fleet.clusterInventory) {
+  if (loaded.workspace.fleet.clusterInventory && !readsClusters) {
     io.stderr(
       `shisa ${command}: ${config} reads its workloads from the clusters (inventory: { source: clusters }); ` +
-        `\`shisa inventory --config ${config}\` shows what they report, but ${command} does not read the clusters ` +
+        `\`shisa inventory\`, \`plan\` and \`verify\` read them, but ${command} does not read the clusters ` +
         'yet: name a workload inventory file under "inventory:" for now\n',
     );
     return undefined;
   }
-  if (!loaded.workspace.hasInventory) {
+  if (!loaded.workspace.hasInventory && !loaded.workspace.fleet.clusterInventory) {
     io.stderr(
       `shisa ${command}: ${config} names no inventory; name a workload inventory file under "inventory:", ` +
         `or read the workloads from the clusters with "inventory: { source: clusters }" (${why})\n`,

@@ -1,28 +1,41 @@
+import type { SourceFile } from '../diagnostics/source-file.js';
+import type { Workload } from '../inventory/model.js';
 import { buildPromiseModel } from '../promises/build-model.js';
+import { withCapacity } from '../run/with-capacity.js';
 import { renderReport, reportToJson } from '../verify/report.js';
 import { verify } from '../verify/verify.js';
+import type { Workspace } from '../workspace/model.js';
+import { clusterInventory, NO_JOURNAL } from './cluster-inventory.js';
 import { EXIT, type CliIo } from './io.js';
-import { loadWorkspaceWithInventory, plural } from './report.js';
+import { loadWithInventory, plural } from './report.js';
 
 export interface VerifyCommandOptions {
   readonly config: string;
   readonly json: boolean;
   readonly timeoutMs: number;
+  /** For a fleet that reads the clusters: the kubeconfig (default: $KUBECONFIG, then ~/.kube/config). */
+  readonly kubeconfig?: string;
 }
 
 /**
  * `shisa verify`: proves the intent model consistent (check 1) and looks for single points
  * of failure (check 3). Exit 0 when everything is proven (warnings allowed), 3 when
- * something is unprovable, 2 for invalid input.
+ * something is unprovable, 2 for invalid input. A fleet that reads its clusters is verified
+ * against what they report: their workloads, and each region's capacity as its cluster has it.
  */
 export async function verifyCommand(options: VerifyCommandOptions, io: CliIo): Promise<number> {
-  const ws = await loadWorkspaceWithInventory(
+  const loaded = await loadWithInventory(
     'verify',
     options.config,
     io,
     'proofs are about workloads and where they run',
+    {
+      readsClusters: true,
+    },
   );
-  if (!ws) return EXIT.invalidInput;
+  if (!loaded) return EXIT.invalidInput;
+  const ws = await withWorkloads(options, loaded, io);
+  if (typeof ws === 'number') return ws;
   const mesh = buildPromiseModel(ws.fleet, ws.intents, ws.workloads);
   const report = await verify(mesh, ws.intents, { timeoutMs: options.timeoutMs, checks: ['intents', 'region-loss'] });
   if (options.json) io.stdout(JSON.stringify({ fleet: ws.fleet.file, ...reportToJson(report) }, null, 2) + '\n');
@@ -36,4 +49,21 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CliIo): P
     io.stdout(renderReport(report) + '\n');
   }
   return report.proven ? EXIT.ok : EXIT.unprovable;
+}
+
+/** The fleet and workloads to verify: the workspace's own, or what the clusters report. */
+async function withWorkloads(
+  options: VerifyCommandOptions,
+  loaded: { readonly workspace: Workspace; readonly sources: ReadonlyMap<string, SourceFile> },
+  io: CliIo,
+): Promise<{ fleet: Workspace['fleet']; intents: Workspace['intents']; workloads: readonly Workload[] } | number> {
+  const ws = loaded.workspace;
+  if (!ws.fleet.clusterInventory) return ws;
+  // Verifying changes nothing and opens no store: the journal is not read.
+  const kubeconfig = options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {};
+  const source = await clusterInventory('verify', loaded, { ...kubeconfig, journal: NO_JOURNAL }, io);
+  if (typeof source === 'number') return source;
+  const read = await source.read();
+  const fleet = read.capacity ? withCapacity(ws.fleet, read.capacity) : ws.fleet;
+  return { fleet, intents: ws.intents, workloads: read.workloads };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../db/canonical-json.js';
 import type { ZoneSignal } from '../../regions/carbon/staleness.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
+import type { Workload } from '../inventory/model.js';
 import type { InputDigest } from './ports.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -31,4 +32,22 @@ export function digestSignals(signals: readonly ZoneSignal[]): string {
         : {}),
     }));
   return sha256(canonicalJson(rows));
+}
+
+/**
+ * The digest of workloads read from somewhere that is not a file (the clusters): each one's
+ * name, region, size, intent, dependencies and last move, in the order given (sorted by
+ * name). Equal readings give equal digests.
+ */
+export function digestWorkloads(label: string, workloads: readonly Workload[]): InputDigest {
+  const rows = workloads.map((w) => [
+    w.name,
+    w.region,
+    w.cpu,
+    w.memoryGib,
+    w.intent ?? null,
+    w.dependsOn.map((d) => d.value),
+    w.lastMovedAt ?? null,
+  ]);
+  return { file: label, sha256: sha256(JSON.stringify(rows)) };
 }

@@ -1,6 +1,7 @@
 import type { RunRecord } from '../../db/record-run.js';
 import type { StoreErrorCode } from '../../db/store-error.js';
 import type { CarbonSource } from '../../regions/carbon/source.js';
+import type { Demand } from '../capacity/region-load.js';
 import type { Workload } from '../inventory/model.js';
 import type { RunResult } from './result.js';
 
@@ -29,7 +30,7 @@ export interface InputDigest {
   readonly sha256: string;
 }
 
-/** Where workloads and their regions come from: the inventory file now; the clusters later. */
+/** Where workloads and their regions come from: the inventory file, or the regions' clusters. */
 export interface InventorySource {
   read(): Promise<InventoryRead>;
 }
@@ -38,6 +39,18 @@ export interface InventoryRead {
   readonly workloads: readonly Workload[];
   /** The files read for it (none for a source that is not a file). */
   readonly inputs: readonly InputDigest[];
+  /**
+   * Workloads that stay where they are whatever the intents say, and why: what only the
+   * source can know (a StatefulSet, the same workload in two clusters, a migration under way).
+   */
+  readonly held?: ReadonlyMap<string, string>;
+  /** Regions nothing may move into or out of, and why (their cluster could not be read). */
+  readonly unavailable?: ReadonlyMap<string, string>;
+  /**
+   * What each region may hold where the source knows better than the fleet file (the
+   * smaller of the fleet's capacity and the cluster's); regions not named keep the fleet's.
+   */
+  readonly capacity?: ReadonlyMap<string, Demand>;
 }
 
 /** Records a run whole or not at all; how that ended is a value. */

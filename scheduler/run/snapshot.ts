@@ -4,6 +4,7 @@ import type { ZoneSignal } from '../../regions/carbon/staleness.js';
 import { deepFreeze } from '../freeze.js';
 import type { Snapshot } from '../planner/snapshot.js';
 import { digestSignals } from './digest.js';
+import { withCapacity } from './with-capacity.js';
 import type { RunInput } from './input.js';
 import type { InputDigest, RunPorts } from './ports.js';
 
@@ -18,8 +19,9 @@ export interface RunSnapshot extends Snapshot {
 
 /**
  * Stage 1: everything the run decides from, read once and frozen — the fleet and intents it
- * was given, the workloads from the inventory source, the carbon signal of every zone at the
- * run's time — with a digest of each input file and of the signals.
+ * was given, the workloads from the inventory source (with what must stay, the regions it
+ * could not read, and each region's capacity where the source knows it), the carbon signal
+ * of every zone at the run's time — with a digest of each input file and of the signals.
  */
 export async function takeSnapshot(
   input: RunInput,
@@ -31,9 +33,11 @@ export async function takeSnapshot(
   const zones = await readSignals(ports.carbon, zoneCodes, now, input.fleet.carbon.maxStalenessMs);
   const files = [...input.files, ...inventory.inputs].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return deepFreeze({
-    fleet: input.fleet,
+    fleet: inventory.capacity ? withCapacity(input.fleet, inventory.capacity) : input.fleet,
     intents: input.intents,
     workloads: inventory.workloads,
+    ...(inventory.held ? { held: inventory.held } : {}),
+    ...(inventory.unavailable ? { unavailable: inventory.unavailable } : {}),
     signals: new Map(zones.map((s) => [s.zone, s])),
     now,
     carbonSource: ports.carbon.kind,

@@ -22,6 +22,14 @@ interface Extra {
 
 type Report = (code: string, message: string, span: Span, extra?: Extra) => void;
 
+/** Reports into `out`, quoting the line of the file a span points into. */
+function reporter(out: Diagnostic[], sources: SourceLookup): Report {
+  return (code, message, span, extra = {}) => {
+    const source = sources(span.file);
+    out.push(diagnostic({ code, message, span, ...(source ? { source } : {}), ...extra }));
+  };
+}
+
 /** `{ hint: 'did you mean "x"?' }` for the closest candidate, or nothing. */
 function suggest(word: string, candidates: Iterable<string>): { hint?: string } {
   const near = closestMatch(word, candidates);
@@ -42,10 +50,7 @@ export function crossCheck(
   options: { readonly intentsComplete: boolean },
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const report: Report = (code, message, span, extra = {}) => {
-    const source = sources(span.file);
-    out.push(diagnostic({ code, message, span, ...(source ? { source } : {}), ...extra }));
-  };
+  const report = reporter(out, sources);
 
   const { byName, diagnostics: duplicates } = indexUnique(intents, (i) => i.name, DUPLICATE_INTENT, sources);
   // Duplicates within one file are the intent checker's to report.
@@ -55,6 +60,24 @@ export function crossCheck(
 
   if (workloads === undefined) return out;
   checkInventory(fleet, workloads, options.intentsComplete ? byName : undefined, report);
+  checkIntentsAgainstInventory(intents, workloads, report);
+  return out;
+}
+
+/**
+ * The inventory part of crossCheck alone, for workloads read after the files were loaded
+ * (from the clusters): regions, named intents and dependencies, and the intents' patterns
+ * and dependencies against the workloads found.
+ */
+export function checkWorkloads(
+  fleet: Fleet,
+  intents: readonly Intent[],
+  workloads: readonly Workload[],
+  sources: SourceLookup,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = reporter(out, sources);
+  checkInventory(fleet, workloads, new Map(intents.map((i) => [i.name, i])), report);
   checkIntentsAgainstInventory(intents, workloads, report);
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * `shisa inventory` as an operator runs it, against fake clusters: bad kubeconfigs and
  * contexts are located input errors (exit 2), a cluster that refuses the token is reported
- * unknown without the token (exit 0), and plan says it does not read the clusters yet.
+ * unknown without the token (exit 0), and plan reads the clusters through the same kubeconfig.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -105,11 +105,11 @@ describe('shisa inventory', () => {
     expect(none.stderr).toMatch(/there is no ~\/\.kube\/config/);
   }, 60_000);
 
-  it('makes plan say it does not read the clusters yet, exit 2', async () => {
+  it('plan reads the clusters the same way: without a kubeconfig it is a located input error, exit 2', async () => {
     const r = await shisa('plan', '--config', fleet, '--no-record');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(
-      /reads its workloads from the clusters .*`shisa inventory --config .*` shows what they report, but plan does not read the clusters yet/,
-    );
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/error\[kubeconfig\/not-found\]: cannot read the clusters: there is no ~\/\.kube\/config/);
+    expect(r.stderr).not.toMatch(STACK);
   }, 60_000);
 });
