@@ -5,6 +5,7 @@
  * test/clusters/example.test.ts, so what people try is what the test checks. Test code: the
  * product never imports it.
  */
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -136,4 +137,26 @@ function deploymentPods(fake: FakeCluster): number {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Runs the built CLI (`node bin/shisa.js`) from the repository root with only PATH and HOME
+ * set, without blocking this process, which serves the fakes.
+ */
+export function runShisa(
+  home: string,
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const c = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'shisa.js'), ...args], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, HOME: home },
+    });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    c.once('error', fail);
+    c.on('close', (code) => done({ code, stdout, stderr }));
+  });
 }

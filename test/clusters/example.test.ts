@@ -5,7 +5,6 @@
  * DaemonSet with their reasons, and reports each cluster's capacity next to the fleet's; with
  * one cluster down it still exits 0, marks that cluster unknown and lists the others.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import {
   EXAMPLE_FLEET,
   EXAMPLE_FLEET_FROM_FILE,
   REPO_ROOT,
+  runShisa,
   startExampleClusters,
   type ExampleCluster,
   type ExampleClusters,
@@ -70,21 +70,7 @@ interface Listed {
   dependsOn: string[];
 }
 
-/** Runs the built CLI without blocking this process, which serves the fakes. */
-function shisa(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const c = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'shisa.js'), ...args], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, HOME: dir },
-    });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    c.once('error', fail);
-    c.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const shisa = (...args: string[]) => runShisa(dir, args);
 
 async function inventoryFromClusters(): Promise<{ code: number | null; stderr: string; json: InventoryJson }> {
   const r = await shisa('inventory', '--config', EXAMPLE_FLEET, '--kubeconfig', kubeconfig, '--json');

@@ -6,7 +6,6 @@
  * cooldown's last move and explains a workload found in two clusters mid-migration; a
  * workload that names an intent nobody declared is invalid input, located at its object.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ import type { KubeObject } from '../fakes/kube/objects.js';
 import {
   EXAMPLE_FLEET,
   EXAMPLE_FLEET_FROM_FILE,
-  REPO_ROOT,
+  runShisa,
   startExampleClusters,
   type ExampleCluster,
   type ExampleClusters,
@@ -37,21 +36,7 @@ interface PlanJson {
   [key: string]: unknown;
 }
 
-/** Runs the built CLI without blocking this process, which serves the fakes. */
-function shisa(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const c = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'shisa.js'), ...args], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, HOME: dir },
-    });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    c.once('error', fail);
-    c.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const shisa = (...args: string[]) => runShisa(dir, args);
 
 let stores = 0;
 /** `shisa plan --json` at AT from the clusters, recorded in a store of its own unless `dataDir` is given. */
