@@ -10,6 +10,22 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 
+// @kubernetes/client-node's config module imports its generated index, which re-exports its
+// ~700 API model classes; shisa uses the KubeConfig alone (raw-get.ts lists with plain JSON).
+// The package does not declare itself free of side effects, though its modules are (classes
+// and re-exports only), so the bundler is told so and leaves the unused models out.
+const clientNodeWithoutSideEffects = {
+  name: 'client-node-without-side-effects',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'resolving' || !args.importer.includes('/node_modules/@kubernetes/client-node/')) return undefined;
+      const { importer, resolveDir, kind } = args;
+      const r = await b.resolve(args.path, { importer, resolveDir, kind, pluginData: 'resolving' });
+      return r.errors.length > 0 ? undefined : { ...r, sideEffects: false };
+    });
+  },
+};
+
 const outdir = new URL('../dist/cli/', import.meta.url).pathname;
 const started = Date.now();
 rmSync(outdir, { recursive: true, force: true });
@@ -26,6 +42,7 @@ await build({
   banner: {
     js: "import { createRequire as shisaCreateRequire } from 'node:module';\nconst require = shisaCreateRequire(import.meta.url);",
   },
+  plugins: [clientNodeWithoutSideEffects],
   legalComments: 'linked',
   logLevel: 'warning',
 });
