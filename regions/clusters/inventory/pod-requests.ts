@@ -2,7 +2,7 @@ import { arrayAt, at, objectAt, stringAt } from './json.js';
 import { CLUSTER_CODES } from './codes.js';
 import type { ObjectProblems } from './object-problems.js';
 import { quote } from './quote.js';
-import { MAX_QUANTITY_TEXT, readQuantity, type Resource } from './quantity.js';
+import { MAX_QUANTITY_TEXT, quantityReader, type Resource } from './quantity.js';
 
 /** What one pod asks the scheduler for, in millicores and bytes. */
 export interface PodRequests {
@@ -25,6 +25,11 @@ interface Totals {
 }
 
 const RESOURCES: readonly Resource[] = ['cpu', 'memory'];
+
+const READ: Readonly<Record<Resource, ReturnType<typeof quantityReader>>> = {
+  cpu: quantityReader('cpu', MAX_CONTAINER.cpu),
+  memory: quantityReader('memory', MAX_CONTAINER.memory),
+};
 
 /**
  * A pod's effective requests by the Kubernetes rule (resource helpers `PodRequests`, 1.29+):
@@ -79,7 +84,7 @@ function quantities(
     const raw = at(list, r);
     if (raw === undefined) continue;
     out.given[r] = true;
-    const q = readQuantity(raw, r, MAX_CONTAINER[r]);
+    const q = READ[r](raw);
     if (q.ok) out[r] = q.value;
     else {
       out.readable = false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readQuantity } from './quantity.js';
+import { quantityReader, readQuantity } from './quantity.js';
 
 const BIG = 10n ** 30n;
 const cpu = (q: unknown) => readQuantity(q, 'cpu', BIG);
@@ -75,5 +75,15 @@ describe('readQuantity', () => {
     expect(value(memory(`1${'0'.repeat(60)}`))).toBe('too-large');
     expect(value(memory('1'.repeat(65)))).toBe('not-a-quantity');
     expect(value(cpu('1e-999999999'))).toBe(1n);
+  });
+});
+
+describe('quantityReader', () => {
+  it('reads every text as readQuantity does, the first time and the next, past its memory', () => {
+    const read = quantityReader('memory', 2n ** 40n);
+    const texts: unknown[] = ['512Mi', '1Gi', '2Ti', 'lots', '-1', 7, null, '1e3'];
+    for (let i = 0; i < 5000; i++) texts.push(`${i}Ki`);
+    for (const round of [1, 2])
+      for (const t of texts) expect([round, t, read(t)]).toEqual([round, t, readQuantity(t, 'memory', 2n ** 40n)]);
   });
 });

@@ -46,6 +46,27 @@ export function readQuantity(raw: unknown, resource: Resource, max: bigint): Qua
   return value === undefined ? { ok: false, problem: 'too-large' } : { ok: true, value };
 }
 
+/** Distinct texts remembered per reader; a hostile cluster with more only costs re-reading. */
+const MEMO_LIMIT = 4096;
+
+/**
+ * readQuantity for one resource and bound, remembering what each text read as: a cluster's
+ * pods repeat a few quantities (every replica has its template's), read here once each.
+ */
+export function quantityReader(resource: Resource, max: bigint): (raw: unknown) => QuantityRead {
+  const memo = new Map<string, QuantityRead>();
+  return (raw) => {
+    if (typeof raw !== 'string') return readQuantity(raw, resource, max);
+    let read = memo.get(raw);
+    if (read === undefined) {
+      read = readQuantity(raw, resource, max);
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(raw, read);
+    }
+    return read;
+  };
+}
+
 function decimalExponent(suffix: string): number {
   if (suffix.startsWith('e') || suffix.startsWith('E')) {
     if (suffix.length === 1) return DECIMAL_SUFFIX[suffix] ?? 0; // "E" alone is exa
