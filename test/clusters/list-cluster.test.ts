@@ -138,6 +138,15 @@ describe('the cluster client', () => {
     expect(deploymentPages.map((r) => r.query.limit)).toEqual(['10', '10', '10']);
     expect(deploymentPages.filter((r) => r.query.continue).length).toBe(2);
     expect(read.stats.requests).toBe(lists.length);
+    // ReplicaSets and Jobs are only followed to their owners: metadata alone is asked for and read.
+    const owners = lists.filter((r) => r.path === '/apis/apps/v1/replicasets' || r.path === '/apis/batch/v1/jobs');
+    expect(new Set(owners.map((r) => r.path)).size).toBe(2);
+    for (const r of owners)
+      expect(r.accept).toMatch(/^application\/json;as=PartialObjectMetadataList;g=meta\.k8s\.io;v=v1,/);
+    expect(read.objects.replicaSets.length).toBeGreaterThan(0);
+    for (const rs of read.objects.replicaSets)
+      expect(rs).toEqual({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: rs.metadata });
+    expect(lists.filter((r) => r.path === '/api/v1/pods').every((r) => r.accept === 'application/json')).toBe(true);
   }, 60_000);
 
   it('reads only the namespaces and labels the fleet asks for (pods and nodes stay cluster-wide)', async () => {

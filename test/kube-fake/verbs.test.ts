@@ -214,6 +214,36 @@ describe('delete', () => {
   });
 });
 
+describe('metadata-only reads (PartialObjectMetadata)', () => {
+  const LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+
+  it('lists each object as its metadata alone, paged as the full list is', async () => {
+    cluster.seed([deployment('web', { replicas: 3 }), deployment('api')]);
+    const r = await call(cluster, 'GET', `${DEPLOYMENTS}?limit=1`, { accept: LIST });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1' });
+    expect(r.json.metadata.continue).toEqual(expect.any(String));
+    expect(r.json.items).toHaveLength(1);
+    expect(Object.keys(r.json.items[0]).sort()).toEqual(['apiVersion', 'kind', 'metadata']);
+    expect(r.json.items[0]).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { name: 'api' } });
+  });
+
+  it('gets one object as its metadata, and answers the whole object to a client that prefers it', async () => {
+    cluster.seed([deployment('web')]);
+    const one = await call(cluster, 'GET', `${DEPLOYMENTS}/web`, {
+      accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1',
+    });
+    expect(one.json).toEqual({
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: expect.objectContaining({ name: 'web' }),
+    });
+    const whole = await call(cluster, 'GET', DEPLOYMENTS, { accept: `application/json,${LIST}` });
+    expect(whole.json.kind).toBe('DeploymentList');
+    expect(whole.json.items[0].spec.replicas).toBe(1);
+  });
+});
+
 describe('Table output', () => {
   const TABLE =
     'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';

@@ -3,10 +3,8 @@ import type {
   V1CronJob,
   V1DaemonSet,
   V1Deployment,
-  V1Job,
   V1Node,
   V1Pod,
-  V1ReplicaSet,
   V1StatefulSet,
 } from '@kubernetes/client-node';
 import { classifyClusterError, type ClusterFault } from './cluster-fault.js';
@@ -22,9 +20,11 @@ export interface ListedObjects {
   readonly deployments: readonly V1Deployment[];
   readonly statefulSets: readonly V1StatefulSet[];
   readonly daemonSets: readonly V1DaemonSet[];
-  readonly replicaSets: readonly V1ReplicaSet[];
+  /** Metadata only (PartialObjectMetadata): a ReplicaSet's or Job's owner is all that is read. */
+  readonly replicaSets: readonly KubernetesObject[];
   readonly cronJobs: readonly V1CronJob[];
-  readonly jobs: readonly V1Job[];
+  /** Metadata only, as replicaSets. */
+  readonly jobs: readonly KubernetesObject[];
   /** Istio PeerAuthentications (security.istio.io/v1), as the API gives them; empty without Istio. */
   readonly peerAuthentications: readonly KubernetesObject[];
 }
@@ -122,9 +122,9 @@ export async function listCluster(
     deployments: items[2] as V1Deployment[],
     statefulSets: items[3] as V1StatefulSet[],
     daemonSets: items[4] as V1DaemonSet[],
-    replicaSets: items[5] as V1ReplicaSet[],
+    replicaSets: items[5] as KubernetesObject[],
     cronJobs: items[6] as V1CronJob[],
-    jobs: items[7] as V1Job[],
+    jobs: items[7] as KubernetesObject[],
     peerAuthentications: items[8] as KubernetesObject[],
   };
   return { ok: true, cluster, objects, stats };
@@ -135,15 +135,17 @@ function readAll(ctx: ListContext, scope: ReadScope): Promise<Listed[]> {
   const sel = scope.selector ? { labelSelector: scope.selector } : {};
   const scoped = (path: ListPath, withSelector: boolean) =>
     listScoped(ctx, scope.namespaces, path, withSelector ? sel : {});
+  // The pods' intermediate owners: only who owns them is read, so only their metadata is asked for.
+  const owners = (path: ListPath) => listScoped(ctx, scope.namespaces, path, { metadataOnly: true });
   return Promise.all([
     listAll(ctx, core('nodes').all, {}),
     listAll(ctx, core('pods').all, {}),
     scoped(group('apps/v1', 'deployments'), true),
     scoped(group('apps/v1', 'statefulsets'), true),
     scoped(group('apps/v1', 'daemonsets'), true),
-    scoped(group('apps/v1', 'replicasets'), false),
+    owners(group('apps/v1', 'replicasets')),
     scoped(group('batch/v1', 'cronjobs'), true),
-    scoped(group('batch/v1', 'jobs'), false),
+    owners(group('batch/v1', 'jobs')),
     listOptional(ctx, group('security.istio.io/v1', 'peerauthentications').all),
   ]);
 }
@@ -158,7 +160,13 @@ interface ListContext {
 }
 
 type Listed = { items: unknown[] } | { fault: ClusterFault };
-type Extra = { readonly labelSelector?: string };
+type Extra = { readonly labelSelector?: string; readonly metadataOnly?: boolean };
+
+/**
+ * Metadata-only lists (PartialObjectMetadataList, Kubernetes 1.15+), with plain JSON as the
+ * fallback: a server that cannot give metadata alone sends whole objects, which read the same.
+ */
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
 async function listScoped(
   ctx: ListContext,
@@ -179,14 +187,15 @@ async function listAll(ctx: ListContext, path: string, extra: Extra): Promise<Li
   do {
     const query: Record<string, string> = {
       limit: String(ctx.pageSize),
-      ...extra,
+      ...(extra.labelSelector ? { labelSelector: extra.labelSelector } : {}),
       ...(token ? { continue: token } : {}),
     };
+    const accept = extra.metadataOnly ? METADATA_ONLY : 'application/json';
     const page = await ctx.limiter.run(() =>
       withRetries(
         async (signal) => {
           ctx.counter.requests++;
-          return listPage(await ctx.getter.get(path, query, signal), path);
+          return listPage(await ctx.getter.get(path, query, signal, accept), path);
         },
         ctx.retry,
         ctx.ports,

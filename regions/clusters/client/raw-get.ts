@@ -54,8 +54,13 @@ export class ClusterGetter {
   }
 
   /** GET `path` (below the server's URL) with `query`; resolves to the parsed JSON object. */
-  async get(path: string, query: Readonly<Record<string, string>>, signal: AbortSignal): Promise<unknown> {
-    const options: RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+  async get(
+    path: string,
+    query: Readonly<Record<string, string>>,
+    signal: AbortSignal,
+    accept = 'application/json',
+  ): Promise<unknown> {
+    const options: RequestOptions = { method: 'GET', headers: { Accept: accept } };
     await this.kubeconfig.applyToHTTPSOptions(options);
     const url = new URL(this.server.href.replace(/\/+$/, '') + path);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);

@@ -5,6 +5,7 @@ import type { ApiContext } from './context.js';
 import { queryFlag, type Answer } from './http.js';
 import type { KubeObject } from './objects.js';
 import { paginate } from './paging.js';
+import { PARTIAL_METADATA_API_VERSION, partialMetadata, wantsPartialMetadata } from './partial-metadata.js';
 import { groupVersion } from './resource-types.js';
 import type { ResourceRoute } from './routes.js';
 import { fieldMatcher, labelMatcher, SelectorError } from './selectors.js';
@@ -41,6 +42,7 @@ export function getObject(ctx: ApiContext, route: ResourceRoute, req: IncomingMe
     const rv = (object.metadata as { resourceVersion?: string }).resourceVersion;
     return { code: 200, body: toTable(route.type.kind, [object], { resourceVersion: rv }, includeObject(query)) };
   }
+  if (wantsPartialMetadata(req.headers.accept, false)) return { code: 200, body: partialMetadata(object) };
   return { code: 200, body: object };
 }
 
@@ -65,6 +67,13 @@ export function listObjects(
   if (page.remainingItemCount !== undefined) metadata.remainingItemCount = page.remainingItemCount;
   if (wantsTable(req.headers.accept))
     return { code: 200, body: toTable(route.type.kind, page.items, metadata, includeObject(query)) };
+  if (wantsPartialMetadata(req.headers.accept, true)) {
+    const items = page.items.map(partialMetadata);
+    return {
+      code: 200,
+      body: { kind: 'PartialObjectMetadataList', apiVersion: PARTIAL_METADATA_API_VERSION, metadata, items },
+    };
+  }
   const body = { kind: route.type.listKind, apiVersion: groupVersion(route.type), metadata, items: page.items };
   // The same text JSON.stringify(body) gives, with each object's text kept by the store: a
   // 15,000-pod list is served page after page, and serialising every pod again for every

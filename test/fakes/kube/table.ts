@@ -5,6 +5,7 @@
 // reads namespaces and labels from it), the whole object for `Object`, nothing for `None`.
 
 import { isRecord, meta, type KubeObject } from './objects.js';
+import { partialMetadata } from './partial-metadata.js';
 
 interface Column {
   name: string;
@@ -166,7 +167,7 @@ export type IncludeObject = 'None' | 'Metadata' | 'Object';
 function rowObject(o: KubeObject, include: IncludeObject): unknown {
   if (include === 'None') return undefined;
   if (include === 'Object') return o;
-  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
+  return partialMetadata(o);
 }
 
 /** A Table of `objects` (all of one kind), as the real server renders it. */
