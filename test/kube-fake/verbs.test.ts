@@ -224,7 +224,7 @@ describe('metadata-only reads (PartialObjectMetadata)', () => {
     expect(r.json).toMatchObject({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1' });
     expect(r.json.metadata.continue).toEqual(expect.any(String));
     expect(r.json.items).toHaveLength(1);
-    expect(Object.keys(r.json.items[0]).sort()).toEqual(['apiVersion', 'kind', 'metadata']);
+    expect(Object.keys(r.json.items[0] as object).sort()).toEqual(['apiVersion', 'kind', 'metadata']);
     expect(r.json.items[0]).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { name: 'api' } });
   });
 
