@@ -2,7 +2,13 @@ import type { Fleet } from '../fleet/model.js';
 import type { ClusterFault } from './client/cluster-fault.js';
 import { listCluster, type ReaderOptions, type ReadStats } from './client/list-cluster.js';
 import type { RegionCluster } from './client/region-kubeconfig.js';
-import { clusterInventory, readCluster, type ClusterInventory, type InFlightMigration } from './inventory/index.js';
+import {
+  clusterInventory,
+  readCluster,
+  readPodFacts,
+  type ClusterInventory,
+  type InFlightMigration,
+} from './inventory/index.js';
 
 /** How reading one region's cluster went. */
 export interface ClusterStatus {
@@ -33,7 +39,10 @@ export async function readFleetClusters(
   options: ReaderOptions = {},
 ): Promise<FleetClusters> {
   const scope = { namespaces: fleet.clusterInventory?.namespaces ?? [], ...selector(fleet) };
-  const listings = await Promise.all(clusters.map((c) => listCluster(c, scope, options)));
+  // Each pod is read as its page arrives (readPodFacts), so a cluster's pages do not pile up.
+  const listings = await Promise.all(
+    clusters.map((c) => listCluster(c, scope, options, (pod, i) => readPodFacts(pod, i, c.context))),
+  );
   const statuses = listings.map((l): ClusterStatus => ({
     region: l.cluster.region,
     context: l.cluster.context,
@@ -45,7 +54,18 @@ export async function readFleetClusters(
   const requirements = fleet.clusterInventory?.requirements;
   const bareScope = { namespaces: scope.namespaces, ...(requirements ? { selector: requirements } : {}) };
   const readings = listings.flatMap((l) =>
-    l.ok ? [readCluster({ region: l.cluster.region, cluster: l.cluster.context, ...l.objects, bareScope })] : [],
+    l.ok
+      ? [
+          readCluster({
+            region: l.cluster.region,
+            cluster: l.cluster.context,
+            ...l.objects,
+            pods: [],
+            podFacts: l.objects.pods,
+            bareScope,
+          }),
+        ]
+      : [],
   );
   const readable = new Set(readings.map((r) => r.region));
   const regions = fleet.regions.filter((r) => readable.has(r.name));

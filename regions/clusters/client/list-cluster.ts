@@ -14,9 +14,10 @@ import type { RegionCluster } from './region-kubeconfig.js';
 import { DEFAULT_RETRY, realRetryPorts, withRetries, type RetryPolicy, type RetryPorts } from './with-retries.js';
 
 /** Everything shisa reads from one cluster to know what runs there and what room is left. */
-export interface ListedObjects {
+export interface ListedObjects<P = V1Pod> {
   readonly nodes: readonly V1Node[];
-  readonly pods: readonly V1Pod[];
+  /** As the API gives them, or as `readPod` read each one (PodReader). */
+  readonly pods: readonly P[];
   readonly deployments: readonly V1Deployment[];
   readonly statefulSets: readonly V1StatefulSet[];
   readonly daemonSets: readonly V1DaemonSet[];
@@ -42,8 +43,13 @@ export interface ReadStats {
   readonly ms: number;
 }
 
-export type ClusterListing =
-  | { readonly ok: true; readonly cluster: RegionCluster; readonly objects: ListedObjects; readonly stats: ReadStats }
+export type ClusterListing<P = V1Pod> =
+  | {
+      readonly ok: true;
+      readonly cluster: RegionCluster;
+      readonly objects: ListedObjects<P>;
+      readonly stats: ReadStats;
+    }
   | { readonly ok: false; readonly cluster: RegionCluster; readonly fault: ClusterFault; readonly stats: ReadStats };
 
 export interface ReaderOptions {
@@ -54,6 +60,12 @@ export interface ReaderOptions {
   /** Objects per page (default 500, as kubectl). */
   readonly pageSize?: number;
 }
+
+/**
+ * Reads each pod (item `index` of the cluster's list) as its page arrives, so that only what
+ * it keeps stays in memory, not the whole list's JSON: pods are most of what a cluster lists.
+ */
+export type PodReader<P> = (item: unknown, index: number) => P;
 
 interface Page {
   readonly items: unknown[];
@@ -80,11 +92,12 @@ const group = (groupVersion: string, plural: string): ListPath => ({
  * cannot be read is a value (`ok: false` with the fault), never an exception, so the other
  * clusters go on.
  */
-export async function listCluster(
+export async function listCluster<P = V1Pod>(
   cluster: RegionCluster,
   scope: ReadScope,
   options: ReaderOptions = {},
-): Promise<ClusterListing> {
+  readPod?: PodReader<P>,
+): Promise<ClusterListing<P>> {
   const started = Date.now();
   const concurrency = options.concurrency ?? 4;
   const limiter = new Limiter(concurrency);
@@ -106,7 +119,7 @@ export async function listCluster(
   };
   let reads: Listed[];
   try {
-    reads = await readAll(ctx, scope);
+    reads = await readAll(ctx, scope, readPod);
   } finally {
     getter.close();
   }
@@ -116,9 +129,9 @@ export async function listCluster(
   const items = reads.map((r) => ('items' in r ? r.items : []));
   // Plain JSON as the server sent it, typed with client-node's models for the readers'
   // convenience (timestamps are the API's strings, not Dates).
-  const objects: ListedObjects = {
+  const objects: ListedObjects<P> = {
     nodes: items[0] as V1Node[],
-    pods: items[1] as V1Pod[],
+    pods: items[1] as P[],
     deployments: items[2] as V1Deployment[],
     statefulSets: items[3] as V1StatefulSet[],
     daemonSets: items[4] as V1DaemonSet[],
@@ -131,7 +144,7 @@ export async function listCluster(
 }
 
 /** Every list, in the order ListedObjects names them. */
-function readAll(ctx: ListContext, scope: ReadScope): Promise<Listed[]> {
+function readAll(ctx: ListContext, scope: ReadScope, readPod: PodReader<unknown> | undefined): Promise<Listed[]> {
   const sel = scope.selector ? { labelSelector: scope.selector } : {};
   const scoped = (path: ListPath, withSelector: boolean) =>
     listScoped(ctx, scope.namespaces, path, withSelector ? sel : {});
@@ -139,7 +152,7 @@ function readAll(ctx: ListContext, scope: ReadScope): Promise<Listed[]> {
   const owners = (path: ListPath) => listScoped(ctx, scope.namespaces, path, { metadataOnly: true });
   return Promise.all([
     listAll(ctx, core('nodes').all, {}),
-    listAll(ctx, core('pods').all, {}),
+    listAll(ctx, core('pods').all, readPod ? { read: readPod } : {}),
     scoped(group('apps/v1', 'deployments'), true),
     scoped(group('apps/v1', 'statefulsets'), true),
     scoped(group('apps/v1', 'daemonsets'), true),
@@ -160,7 +173,12 @@ interface ListContext {
 }
 
 type Listed = { items: unknown[] } | { fault: ClusterFault };
-type Extra = { readonly labelSelector?: string; readonly metadataOnly?: boolean };
+type Extra = {
+  readonly labelSelector?: string;
+  readonly metadataOnly?: boolean;
+  /** Each item as it is kept (PodReader); as the API gave it without. */
+  readonly read?: PodReader<unknown>;
+};
 
 /**
  * Metadata-only lists (PartialObjectMetadataList, Kubernetes 1.15+), with plain JSON as the
@@ -202,7 +220,8 @@ async function listAll(ctx: ListContext, path: string, extra: Extra): Promise<Li
       ),
     );
     if (!page.ok) return { fault: page.fault };
-    for (const item of page.value.items) items.push(item);
+    if (extra.read) for (const item of page.value.items) items.push(extra.read(item, items.length));
+    else for (const item of page.value.items) items.push(item);
     token = page.value.metadata?.continue || undefined;
   } while (token);
   return { items };

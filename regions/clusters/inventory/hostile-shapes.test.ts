@@ -3,6 +3,7 @@ import { renderDiagnostic } from '../../../scheduler/diagnostics/render.js';
 import { clusterInventory } from './cluster-inventory.js';
 import { container, cronJob, deployment, node, owned, pod } from './kube-fixtures.test.js';
 import type { ClusterObjects } from './model.js';
+import { readPodFacts } from './pod-facts.js';
 import { readCluster } from './read-cluster.js';
 
 type Json = Record<string, unknown>;
@@ -25,7 +26,7 @@ function replaced(o: unknown, path: readonly string[], value: unknown): unknown 
 }
 
 describe('hostile shapes', () => {
-  const base: Required<Omit<ClusterObjects, 'region' | 'cluster' | 'bareScope'>> = {
+  const base: Required<Omit<ClusterObjects, 'region' | 'cluster' | 'bareScope' | 'podFacts'>> = {
     deployments: [
       deployment('shop', 'web', {
         annotations: { 'shisa.io/depends-on': 'shop/cart' },
@@ -49,6 +50,9 @@ describe('hostile shapes', () => {
         for (const value of REPLACEMENTS) {
           const objects = { ...base, [list]: [replaced(items[0], path, value)] };
           const reading = readCluster({ region: 'r1', cluster: 'c1', ...objects });
+          // Pods read one by one as listed (readPodFacts) give the very same reading.
+          const podFacts = objects.pods.map((p, i) => readPodFacts(p, i, 'c1'));
+          expect(readCluster({ region: 'r1', cluster: 'c1', ...objects, pods: [], podFacts })).toEqual(reading);
           const inv = clusterInventory([reading], { regions: [], inFlight: [] });
           for (const d of inv.diagnostics) {
             expect(d.span.object?.cluster, d.message).toBe('c1');

@@ -3,6 +3,7 @@ import type { Demand } from '../../../scheduler/capacity/region-load.js';
 import type { Diagnostic } from '../../../scheduler/diagnostics/diagnostic.js';
 import type { Located, Span } from '../../../scheduler/diagnostics/source-file.js';
 import type { Workload } from '../../../scheduler/inventory/model.js';
+import type { PodFacts } from './pod-facts.js';
 
 /**
  * What was listed from one region's cluster, items as the API server returns them (plain
@@ -19,6 +20,8 @@ export interface ClusterObjects {
   readonly statefulSets?: readonly unknown[];
   readonly daemonSets?: readonly unknown[];
   readonly pods?: readonly unknown[];
+  /** The pods already read one by one as they were listed (readPodFacts); when given, `pods` is not read. */
+  readonly podFacts?: readonly PodFacts[];
   readonly nodes?: readonly unknown[];
   readonly replicaSets?: readonly unknown[];
   readonly jobs?: readonly unknown[];

@@ -31,19 +31,19 @@ export function indexIntermediates(replicaSets: readonly unknown[], jobs: readon
 }
 
 /**
- * The workload a pod belongs to, following controllers as Kubernetes sets them: Pod →
- * ReplicaSet → Deployment, Pod → Job → CronJob, Pod → StatefulSet or DaemonSet; a pod with
- * no controller is its own (a bare pod). A pod of anything else (a ReplicaSet or Job of
- * its own, an operator's resource, a Node for static pods) belongs to no workload of ours:
- * undefined, and its requests count as unaccounted.
+ * The workload a pod belongs to, from its `controller` (controllerOf), following controllers
+ * as Kubernetes sets them: Pod → ReplicaSet → Deployment, Pod → Job → CronJob, Pod →
+ * StatefulSet or DaemonSet; a pod with no controller is its own (a bare pod). A pod of
+ * anything else (a ReplicaSet or Job of its own, an operator's resource, a Node for static
+ * pods) belongs to no workload of ours: undefined, and its requests count as unaccounted.
  */
 export function ownerOfPod(
-  pod: unknown,
+  controller: OwnerRef | undefined,
   namespace: string,
   podName: string,
   intermediates: Intermediates,
 ): { kind: WorkloadKind; name: string } | undefined {
-  const c = controllerOf(pod);
+  const c = controller;
   if (c === undefined) return { kind: 'Pod', name: `${namespace}/${podName}` };
   const up = (kind: WorkloadKind, via: ReadonlyMap<string, OwnerRef | undefined>) => {
     const top = via.get(`${namespace}/${c.name}`);

@@ -2,24 +2,14 @@ import { diagnostic, sortDiagnostics, type Diagnostic } from '../../../scheduler
 import { CLUSTER_CODES } from './codes.js';
 import { selectorMatches } from '../label-selector.js';
 import { identify, labelsOf, type Identified } from './identify.js';
-import { at, isObject, stringAt } from './json.js';
+import { isObject } from './json.js';
 import type { ClusterObjects, ClusterReading, ClusterWorkload, PodUse } from './model.js';
 import { countNodes } from './nodes.js';
-import { ObjectProblems } from './object-problems.js';
 import { indexIntermediates, ownerOfPod } from './owners.js';
-import { podRequests } from './pod-requests.js';
+import { readPodFacts } from './pod-facts.js';
 import { readWorkload, type WorkloadContext } from './read-workload.js';
-import { toCores, toGibUp } from './units.js';
 import { KIND_RULES, ruleOf } from './workload-kinds.js';
 
-/** Pods that have finished take nothing; every other phase (Pending, Running, Unknown) may. */
-const FINISHED = new Set(['Succeeded', 'Failed']);
-
-/**
- * Everything one cluster says, read into values: its workloads (sized, with intent and
- * dependencies, or kept with a reason), its running and pending pods and whose they are,
- * and its nodes' room. Pure: the same objects give the same reading, whatever their order.
- */
 export function readCluster(objects: ClusterObjects): ClusterReading {
   const out: Diagnostic[] = [];
   const { pods, bare } = readPods(objects, out);
@@ -51,27 +41,26 @@ export function readCluster(objects: ClusterObjects): ClusterReading {
 /** Running and pending pods with their owners and requests; bare ones are also workloads. */
 function readPods(objects: ClusterObjects, out: Diagnostic[]): { pods: PodUse[]; bare: Identified[] } {
   const intermediates = indexIntermediates(objects.replicaSets ?? [], objects.jobs ?? []);
+  const facts = objects.podFacts ?? (objects.pods ?? []).map((item, i) => readPodFacts(item, i, objects.cluster));
   const pods: PodUse[] = [];
   const bare: Identified[] = [];
-  (objects.pods ?? []).forEach((item, i) => {
-    if (FINISHED.has(stringAt(item, 'status', 'phase') ?? '')) return;
-    const id = identify(item, 'Pod', i, objects.cluster, out);
-    if (!id) return;
-    const [namespace = '', name = ''] = id.name.split('/');
-    const owner = ownerOfPod(item, namespace, name, intermediates);
-    if (owner?.kind === 'Pod' && inScope(item, namespace, objects.bareScope)) bare.push(id);
-    // A workload's pods repeat its template, already reported there (or, if bare, as a workload).
-    const problems = new ObjectProblems(id.ref, owner === undefined ? out : []);
-    const r = podRequests(at(item, 'spec'), 'spec', problems);
-    problems.finish();
-    const node = stringAt(item, 'spec', 'nodeName');
+  for (const f of facts) {
+    if (f.state === 'finished') continue;
+    if (f.state === 'unnamed') {
+      out.push(...f.diagnostics);
+      continue;
+    }
+    const { namespace, name } = f.ref;
+    const owner = ownerOfPod(f.controller, namespace ?? '', name, intermediates);
+    if (f.bare && inScope(f.bare.object, namespace ?? '', objects.bareScope)) bare.push(f.bare);
+    if (owner === undefined) out.push(...f.problems);
     pods.push({
-      name: id.name,
+      name: f.name,
       ...(owner ? { owner } : {}),
-      ...(node ? { node } : {}),
-      requests: { cpu: toCores(r.cpuMilli), memoryGib: toGibUp(r.memoryBytes) },
+      ...(f.node ? { node: f.node } : {}),
+      requests: f.requests,
     });
-  });
+  }
   return { pods, bare };
 }
 
