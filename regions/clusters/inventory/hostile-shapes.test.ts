@@ -45,7 +45,11 @@ describe('hostile shapes', () => {
         apiVersion: 'security.istio.io/v1',
         kind: 'PeerAuthentication',
         metadata: { namespace: 'shop', name: 'web', creationTimestamp: '2026-01-05T09:30:00Z' },
-        spec: { selector: { matchLabels: { app: 'web' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { '8080': { mode: 'PERMISSIVE' } } },
+        spec: {
+          selector: { matchLabels: { app: 'web' } },
+          mtls: { mode: 'STRICT' },
+          portLevelMtls: { '8080': { mode: 'PERMISSIVE' } },
+        },
       },
     ],
   };

@@ -381,7 +381,10 @@ describe('readCluster: owners', () => {
           metadata: { namespace: 'shop', name: 'default', creationTimestamp: '2026-01-05T09:30:00Z' },
           spec: { mtls: { mode: 'STRICT' } },
         },
-        { metadata: { namespace: 'shop', name: 'odd', creationTimestamp: '2026-01-05T09:30:00Z' }, spec: { mtls: 'x' } },
+        {
+          metadata: { namespace: 'shop', name: 'odd', creationTimestamp: '2026-01-05T09:30:00Z' },
+          spec: { mtls: 'x' },
+        },
       ],
     });
     expect(r.workloads.map((w) => [w.name, w.podLabels])).toEqual([

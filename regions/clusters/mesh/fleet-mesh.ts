@@ -30,15 +30,13 @@ export interface FleetMesh {
 /** The mesh of the clusters read (their readings) and of those that could not be. */
 export function fleetMesh(readings: readonly ClusterReading[], unread: readonly UnreadCluster[]): FleetMesh {
   const workloads = readings.flatMap((r) =>
-    r.workloads.map(
-      (w): MeshWorkload => ({
-        name: w.name,
-        region: w.region,
-        cluster: w.cluster,
-        labels: w.podLabels,
-        ...(w.intent !== undefined ? { intent: w.intent } : {}),
-      }),
-    ),
+    r.workloads.map((w): MeshWorkload => ({
+      name: w.name,
+      region: w.region,
+      cluster: w.cluster,
+      labels: w.podLabels,
+      ...(w.intent !== undefined ? { intent: w.intent } : {}),
+    })),
   );
   workloads.sort((a, b) => compare(a.name, b.name) || compare(a.cluster, b.cluster));
   return {
