@@ -6,6 +6,7 @@ const TITLES: Readonly<Record<string, string>> = {
   intents: 'Check 1 — the intent model is consistent',
   plan: 'Check 2 — the plan is safe',
   'region-loss': 'Check 3 — single-region failure (N-1)',
+  'traffic-policy': 'Check 4 — traffic policies (Istio mTLS, as the clusters report it)',
 };
 const MARK: Readonly<Record<Obligation['verdict'], string>> = {
   proven: '✓ proven    ',
@@ -22,7 +23,7 @@ export function renderReport(r: VerifyReport, only?: (o: Obligation) => boolean)
       '[rules] a workload its rules leave no region, [evaluated] computed on a fixed placement.',
     '',
   ];
-  for (const check of ['intents', 'plan', 'region-loss']) {
+  for (const check of Object.keys(TITLES)) {
     const obligations = r.obligations.filter((o) => o.check === check && (!only || only(o)));
     if (r.ms[check] === undefined || (only && obligations.length === 0)) continue;
     lines.push(`${TITLES[check]} (${ms(r.ms[check])})`);
@@ -79,6 +80,7 @@ export function reportToJson(
                 file: c.span.file,
                 line: c.span.line,
                 col: c.span.col,
+                ...(c.span.object !== undefined ? { object: { ...c.span.object } } : {}),
               })),
             },
           }
