@@ -97,10 +97,11 @@ function key(workload: string, cluster: string, intent: string, required: string
   return JSON.stringify([workload, cluster, intent, required]);
 }
 
+/** e.g. `traffic policy mTLS-strict of intent "gateway" holds for payments/card-auth in cluster gke-tokyo-01`. */
 function nameOf(f: { workload: string; cluster: string; intent: string; required: string }): string {
-  const what = f.workload === '' ? `intent "${f.intent}"` : `${f.workload}, intent "${f.intent}"`;
-  const where = f.cluster === '' ? 'no cluster' : f.cluster;
-  return `traffic-policy ${what} in ${where}: ${f.required}`;
+  const what = `traffic policy ${f.required} of intent "${f.intent}" holds`;
+  const where = f.cluster === '' ? 'in no cluster' : `in cluster ${f.cluster}`;
+  return f.workload === '' ? `${what} ${where}` : `${what} for ${f.workload} ${where}`;
 }
 
 /** A drift is unprovable (the `ensure` and the PeerAuthentication conflict); an unchecked requirement a warning. */
