@@ -41,12 +41,12 @@ describe('notEnforced', () => {
         'the in-kernel breaker decides on every failure, not on a timer',
       '7:5-37 warning[intent/not-enforced] ensure(traffic_policy: "mTLS-strict") is not enforced yet: ' +
         'nothing sets the traffic policy of the workloads, and only shisa verify checks it, ' +
-        'on a fleet that reads its workloads from the clusters',
+        'on a fleet that reads its workloads from the clusters (inventory: { source: clusters })',
       '8:5-40 warning[intent/not-enforced] on_drift(action: "alert") is not enforced yet: ' +
         'drift is not detected, so no alert reaches "sre"',
       '10:3-37 warning[intent/not-enforced] ensure(traffic_policy: "mTLS-strict") is not enforced yet: ' +
         'nothing sets the traffic policy of the workloads, and only shisa verify checks it, ' +
-        'on a fleet that reads its workloads from the clusters',
+        'on a fleet that reads its workloads from the clusters (inventory: { source: clusters })',
       '14:5-15 warning[intent/not-enforced] circuit_breaker interval (500ms) is not enforced yet: ' +
         'the in-kernel breaker decides on every failure, not on a timer',
       '16:3-34 warning[intent/not-enforced] on_drift(action: "auto-remediate") is not enforced yet: ' +

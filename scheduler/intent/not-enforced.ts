@@ -62,7 +62,7 @@ export function notEnforced(
       warn(
         `ensure(traffic_policy: "${rule.trafficPolicy}") is not enforced yet: ` +
           'nothing sets the traffic policy of the workloads, and only shisa verify checks it, ' +
-          'on a fleet that reads its workloads from the clusters',
+          'on a fleet that reads its workloads from the clusters (inventory: { source: clusters })',
         rule.span,
         "there, shisa verify compares it with Istio's PeerAuthentications and reports a mismatch as drift",
         'with an inventory file it is parsed and checked only',
