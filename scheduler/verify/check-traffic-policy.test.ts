@@ -20,7 +20,7 @@ const SOURCE = new SourceFile(
   ].join('\n'),
 );
 const intents = loadIntentSource(SOURCE).intents;
-const sources = (f: string) => (f === SOURCE.path ? SOURCE : undefined);
+const sources = (f: string) => (f === SOURCE.name ? SOURCE : undefined);
 
 const tokyo = (name: string, labels: MeshWorkload['labels'], intent?: string): MeshWorkload => ({
   name,
