@@ -45,9 +45,22 @@ export function renderReport(r: VerifyReport, only?: (o: Obligation) => boolean)
   lines.push(
     `${count('proven')} proven, ${count('unprovable')} unprovable, ` +
       `${warnings} warning${warnings === 1 ? '' : 's'} in ${ms(total)}.` +
-      (r.proven ? '' : ' Unprovable State: nothing moves until it is resolved.'),
+      consequence(r),
   );
   return lines.join('\n');
+}
+
+/**
+ * What the failures mean: an Unprovable State of checks 1–3 stops every move; a traffic-policy
+ * drift (check 4, which `shisa plan` does not run) is a finding about the clusters, not a gate.
+ */
+function consequence(r: VerifyReport): string {
+  const failed = r.obligations.filter((o) => o.verdict === 'unprovable');
+  const drift = failed.some((o) => o.check === 'traffic-policy');
+  return (
+    (failed.some((o) => o.check !== 'traffic-policy') ? ' Unprovable State: nothing moves until it is resolved.' : '') +
+    (drift ? ' Traffic-policy drift: a cluster does not give a workload the mTLS mode its intent ensures.' : '')
+  );
 }
 
 /**

@@ -215,7 +215,7 @@ describe('shisa verify: ensure(traffic_policy) against the clusters', () => {
         ].sort(),
       );
       expect(text.stdout).toMatch(
-        /1 unprovable, 0 warnings in .+\. Unprovable State: nothing moves until it is resolved\.$/m,
+        /1 unprovable, 0 warnings in .+\. Traffic-policy drift: a cluster does not give a workload the mTLS mode its intent ensures\.$/m,
       );
     });
   }, 60_000);
