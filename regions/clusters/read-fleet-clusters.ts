@@ -9,6 +9,7 @@ import {
   type ClusterInventory,
   type InFlightMigration,
 } from './inventory/index.js';
+import { fleetMesh, type FleetMesh } from './mesh/fleet-mesh.js';
 
 /** How reading one region's cluster went. */
 export interface ClusterStatus {
@@ -25,6 +26,8 @@ export interface FleetClusters {
   readonly clusters: readonly ClusterStatus[];
   /** The workloads, kept ones, duplicates and capacity of the clusters that could be read. */
   readonly inventory: ClusterInventory;
+  /** What the readable clusters say about Istio's mTLS, and which clusters could not be read. */
+  readonly mesh: FleetMesh;
 }
 
 /**
@@ -69,7 +72,14 @@ export async function readFleetClusters(
   );
   const readable = new Set(readings.map((r) => r.region));
   const regions = fleet.regions.filter((r) => readable.has(r.name));
-  return { clusters: statuses, inventory: clusterInventory(readings, { regions, inFlight }) };
+  const unread = statuses.flatMap((s) =>
+    s.state === 'unknown' ? [{ region: s.region, cluster: s.context, why: s.fault?.message ?? 'unreadable' }] : [],
+  );
+  return {
+    clusters: statuses,
+    inventory: clusterInventory(readings, { regions, inFlight }),
+    mesh: fleetMesh(readings, unread),
+  };
 }
 
 const selector = (fleet: Fleet): { selector?: string } =>

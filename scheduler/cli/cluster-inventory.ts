@@ -3,7 +3,8 @@ import { capErrorsPerFile, hasErrors, sortDiagnostics, type Diagnostic } from '.
 import { renderDiagnostic } from '../diagnostics/render.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { loadedInventory } from '../run/loaded-inventory.js';
-import type { InventorySource } from '../run/ports.js';
+import type { FleetClusters } from '../../regions/clusters/read-fleet-clusters.js';
+import type { InventoryRead, InventorySource } from '../run/ports.js';
 import { clusterWorkloads } from '../workspace/cluster-workloads.js';
 import type { Workspace } from '../workspace/model.js';
 import { EXIT, type CliIo } from './io.js';
@@ -28,6 +29,17 @@ export async function clusterInventory(
   access: { readonly kubeconfig?: string; readonly journal: JournalView },
   io: CliIo,
 ): Promise<InventorySource | number> {
+  const read = await readClusterInventory(command, loaded, access, io);
+  return typeof read === 'number' ? read : loadedInventory(read.read);
+}
+
+/** clusterInventory's reading, with what the clusters said besides the inventory (their mesh). */
+export async function readClusterInventory(
+  command: string,
+  loaded: { readonly workspace: Workspace; readonly sources: ReadonlyMap<string, SourceFile> },
+  access: { readonly kubeconfig?: string; readonly journal: JournalView },
+  io: CliIo,
+): Promise<{ readonly read: InventoryRead; readonly clusters: FleetClusters } | number> {
   const { workspace: ws, sources } = loaded;
   const inFlight = access.journal.underWay.map((m) => ({ workload: m.workload, from: m.from, to: m.to }));
   const kubeconfig = access.kubeconfig !== undefined ? { kubeconfig: access.kubeconfig } : {};
@@ -38,7 +50,7 @@ export async function clusterInventory(
   printClusterDiagnostics(io, command, made.diagnostics, invalid ? '; nothing was done' : '');
   for (const [region, why] of made.read.unavailable ?? [])
     io.stderr(`shisa ${command}: ${region} is unknown: ${why}; nothing moves into or out of it\n`);
-  return invalid ? EXIT.invalidInput : loadedInventory(made.read);
+  return invalid ? EXIT.invalidInput : { read: made.read, clusters: read };
 }
 
 /** Prints diagnostics about cluster objects (capped per cluster) and a count line ending in `tail`. */

@@ -2,12 +2,14 @@ import type { SourceFile } from '../diagnostics/source-file.js';
 import type { Workload } from '../inventory/model.js';
 import { buildPromiseModel } from '../promises/build-model.js';
 import { withCapacity } from '../run/with-capacity.js';
+import type { FleetMesh } from '../../regions/clusters/mesh/index.js';
 import { renderReport, reportToJson } from '../verify/report.js';
-import { verify } from '../verify/verify.js';
+import { toReport, verify, type VerifyReport } from '../verify/verify.js';
 import type { Workspace } from '../workspace/model.js';
-import { clusterInventory, NO_JOURNAL } from './cluster-inventory.js';
+import { NO_JOURNAL, readClusterInventory } from './cluster-inventory.js';
 import { EXIT, type CliIo } from './io.js';
 import { loadWithInventory, plural } from './report.js';
+import { verifyTrafficPolicy } from './verify-traffic.js';
 
 export interface VerifyCommandOptions {
   readonly config: string;
@@ -21,7 +23,9 @@ export interface VerifyCommandOptions {
  * `shisa verify`: proves the intent model consistent (check 1) and looks for single points
  * of failure (check 3). Exit 0 when everything is proven (warnings allowed), 3 when
  * something is unprovable, 2 for invalid input. A fleet that reads its clusters is verified
- * against what they report: their workloads, and each region's capacity as its cluster has it.
+ * against what they report: their workloads, and each region's capacity as its cluster has
+ * it; and each `ensure(traffic_policy: …)` is checked against their Istio PeerAuthentications
+ * (check 4: a drift is unprovable, a requirement that cannot be decided a warning).
  */
 export async function verifyCommand(options: VerifyCommandOptions, io: CliIo): Promise<number> {
   const loaded = await loadWithInventory(
@@ -36,8 +40,9 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CliIo): P
   if (!loaded) return EXIT.invalidInput;
   const ws = await withWorkloads(options, loaded, io);
   if (typeof ws === 'number') return ws;
-  const mesh = buildPromiseModel(ws.fleet, ws.intents, ws.workloads);
-  const report = await verify(mesh, ws.intents, { timeoutMs: options.timeoutMs, checks: ['intents', 'region-loss'] });
+  const model = buildPromiseModel(ws.fleet, ws.intents, ws.workloads);
+  const proofs = await verify(model, ws.intents, { timeoutMs: options.timeoutMs, checks: ['intents', 'region-loss'] });
+  const report = ws.mesh ? withTrafficPolicy(proofs, ws.intents, ws.mesh, loaded.sources, io) : proofs;
   if (options.json) io.stdout(JSON.stringify({ fleet: ws.fleet.file, ...reportToJson(report) }, null, 2) + '\n');
   else {
     const counts = [
@@ -51,19 +56,39 @@ export async function verifyCommand(options: VerifyCommandOptions, io: CliIo): P
   return report.proven ? EXIT.ok : EXIT.unprovable;
 }
 
+/** Check 4's obligations after the proofs' (cluster fleets only). */
+function withTrafficPolicy(
+  proofs: VerifyReport,
+  intents: Workspace['intents'],
+  mesh: FleetMesh,
+  sources: ReadonlyMap<string, SourceFile>,
+  io: CliIo,
+): VerifyReport {
+  const traffic = verifyTrafficPolicy(intents, mesh, sources, io);
+  return toReport([...proofs.obligations, ...traffic.obligations], { ...proofs.ms, 'traffic-policy': traffic.ms });
+}
+
+interface ToVerify {
+  readonly fleet: Workspace['fleet'];
+  readonly intents: Workspace['intents'];
+  readonly workloads: readonly Workload[];
+  /** What the clusters say about Istio's mTLS; absent with an inventory file. */
+  readonly mesh?: FleetMesh;
+}
+
 /** The fleet and workloads to verify: the workspace's own, or what the clusters report. */
 async function withWorkloads(
   options: VerifyCommandOptions,
   loaded: { readonly workspace: Workspace; readonly sources: ReadonlyMap<string, SourceFile> },
   io: CliIo,
-): Promise<{ fleet: Workspace['fleet']; intents: Workspace['intents']; workloads: readonly Workload[] } | number> {
+): Promise<ToVerify | number> {
   const ws = loaded.workspace;
   if (!ws.fleet.clusterInventory) return ws;
   // Verifying changes nothing and opens no store: the journal is not read.
   const kubeconfig = options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {};
-  const source = await clusterInventory('verify', loaded, { ...kubeconfig, journal: NO_JOURNAL }, io);
+  const source = await readClusterInventory('verify', loaded, { ...kubeconfig, journal: NO_JOURNAL }, io);
   if (typeof source === 'number') return source;
-  const read = await source.read();
+  const { read, clusters } = source;
   const fleet = read.capacity ? withCapacity(ws.fleet, read.capacity) : ws.fleet;
-  return { fleet, intents: ws.intents, workloads: read.workloads };
+  return { fleet, intents: ws.intents, workloads: read.workloads, mesh: clusters.mesh };
 }

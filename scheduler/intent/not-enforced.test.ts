@@ -40,11 +40,13 @@ describe('notEnforced', () => {
       '3:57-12 warning[intent/not-enforced] circuit_breaker interval (2s) is not enforced yet: ' +
         'the in-kernel breaker decides on every failure, not on a timer',
       '7:5-37 warning[intent/not-enforced] ensure(traffic_policy: "mTLS-strict") is not enforced yet: ' +
-        'nothing checks or sets the traffic policy of the workloads',
+        'nothing sets the traffic policy of the workloads, and only shisa verify checks it, ' +
+        'on a fleet that reads its workloads from the clusters (inventory: { source: clusters })',
       '8:5-40 warning[intent/not-enforced] on_drift(action: "alert") is not enforced yet: ' +
         'drift is not detected, so no alert reaches "sre"',
       '10:3-37 warning[intent/not-enforced] ensure(traffic_policy: "mTLS-strict") is not enforced yet: ' +
-        'nothing checks or sets the traffic policy of the workloads',
+        'nothing sets the traffic policy of the workloads, and only shisa verify checks it, ' +
+        'on a fleet that reads its workloads from the clusters (inventory: { source: clusters })',
       '14:5-15 warning[intent/not-enforced] circuit_breaker interval (500ms) is not enforced yet: ' +
         'the in-kernel breaker decides on every failure, not on a timer',
       '16:3-34 warning[intent/not-enforced] on_drift(action: "auto-remediate") is not enforced yet: ' +
@@ -62,7 +64,10 @@ describe('notEnforced', () => {
     expect(ds[0]!.hint).toBe(
       "the breaker's timing will keep it; until then it is parsed and checked only (docs/intent-language.md §4.11)",
     );
-    expect(ds[1]!.hint).toMatch(/^the enforcer's traffic checks will keep it/);
+    expect(ds[1]!.hint).toBe(
+      "there, shisa verify compares it with Istio's PeerAuthentications and reports a mismatch as drift; " +
+        'with an inventory file it is parsed and checked only (docs/intent-language.md §4.11)',
+    );
     expect(ds[2]!.hint).toMatch(/^drift healing will carry out the action/);
   });
 

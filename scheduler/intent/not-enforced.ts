@@ -20,16 +20,22 @@ const DRIFT_UNDONE: Readonly<Record<DriftAction, string>> = {
  * Constructs the language accepts and checks but nothing carries out yet: each use is a
  * located warning, so a promise no part of shisa keeps is never silently ignored. Today
  * that is `circuit_breaker { interval }` (the in-kernel breaker has no timer),
- * `ensure(traffic_policy: …)` (no traffic checks) and `on_drift(action: …)` (no drift
- * detection). `compliance { audit: true }` is not one of them: its workloads' decisions
- * are audited. Sorted by location; one warning per use.
+ * `ensure(traffic_policy: …)` (nothing sets it; `shisa verify` checks it against Istio only
+ * on a fleet that reads the clusters) and `on_drift(action: …)` (no drift detection).
+ * `compliance { audit: true }` is not one of them: its workloads' decisions are audited.
+ * Sorted by location; one warning per use.
  */
 export function notEnforced(
   intents: readonly Intent[],
   sources: (file: string) => SourceFile | undefined,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const warn = (message: string, span: Span, hint: string): void => {
+  const warn = (
+    message: string,
+    span: Span,
+    hint: string,
+    meanwhile = 'until then it is parsed and checked only',
+  ): void => {
     const source = sources(span.file);
     out.push(
       diagnostic({
@@ -37,7 +43,7 @@ export function notEnforced(
         severity: 'warning',
         message,
         span,
-        hint: `${hint}; until then it is parsed and checked only (${DOCS})`,
+        hint: `${hint}; ${meanwhile} (${DOCS})`,
         ...(source ? { source } : {}),
       }),
     );
@@ -55,9 +61,11 @@ export function notEnforced(
     for (const rule of intent.ensure) {
       warn(
         `ensure(traffic_policy: "${rule.trafficPolicy}") is not enforced yet: ` +
-          'nothing checks or sets the traffic policy of the workloads',
+          'nothing sets the traffic policy of the workloads, and only shisa verify checks it, ' +
+          'on a fleet that reads its workloads from the clusters (inventory: { source: clusters })',
         rule.span,
-        "the enforcer's traffic checks will keep it (a mismatch will then be drift)",
+        "there, shisa verify compares it with Istio's PeerAuthentications and reports a mismatch as drift",
+        'with an inventory file it is parsed and checked only',
       );
     }
     const drift = intent.onDrift;

@@ -12,7 +12,7 @@ export function coverage(intents: readonly Intent[], workloads: readonly Workloa
 }
 
 /** `coverage` for one workload at a time, with the intents' lookups prepared once. */
-export function coveringIntents(intents: readonly Intent[]): (w: Workload) => Intent[] {
+export function coveringIntents(intents: readonly Intent[]): (w: Pick<Workload, 'name' | 'intent'>) => Intent[] {
   const byName = new Map(intents.map((i) => [i.name, i]));
   // Only intents with workloads(...) patterns select by name; the rest are named by workloads.
   const selectors = intents

@@ -14,7 +14,11 @@ export type RefKind =
   | 'capacity'
   | 'depends-on'
   | 'assertion'
-  | 'region-lost';
+  | 'region-lost'
+  /** An intent's `ensure(traffic_policy: …)`. */
+  | 'traffic-policy'
+  /** An Istio PeerAuthentication read from a cluster, which sets a workload's mTLS mode. */
+  | 'peer-authentication';
 
 /**
  * One constraint or fact a proof rests on, traced to the file, line and column it came
@@ -45,7 +49,7 @@ export interface UnprovableState {
 
 export type Verdict = 'proven' | 'unprovable' | 'warning';
 
-export type CheckName = 'intents' | 'plan' | 'region-loss';
+export type CheckName = 'intents' | 'plan' | 'region-loss' | 'traffic-policy';
 
 /**
  * How a verdict was reached: `z3` searched (or found the core); `model` checked a placement
@@ -65,7 +69,8 @@ export type ObligationCode =
   | 'plan.placement'
   | 'plan.assertion'
   | 'plan.order'
-  | 'region-loss.survives';
+  | 'region-loss.survives'
+  | 'traffic-policy.mtls';
 
 /** The check an obligation belongs to is the first part of its code. */
 export function checkOf(code: ObligationCode): CheckName {

@@ -6,6 +6,7 @@ const TITLES: Readonly<Record<string, string>> = {
   intents: 'Check 1 — the intent model is consistent',
   plan: 'Check 2 — the plan is safe',
   'region-loss': 'Check 3 — single-region failure (N-1)',
+  'traffic-policy': 'Check 4 — traffic policies (Istio mTLS, as the clusters report it)',
 };
 const MARK: Readonly<Record<Obligation['verdict'], string>> = {
   proven: '✓ proven    ',
@@ -22,7 +23,7 @@ export function renderReport(r: VerifyReport, only?: (o: Obligation) => boolean)
       '[rules] a workload its rules leave no region, [evaluated] computed on a fixed placement.',
     '',
   ];
-  for (const check of ['intents', 'plan', 'region-loss']) {
+  for (const check of Object.keys(TITLES)) {
     const obligations = r.obligations.filter((o) => o.check === check && (!only || only(o)));
     if (r.ms[check] === undefined || (only && obligations.length === 0)) continue;
     lines.push(`${TITLES[check]} (${ms(r.ms[check])})`);
@@ -44,9 +45,22 @@ export function renderReport(r: VerifyReport, only?: (o: Obligation) => boolean)
   lines.push(
     `${count('proven')} proven, ${count('unprovable')} unprovable, ` +
       `${warnings} warning${warnings === 1 ? '' : 's'} in ${ms(total)}.` +
-      (r.proven ? '' : ' Unprovable State: nothing moves until it is resolved.'),
+      consequence(r),
   );
   return lines.join('\n');
+}
+
+/**
+ * What the failures mean: an Unprovable State of checks 1–3 stops every move; a traffic-policy
+ * drift (check 4, which `shisa plan` does not run) is a finding about the clusters, not a gate.
+ */
+function consequence(r: VerifyReport): string {
+  const failed = r.obligations.filter((o) => o.verdict === 'unprovable');
+  const drift = failed.some((o) => o.check === 'traffic-policy');
+  return (
+    (failed.some((o) => o.check !== 'traffic-policy') ? ' Unprovable State: nothing moves until it is resolved.' : '') +
+    (drift ? ' Traffic-policy drift: a cluster does not give a workload the mTLS mode its intent ensures.' : '')
+  );
 }
 
 /**
@@ -79,6 +93,7 @@ export function reportToJson(
                 file: c.span.file,
                 line: c.span.line,
                 col: c.span.col,
+                ...(c.span.object !== undefined ? { object: { ...c.span.object } } : {}),
               })),
             },
           }

@@ -41,6 +41,18 @@ describe('hostile shapes', () => {
     jobs: [],
     pods: [pod('shop', 'web-1-a', { node: 'n1', owner: { kind: 'ReplicaSet', name: 'web-1' } })],
     nodes: [node('n1')],
+    peerAuthentications: [
+      {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'PeerAuthentication',
+        metadata: { namespace: 'shop', name: 'web', creationTimestamp: '2026-01-05T09:30:00Z' },
+        spec: {
+          selector: { matchLabels: { app: 'web' } },
+          mtls: { mode: 'STRICT' },
+          portLevelMtls: { '8080': { mode: 'PERMISSIVE' } },
+        },
+      },
+    ],
   };
 
   it('never throws, whatever any field of any object holds, and locates every finding', () => {
@@ -54,7 +66,7 @@ describe('hostile shapes', () => {
           const podFacts = objects.pods.map((p, i) => readPodFacts(p, i, 'c1'));
           expect(readCluster({ region: 'r1', cluster: 'c1', ...objects, pods: [], podFacts })).toEqual(reading);
           const inv = clusterInventory([reading], { regions: [], inFlight: [] });
-          for (const d of inv.diagnostics) {
+          for (const d of [...inv.diagnostics, ...reading.mesh.diagnostics]) {
             expect(d.span.object?.cluster, d.message).toBe('c1');
             const text = renderDiagnostic(d);
             expect(text.length, text.slice(0, 200)).toBeLessThan(1000);

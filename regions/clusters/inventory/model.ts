@@ -3,6 +3,7 @@ import type { Demand } from '../../../scheduler/capacity/region-load.js';
 import type { Diagnostic } from '../../../scheduler/diagnostics/diagnostic.js';
 import type { Located, Span } from '../../../scheduler/diagnostics/source-file.js';
 import type { Workload } from '../../../scheduler/inventory/model.js';
+import type { Labels, PeerAuthenticationReading } from '../mesh/peer-authentication.js';
 import type { PodFacts } from './pod-facts.js';
 
 /**
@@ -25,6 +26,8 @@ export interface ClusterObjects {
   readonly nodes?: readonly unknown[];
   readonly replicaSets?: readonly unknown[];
   readonly jobs?: readonly unknown[];
+  /** Istio PeerAuthentications (security.istio.io/v1), for `shisa verify`'s traffic-policy check. */
+  readonly peerAuthentications?: readonly unknown[];
   /**
    * Which bare pods are workloads: those in these namespaces (empty: any) whose labels match
    * the selector (the fleet's `inventory: { namespaces, selector }`). Pods are listed
@@ -74,6 +77,11 @@ export interface ClusterWorkload {
   readonly size?: Demand;
   readonly intent?: string;
   readonly dependsOn: readonly Located<string>[];
+  /**
+   * The labels its pods carry (the pod template's, a bare pod's own), which decide the
+   * PeerAuthentications that select it; undefined when they could not be read (see `mesh`).
+   */
+  readonly podLabels: Labels | undefined;
   readonly span: Span;
   /** Empty when nothing stops it moving (the intents still decide whether it may). */
   readonly kept: readonly KeptReason[];
@@ -104,6 +112,15 @@ export interface ClusterReading {
   readonly workloads: readonly ClusterWorkload[];
   readonly pods: readonly PodUse[];
   readonly nodes: NodeCount;
+  readonly diagnostics: readonly Diagnostic[];
+  /** What the cluster says about Istio's mTLS, kept apart: planning does not depend on it. */
+  readonly mesh: ClusterMesh;
+}
+
+/** One cluster's PeerAuthentications, and what could not be read for the traffic-policy check. */
+export interface ClusterMesh {
+  readonly peerAuthentications: PeerAuthenticationReading;
+  /** Pod labels and PeerAuthentications that could not be read, sorted; none of them stops planning. */
   readonly diagnostics: readonly Diagnostic[];
 }
 

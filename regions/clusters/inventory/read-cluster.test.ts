@@ -370,4 +370,37 @@ describe('readCluster: owners', () => {
     expect(backward.workloads).toEqual(forward.workloads);
     expect(backward.diagnostics.map((d) => d.message)).toEqual(forward.diagnostics.map((d) => d.message));
   });
+
+  it("keeps each workload's pod labels and the cluster's PeerAuthentications; what is unreadable there never stops planning", () => {
+    const bad = deployment('shop', 'cart');
+    ((bad.spec as Record<string, unknown>).template as Record<string, unknown>).metadata = { labels: { app: 7 } };
+    const r = read({
+      deployments: [deployment('shop', 'web'), bad],
+      peerAuthentications: [
+        {
+          metadata: { namespace: 'shop', name: 'default', creationTimestamp: '2026-01-05T09:30:00Z' },
+          spec: { mtls: { mode: 'STRICT' } },
+        },
+        {
+          metadata: { namespace: 'shop', name: 'odd', creationTimestamp: '2026-01-05T09:30:00Z' },
+          spec: { mtls: 'x' },
+        },
+      ],
+    });
+    expect(r.workloads.map((w) => [w.name, w.podLabels])).toEqual([
+      ['shop/cart', undefined],
+      ['shop/web', { app: 'web' }],
+    ]);
+    expect(r.workloads.map((w) => w.kept)).toEqual([[], []]);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.mesh.peerAuthentications.policies.map((p) => [p.namespace, p.name, p.mode])).toEqual([
+      ['shop', 'default', 'STRICT'],
+    ]);
+    expect(r.mesh.peerAuthentications.unreadable.map((p) => p.name)).toEqual(['odd']);
+    expect(r.mesh.diagnostics.map((d) => renderDiagnostic(d).split('\n')[0])).toEqual([
+      'cluster gke-tokyo-01: namespace shop, Deployment cart, spec.template.metadata.labels["app"]: ' +
+        'error[cluster/bad-field]: spec.template.metadata.labels["app"] is 7',
+      'cluster gke-tokyo-01: namespace shop, PeerAuthentication odd, spec.mtls: error[cluster/bad-field]: spec.mtls is "x"',
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import { diagnostic, sortDiagnostics, type Diagnostic } from '../../../scheduler/diagnostics/diagnostic.js';
 import { CLUSTER_CODES } from './codes.js';
 import { selectorMatches } from '../label-selector.js';
+import { clusterMesh } from '../mesh/cluster-mesh.js';
 import { identify, labelsOf, type Identified } from './identify.js';
 import { isObject } from './json.js';
 import type { ClusterObjects, ClusterReading, ClusterWorkload, PodUse } from './model.js';
@@ -13,7 +14,14 @@ import { KIND_RULES, ruleOf } from './workload-kinds.js';
 export function readCluster(objects: ClusterObjects): ClusterReading {
   const out: Diagnostic[] = [];
   const { pods, bare } = readPods(objects, out);
-  const ctx: WorkloadContext = { region: objects.region, cluster: objects.cluster, podsOf: podCounter(pods), out };
+  const meshOut: Diagnostic[] = [];
+  const ctx: WorkloadContext = {
+    region: objects.region,
+    cluster: objects.cluster,
+    podsOf: podCounter(pods),
+    out,
+    meshOut,
+  };
   const lists = {
     Deployment: objects.deployments,
     CronJob: objects.cronJobs,
@@ -35,6 +43,7 @@ export function readCluster(objects: ClusterObjects): ClusterReading {
     pods: pods.sort((a, b) => compare(a.name, b.name)),
     nodes: countNodes(objects.nodes ?? [], objects.cluster, out),
     diagnostics: sortDiagnostics(out),
+    mesh: clusterMesh(objects.cluster, objects.peerAuthentications ?? [], meshOut),
   };
 }
 

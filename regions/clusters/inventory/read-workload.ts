@@ -2,6 +2,7 @@ import type { Demand } from '../../../scheduler/capacity/region-load.js';
 import type { Diagnostic } from '../../../scheduler/diagnostics/diagnostic.js';
 import { objectSpan } from '../../../scheduler/diagnostics/object-span.js';
 import { INVENTORY_RANGES } from '../../../scheduler/inventory/parse-inventory.js';
+import { podTemplateLabels } from '../mesh/pod-template-labels.js';
 import { CLUSTER_CODES } from './codes.js';
 import { annotationsOf, labelsOf, type Identified } from './identify.js';
 import { at } from './json.js';
@@ -22,9 +23,11 @@ export interface WorkloadContext {
   /** How many pods of it run, for a DaemonSet whose status does not say. */
   readonly podsOf: (kind: string, name: string) => number;
   readonly out: Diagnostic[];
+  /** Problems only the traffic-policy check depends on (pod labels): they do not keep a workload in place. */
+  readonly meshOut: Diagnostic[];
 }
 
-/** One workload object read whole: its size, intent, dependencies, and why it stays put if it must. */
+/** One workload object read whole: its size, intent, dependencies, pods' labels, and why it stays put if it must. */
 export function readWorkload(id: Identified, rule: KindRule, ctx: WorkloadContext): ClusterWorkload {
   const problems = new ObjectProblems(id.ref, ctx.out);
   const intent = intentLabel(labelsOf(id.object), problems);
@@ -45,6 +48,7 @@ export function readWorkload(id: Identified, rule: KindRule, ctx: WorkloadContex
     ...('size' in sized ? { size: sized.size } : {}),
     ...(intent !== undefined ? { intent } : {}),
     dependsOn,
+    podLabels: podTemplateLabels(rule.kind, id.object, id.ref, ctx.meshOut),
     span: objectSpan(id.ref),
     kept,
   };

@@ -26,6 +26,8 @@ export {
   type PortMtls,
   type UnreadablePeerAuthentication,
 } from './peer-authentication.js';
+export { clusterMesh } from './cluster-mesh.js';
+export { fleetMesh, type FleetMesh, type MeshWorkload, type UnreadCluster } from './fleet-mesh.js';
 export { podTemplateLabels } from './pod-template-labels.js';
 export {
   MESH_CODES,
@@ -40,3 +42,4 @@ export {
   type TrafficWorkload,
   type UncheckedReason,
 } from './traffic-policy-drift.js';
+export { unreadClusterFindings } from './unread-clusters.js';
