@@ -12,7 +12,9 @@ export function isObject(value: unknown): value is JsonObject {
 /** `obj.a.b.c` when every step is an object with that own key; else undefined. */
 export function at(obj: unknown, ...path: readonly string[]): unknown {
   let here: unknown = obj;
-  for (const key of path) {
+  // An indexed loop: this runs for every field of every listed object, and is hot.
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i] as string;
     if (!isObject(here) || !Object.prototype.hasOwnProperty.call(here, key)) return undefined;
     here = here[key];
   }

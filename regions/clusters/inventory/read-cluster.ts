@@ -82,11 +82,15 @@ function inScope(item: unknown, namespace: string, scope: ClusterObjects['bareSc
 }
 
 function podCounter(pods: readonly PodUse[]): (kind: string, name: string) => number {
-  const counts = new Map<string, number>();
-  for (const p of pods)
-    if (p.owner)
-      counts.set(`${p.owner.kind} ${p.owner.name}`, (counts.get(`${p.owner.kind} ${p.owner.name}`) ?? 0) + 1);
-  return (kind, name) => counts.get(`${kind} ${name}`) ?? 0;
+  // By kind, then name: no key to build for each of a cluster's pods.
+  const counts = new Map<string, Map<string, number>>();
+  for (const p of pods) {
+    if (!p.owner) continue;
+    let ofKind = counts.get(p.owner.kind);
+    if (ofKind === undefined) counts.set(p.owner.kind, (ofKind = new Map<string, number>()));
+    ofKind.set(p.owner.name, (ofKind.get(p.owner.name) ?? 0) + 1);
+  }
+  return (kind, name) => counts.get(kind)?.get(name) ?? 0;
 }
 
 /**
