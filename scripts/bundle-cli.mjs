@@ -18,7 +18,8 @@ const clientNodeWithoutSideEffects = {
   name: 'client-node-without-side-effects',
   setup(b) {
     b.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.pluginData === 'resolving' || !args.importer.includes('/node_modules/@kubernetes/client-node/')) return undefined;
+      if (args.pluginData === 'resolving' || !args.importer.includes('/node_modules/@kubernetes/client-node/'))
+        return undefined;
       const { importer, resolveDir, kind } = args;
       const r = await b.resolve(args.path, { importer, resolveDir, kind, pluginData: 'resolving' });
       return r.errors.length > 0 ? undefined : { ...r, sideEffects: false };
