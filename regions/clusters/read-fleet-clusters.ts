@@ -5,6 +5,7 @@ import type { RegionCluster } from './client/region-kubeconfig.js';
 import {
   clusterInventory,
   readCluster,
+  ownerFields,
   readPodFacts,
   type ClusterInventory,
   type InFlightMigration,
@@ -42,9 +43,11 @@ export async function readFleetClusters(
   options: ReaderOptions = {},
 ): Promise<FleetClusters> {
   const scope = { namespaces: fleet.clusterInventory?.namespaces ?? [], ...selector(fleet) };
-  // Each pod is read as its page arrives (readPodFacts), so a cluster's pages do not pile up.
+  // Pods, ReplicaSets and Jobs are read as their pages arrive, so the pages do not pile up.
   const listings = await Promise.all(
-    clusters.map((c) => listCluster(c, scope, options, (pod, i) => readPodFacts(pod, i, c.context))),
+    clusters.map((c) =>
+      listCluster(c, scope, options, { pod: (pod, i) => readPodFacts(pod, i, c.context), owner: ownerFields }),
+    ),
   );
   const statuses = listings.map((l): ClusterStatus => ({
     region: l.cluster.region,

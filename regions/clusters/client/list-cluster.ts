@@ -16,7 +16,7 @@ import { DEFAULT_RETRY, realRetryPorts, withRetries, type RetryPolicy, type Retr
 /** Everything shisa reads from one cluster to know what runs there and what room is left. */
 export interface ListedObjects<P = V1Pod> {
   readonly nodes: readonly V1Node[];
-  /** As the API gives them, or as `readPod` read each one (PodReader). */
+  /** As the API gives them, or as `readers.pod` read each one. */
   readonly pods: readonly P[];
   readonly deployments: readonly V1Deployment[];
   readonly statefulSets: readonly V1StatefulSet[];
@@ -62,10 +62,18 @@ export interface ReaderOptions {
 }
 
 /**
- * Reads each pod (item `index` of the cluster's list) as its page arrives, so that only what
- * it keeps stays in memory, not the whole list's JSON: pods are most of what a cluster lists.
+ * What is kept of the items of some lists, read as each page arrives, so that only that
+ * stays in memory and not the whole list's JSON: pods are most of what a cluster lists, and
+ * of the ReplicaSets and Jobs only their owners are read.
  */
-export type PodReader<P> = (item: unknown, index: number) => P;
+export interface ItemReaders<P> {
+  /** Pod number `index` of the cluster's list, read. */
+  readonly pod?: (item: unknown, index: number) => P;
+  /** What is kept of a ReplicaSet or Job. */
+  readonly owner?: (item: unknown) => KubernetesObject;
+}
+
+type ItemReader = (item: unknown, index: number) => unknown;
 
 interface Page {
   readonly items: unknown[];
@@ -96,7 +104,7 @@ export async function listCluster<P = V1Pod>(
   cluster: RegionCluster,
   scope: ReadScope,
   options: ReaderOptions = {},
-  readPod?: PodReader<P>,
+  readers: ItemReaders<P> = {},
 ): Promise<ClusterListing<P>> {
   const started = Date.now();
   const concurrency = options.concurrency ?? 4;
@@ -119,7 +127,7 @@ export async function listCluster<P = V1Pod>(
   };
   let reads: Listed[];
   try {
-    reads = await readAll(ctx, scope, readPod);
+    reads = await readAll(ctx, scope, readers);
   } finally {
     getter.close();
   }
@@ -144,15 +152,16 @@ export async function listCluster<P = V1Pod>(
 }
 
 /** Every list, in the order ListedObjects names them. */
-function readAll(ctx: ListContext, scope: ReadScope, readPod: PodReader<unknown> | undefined): Promise<Listed[]> {
+function readAll(ctx: ListContext, scope: ReadScope, readers: ItemReaders<unknown>): Promise<Listed[]> {
   const sel = scope.selector ? { labelSelector: scope.selector } : {};
   const scoped = (path: ListPath, withSelector: boolean) =>
     listScoped(ctx, scope.namespaces, path, withSelector ? sel : {});
   // The pods' intermediate owners: only who owns them is read, so only their metadata is asked for.
-  const owners = (path: ListPath) => listScoped(ctx, scope.namespaces, path, { metadataOnly: true });
+  const owners = (path: ListPath) =>
+    listScoped(ctx, scope.namespaces, path, { metadataOnly: true, ...(readers.owner ? { read: readers.owner } : {}) });
   return Promise.all([
     listAll(ctx, core('nodes').all, {}),
-    listAll(ctx, core('pods').all, readPod ? { read: readPod } : {}),
+    listAll(ctx, core('pods').all, readers.pod ? { read: readers.pod } : {}),
     scoped(group('apps/v1', 'deployments'), true),
     scoped(group('apps/v1', 'statefulsets'), true),
     scoped(group('apps/v1', 'daemonsets'), true),
@@ -176,8 +185,8 @@ type Listed = { items: unknown[] } | { fault: ClusterFault };
 type Extra = {
   readonly labelSelector?: string;
   readonly metadataOnly?: boolean;
-  /** Each item as it is kept (PodReader); as the API gave it without. */
-  readonly read?: PodReader<unknown>;
+  /** Each item as it is kept (ItemReaders); as the API gave it without. */
+  readonly read?: ItemReader;
 };
 
 /**

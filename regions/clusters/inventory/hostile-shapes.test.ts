@@ -3,6 +3,7 @@ import { renderDiagnostic } from '../../../scheduler/diagnostics/render.js';
 import { clusterInventory } from './cluster-inventory.js';
 import { container, cronJob, deployment, node, owned, pod } from './kube-fixtures.test.js';
 import type { ClusterObjects } from './model.js';
+import { ownerFields } from './owners.js';
 import { readPodFacts } from './pod-facts.js';
 import { readCluster } from './read-cluster.js';
 
@@ -38,7 +39,7 @@ describe('hostile shapes', () => {
     statefulSets: [],
     daemonSets: [],
     replicaSets: [owned('ReplicaSet', 'shop', 'web-1', { kind: 'Deployment', name: 'web' })],
-    jobs: [],
+    jobs: [owned('Job', 'batch', 'nightly-1', { kind: 'CronJob', name: 'nightly' })],
     pods: [pod('shop', 'web-1-a', { node: 'n1', owner: { kind: 'ReplicaSet', name: 'web-1' } })],
     nodes: [node('n1')],
     peerAuthentications: [
@@ -62,9 +63,12 @@ describe('hostile shapes', () => {
         for (const value of REPLACEMENTS) {
           const objects = { ...base, [list]: [replaced(items[0], path, value)] };
           const reading = readCluster({ region: 'r1', cluster: 'c1', ...objects });
-          // Pods read one by one as listed (readPodFacts) give the very same reading.
+          // Read one by one as listed (readPodFacts, ownerFields), the objects give the very same reading.
           const podFacts = objects.pods.map((p, i) => readPodFacts(p, i, 'c1'));
-          expect(readCluster({ region: 'r1', cluster: 'c1', ...objects, pods: [], podFacts })).toEqual(reading);
+          const slim = { replicaSets: objects.replicaSets.map(ownerFields), jobs: objects.jobs.map(ownerFields) };
+          expect(readCluster({ region: 'r1', cluster: 'c1', ...objects, ...slim, pods: [], podFacts })).toEqual(
+            reading,
+          );
           const inv = clusterInventory([reading], { regions: [], inFlight: [] });
           for (const d of [...inv.diagnostics, ...reading.mesh.diagnostics]) {
             expect(d.span.object?.cluster, d.message).toBe('c1');

@@ -1,4 +1,4 @@
-import { arrayAt, at, stringAt } from './json.js';
+import { arrayAt, at, isObject, stringAt } from './json.js';
 import type { WorkloadKind } from './model.js';
 
 /** The controller of an object, from `metadata.ownerReferences` (the one with `controller: true`). */
@@ -14,6 +14,19 @@ export function controllerOf(item: unknown): OwnerRef | undefined {
     if (at(ref, 'controller') === true && kind !== undefined && name !== undefined) return { kind, name };
   }
   return undefined;
+}
+
+/**
+ * Of a ReplicaSet or Job, what indexIntermediates reads and nothing else: its namespace, name
+ * and owner references, as they are (a field of the wrong type stays so, to read as absent).
+ */
+export function ownerFields(item: unknown): { metadata?: Record<string, unknown> } {
+  const metadata = at(item, 'metadata');
+  if (!isObject(metadata)) return {};
+  const kept: Record<string, unknown> = {};
+  for (const key of ['namespace', 'name', 'ownerReferences'])
+    if (Object.prototype.hasOwnProperty.call(metadata, key)) kept[key] = metadata[key];
+  return { metadata: kept };
 }
 
 /** The intermediate controllers, by `namespace/name`: ReplicaSets (of Deployments) and Jobs (of CronJobs). */
