@@ -28,14 +28,16 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export function sendAnswer(res: ServerResponse, answer: Answer): void {
   if (res.headersSent || res.destroyed) return;
-  const text = answer.json ?? JSON.stringify(answer.body);
+  // Encoded once: measuring the text for Content-Length and then writing it (encoding it
+  // again) was a third of what serving a 15,000-pod list cost.
+  const body = Buffer.from(answer.json ?? JSON.stringify(answer.body), 'utf8');
   res.writeHead(answer.code, {
     ...answer.headers,
     'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
+    'content-length': body.length,
     'cache-control': 'no-cache, private',
   });
-  res.end(text);
+  res.end(body);
 }
 
 /** The media type of a Content-Type header, lower-cased, without parameters. */
