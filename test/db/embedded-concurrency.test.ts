@@ -101,6 +101,7 @@ describe('concurrent CLI processes on one embedded database', () => {
     const random = prng(20261202);
     const recorded = new Set<number>();
     const tally = { recorded: 0, busy: 0, killed: 0, read: 0 };
+    let lastRoundMs = 2500;
     for (let round = 0; round < ROUNDS; round++) {
       const jobs: [string, string[]][] = [
         ['plan', ['plan', '--at', `2026-11-22T${String(round).padStart(2, '0')}:00Z`]],
@@ -110,12 +111,15 @@ describe('concurrent CLI processes on one embedded database', () => {
       ];
       // Round 0 kills whoever first creates the database, early; every other later round
       // kills whoever has the database open at a random moment. The moments fall within a
-      // round's work: a later run takes ~1.3 s here and the four start within 0.8 s, so a
-      // moment up to 5 s out often came after the round was over.
+      // round's work, as long as the last round took (a fixed span was often after the round
+      // was over once the CLI got faster, and then nothing was killed).
+      const began = Date.now();
       const procs = jobs.map(([what, args]) => start(what, args, Math.floor(random() * 800)));
       const all = Promise.all(procs.map((p) => p.outcome));
-      if (round === 0 || round % 2 === 1) killHolder(procs, round === 0 ? random() * 1500 : random() * 2500, all);
+      if (round === 0 || round % 2 === 1)
+        killHolder(procs, round === 0 ? random() * 1500 : random() * 0.8 * lastRoundMs, all);
       const outcomes = await all;
+      lastRoundMs = Date.now() - began;
       for (const o of outcomes) {
         for (const id of recordedIn(o)) recorded.add(id);
         if (o.signal === 'SIGKILL') {
