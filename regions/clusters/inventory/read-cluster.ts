@@ -11,6 +11,11 @@ import { readPodFacts } from './pod-facts.js';
 import { readWorkload, type WorkloadContext } from './read-workload.js';
 import { KIND_RULES, ruleOf } from './workload-kinds.js';
 
+/**
+ * Everything one cluster says, read into values: its workloads (sized, with intent and
+ * dependencies, or kept with a reason), its running and pending pods and whose they are,
+ * and its nodes' room. Pure: the same objects give the same reading, whatever their order.
+ */
 export function readCluster(objects: ClusterObjects): ClusterReading {
   const out: Diagnostic[] = [];
   const { pods, bare } = readPods(objects, out);
