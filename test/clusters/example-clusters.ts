@@ -38,6 +38,8 @@ export interface ExampleCluster extends ExampleRegion {
 export interface ExampleClusters {
   readonly clusters: readonly ExampleCluster[];
   readonly kubeconfig: string;
+  /** The cluster of `region`; throws for a region the example does not have. */
+  cluster(region: string): ExampleCluster;
   /** Whether the fakes' controllers have made every pod the seeded Deployments ask for. */
   podsReady(): boolean;
   /** Resolves once podsReady(), or rejects after `timeoutMs`. */
@@ -103,6 +105,11 @@ export async function startExampleClusters(
   return {
     clusters: started,
     kubeconfig,
+    cluster: (region) => {
+      const c = started.find((x) => x.region === region);
+      if (!c) throw new Error(`no example cluster for ${region}`);
+      return c;
+    },
     podsReady,
     whenPodsReady: async (timeoutMs = 15_000) => {
       const deadline = Date.now() + timeoutMs;

@@ -16,7 +16,6 @@ import {
   REPO_ROOT,
   runShisa,
   startExampleClusters,
-  type ExampleCluster,
   type ExampleClusters,
 } from './example-clusters.js';
 
@@ -98,12 +97,6 @@ function listed(w: Omit<Listed, 'intent'> & { intent?: string }): Listed {
     intent: w.intent ?? null,
     dependsOn: [...w.dependsOn],
   };
-}
-
-function cluster(region: string): ExampleCluster {
-  const c = example.clusters.find((x) => x.region === region);
-  if (!c) throw new Error(`no example cluster for ${region}`);
-  return c;
 }
 
 beforeAll(async () => {
@@ -218,7 +211,7 @@ describe('the three-cluster example', () => {
   });
 
   it('with one cluster down: exit 0, that cluster unknown (unreachable), the others still listed', async () => {
-    const osaka = cluster('region-osaka-01');
+    const osaka = example.cluster('region-osaka-01');
     await osaka.fake.down();
     try {
       const { json } = await inventoryFromClusters();

@@ -18,7 +18,6 @@ import {
   EXAMPLE_FLEET_FROM_FILE,
   runShisa,
   startExampleClusters,
-  type ExampleCluster,
   type ExampleClusters,
 } from './example-clusters.js';
 
@@ -60,20 +59,16 @@ async function planFromClusters(dataDir = join(dir, `store-${++stores}`), ...mor
 const moves = (p: PlanJson | undefined) => (p?.moves ?? []).map((m) => `${m.workload}: ${m.from} → ${m.to}`).sort();
 const kept = (p: PlanJson | undefined, workload: string) => p?.kept.find((k) => k.workload === workload);
 
-function cluster(region: string): ExampleCluster {
-  const c = example.clusters.find((x) => x.region === region);
-  if (!c) throw new Error(`no example cluster for ${region}`);
-  return c;
-}
-
 function seeded(region: string, kind: string, name: string): KubeObject {
   const [ns, n] = name.split('/');
-  const o = cluster(region).objects.find(
-    (x) =>
-      x.kind === kind &&
-      (x.metadata as { name?: string; namespace?: string }).name === n &&
-      (x.metadata as { namespace?: string }).namespace === ns,
-  );
+  const o = example
+    .cluster(region)
+    .objects.find(
+      (x) =>
+        x.kind === kind &&
+        (x.metadata as { name?: string; namespace?: string }).name === n &&
+        (x.metadata as { namespace?: string }).namespace === ns,
+    );
   if (!o) throw new Error(`${region} has no ${kind} ${name}`);
   return structuredClone(o);
 }
@@ -137,7 +132,7 @@ describe('shisa plan and verify from the clusters', () => {
   }, 60_000);
 
   it('with Osaka unreadable: exit 0, Osaka unknown, nothing moves into or out of it, the rest is planned', async () => {
-    const osaka = cluster('region-osaka-01');
+    const osaka = example.cluster('region-osaka-01');
     await osaka.fake.down();
     try {
       const r = await planFromClusters();
@@ -200,7 +195,7 @@ describe('shisa plan and verify from the clusters', () => {
       new Date(Date.parse(AT) - 3_600_000),
     );
     await advance(first.dataDir, 'batch/nightly-report', ['planned', 'target-created'], new Date(AT));
-    const finland = cluster('region-finland-01');
+    const finland = example.cluster('region-finland-01');
     finland.fake.seed([seeded('region-tokyo-01', 'CronJob', 'batch/nightly-report')]);
     try {
       const again = await planFromClusters(first.dataDir);
@@ -235,7 +230,7 @@ describe('shisa plan and verify from the clusters', () => {
   }, 90_000);
 
   it('a workload naming an intent nobody declared is invalid input: exit 2, located at its object, nothing planned', async () => {
-    const tokyo = cluster('region-tokyo-01');
+    const tokyo = example.cluster('region-tokyo-01');
     const stray = seeded('region-tokyo-01', 'Deployment', 'batch/etl-orders');
     (stray.metadata as Record<string, unknown>).name = 'etl-typo';
     (stray.metadata as { labels: Record<string, string> }).labels['shisa.io/intent'] = 'nightly-btach';

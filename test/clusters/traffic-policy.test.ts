@@ -18,7 +18,6 @@ import {
   EXAMPLE_FLEET_FROM_FILE,
   runShisa,
   startExampleClusters,
-  type ExampleCluster,
   type ExampleClusters,
 } from './example-clusters.js';
 
@@ -72,19 +71,13 @@ async function verify(fleet: string, ...more: string[]) {
   return { ...r, traffic: obligations.filter((o) => o.check === 'traffic-policy') };
 }
 
-function cluster(region: string): ExampleCluster {
-  const c = example.clusters.find((x) => x.region === region);
-  if (!c) throw new Error(`no example cluster for ${region}`);
-  return c;
-}
-
 function peerAuthentication(namespace: string, name: string, spec: Record<string, unknown>): KubeObject {
   return { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { namespace, name }, spec };
 }
 
 /** Seeds `objects` into the region's cluster for the length of `body`. */
 async function withPolicies<T>(region: string, objects: readonly KubeObject[], body: () => Promise<T>): Promise<T> {
-  const fake = cluster(region).fake;
+  const fake = example.cluster(region).fake;
   fake.seed(objects);
   try {
     return await body();
@@ -268,7 +261,7 @@ describe('shisa verify: ensure(traffic_policy) against the clusters', () => {
   it('with Osaka down: unchecked there (a warning), proven in Tokyo; exit 0, as verify exits with a region unknown', async () => {
     const fleet = fleetWith('osaka-down', STRICT_CARD_AUTH);
     const baseline = fleetWith('osaka-down-baseline', undefined);
-    const osaka = cluster('region-osaka-01');
+    const osaka = example.cluster('region-osaka-01');
     await withPolicies('region-tokyo-01', [NAMESPACE_STRICT], async () => {
       await osaka.fake.down();
       try {
