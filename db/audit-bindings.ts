@@ -50,6 +50,16 @@ export const decisionContent = (d: {
 /** An exception as it is bound: everything but when it was notified. */
 export const exceptionContent = (e: ExceptionRow) => ({ ...e, notifiedAt: undefined });
 
+/** The digest an `exception.recorded` entry binds an exception the executor wrote by. */
+export const exceptionDigest = (e: ExceptionRow): string => rowDigest(exceptionContent(e));
+/**
+ * The digest an audit entry binds a migration row by. Columns added after a row was first
+ * bound are left out while they are empty, so that rows journaled before them still verify.
+ */
+export function migrationDigest(row: MigrationRow): string {
+  return rowDigest({ ...row, planned: row.planned ?? undefined, reason: row.reason ?? undefined });
+}
+
 export function digestRows<T>(rows: readonly T[], content: (r: T) => unknown): Digest {
   const d = new RowsDigest();
   for (const r of rows) d.add(content(r));
@@ -68,7 +78,7 @@ export function bindRun(
     row: rowDigest(run),
     decisions: decided,
     exceptions: digestRows(excepted, exceptionContent),
-    migrations: Object.fromEntries(journaled.map((m) => [String(m.id), rowDigest(m)])),
+    migrations: Object.fromEntries(journaled.map((m) => [String(m.id), migrationDigest(m)])),
   };
 }
 
@@ -87,8 +97,9 @@ export async function checkBindings(store: Store, entries: readonly AuditRow[]):
       });
       continue;
     }
-    problems.push(...(await checkRun(store.db, row, exp.seq, exp.binding)));
+    problems.push(...(await checkRun(store.db, row, exp.seq, exp.binding, expected.exceptions)));
   }
+  problems.push(...(await checkExceptions(store.db, expected.exceptions)));
   for (const id of runRows.keys()) {
     if (!expected.runs.has(id))
       problems.push({
@@ -102,7 +113,7 @@ export async function checkBindings(store: Store, entries: readonly AuditRow[]):
     if (!exp) {
       if (!expected.runs.get(m.runId) || expected.runs.get(m.runId)?.binding)
         problems.push({ problem: `migration ${m.id} of run ${m.runId} is in the store but no audit entry records it` });
-    } else if (rowDigest(m) !== exp.digest) {
+    } else if (migrationDigest(m) !== exp.digest) {
       problems.push({
         seq: exp.seq,
         problem:
@@ -121,7 +132,31 @@ export async function checkBindings(store: Store, entries: readonly AuditRow[]):
   return problems.sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
 }
 
-async function checkRun(db: Executor, row: RunRow, seq: number, b: RunBinding): Promise<BindingProblem[]> {
+/** Exceptions the executor wrote, each bound by an entry of its own: present and as recorded. */
+async function checkExceptions(db: Executor, bound: Expectations['exceptions']): Promise<BindingProblem[]> {
+  if (bound.size === 0) return [];
+  const rows = new Map((await db.select().from(exceptions)).map((e) => [e.id, e]));
+  const out: BindingProblem[] = [];
+  for (const [id, exp] of bound) {
+    const row = rows.get(id);
+    if (!row)
+      out.push({
+        seq: exp.seq,
+        problem: `exception ${id}, which this entry records, is missing from the store (deleted)`,
+      });
+    else if (exceptionDigest(row) !== exp.digest)
+      out.push({ seq: exp.seq, problem: `exception ${id} differs from what this entry recorded (edited)` });
+  }
+  return out;
+}
+
+async function checkRun(
+  db: Executor,
+  row: RunRow,
+  seq: number,
+  b: RunBinding,
+  boundOnTheirOwn: Expectations['exceptions'],
+): Promise<BindingProblem[]> {
   const out: BindingProblem[] = [];
   if (rowDigest(row) !== b.row)
     out.push({ seq, problem: `run ${row.id} differs from what this entry recorded (edited)` });
@@ -136,10 +171,11 @@ async function checkRun(db: Executor, row: RunRow, seq: number, b: RunBinding): 
         `the decisions of run ${row.id} differ from what this entry recorded ` +
         `(${b.decisions.count} recorded, ${decided.count} now: deleted, added or edited)`,
     });
-  const excepted = digestRows(
-    await db.select().from(exceptions).where(eq(exceptions.runId, row.id)).orderBy(asc(exceptions.id)),
-    exceptionContent,
-  );
+  // The run's own exceptions: those written later (a rollback's) have entries of their own.
+  const own = (
+    await db.select().from(exceptions).where(eq(exceptions.runId, row.id)).orderBy(asc(exceptions.id))
+  ).filter((e) => !boundOnTheirOwn.has(e.id));
+  const excepted = digestRows(own, exceptionContent);
   if (excepted.sha256 !== b.exceptions.sha256)
     out.push({
       seq,
@@ -155,12 +191,14 @@ interface Expectations {
   readonly runs: Map<number, { seq: number; binding?: RunBinding }>;
   /** Migration id → the latest entry that binds it. */
   readonly migrations: Map<number, { seq: number; digest: string }>;
+  /** Exception id → the `exception.recorded` entry that binds it. */
+  readonly exceptions: Map<number, { seq: number; digest: string }>;
 }
 
 function expectations(entries: readonly AuditRow[]): Expectations {
-  const out: Expectations = { runs: new Map(), migrations: new Map() };
+  const out: Expectations = { runs: new Map(), migrations: new Map(), exceptions: new Map() };
   for (const e of entries) {
-    const p = (e.payload ?? {}) as { rows?: RunBinding; migration?: number; row?: string };
+    const p = (e.payload ?? {}) as { rows?: RunBinding; migration?: number; exception?: number; row?: string };
     if (e.action === 'run.recorded' && p.rows) {
       out.runs.set(p.rows.run, { seq: e.seq, binding: p.rows });
       for (const [id, digest] of Object.entries(p.rows.migrations))
@@ -170,6 +208,8 @@ function expectations(entries: readonly AuditRow[]): Expectations {
       if (id) out.runs.set(Number(id), { seq: e.seq });
     } else if (e.action === 'migration.advanced' && typeof p.migration === 'number' && typeof p.row === 'string') {
       out.migrations.set(p.migration, { seq: e.seq, digest: p.row });
+    } else if (e.action === 'exception.recorded' && typeof p.exception === 'number' && typeof p.row === 'string') {
+      out.exceptions.set(p.exception, { seq: e.seq, digest: p.row });
     }
   }
   return out;

@@ -6,13 +6,16 @@ import { storeFault } from './store-fault.js';
 
 /**
  * States in which a migration may have a copy of its workload in both regions: the target
- * was created and the source is not yet confirmed gone, or a rollback is removing the
- * target. `planned` has touched nothing yet; `done`, `rolled-back` and `failed` are over.
+ * is being or was created and the source is not yet confirmed gone, or a rollback is
+ * removing the target. `planned` has touched nothing yet; `done`, `rolled-back`, `skipped`
+ * and `failed` are over.
  */
 export const UNDER_WAY: readonly MigrationState[] = [
+  'creating',
   'target-created',
   'target-ready',
   'verifying',
+  'removing-source',
   'source-removed',
   'rolling-back',
 ];

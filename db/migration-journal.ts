@@ -1,8 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
-import { MIGRATION_STATES, migrations } from './schema.js';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { exceptions, MIGRATION_STATES, migrations } from './schema.js';
 import { inTransaction, type Executor, type Store } from './store.js';
 import { appendAuditIn } from './audit-log.js';
-import { rowDigest } from './row-digest.js';
+import { exceptionDigest, migrationDigest } from './audit-bindings.js';
 import { StoreError } from './store-error.js';
 import { storeFault } from './store-fault.js';
 
@@ -10,20 +10,37 @@ export type MigrationState = (typeof MIGRATION_STATES)[number];
 
 /**
  * The migration state machine the executor drives (make-before-break): the new copy is
- * created, becomes ready, is verified (eBPF probes), then the old copy is removed. Any step
- * before `done` may fail into a rollback.
+ * created, becomes ready, is verified, then the old copy is removed. Each effect on a cluster
+ * is journaled before it starts (`creating`, `removing-source`, `rolling-back`) and after it
+ * took (`target-created`, `source-removed`, `rolled-back`), so a process killed at any
+ * instant leaves a state that says what may have happened. Until the source starts going
+ * any failure rolls back; once it has, the removal is only ever finished, never undone.
  */
 export const TRANSITIONS: Readonly<Record<MigrationState, readonly MigrationState[]>> = {
-  planned: ['target-created', 'failed'],
+  planned: ['creating', 'skipped', 'failed'],
+  creating: ['target-created', 'rolling-back'],
   'target-created': ['target-ready', 'rolling-back'],
   'target-ready': ['verifying', 'rolling-back'],
-  verifying: ['source-removed', 'rolling-back'],
+  verifying: ['removing-source', 'rolling-back'],
+  'removing-source': ['source-removed', 'failed'],
   'source-removed': ['done', 'failed'],
   done: [],
   'rolling-back': ['rolled-back', 'failed'],
   'rolled-back': [],
+  skipped: [],
   failed: [],
 };
+
+/** States a migration ends in. */
+export const FINISHED: readonly MigrationState[] = ['done', 'rolled-back', 'skipped', 'failed'];
+
+/** What the plan knew of a workload when its move was journaled (the migration's `planned`). */
+export interface PlannedFacts {
+  readonly cpu: number;
+  readonly memory_gib: number;
+  readonly intent: string | null;
+  readonly depends_on: readonly string[];
+}
 
 export type MigrationRow = typeof migrations.$inferSelect;
 
@@ -32,6 +49,8 @@ export interface JournalMove {
   readonly workload: string;
   readonly from: string;
   readonly to: string;
+  /** What the plan knew of the workload, for the executor to see whether it changed. */
+  readonly planned?: PlannedFacts;
 }
 
 /**
@@ -49,16 +68,18 @@ export async function journalPlanned(
   if (ordered.length === 0) return [];
   const column = <T>(pick: (o: (typeof ordered)[number]) => T) => sql.param(ordered.map(pick));
   const planned = JSON.stringify([{ state: 'planned', at: at.toISOString() }]);
-  // Thousands of moves as four column arrays (unnest), not nine parameters per row; the
+  // Thousands of moves as five column arrays (unnest), not eleven parameters per row; the
   // columns in the table's order, ids drawn in the proven order.
   return tx
     .insert(migrations)
     .select(
       sql`select nextval(pg_get_serial_sequence('migrations', 'id')), ${runId}::bigint, u.workload, u.from_region,
-        u.to_region, u.batch, (u.n - 1)::integer, 'planned', ${planned}::jsonb, ${at.toISOString()}::timestamptz
+        u.to_region, u.batch, (u.n - 1)::integer, 'planned', ${planned}::jsonb, ${at.toISOString()}::timestamptz,
+        u.facts::jsonb, null
         from unnest(${column((o) => o.m.workload)}::text[], ${column((o) => o.m.from)}::text[],
-          ${column((o) => o.m.to)}::text[], ${column((o) => o.batch)}::integer[])
-          with ordinality as u(workload, from_region, to_region, batch, n)
+          ${column((o) => o.m.to)}::text[], ${column((o) => o.batch)}::integer[],
+          ${column((o) => (o.m.planned ? JSON.stringify(o.m.planned) : null))}::text[])
+          with ordinality as u(workload, from_region, to_region, batch, facts, n)
         order by u.n`,
     )
     .returning();
@@ -68,6 +89,13 @@ export async function journalPlanned(
 export interface Transition {
   readonly from: MigrationState;
   readonly to: MigrationState;
+  /** Why (a skip, a rollback, a failure): kept on the row and in the audit entry. */
+  readonly reason?: string;
+  /**
+   * An exception for people, written in the same transaction as the step (a rollback), with
+   * an audit entry of its own that binds it.
+   */
+  readonly exception?: { readonly kind: 'rollback'; readonly detail: Readonly<Record<string, unknown>> };
 }
 
 /**
@@ -115,14 +143,82 @@ async function advanceIn(tx: Executor, id: number, step: Transition, at: Date): 
   const entry = JSON.stringify([{ state: step.to, at: at.toISOString() }]);
   const [row] = await tx
     .update(migrations)
-    .set({ state: step.to, updatedAt: at, transitions: sql`${migrations.transitions} || ${entry}::jsonb` })
+    .set({
+      state: step.to,
+      updatedAt: at,
+      transitions: sql`${migrations.transitions} || ${entry}::jsonb`,
+      ...(step.reason !== undefined ? { reason: step.reason } : {}),
+    })
     .where(eq(migrations.id, id))
     .returning();
   await appendAuditIn(tx, at, {
     actor: 'shisa',
     action: 'migration.advanced',
     subject: `migration ${id}`,
-    payload: { migration: id, run: row!.runId, from: step.from, to: step.to, row: rowDigest(row) },
+    payload: {
+      migration: id,
+      run: row!.runId,
+      from: step.from,
+      to: step.to,
+      ...(step.reason !== undefined ? { reason: step.reason } : {}),
+      row: migrationDigest(row!),
+    },
   });
+  if (step.exception) await recordException(tx, row!, step.exception, at);
   return { ok: true, row: row! };
+}
+
+/**
+ * An exception about a migration, bound by an `exception.recorded` audit entry of its own
+ * (the run's entry was written before it and binds only the run's own exceptions).
+ */
+async function recordException(
+  tx: Executor,
+  row: MigrationRow,
+  exception: NonNullable<Transition['exception']>,
+  at: Date,
+): Promise<void> {
+  const [written] = await tx
+    .insert(exceptions)
+    .values({
+      runId: row.runId,
+      kind: exception.kind,
+      concerns: row.workload,
+      detail: { migration: row.id, from: row.fromRegion, to: row.toRegion, ...exception.detail },
+      createdAt: at,
+    })
+    .returning();
+  await appendAuditIn(tx, at, {
+    actor: 'shisa',
+    action: 'exception.recorded',
+    subject: `exception ${written!.id}`,
+    payload: { exception: written!.id, run: row.runId, kind: exception.kind, row: exceptionDigest(written!) },
+  });
+}
+
+/** The migrations of a run, in the proven order. */
+export async function runMigrations(store: Store, runId: number): Promise<MigrationRow[]> {
+  try {
+    return await store.db
+      .select()
+      .from(migrations)
+      .where(eq(migrations.runId, runId))
+      .orderBy(asc(migrations.position), asc(migrations.id));
+  } catch (err) {
+    throw storeFault(err, `cannot read the migrations of run ${runId}`, 'STORE_READ_FAILED');
+  }
+}
+
+/** Every migration not finished, oldest first: what a start of the executor must settle. */
+export async function unfinishedMigrations(store: Store): Promise<MigrationRow[]> {
+  const open = MIGRATION_STATES.filter((s) => !FINISHED.includes(s));
+  try {
+    return await store.db
+      .select()
+      .from(migrations)
+      .where(inArray(migrations.state, [...open]))
+      .orderBy(asc(migrations.id));
+  } catch (err) {
+    throw storeFault(err, 'cannot read the migration journal', 'STORE_READ_FAILED');
+  }
 }

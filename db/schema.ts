@@ -74,13 +74,16 @@ export const decisions = pgTable(
 
 export const MIGRATION_STATES = [
   'planned',
+  'creating',
   'target-created',
   'target-ready',
   'verifying',
+  'removing-source',
   'source-removed',
   'done',
   'rolling-back',
   'rolled-back',
+  'skipped',
   'failed',
 ] as const;
 const quoted = (xs: readonly string[]) => sql.raw(xs.map((x) => `'${x}'`).join(', '));
@@ -107,6 +110,13 @@ export const migrations = pgTable(
     /** [{ state, at }], oldest first. */
     transitions: jsonb('transitions').notNull(),
     updatedAt: at('updated_at').notNull(),
+    /**
+     * What the plan knew of the workload when it was journaled ({ cpu, memory_gib, intent,
+     * depends_on }), so an executor can tell that it changed since. Absent on older rows.
+     */
+    planned: jsonb('planned'),
+    /** Why it was skipped, rolled back or failed; absent otherwise. */
+    reason: text('reason'),
   },
   (t) => [
     check('migrations_state', sql`${t.state} in (${quoted(MIGRATION_STATES)})`),

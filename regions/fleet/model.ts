@@ -64,6 +64,13 @@ export interface RebalancePolicy {
   readonly cooldownMs: number;
   /** gCO2eq/h charged per move in the objective. */
   readonly migrationCostGPerH: number;
+  /** How long a migrated copy may take to serve before the move is rolled back, ms. */
+  readonly readyTimeoutMs: number;
+  /** How long a ready copy is watched before the source is removed, ms. */
+  readonly verifyWindowMs: number;
+  /** Migrations under way at once, in all and per cluster. */
+  readonly maxParallel: number;
+  readonly maxParallelPerCluster: number;
 }
 
 export interface NotifyChannel {

@@ -42,4 +42,10 @@ export const FLEET_RANGES = {
   'policy.min_saving': { kind: 'percent', min: 0, max: 100 },
   'policy.cooldown': { kind: 'duration', min: 0, max: 365 * DAY },
   'policy.migration_cost_g_per_h': { kind: 'number', min: 0, max: 1_000_000, unit: 'gCO2eq/h' },
+  // A copy that is not serving within a day will not be; under a second no rollout finishes.
+  'policy.ready_timeout': { kind: 'duration', min: 1000, max: DAY },
+  // 0 moves as soon as the copy is ready; beyond a day the source is kept running needlessly.
+  'policy.verify_window': { kind: 'duration', min: 0, max: DAY },
+  'policy.max_parallel': { kind: 'integer', min: 1, max: 1000 },
+  'policy.max_parallel_per_cluster': { kind: 'integer', min: 1, max: 1000 },
 } as const satisfies Readonly<Record<string, Range>>;

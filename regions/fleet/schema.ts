@@ -175,6 +175,19 @@ export const policySchema = z
       'Carbon cost of one move (restarts, data copy), amortised per hour, gCO2eq/h: ' +
         'added to the objective for every move.',
     ).default(0),
+    ready_timeout: rangedDuration(
+      R['policy.ready_timeout'],
+      'How long a migrated copy may take to serve (Deployment Available, every replica ready) before the move is rolled back.',
+    ).prefault('10m'),
+    verify_window: rangedDuration(
+      R['policy.verify_window'],
+      'How long a ready copy is watched (readiness, and enforcer verdicts where they report) before the source is removed.',
+    ).prefault('1m'),
+    max_parallel: rangedNumber(R['policy.max_parallel'], 'Most migrations under way at once.').default(10),
+    max_parallel_per_cluster: rangedNumber(
+      R['policy.max_parallel_per_cluster'],
+      'Most migrations under way at once that touch one cluster (as source or target).',
+    ).default(4),
   })
   .meta({ description: 'How rebalancing runs behave.' });
 

@@ -15,6 +15,8 @@ export const ARGUMENT_RANGES = {
   // Per proof obligation: an hour is already far more than any proof here needs.
   '--timeout': { kind: 'integer', min: 1, max: 3_600_000, unit: 'ms' },
   '--at': TIME_RANGE,
+  // As the fleet's policy.max_parallel.
+  '--max-parallel': { kind: 'integer', min: 1, max: 1000 },
 } as const satisfies Readonly<Record<string, Range>>;
 
 const DIGITS = /^\d+$/;
@@ -25,6 +27,15 @@ export function runNumber(text: string): number {
   const n = DIGITS.test(text) ? Number(text) : NaN;
   if (!inRange(n, ARGUMENT_RANGES.run))
     throw usageError(`run ${quote(text)} is not a run number: expected ${describeRange(ARGUMENT_RANGES.run)}`);
+  return n;
+}
+
+/** `shisa apply --max-parallel K`: migrations under way at once, 1 to 1000. */
+export function maxParallel(text: string): number {
+  const range = ARGUMENT_RANGES['--max-parallel'];
+  const n = DIGITS.test(text) ? Number(text) : NaN;
+  if (!inRange(n, range))
+    throw usageError(`--max-parallel ${quote(text)} is not a number of migrations: expected ${describeRange(range)}`);
   return n;
 }
 

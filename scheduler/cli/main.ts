@@ -4,7 +4,7 @@ import { terminalSafe } from './terminal-safe.js';
 // Each command's module is imported when that command runs: `shisa plan` does not load the
 // enforcer, the history or the live carbon client (half a second of start-up together).
 import type { CarbonSourceKind } from '../../regions/carbon/reading.js';
-import { atTime, runNumber, timeoutMs } from './arguments.js';
+import { atTime, maxParallel, runNumber, timeoutMs } from './arguments.js';
 import { DEFAULT_TIMEOUT_MS } from '../verify/verify.js';
 import { shutdownZ3 } from '../verify/z3.js';
 
@@ -397,10 +397,85 @@ function registerSchema({ program, io, done }: Registration): void {
 }
 
 /** The commands, in the order `shisa --help` lists them. */
+interface ApplyOpts {
+  readonly config: string;
+  readonly run?: string;
+  readonly plan?: boolean;
+  readonly resume?: boolean;
+  readonly dryRun?: boolean;
+  readonly maxParallel?: string;
+  readonly json?: boolean;
+  readonly kubeconfig?: string;
+  readonly dataDir?: string;
+  readonly carbon?: CarbonSourceKind;
+  readonly at?: string;
+  readonly timeout: string;
+}
+
+function registerApply({ program, io, done }: Registration): void {
+  program
+    .command('apply')
+    .description(
+      "Carry out a proven run's moves through the Kubernetes API: make-before-break, batch by batch in the " +
+        'proven order, every step journaled so that a crash resumes or rolls back.',
+    )
+    .requiredOption('-c, --config <file>', 'fleet file (reading its clusters: inventory: { source: clusters })')
+    .option('--run <n>', 'apply the moves of this recorded run (shisa history lists them)')
+    .option('--plan', 'plan and record a run now, then apply it')
+    .option('--resume', 'settle the migrations the journal shows in flight, then go on with their run')
+    .option('--dry-run', 'print every API call it would make; write nothing')
+    .option('--max-parallel <k>', "migrations under way at once (default: the fleet's policy.max_parallel)")
+    .option('--json', 'print progress and the summary as JSON lines on stdout')
+    .option('--kubeconfig <file>', KUBECONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .addOption(new Option('--carbon <kind>', 'with --plan: the carbon source').choices(CARBON_KINDS))
+    .option('--at <time>', `with --plan: ${AT_HELP}`)
+    .option('--timeout <ms>', TIMEOUT_HELP, String(DEFAULT_TIMEOUT_MS))
+    .addHelpText(
+      'after',
+      helpAfter(
+        [
+          'Every start first settles what the journal shows in flight: a migration whose source had started ' +
+            'going is finished, any other is rolled back (its copy deleted by its shisa.io/migration label).',
+          'Before each batch the clusters are read again and its moves proven again; a move no longer proven ' +
+            'safe is skipped with the reason.',
+          'Exit status: 0 every migration done, cleanly rolled back or skipped, 3 the run is unprovable ' +
+            '(nothing applied), 5 a migration was left in flight or failed (shisa apply --resume), ' +
+            '4 not run (another shisa process holds the store or the rebalancing lock), ' +
+            '2 invalid input, 1 internal error or the store failed.',
+        ],
+        [
+          'shisa apply --config fleet.yaml --plan',
+          'shisa apply --config fleet.yaml --run 12 --dry-run',
+          'shisa apply --config fleet.yaml --resume --json',
+        ],
+      ),
+    )
+    .action(async (opts: ApplyOpts) => {
+      const at = opts.at === undefined ? undefined : atTime(opts.at);
+      const options = {
+        config: opts.config,
+        ...(opts.run !== undefined ? { run: runNumber(opts.run) } : {}),
+        plan: opts.plan === true,
+        resume: opts.resume === true,
+        dryRun: opts.dryRun === true,
+        ...(opts.maxParallel !== undefined ? { maxParallel: maxParallel(opts.maxParallel) } : {}),
+        json: opts.json === true,
+        ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+        ...(opts.carbon ? { carbon: opts.carbon } : {}),
+        ...(at !== undefined ? { at } : {}),
+        timeoutMs: timeoutMs(opts.timeout),
+      };
+      done(await (await import('./apply.js')).applyCommand(options, io));
+    });
+}
+
 const COMMANDS: readonly ((cli: Registration) => void)[] = [
   registerValidate,
   registerPlan,
   registerVerify,
+  registerApply,
   registerInventory,
   registerHistory,
   registerAudit,

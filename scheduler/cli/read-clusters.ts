@@ -1,5 +1,5 @@
 import { kubeconfigPaths, readKubeconfigs } from '../../regions/clusters/client/kubeconfig-files.js';
-import { regionClusters } from '../../regions/clusters/client/region-kubeconfig.js';
+import { regionClusters, type RegionCluster } from '../../regions/clusters/client/region-kubeconfig.js';
 import type { InFlightMigration } from '../../regions/clusters/inventory/index.js';
 import { readFleetClusters, type FleetClusters } from '../../regions/clusters/read-fleet-clusters.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
@@ -28,12 +28,26 @@ export async function readClusters(
   access: ClusterAccess,
   io: CliIo,
 ): Promise<FleetClusters | undefined> {
-  const files = await readKubeconfigs(kubeconfigPaths(access.kubeconfig, environmentOf(io), io.cwd), io.cwd);
+  const clusters = await regionAccess(ws, sources, access.kubeconfig, io);
+  return clusters ? readFleetClusters(ws.fleet, clusters, access.inFlight) : undefined;
+}
+
+/**
+ * Each region's cluster as the kubeconfig files reach it; undefined when the kubeconfig or a
+ * region's context is wrong (said on stderr).
+ */
+export async function regionAccess(
+  ws: Workspace,
+  sources: ReadonlyMap<string, SourceFile>,
+  kubeconfig: string | undefined,
+  io: CliIo,
+): Promise<RegionCluster[] | undefined> {
+  const files = await readKubeconfigs(kubeconfigPaths(kubeconfig, environmentOf(io), io.cwd), io.cwd);
   const made = regionClusters(ws.fleet.regions, files.files, (f) => sources.get(f));
   const setup = [...files.diagnostics, ...made.diagnostics];
   if (hasErrors(setup)) {
     printDiagnostics(io, setup);
     return undefined;
   }
-  return readFleetClusters(ws.fleet, made.clusters, access.inFlight);
+  return made.clusters;
 }

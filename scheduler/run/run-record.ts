@@ -1,4 +1,6 @@
+import type { JournalMove, PlannedFacts } from '../../db/migration-journal.js';
 import type { RunRecord } from '../../db/record-run.js';
+import type { Workload } from '../inventory/model.js';
 import { redactSecrets } from '../diagnostics/redact.js';
 import type { PromiseModel } from '../promises/model.js';
 import { refText } from '../verify/proof.js';
@@ -40,7 +42,7 @@ export function runRecord(
       ...Object.fromEntries(Object.entries(proof.ms).map(([k, v]) => [`verify_${k}_ms`, Math.round(v)])),
     },
     moves: plan?.moves ?? [],
-    order: result.order,
+    order: withPlannedFacts(result.order, snapshot.workloads),
     inputs: snapshot.inputs,
     audited: auditedWorkloads(model),
     kept: (plan?.kept ?? []).map((k) => ({
@@ -86,6 +88,27 @@ export function runRecord(
       ),
       ...notFresh.map((n) => ({ kind: 'stale-feed' as const, concerns: n.zone, detail: n })),
     ],
+  };
+}
+
+/** The proven order, each move with what the plan knew of its workload (for apply to compare). */
+function withPlannedFacts(order: RunResult['order'], workloads: readonly Workload[]): JournalMove[][] {
+  const byName = new Map(workloads.map((w) => [w.name, w]));
+  return order.map((batch) =>
+    batch.map((m) => {
+      const w = byName.get(m.workload);
+      return w ? { ...m, planned: plannedFacts(w) } : m;
+    }),
+  );
+}
+
+/** What a migration keeps of its workload as planned: what the plan and its proof depend on. */
+export function plannedFacts(w: Workload): PlannedFacts {
+  return {
+    cpu: w.cpu,
+    memory_gib: w.memoryGib,
+    intent: w.intent ?? null,
+    depends_on: w.dependsOn.map((d) => d.value).sort(),
   };
 }
 

@@ -9,7 +9,7 @@ import type {
 } from '@kubernetes/client-node';
 import { classifyClusterError, type ClusterFault } from './cluster-fault.js';
 import { Limiter } from './limiter.js';
-import { BadBodyError, ClusterGetter } from './raw-get.js';
+import { BadBodyError, ClusterHttp } from './cluster-http.js';
 import type { RegionCluster } from './region-kubeconfig.js';
 import { DEFAULT_RETRY, realRetryPorts, withRetries, type RetryPolicy, type RetryPorts } from './with-retries.js';
 
@@ -96,7 +96,7 @@ const group = (groupVersion: string, plural: string): ListPath => ({
  * Reads one cluster: every list paginated, every page with a timeout and retries, at most
  * `concurrency` requests in flight (the lists of the different kinds share that bound). The
  * requests carry the credentials and TLS of the region's `KubeConfig` (@kubernetes/client-node)
- * and the items come back as the API server's plain JSON (raw-get.ts says why). A cluster that
+ * and the items come back as the API server's plain JSON (cluster-http.ts says why). A cluster that
  * cannot be read is a value (`ok: false` with the fault), never an exception, so the other
  * clusters go on.
  */
@@ -110,9 +110,9 @@ export async function listCluster<P = V1Pod>(
   const concurrency = options.concurrency ?? 4;
   const limiter = new Limiter(concurrency);
   const counter = { requests: 0 };
-  let getter: ClusterGetter;
+  let getter: ClusterHttp;
   try {
-    getter = new ClusterGetter(cluster.kubeconfig, concurrency);
+    getter = new ClusterHttp(cluster.kubeconfig, concurrency);
   } catch (err) {
     const fault = classifyClusterError(err, 0, Date.now());
     return { ok: false, cluster, fault, stats: { requests: 0, ms: Date.now() - started } };
@@ -173,7 +173,7 @@ function readAll(ctx: ListContext, scope: ReadScope, readers: ItemReaders<unknow
 }
 
 interface ListContext {
-  readonly getter: ClusterGetter;
+  readonly getter: ClusterHttp;
   readonly limiter: Limiter;
   readonly counter: { requests: number };
   readonly retry: RetryPolicy;

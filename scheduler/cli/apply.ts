@@ -1,0 +1,288 @@
+import { inArray } from 'drizzle-orm';
+import { getRun } from '../../db/history.js';
+import { readJournal } from '../../db/journal-view.js';
+import {
+  advanceMigration,
+  runMigrations,
+  unfinishedMigrations,
+  type MigrationRow,
+  type MigrationState,
+  type PlannedFacts,
+} from '../../db/migration-journal.js';
+import { decisions } from '../../db/schema.js';
+import type { Store } from '../../db/store.js';
+import { ObjectClient } from '../../regions/clusters/client/object-client.js';
+import type { RegionCluster } from '../../regions/clusters/client/region-kubeconfig.js';
+import { readFleetClusters } from '../../regions/clusters/read-fleet-clusters.js';
+import type { CarbonSourceKind } from '../../regions/carbon/reading.js';
+import { applyMoves, type Applied } from '../apply/execute.js';
+import type { ApplyEvent } from '../apply/events.js';
+import type { MigrationJob } from '../apply/job.js';
+import type { ApplyPorts } from '../apply/ports.js';
+import type { FreshState } from '../apply/recheck.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import type { SourceFile } from '../diagnostics/source-file.js';
+import { readinessGate } from '../gate/gate.js';
+import { storeRecorder } from '../run/store-recorder.js';
+import { DEFAULT_TIMEOUT_MS } from '../verify/verify.js';
+import { clusterWorkloads } from '../workspace/cluster-workloads.js';
+import type { Workspace } from '../workspace/model.js';
+import { renderApplyEvent, renderApplySummary, summaryJson, type ApplySummary } from './apply-render.js';
+import { dryRun } from './apply-dry-run.js';
+import { EXIT, type CliIo } from './io.js';
+import { planRun } from './plan.js';
+import { openRebalancingStore, storeStep, withRebalancing, type Rebalancing } from './rebalancing.js';
+import { regionAccess } from './read-clusters.js';
+import { loadWithInventory } from './report.js';
+
+export interface ApplyOptions {
+  readonly config: string;
+  /** Apply the moves of this recorded run. */
+  readonly run?: number;
+  /** Plan (and record) a run now, then apply it. */
+  readonly plan: boolean;
+  /** Only settle what is in flight and go on with the run it belongs to. */
+  readonly resume: boolean;
+  readonly dryRun: boolean;
+  /** Migrations under way at once (default: the fleet's policy.max_parallel). */
+  readonly maxParallel?: number;
+  readonly json: boolean;
+  readonly kubeconfig?: string;
+  readonly dataDir?: string;
+  /** For --plan: as `shisa plan` takes them. */
+  readonly carbon?: CarbonSourceKind;
+  readonly at?: number;
+  readonly timeoutMs?: number;
+}
+
+/** Exit code when some migration was left in flight or failed: `shisa apply --resume` finishes the first. */
+export const EXIT_INCOMPLETE = 5;
+
+interface Loaded {
+  readonly workspace: Workspace;
+  readonly sources: ReadonlyMap<string, SourceFile>;
+}
+
+/**
+ * `shisa apply`: carries out a proven run's moves through the Kubernetes API, make-before-
+ * break, journaled (scheduler/apply/). Every start first settles what the journal shows in
+ * flight. Exit 0 when every migration it started ended done or cleanly rolled back (skips
+ * included), 3 when the run is unprovable (nothing applied), 5 when one was left in flight
+ * or failed, 4 busy, 2 invalid input, 1 internal or store failure.
+ */
+export async function applyCommand(options: ApplyOptions, io: CliIo): Promise<number> {
+  const chosen = [options.run !== undefined, options.plan].filter(Boolean).length;
+  if (chosen > 1) return invalid(io, 'give one of --run N and --plan, not both');
+  if (chosen === 0 && !options.resume)
+    return invalid(io, 'say what to apply: --run N (a recorded run), --plan (plan one now), or --resume');
+  const loaded = await loadWithInventory('apply', options.config, io, 'apply moves workloads', { readsClusters: true });
+  if (!loaded) return EXIT.invalidInput;
+  if (!loaded.workspace.fleet.clusterInventory)
+    return invalid(
+      io,
+      `${options.config} reads its workloads from an inventory file; apply moves them in their clusters, so the fleet ` +
+        'must read them there: inventory: { source: clusters }',
+    );
+  const opening = options.dryRun && options.plan ? undefined : openRebalancingStore('apply', options, io);
+  const clusters = await regionAccess(loaded.workspace, loaded.sources, options.kubeconfig, io);
+  if (!clusters) {
+    void opening?.then((o) => ('opened' in o && o.opened.ok ? o.opened.store.close() : undefined));
+    return EXIT.invalidInput;
+  }
+  if (!opening)
+    return invalid(io, '--dry-run with --plan: plan with `shisa plan`, then `shisa apply --run N --dry-run`');
+  return withRebalancing('apply', io, opening, (held) => applyHeld(options, io, loaded, clusters, held));
+}
+
+function invalid(io: CliIo, message: string): number {
+  io.stderr(`shisa apply: ${message}\n`);
+  return EXIT.invalidInput;
+}
+
+async function applyHeld(
+  options: ApplyOptions,
+  io: CliIo,
+  loaded: Loaded,
+  clusters: readonly RegionCluster[],
+  held: Rebalancing,
+): Promise<number> {
+  const { store } = held;
+  const runId = await chooseRun(options, io, loaded, held);
+  if (typeof runId === 'object') return runId.exit;
+  const rows = await storeStep('apply', io, async () => ({
+    unfinished: await unfinishedMigrations(store),
+    ofRun: runId === undefined ? [] : await runMigrations(store, runId),
+  }));
+  if (typeof rows === 'number') return rows;
+  const inFlight = rows.unfinished.filter((m) => m.state !== 'planned').map(toJob);
+  const planned = rows.ofRun.filter((m) => m.state === 'planned').map(toJob);
+  const fleet = loaded.workspace.fleet;
+  const maxParallel = options.maxParallel ?? fleet.policy.maxParallel;
+  const clients = new Map(
+    clusters.map((c) => [
+      c.region,
+      new ObjectClient(c, { concurrency: Math.max(4, fleet.policy.maxParallelPerCluster * 2) }),
+    ]),
+  );
+  try {
+    if (options.dryRun) return await dryRun({ inFlight, planned, runId }, clients, io, options.json);
+    const started = io.now?.() ?? Date.now();
+    const emit = (e: ApplyEvent) =>
+      options.json
+        ? io.stdout(`${JSON.stringify({ ...e, at: new Date(io.now?.() ?? Date.now()).toISOString() })}\n`)
+        : io.stderr(renderApplyEvent(e));
+    if (runId !== undefined) emit({ type: 'batch', batch: 0, of: 0, moves: planned.length });
+    const ports: ApplyPorts = {
+      cluster: (region) => clients.get(region),
+      journal: { advance: (id, step) => advanceMigration(store, id, step, new Date(io.now?.() ?? Date.now())) },
+      gate: readinessGate,
+      now: io.now ?? Date.now,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      emit,
+      timing: {
+        readyTimeoutMs: fleet.policy.readyTimeoutMs,
+        verifyWindowMs: fleet.policy.verifyWindowMs,
+        finishAttempts: 5,
+        finishBackoffMs: 1000,
+      },
+      stopped: () => held.lock.lost(),
+    };
+    const applied = await storeStep('apply', io, () =>
+      applyMoves(
+        {
+          inFlight,
+          planned,
+          budget: fleet.policy.migrationBudget,
+          maxParallel,
+          maxParallelPerCluster: fleet.policy.maxParallelPerCluster,
+        },
+        ports,
+        () => observe(loaded, clusters, store, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      ),
+    );
+    if (typeof applied === 'number') return applied;
+    const summary = await summarise(store, applied, runId, [...clients.values()], (io.now?.() ?? Date.now()) - started);
+    io.stdout(options.json ? `${JSON.stringify(summaryJson(summary))}\n` : renderApplySummary(summary));
+    const lost = held.lock.lost();
+    if (lost) io.stderr(`shisa apply: stopped: lost the rebalancing lock (${lost}); run shisa apply --resume\n`);
+    return summary.outcomes.some((o) => o.end === 'stuck' || o.end === 'failed') || lost ? EXIT_INCOMPLETE : EXIT.ok;
+  } finally {
+    for (const c of clients.values()) c.close();
+  }
+}
+
+/** The run whose planned moves to apply (undefined: none, only settle), or the exit code that stops. */
+async function chooseRun(
+  options: ApplyOptions,
+  io: CliIo,
+  loaded: Loaded,
+  held: Rebalancing,
+): Promise<number | undefined | { exit: number }> {
+  if (options.plan) {
+    const ran = await planRun(
+      'apply',
+      options,
+      io,
+      loaded,
+      storeRecorder(held.store, held.lock, held.where),
+      held.journal,
+    );
+    if (typeof ran === 'number') return { exit: ran };
+    const { result } = ran;
+    if (!result.recorded?.ok) {
+      io.stderr(
+        `shisa apply: ${result.recorded && !result.recorded.ok ? result.recorded.message : 'the run was not recorded'}; nothing was applied\n`,
+      );
+      return { exit: EXIT.internal };
+    }
+    if (result.outcome !== 'proven') {
+      const failed = result.proof.obligations.filter((o) => o.verdict === 'unprovable').map((o) => o.name);
+      io.stderr(`shisa apply: run ${result.recorded.id} is unprovable (${failed.join('; ')}); nothing was applied\n`);
+      return { exit: EXIT.unprovable };
+    }
+    io.stderr(`shisa apply: planned run ${result.recorded.id}: ${result.plan?.moves.length ?? 0} moves, proven\n`);
+    return result.recorded.id;
+  }
+  if (options.run !== undefined) {
+    const found = await storeStep('apply', io, () => getRun(held.store, options.run!));
+    if (typeof found === 'number') return { exit: found };
+    if (!found) {
+      io.stderr(
+        `shisa apply: there is no run ${options.run} in ${held.where} (shisa history --config ${options.config})\n`,
+      );
+      return { exit: EXIT.invalidInput };
+    }
+    if (found.run.verdict !== 'proven') {
+      io.stderr(
+        `shisa apply: run ${options.run} is ${found.run.verdict}: only a proven plan is applied; nothing was applied\n`,
+      );
+      return { exit: EXIT.unprovable };
+    }
+    return options.run;
+  }
+  // --resume alone: the run the migrations in flight belong to, if any still has planned moves.
+  const open = await storeStep('apply', io, () => unfinishedMigrations(held.store));
+  if (typeof open === 'number') return { exit: open };
+  const runs = [...new Set(open.filter((m) => m.state !== 'planned').map((m) => m.runId))];
+  const withPlanned = runs.filter((r) => open.some((m) => m.runId === r && m.state === 'planned'));
+  return withPlanned.length ? Math.max(...withPlanned) : undefined;
+}
+
+/** The clusters read again, as a batch is rechecked against them. */
+async function observe(
+  loaded: Loaded,
+  clusters: readonly RegionCluster[],
+  store: Store,
+  timeoutMs: number,
+): Promise<FreshState | string> {
+  const { workspace: ws, sources } = loaded;
+  const journal = await readJournal(store);
+  const inFlight = journal.underWay.map((m) => ({ workload: m.workload, from: m.from, to: m.to }));
+  const read = await readFleetClusters(ws.fleet, clusters, inFlight);
+  const made = clusterWorkloads(ws.fleet, ws.intents, read, journal.lastMovedAt, (f) => sources.get(f));
+  if (hasErrors(made.diagnostics)) {
+    const n = made.diagnostics.filter((d) => d.severity === 'error').length;
+    return `${n} objects in the clusters are invalid now (shisa inventory --config ${ws.fleet.file} says which)`;
+  }
+  return { fleet: ws.fleet, intents: ws.intents, read: made.read, timeoutMs };
+}
+
+function toJob(m: MigrationRow): MigrationJob {
+  return {
+    id: m.id,
+    runId: m.runId,
+    workload: m.workload,
+    from: m.fromRegion,
+    to: m.toRegion,
+    state: m.state as MigrationState,
+    batch: m.batch,
+    ...(m.planned ? { planned: m.planned as PlannedFacts } : {}),
+  };
+}
+
+/** The outcome with what the moves saved (their runs' own figures) and the API requests made. */
+async function summarise(
+  store: Store,
+  applied: Applied,
+  runId: number | undefined,
+  clients: readonly ObjectClient[],
+  ms: number,
+): Promise<ApplySummary> {
+  const runIds = [...new Set(applied.outcomes.map((o) => o.runId))];
+  const moves = runIds.length ? await store.db.select().from(decisions).where(inArray(decisions.runId, runIds)) : [];
+  const saving = new Map(
+    moves.filter((d) => d.kind === 'move').map((d) => [`${d.runId}\u0000${d.workload}`, d.savingGPerH ?? 0]),
+  );
+  const savedGPerH = applied.outcomes
+    .filter((o) => o.end === 'done')
+    .reduce((sum, o) => sum + (saving.get(`${o.runId}\u0000${o.workload}`) ?? 0), 0);
+  return {
+    ...(runId !== undefined ? { run: runId } : {}),
+    outcomes: applied.outcomes,
+    settled: applied.settled,
+    savedGPerH,
+    requests: clients.reduce((n, c) => n + c.requests, 0),
+    watches: clients.reduce((n, c) => n + c.watches, 0),
+    ms,
+  };
+}
