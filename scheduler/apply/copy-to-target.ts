@@ -14,7 +14,7 @@ export type Copied =
       readonly created: readonly string[];
       readonly existing: readonly string[];
     }
-  | { readonly ok: false; readonly reason: string; readonly applied: boolean };
+  | { readonly ok: false; readonly reason: string };
 
 /** One object the copy needs in the target, and what the target already has by its name. */
 interface Needed {
@@ -41,21 +41,23 @@ export async function copyToTarget(
   cache: NamespaceObjects,
 ): Promise<Copied> {
   const planned = await planCopy(job, source, target, cache);
-  if (!planned.ok) return { ok: false, reason: planned.reason, applied: false };
+  if (!planned.ok) return planned;
   const { namespace } = splitWorkload(job.workload);
   const created: string[] = [];
+  const existing = [...planned.existing];
   for (const w of planned.writes) {
-    const applied = await target.apply(w);
     const what = describeObject(w, namespace);
-    if (!applied.ok)
-      return {
-        ok: false,
-        reason: `applying ${what} to ${job.to} failed: ${applied.fault.message}`,
-        applied: created.length > 0 || applied.fault.status !== undefined,
-      };
-    created.push(what);
+    const workload =
+      w.kind === planned.kind && (w.metadata as { name: string }).name === splitWorkload(job.workload).name;
+    const claim = workload
+      ? { by: job.id, done: target.apply(w) }
+      : cache.shared(target, w, job.id, () => target.apply(w));
+    const applied = await claim.done;
+    if (!applied.ok) return { ok: false, reason: `applying ${what} to ${job.to} failed: ${applied.fault.message}` };
+    if (claim.by === job.id) created.push(what);
+    else existing.push(`${what} (written for #${claim.by})`);
   }
-  return { ok: true, kind: planned.kind, created, existing: planned.existing };
+  return { ok: true, kind: planned.kind, created, existing };
 }
 
 /** What a copy would write (in order), having read both clusters; or why it cannot be made. */

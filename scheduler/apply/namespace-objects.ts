@@ -9,6 +9,29 @@ type Json = Record<string, unknown>;
  */
 export class NamespaceObjects {
   private readonly lists = new Map<string, Promise<Answered<Map<string, Json>>>>();
+  private readonly writes = new Map<string, { readonly by: number; readonly done: Promise<Answered<Json>> }>();
+
+  /**
+   * Writes an object several migrations of the batch need (their namespace, a ConfigMap they
+   * share) once: the first to ask writes it, the others wait for that write and are told who
+   * made it. The workload itself is never shared.
+   */
+  shared(
+    client: ObjectClient,
+    object: Json,
+    migration: number,
+    write: () => Promise<Answered<Json>>,
+  ): { readonly by: number; readonly done: Promise<Answered<Json>> } {
+    const m = object.metadata as { name?: string; namespace?: string };
+    const key = `${client.region}\u0000${String(object.kind)}\u0000${m.namespace ?? ''}\u0000${m.name ?? ''}`;
+    const found = this.writes.get(key);
+    if (found) return found;
+    const claim = { by: migration, done: write() };
+    this.writes.set(key, claim);
+    // A failed write is not kept: the next migration that needs the object writes it itself.
+    void claim.done.then((r) => r.ok || this.writes.delete(key));
+    return claim;
+  }
 
   /** The objects of `kind` in `namespace` of `client`'s cluster, by name (cluster-wide for Namespaces). */
   of(client: ObjectClient, kind: ObjectKind, namespace: string): Promise<Answered<Map<string, Json>>> {

@@ -43,7 +43,12 @@ describe('portable', () => {
     const svc = {
       kind: 'Service',
       metadata: { name: 's' },
-      spec: { clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.1'], ports: [{ port: 80, nodePort: 30080 }], selector: { a: 'b' } },
+      spec: {
+        clusterIP: '10.0.0.1',
+        clusterIPs: ['10.0.0.1'],
+        ports: [{ port: 80, nodePort: 30080 }],
+        selector: { a: 'b' },
+      },
     };
     expect(portable(svc)).toEqual({ metadata: { name: 's' }, spec: { ports: [{ port: 80 }], selector: { a: 'b' } } });
   });

@@ -47,7 +47,14 @@ describe('references', () => {
       kind: 'CronJob',
       spec: {
         jobTemplate: {
-          spec: { template: { spec: { serviceAccountName: 'default', volumes: [null, 3, { configMap: { name: 7 } }, { configMap: { name: 'ok' } }] } } },
+          spec: {
+            template: {
+              spec: {
+                serviceAccountName: 'default',
+                volumes: [null, 3, { configMap: { name: 7 } }, { configMap: { name: 'ok' } }],
+              },
+            },
+          },
         },
       },
     };

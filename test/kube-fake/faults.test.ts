@@ -38,6 +38,13 @@ describe('fault injection', () => {
     expect((await call(cluster, 'GET', '/apis/apps/v1/namespaces/default/deployments')).status).toBe(200);
   });
 
+  it('fails only requests with a given method, and leaves the others alone', async () => {
+    cluster.faults.fail(500, { method: 'DELETE', times: 1 });
+    expect(await statuses(1)).toEqual([200]);
+    expect((await call(cluster, 'DELETE', `${NAMESPACES}/nothing-here`)).status).toBe(500);
+    expect((await call(cluster, 'DELETE', `${NAMESPACES}/nothing-here`)).status).toBe(404);
+  });
+
   it('throttles with 429 TooManyRequests and Retry-After', async () => {
     cluster.faults.throttle(7, { times: 1 });
     const r = await call(cluster, 'GET', NAMESPACES);

@@ -325,14 +325,14 @@ class Cluster implements FakeCluster {
     res.once('finish', () => (rec.status ||= res.statusCode));
     try {
       if (!this.authenticated(req, path)) return reply(asAnswer(unauthorized()));
-      const fault = this.faults.takeAnswer(path);
+      const fault = this.faults.takeAnswer(path, req.method);
       if (fault !== undefined) {
         req.resume();
         return reply(
           asAnswer(fault.kind === 'throttle' ? statusForCode(429, fault.retryAfterSeconds) : statusForCode(fault.code)),
         );
       }
-      const delay = this.faults.takeDelay(path);
+      const delay = this.faults.takeDelay(path, req.method);
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       const result = await answer(this.ctx, parseRoute(path), {
         req,

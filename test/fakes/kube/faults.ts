@@ -1,6 +1,6 @@
 // Fault injection, changeable while a test runs. Each fault applies to the next `times`
-// requests (default: every request) whose path starts with `pathPrefix` (default: any path),
-// and is used up one matching request at a time:
+// requests (default: every request) whose path starts with `pathPrefix` (default: any path)
+// and whose method is `method` (default: any), and is used up one matching request at a time:
 //   fail      answer with a Status of that code (5xx, or any code) instead of serving
 //   throttle  answer 429 TooManyRequests with `Retry-After: seconds`
 //   slow      wait `delayMs` before serving (the request is then served normally)
@@ -14,6 +14,8 @@ export interface FaultScope {
   times?: number;
   /** Applies only to request paths starting with this; default: every path. */
   pathPrefix?: string;
+  /** Applies only to requests with this method (`DELETE`, `PATCH`, …); default: every method. */
+  method?: string;
 }
 
 type Fault =
@@ -26,6 +28,7 @@ interface ActiveFault {
   fault: Fault;
   remaining: number;
   pathPrefix: string;
+  method: string | undefined;
 }
 
 export type Answer = { kind: 'fail'; code: number } | { kind: 'throttle'; retryAfterSeconds: number };
@@ -59,14 +62,14 @@ export class Faults {
   }
 
   /** The fail/throttle answer for this request, if one applies (using it up). */
-  takeAnswer(path: string): Answer | undefined {
-    const found = this.take(path, (f) => f.kind === 'fail' || f.kind === 'throttle');
+  takeAnswer(path: string, method = 'GET'): Answer | undefined {
+    const found = this.take(path, (f) => f.kind === 'fail' || f.kind === 'throttle', method);
     return found as Answer | undefined;
   }
 
   /** The delay of the first slow fault that applies to this request (using it up), or 0. */
-  takeDelay(path: string): number {
-    const f = this.take(path, (x) => x.kind === 'slow');
+  takeDelay(path: string, method = 'GET'): number {
+    const f = this.take(path, (x) => x.kind === 'slow', method);
     return f?.kind === 'slow' ? f.delayMs : 0;
   }
 
@@ -77,11 +80,22 @@ export class Faults {
   }
 
   private add(fault: Fault, scope: FaultScope): void {
-    this.active.push({ fault, remaining: scope.times ?? Infinity, pathPrefix: scope.pathPrefix ?? '' });
+    this.active.push({
+      fault,
+      remaining: scope.times ?? Infinity,
+      pathPrefix: scope.pathPrefix ?? '',
+      method: scope.method?.toUpperCase(),
+    });
   }
 
-  private take(path: string, wanted: (f: Fault) => boolean): Fault | undefined {
-    const hit = this.active.find((a) => a.remaining > 0 && path.startsWith(a.pathPrefix) && wanted(a.fault));
+  private take(path: string, wanted: (f: Fault) => boolean, method = 'GET'): Fault | undefined {
+    const hit = this.active.find(
+      (a) =>
+        a.remaining > 0 &&
+        path.startsWith(a.pathPrefix) &&
+        (a.method === undefined || a.method === method) &&
+        wanted(a.fault),
+    );
     if (hit === undefined) return undefined;
     hit.remaining--;
     this.active = this.active.filter((a) => a.remaining > 0);
