@@ -50,6 +50,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   type('', 'v1', 'Pod', 'pods', true, ['po'], ['status']),
   type('', 'v1', 'ConfigMap', 'configmaps', true, ['cm']),
   type('', 'v1', 'Secret', 'secrets', true),
+  type('', 'v1', 'ServiceAccount', 'serviceaccounts', true, ['sa']),
   type('', 'v1', 'Service', 'services', true, ['svc'], ['status']),
   type('', 'v1', 'Event', 'events', true, ['ev']),
   type('apps', 'v1', 'Deployment', 'deployments', true, ['deploy'], ['status', 'scale']),
