@@ -1,4 +1,4 @@
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { exceptions, MIGRATION_STATES, migrations } from './schema.js';
 import { inTransaction, type Executor, type Store } from './store.js';
 import { appendAuditIn } from './audit-log.js';
@@ -218,6 +218,24 @@ export async function unfinishedMigrations(store: Store): Promise<MigrationRow[]
       .from(migrations)
       .where(inArray(migrations.state, [...open]))
       .orderBy(asc(migrations.id));
+  } catch (err) {
+    throw storeFault(err, 'cannot read the migration journal', 'STORE_READ_FAILED');
+  }
+}
+
+/** Runs with planned migrations left of which at least one has started: what an interrupted apply leaves. */
+export async function startedRuns(store: Store): Promise<number[]> {
+  try {
+    const rows = await store.db
+      .selectDistinct({ runId: migrations.runId })
+      .from(migrations)
+      .where(
+        and(
+          eq(migrations.state, 'planned'),
+          sql`exists (select 1 from ${migrations} m where m.run_id = ${migrations.runId} and m.state <> 'planned')`,
+        ),
+      );
+    return rows.map((r) => r.runId);
   } catch (err) {
     throw storeFault(err, 'cannot read the migration journal', 'STORE_READ_FAILED');
   }

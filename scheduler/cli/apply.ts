@@ -4,6 +4,7 @@ import { readJournal } from '../../db/journal-view.js';
 import {
   advanceMigration,
   runMigrations,
+  startedRuns,
   unfinishedMigrations,
   type MigrationRow,
   type MigrationState,
@@ -220,12 +221,10 @@ async function chooseRun(
     }
     return options.run;
   }
-  // --resume alone: the run the migrations in flight belong to, if any still has planned moves.
-  const open = await storeStep('apply', io, () => unfinishedMigrations(held.store));
+  // --resume alone: the latest run that was started (some migration left `planned`) and not finished.
+  const open = await storeStep('apply', io, () => startedRuns(held.store));
   if (typeof open === 'number') return { exit: open };
-  const runs = [...new Set(open.filter((m) => m.state !== 'planned').map((m) => m.runId))];
-  const withPlanned = runs.filter((r) => open.some((m) => m.runId === r && m.state === 'planned'));
-  return withPlanned.length ? Math.max(...withPlanned) : undefined;
+  return open.length ? Math.max(...open) : undefined;
 }
 
 /** The clusters read again, as a batch is rechecked against them. */
@@ -286,3 +285,4 @@ async function summarise(
     ms,
   };
 }
+
