@@ -58,7 +58,7 @@ export function portable(object: Json): Json {
   if (spec && object.kind === 'Service') {
     for (const k of SERVICE_ALLOCATED) delete spec[k];
     if (Array.isArray(spec.ports))
-      spec.ports = spec.ports.map((p) =>
+      spec.ports = (spec.ports as unknown[]).map((p): unknown =>
         isObject(p) ? Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'nodePort')) : p,
       );
   }

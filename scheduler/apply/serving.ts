@@ -22,8 +22,8 @@ export function deploymentServes(d: Json): true | string {
   if (wanted === 0) return true;
   const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isObject) : [];
   const availableCondition = conditions.find((c) => c.type === 'Available');
-  if (availableCondition?.status !== 'True')
-    return `condition Available is ${String(availableCondition?.status ?? 'missing')}`;
+  const said = availableCondition?.status;
+  if (said !== 'True') return `condition Available is ${typeof said === 'string' ? said : 'missing'}`;
   return true;
 }
 

@@ -5,7 +5,7 @@ import {
   type ObjectClient,
   type ObjectKind,
 } from '../../regions/clusters/client/object-client.js';
-import { describeObject, planCopy } from '../apply/copy-to-target.js';
+import { describeObject, planCopy, type CopyPlan } from '../apply/copy-to-target.js';
 import { splitWorkload, type MigrationJob } from '../apply/job.js';
 import { NamespaceObjects } from '../apply/namespace-objects.js';
 import { MIGRATION_LABEL } from '../apply/portable.js';
@@ -27,7 +27,7 @@ export async function dryRun(
   io: CliIo,
   json: boolean,
 ): Promise<number> {
-  const out = (o: Record<string, unknown>, text: string) => io.stdout(json ? `${JSON.stringify(o)}\n` : text);
+  const out: Out = (o, text) => io.stdout(json ? `${JSON.stringify(o)}\n` : text);
   for (const m of work.inFlight)
     out(
       { type: 'settle', migration: m.id, workload: m.workload, state: m.state },
@@ -38,7 +38,6 @@ export async function dryRun(
   for (const m of work.planned) {
     const source = clients.get(m.from);
     const target = clients.get(m.to);
-    const { namespace, name } = splitWorkload(m.workload);
     out(
       { type: 'move', migration: m.id, workload: m.workload, from: m.from, to: m.to },
       `#${m.id} ${m.workload}: ${m.from} → ${m.to}\n`,
@@ -56,49 +55,10 @@ export async function dryRun(
       out({ type: 'refused', migration: m.id, reason: plan.reason }, `  would be refused: ${plan.reason}\n`);
       continue;
     }
-    const call = (region: string, method: string, path: string, detail: string) =>
-      out(
-        { type: 'call', migration: m.id, region, method, path, detail },
-        `  ${region}: ${method} ${path}  # ${detail}\n`,
-      );
-    for (const w of plan.writes)
-      call(
-        m.to,
-        'PATCH',
-        objectPath({
-          kind: w.kind as ObjectKind,
-          ...(w.kind === 'Namespace' ? {} : { namespace }),
-          name: (w.metadata as { name: string }).name,
-        }) + `?fieldManager=${FIELD_MANAGER}&force=false`,
-        `server-side apply ${describeObject(w, namespace)}, labelled ${MIGRATION_LABEL}=${m.id}`,
-      );
-    for (const e of plan.existing)
-      out(
-        { type: 'existing', migration: m.id, object: e },
-        `  ${m.to}: ${e} is there already, identical: left as it is\n`,
-      );
-    const kind = plan.kind;
-    const path = objectPath({ kind, namespace, name });
-    call(
-      m.to,
-      'WATCH',
-      collectionPath(kind, namespace) + `?fieldSelector=metadata.name=${name}`,
-      kind === 'Deployment' ? 'until Available with every replica ready' : 'until it exists',
-    );
-    call(m.to, 'GET', path, 'after the verification window: still serving');
-    if (kind === 'Deployment') {
-      call(m.from, 'PATCH', path, 'merge patch spec.replicas: 0 (the count kept in an annotation)');
-      call(m.from, 'WATCH', collectionPath('Pod', namespace), "until the source's pods are gone");
-    } else {
-      call(m.from, 'PATCH', path, 'merge patch spec.suspend: true');
-      call(m.to, 'PATCH', path, "merge patch spec.suspend: the source's own setting");
-    }
-    call(m.from, 'DELETE', path, 'propagationPolicy Background');
+    printCalls(m, plan, out);
   }
-  if (!json)
-    io.stdout(
-      `Dry run: ${plural(work.planned.length, 'planned move')}${refused ? `, ${refused} would be refused` : ''}; nothing was written.\n`,
-    );
+  const wouldRefuse = refused ? `, ${refused} would be refused` : '';
+  if (!json) io.stdout(`Dry run: ${plural(work.planned.length, 'planned move')}${wouldRefuse}; nothing was written.\n`);
   return EXIT.ok;
 }
 
@@ -106,4 +66,49 @@ function settling(state: string): string {
   if (state === 'removing-source' || state === 'source-removed') return 'its source removal is finished';
   if (state === 'rolling-back') return 'its rollback is finished';
   return 'rolled back: its copy is removed by its label, the source kept';
+}
+
+type Out = (o: Record<string, unknown>, text: string) => void;
+
+/** The calls one move's migration makes, in order, once its copy was planned. */
+function printCalls(m: MigrationJob, plan: Extract<CopyPlan, { ok: true }>, out: Out): void {
+  const { namespace, name } = splitWorkload(m.workload);
+  const call = (region: string, method: string, path: string, detail: string) =>
+    out(
+      { type: 'call', migration: m.id, region, method, path, detail },
+      `  ${region}: ${method} ${path}  # ${detail}\n`,
+    );
+  for (const w of plan.writes)
+    call(
+      m.to,
+      'PATCH',
+      objectPath({
+        kind: w.kind as ObjectKind,
+        ...(w.kind === 'Namespace' ? {} : { namespace }),
+        name: (w.metadata as { name: string }).name,
+      }) + `?fieldManager=${FIELD_MANAGER}&force=false`,
+      `server-side apply ${describeObject(w, namespace)}, labelled ${MIGRATION_LABEL}=${m.id}`,
+    );
+  for (const e of plan.existing)
+    out(
+      { type: 'existing', migration: m.id, object: e },
+      `  ${m.to}: ${e} is there already, identical: left as it is\n`,
+    );
+  const kind = plan.kind;
+  const path = objectPath({ kind, namespace, name });
+  call(
+    m.to,
+    'WATCH',
+    collectionPath(kind, namespace) + `?fieldSelector=metadata.name=${name}`,
+    kind === 'Deployment' ? 'until Available with every replica ready' : 'until it exists',
+  );
+  call(m.to, 'GET', path, 'after the verification window: still serving');
+  if (kind === 'Deployment') {
+    call(m.from, 'PATCH', path, 'merge patch spec.replicas: 0 (the count kept in an annotation)');
+    call(m.from, 'WATCH', collectionPath('Pod', namespace), "until the source's pods are gone");
+  } else {
+    call(m.from, 'PATCH', path, 'merge patch spec.suspend: true');
+    call(m.to, 'PATCH', path, "merge patch spec.suspend: the source's own setting");
+  }
+  call(m.from, 'DELETE', path, 'propagationPolicy Background');
 }

@@ -49,7 +49,8 @@ export function renderApplySummary(s: ApplySummary): string {
   const lines: string[] = [];
   const head = s.run !== undefined ? `Applied run ${s.run}` : 'Settled the migrations in flight';
   lines.push(
-    `${head} in ${(s.ms / 1000).toFixed(1)} s${s.settled ? ` (${plural(s.settled, 'migration')} found in flight settled first)` : ''}`,
+    `${head} in ${(s.ms / 1000).toFixed(1)} s` +
+      (s.settled ? ` (${plural(s.settled, 'migration')} found in flight settled first)` : ''),
   );
   if (s.outcomes.length === 0) lines.push('Nothing to do: no planned moves are left.');
   for (const end of ENDS) {

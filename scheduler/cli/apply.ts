@@ -81,7 +81,8 @@ export async function applyCommand(options: ApplyOptions, io: CliIo): Promise<nu
   if (!loaded.workspace.fleet.clusterInventory)
     return invalid(
       io,
-      `${options.config} reads its workloads from an inventory file; apply moves them in their clusters, so the fleet ` +
+      `${options.config} reads its workloads from an inventory file; apply moves them in their clusters, ` +
+        'so the fleet ' +
         'must read them there: inventory: { source: clusters }',
     );
   const opening = options.dryRun && options.plan ? undefined : openRebalancingStore('apply', options, io);
@@ -191,9 +192,8 @@ async function chooseRun(
     if (typeof ran === 'number') return { exit: ran };
     const { result } = ran;
     if (!result.recorded?.ok) {
-      io.stderr(
-        `shisa apply: ${result.recorded && !result.recorded.ok ? result.recorded.message : 'the run was not recorded'}; nothing was applied\n`,
-      );
+      const why = result.recorded && !result.recorded.ok ? result.recorded.message : 'the run was not recorded';
+      io.stderr(`shisa apply: ${why}; nothing was applied\n`);
       return { exit: EXIT.internal };
     }
     if (result.outcome !== 'proven') {
@@ -285,4 +285,3 @@ async function summarise(
     ms,
   };
 }
-

@@ -33,7 +33,8 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 /**
  * The gate `shisa apply` has on its own: the copy must still serve (a Deployment Available
- * with every replica ready; a CronJob present) when the window ends. A cluster that cannot say is `unknown`, which fails the move.
+ * with every replica ready; a CronJob present) when the window ends. A cluster that cannot say
+ * is `unknown`, which fails the move.
  */
 export const readinessGate: MigrationGate = {
   async check(s, signal) {

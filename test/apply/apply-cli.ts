@@ -55,7 +55,11 @@ export interface RunningApply {
 }
 
 /** Starts `node bin/shisa.js …args` with only PATH and HOME set. */
-export function startShisa(home: string, args: readonly string[], onEvent: (e: ApplyEventLine) => void = () => {}): RunningApply {
+export function startShisa(
+  home: string,
+  args: readonly string[],
+  onEvent: (e: ApplyEventLine) => void = () => {},
+): RunningApply {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'shisa.js'), ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: home },
@@ -64,7 +68,7 @@ export function startShisa(home: string, args: readonly string[], onEvent: (e: A
   let stderr = '';
   let pending = '';
   const events: ApplyEventLine[] = [];
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
     pending += d.toString();
     for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
@@ -80,7 +84,7 @@ export function startShisa(home: string, args: readonly string[], onEvent: (e: A
       }
     }
   });
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<ApplyRun>((resolve, reject) => {
     child.once('error', reject);
     child.on('close', (code, signal) => {

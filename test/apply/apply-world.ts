@@ -31,7 +31,11 @@ export interface ApplyWorldOptions {
 export const TOKYO = 'region-tokyo-01';
 export const OSAKA = 'region-osaka-01';
 export const FINLAND = 'region-finland-01';
-const CONTEXTS: Readonly<Record<string, string>> = { [TOKYO]: 'gke-tokyo-01', [OSAKA]: 'gke-osaka-01', [FINLAND]: 'gke-finland-01' };
+const CONTEXTS: Readonly<Record<string, string>> = {
+  [TOKYO]: 'gke-tokyo-01',
+  [OSAKA]: 'gke-osaka-01',
+  [FINLAND]: 'gke-finland-01',
+};
 export const REGIONS = [TOKYO, OSAKA, FINLAND] as const;
 
 export interface ApplyWorld {
@@ -164,7 +168,11 @@ export async function startApplyWorld(dir: string, options: ApplyWorldOptions = 
     ...options,
   };
   // Osaka holds its batch work plus two cores; Finland exactly the batch work; Tokyo plenty.
-  const capacity = { [TOKYO]: (o.batch + o.jp) * o.replicas + 8, [OSAKA]: (o.batch + 2) * o.replicas, [FINLAND]: o.batch * o.replicas };
+  const capacity = {
+    [TOKYO]: (o.batch + o.jp) * o.replicas + 8,
+    [OSAKA]: (o.batch + 2) * o.replicas,
+    [FINLAND]: o.batch * o.replicas,
+  };
   mkdirSync(join(dir, 'intents'), { recursive: true });
   const fleet = join(dir, 'fleet.yaml');
   writeFileSync(fleet, fleetYaml(o, capacity));
@@ -172,7 +180,12 @@ export async function startApplyWorld(dir: string, options: ApplyWorldOptions = 
   const seeds: Record<string, KubeObject[]> = { [TOKYO]: [], [OSAKA]: [], [FINLAND]: [] };
   const workloads = new Map<string, string>();
   const place = (region: string, namespace: string, count: number) => {
-    seeds[region]!.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared-config', namespace }, data: { shared: namespace } });
+    seeds[region]!.push({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'shared-config', namespace },
+      data: { shared: namespace },
+    });
     for (let i = 1; i <= count; i++) {
       const name = `${namespace}-${String(i).padStart(3, '0')}`;
       seeds[region]!.push(...workloadObjects(namespace, name, o.replicas));
@@ -186,14 +199,17 @@ export async function startApplyWorld(dir: string, options: ApplyWorldOptions = 
     for (const region of REGIONS) {
       const fake = await startFakeCluster({ name: CONTEXTS[region], controllerDelayMs: o.readinessDelayMs });
       clusters.set(region, fake);
-      fake.seed([node(`${CONTEXTS[region]}-node-1`, String(capacity[region]! + 0.5)), ...seeds[region]!]);
+      fake.seed([node(`${CONTEXTS[region]}-node-1`, String(capacity[region] + 0.5)), ...seeds[region]!]);
     }
   } catch (err) {
     await Promise.all([...clusters.values()].map((c) => c.close()));
     throw err;
   }
   const kubeconfig = join(dir, 'kubeconfig');
-  await writeKubeconfig(kubeconfig, REGIONS.map((r) => ({ context: CONTEXTS[r]!, cluster: clusters.get(r)! })));
+  await writeKubeconfig(
+    kubeconfig,
+    REGIONS.map((r) => ({ context: CONTEXTS[r]!, cluster: clusters.get(r)! })),
+  );
   const world: ApplyWorld = {
     dir,
     fleet,
@@ -208,7 +224,8 @@ export async function startApplyWorld(dir: string, options: ApplyWorldOptions = 
     placement: () => placementOf(clusters),
     settled: async (timeoutMs = 20_000) => {
       const deadline = Date.now() + timeoutMs;
-      const ready = () => [...workloads.keys()].every((w) => (placementOf(clusters).get(w) ?? []).some((p) => p.ready >= o.replicas));
+      const ready = () =>
+        [...workloads.keys()].every((w) => (placementOf(clusters).get(w) ?? []).some((p) => p.ready >= o.replicas));
       while (!ready()) {
         if (Date.now() > deadline) throw new Error(`the fakes did not make every workload ready in ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 20));

@@ -89,7 +89,10 @@ describe('shisa apply --plan on three clusters', () => {
       const [ns, name] = workload.split('/') as [string, string];
       const source = world.cluster(workload.startsWith('batch/') ? OSAKA : TOKYO);
       expect(source.get('deployments', ns, name), workload).toBeUndefined();
-      expect(source.list('pods', ns).filter((p) => p.metadata.labels?.app === name), workload).toEqual([]);
+      expect(
+        source.list('pods', ns).filter((p) => p.metadata.labels?.app === name),
+        workload,
+      ).toEqual([]);
       expect(source.get('configmaps', ns, `${name}-config`), workload).toBeDefined();
       expect(source.get('services', ns, name), workload).toBeDefined();
     }
@@ -101,7 +104,9 @@ describe('shisa apply --plan on three clusters', () => {
       console.warn('SKIPPED: kubectl is not installed here; the fake is not judged by kubectl');
       return ctx.skip();
     }
-    const kubectl = await Kubectl.create(REGIONS.map((r) => ({ context: world.cluster(r).name, cluster: world.cluster(r) })));
+    const kubectl = await Kubectl.create(
+      REGIONS.map((r) => ({ context: world.cluster(r).name, cluster: world.cluster(r) })),
+    );
     try {
       for (const region of REGIONS) {
         const fake = world.cluster(region);
@@ -120,7 +125,9 @@ describe('shisa apply --plan on three clusters', () => {
   it('journals every migration done, with no migration left in flight, and the audit chain verifies', async () => {
     const store = await openStore({ kind: 'pglite', dir: join(world.dir, '.shisa') });
     try {
-      const rows = await store.query<{ state: string; n: string }>('select state, count(*)::text as n from migrations group by state');
+      const rows = await store.query<{ state: string; n: string }>(
+        'select state, count(*)::text as n from migrations group by state',
+      );
       expect(rows).toEqual([{ state: 'done', n: '22' }]);
       const steps = await store.query<{ transitions: { state: string }[] }>('select transitions from migrations');
       for (const s of steps)
@@ -158,9 +165,20 @@ describe('shisa apply --dry-run', () => {
       const planned = await runShisa(root, ['plan', '--config', w.fleet, '--kubeconfig', w.kubeconfig]);
       expect(planned.code, planned.stderr).toBe(0);
       const before = REGIONS.map((r) => w.cluster(r).requests.length);
-      const r = await runShisa(root, ['apply', '--config', w.fleet, '--kubeconfig', w.kubeconfig, '--run', '1', '--dry-run']);
+      const r = await runShisa(root, [
+        'apply',
+        '--config',
+        w.fleet,
+        '--kubeconfig',
+        w.kubeconfig,
+        '--run',
+        '1',
+        '--dry-run',
+      ]);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain(`${FINLAND}: PATCH /apis/apps/v1/namespaces/batch/deployments/batch-001?fieldManager=shisa&force=false`);
+      expect(r.stdout).toContain(
+        `${FINLAND}: PATCH /apis/apps/v1/namespaces/batch/deployments/batch-001?fieldManager=shisa&force=false`,
+      );
       expect(r.stdout).toContain(`${OSAKA}: DELETE /apis/apps/v1/namespaces/batch/deployments/batch-002`);
       expect(r.stdout).toContain('Dry run: 2 planned moves; nothing was written.');
       const during = REGIONS.flatMap((reg, i) => w.cluster(reg).requests.slice(before[i]));

@@ -85,11 +85,17 @@ async function checkInvariants(w: ApplyWorld, trial: number): Promise<void> {
     const rows = await store.query<{ id: string; state: string; to_region: string; workload: string }>(
       'select id::text, state, to_region, workload from migrations',
     );
-    expect(rows.filter((r) => UNDER_WAY.includes(r.state as (typeof UNDER_WAY)[number])), `${where}: in flight`).toEqual([]);
+    expect(
+      rows.filter((r) => UNDER_WAY.includes(r.state as (typeof UNDER_WAY)[number])),
+      `${where}: in flight`,
+    ).toEqual([]);
     // A rolled-back migration leaves nothing labelled with its id in its target.
     for (const r of rows.filter((x) => x.state === 'rolled-back')) {
       const left = ['deployments', 'configmaps', 'secrets', 'services'].flatMap((t) =>
-        w.cluster(r.to_region).list(t).filter((o) => o.metadata.labels?.['shisa.io/migration'] === r.id),
+        w
+          .cluster(r.to_region)
+          .list(t)
+          .filter((o) => o.metadata.labels?.['shisa.io/migration'] === r.id),
       );
       expect(left, `${where}: leftovers of rolled-back migration ${r.id}`).toEqual([]);
     }
@@ -118,7 +124,8 @@ describe('shisa apply under kill -9', () => {
         const killed = await running.done;
         clearTimeout(timer);
         const left = killed.signal === 'SIGKILL' ? await interrupted(w) : ['not killed (finished first)'];
-        for (const s of left.length ? left : ['none in flight (between steps)']) states.set(s, (states.get(s) ?? 0) + 1);
+        for (const s of left.length ? left : ['none in flight (between steps)'])
+          states.set(s, (states.get(s) ?? 0) + 1);
         const resumed = await startShisa(root, applyArgs(w, '--resume')).done;
         expect(resumed.code, `trial ${trial}: ${resumed.stderr}`).toBe(0);
         for (const [, copies] of w.placement()) {

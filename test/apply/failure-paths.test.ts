@@ -57,7 +57,9 @@ async function journal(w: ApplyWorld) {
       migrations: await store.query<{ workload: string; state: string; reason: string | null }>(
         'select workload, state, reason from migrations order by id',
       ),
-      exceptions: await store.query<{ kind: string; concerns: string }>('select kind, concerns from exceptions order by id'),
+      exceptions: await store.query<{ kind: string; concerns: string }>(
+        'select kind, concerns from exceptions order by id',
+      ),
     };
   } finally {
     await store.close();
@@ -66,7 +68,10 @@ async function journal(w: ApplyWorld) {
 
 const labelledIn = (w: ApplyWorld, region: string) =>
   ['deployments', 'configmaps', 'secrets', 'services'].flatMap((t) =>
-    w.cluster(region).list(t).filter((o) => o.metadata.labels?.['shisa.io/migration'] !== undefined),
+    w
+      .cluster(region)
+      .list(t)
+      .filter((o) => o.metadata.labels?.['shisa.io/migration'] !== undefined),
   );
 
 describe('shisa apply when things go wrong', () => {
@@ -141,7 +146,9 @@ describe('shisa apply when things go wrong', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.summary).toMatchObject({ done: 1, rolled_back: 1 });
     const back = r.summary!.migrations.find((m) => m.workload === 'batch/batch-002')!;
-    expect(back.reason).toMatch(/applying Deployment batch\/batch-002 to region-finland-01 failed: unexpected answer 409/);
+    expect(back.reason).toMatch(
+      /applying Deployment batch\/batch-002 to region-finland-01 failed: unexpected answer 409/,
+    );
     expect(placedOnce(w)).toEqual({ 'batch/batch-001': FINLAND, 'batch/batch-002': OSAKA });
     // Its own ConfigMap and Secret are gone again; the shared ConfigMap stays, batch-001 uses it.
     expect(w.cluster(FINLAND).get('configmaps', 'batch', 'batch-002-config')).toBeUndefined();
@@ -151,7 +158,12 @@ describe('shisa apply when things go wrong', () => {
   it('refuses a copy whose ConfigMap the target has already, different, and applies nothing of it', async () => {
     const w = await twoMoves();
     w.cluster(FINLAND).seed([
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'batch-001-config', namespace: 'batch' }, data: { mode: 'theirs' } },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'batch-001-config', namespace: 'batch' },
+        data: { mode: 'theirs' },
+      },
     ]);
     const patchesBefore = w.cluster(FINLAND).requests.length;
     const r = await startShisa(root, applyArgs(w, '--plan')).done;
@@ -161,7 +173,10 @@ describe('shisa apply when things go wrong', () => {
     expect(back.reason).toBe(
       'region-finland-01 already has a ConfigMap batch/batch-001-config that differs from the one in region-osaka-01; nothing was applied',
     );
-    const writes = w.cluster(FINLAND).requests.slice(patchesBefore).filter((q) => q.method !== 'GET');
+    const writes = w
+      .cluster(FINLAND)
+      .requests.slice(patchesBefore)
+      .filter((q) => q.method !== 'GET');
     expect(writes.filter((q) => q.path.includes('batch-001'))).toEqual([]);
     expect(w.cluster(FINLAND).get('configmaps', 'batch', 'batch-001-config')?.data).toEqual({ mode: 'theirs' });
     expect(placedOnce(w)).toEqual({ 'batch/batch-001': OSAKA, 'batch/batch-002': FINLAND });

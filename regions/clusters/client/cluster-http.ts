@@ -124,7 +124,7 @@ export class ClusterHttp {
           } catch {
             throw new BadBodyError(`a watch event from ${path} is not JSON`);
           }
-          if (typeof event === 'object' && event !== null && onEvent(event as { type?: unknown; object?: unknown })) {
+          if (typeof event === 'object' && event !== null && onEvent(event)) {
             stop.abort();
             return true;
           }
