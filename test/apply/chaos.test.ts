@@ -57,14 +57,19 @@ async function trialWorld(name: string): Promise<ApplyWorld> {
   return w;
 }
 
-/** The states of the migrations a kill left unfinished (planned ones not counted). */
+/**
+ * What a kill interrupted: the state of each migration it left in flight, or, with none in
+ * flight, whether it came before any migration started or between two steps.
+ */
 async function interrupted(w: ApplyWorld): Promise<string[]> {
   const store = await openStore({ kind: 'pglite', dir: join(w.dir, '.shisa') });
   try {
-    const rows = await store.query<{ state: string }>(
-      `select state from migrations where state in (${UNDER_WAY.map((s) => `'${s}'`).join(', ')})`,
-    );
-    return rows.map((r) => r.state);
+    const rows = await store.query<{ state: string }>('select state from migrations');
+    const flying = rows.map((r) => r.state).filter((s) => UNDER_WAY.includes(s as (typeof UNDER_WAY)[number]));
+    if (flying.length) return flying;
+    return [
+      rows.every((r) => r.state === 'planned') ? 'before any migration started' : 'between steps (none in flight)',
+    ];
   } finally {
     await store.close();
   }
@@ -114,18 +119,23 @@ describe('shisa apply under kill -9', () => {
     let duplicated = 0;
     let rolledBack = 0;
     let done = 0;
-    for (let trial = 1; trial <= TRIALS; trial++) {
+    let kills = 0;
+    let trial = 0;
+    // Trials go on until TRIALS of them were killed (a run that ends before its kill is not one).
+    while (kills < TRIALS && trial < TRIALS * 2) {
+      trial++;
       const w = await trialWorld(`t${trial}`);
       try {
         const running = startShisa(root, applyArgs(w, '--run', '1'));
-        // Uniform over the uninterrupted run's duration; a run that ends first is simply not killed.
+        // Uniform over the uninterrupted run's duration; a run that ends first is not counted.
         const killAfter = Math.random() * fullMs;
         const timer = setTimeout(() => running.child.kill('SIGKILL'), killAfter);
         const killed = await running.done;
         clearTimeout(timer);
-        const left = killed.signal === 'SIGKILL' ? await interrupted(w) : ['not killed (finished first)'];
-        for (const s of left.length ? left : ['none in flight (between steps)'])
-          states.set(s, (states.get(s) ?? 0) + 1);
+        if (killed.signal === 'SIGKILL') {
+          kills++;
+          for (const s of await interrupted(w)) states.set(s, (states.get(s) ?? 0) + 1);
+        }
         const resumed = await startShisa(root, applyArgs(w, '--resume')).done;
         expect(resumed.code, `trial ${trial}: ${resumed.stderr}`).toBe(0);
         for (const [, copies] of w.placement()) {
@@ -148,10 +158,12 @@ describe('shisa apply under kill -9', () => {
     }
     const distribution = [...states].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`);
     console.log(
-      `chaos: ${TRIALS} trials over ${REGIONS.length} clusters, a plan of 12 moves (uninterrupted: ${fullMs} ms); ` +
+      `chaos: ${kills} kills in ${trial} trials over ${REGIONS.length} clusters, a plan of 12 moves ` +
+        `(uninterrupted: ${fullMs} ms); ` +
         `lost ${lost}, duplicated ${duplicated}; migrations done ${done}, rolled back ${rolledBack}; ` +
         `states the kills interrupted: ${distribution.join(', ')}`,
     );
+    expect(kills).toBe(TRIALS);
     expect(lost).toBe(0);
     expect(duplicated).toBe(0);
   }, 1_500_000);
