@@ -43,7 +43,16 @@ async function drive(store: Store, id: number, path: readonly MigrationState[], 
   }
 }
 
-const HAPPY: MigrationState[] = ['planned', 'target-created', 'target-ready', 'verifying', 'source-removed', 'done'];
+const HAPPY: MigrationState[] = [
+  'planned',
+  'creating',
+  'target-created',
+  'target-ready',
+  'verifying',
+  'removing-source',
+  'source-removed',
+  'done',
+];
 
 let store: Store;
 beforeAll(async () => {
@@ -79,9 +88,9 @@ describe('readJournal', () => {
     ).map((r) => Number(r.id));
     const [a, b, c, d] = ids as [number, number, number, number];
     await drive(store, a, HAPPY, new Date('2026-11-22T13:00:00Z'));
-    await drive(store, b, HAPPY.slice(0, 3), AT); // target-ready: under way
-    await drive(store, c, ['planned', 'target-created', 'rolling-back'], AT); // a rollback is under way
-    await drive(store, d, ['planned', 'target-created', 'rolling-back', 'rolled-back'], AT); // over
+    await drive(store, b, HAPPY.slice(0, 4), AT); // target-ready: under way
+    await drive(store, c, ['planned', 'creating', 'target-created', 'rolling-back'], AT); // a rollback is under way
+    await drive(store, d, ['planned', 'creating', 'target-created', 'rolling-back', 'rolled-back'], AT); // over
     // ml/e stays planned: nothing created yet.
 
     // ml/a moved again later, and back: the later done is its last move.

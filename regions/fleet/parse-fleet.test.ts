@@ -79,6 +79,10 @@ describe('parseFleet', () => {
       minSavingPercent: 10,
       cooldownMs: 21_600_000,
       migrationCostGPerH: 0,
+      readyTimeoutMs: 600_000,
+      verifyWindowMs: 60_000,
+      maxParallel: 10,
+      maxParallelPerCluster: 4,
     });
     expect(fleet?.power).toEqual({ wattsPerCpu: 2.5, wattsPerGib: 0.392, pue: 1.1 });
     expect(fleet?.regionsByName.get('osaka')?.compliance).toEqual([]);

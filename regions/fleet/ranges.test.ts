@@ -28,7 +28,7 @@ carbon:
   static: { year: ${v('carbon.static.year', '2024')} }
   electricitymaps: { timeout: ${v('carbon.electricitymaps.timeout', '10s')}, cache_ttl: ${v('carbon.electricitymaps.cache_ttl', '5m')}, retries: ${v('carbon.electricitymaps.retries', '3')} }
 power: { watts_per_cpu: ${v('power.watts_per_cpu', '2.5')}, watts_per_gib: ${v('power.watts_per_gib', '0.392')}, pue: ${v('power.pue', '1.1')} }
-policy: { migration_budget: ${v('policy.migration_budget', '10')}, min_saving: ${v('policy.min_saving', '10%')}, cooldown: ${v('policy.cooldown', '6h')}, migration_cost_g_per_h: ${v('policy.migration_cost_g_per_h', '0')} }
+policy: { migration_budget: ${v('policy.migration_budget', '10')}, min_saving: ${v('policy.min_saving', '10%')}, cooldown: ${v('policy.cooldown', '6h')}, migration_cost_g_per_h: ${v('policy.migration_cost_g_per_h', '0')}, ready_timeout: ${v('policy.ready_timeout', '10m')}, verify_window: ${v('policy.verify_window', '1m')}, max_parallel: ${v('policy.max_parallel', '10')}, max_parallel_per_cluster: ${v('policy.max_parallel_per_cluster', '4')} }
 `;
 }
 

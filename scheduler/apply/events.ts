@@ -16,13 +16,6 @@ export type ApplyEvent =
       readonly detail?: string;
     }
   | {
-      readonly type: 'call';
-      readonly region: string;
-      readonly method: string;
-      readonly path: string;
-      readonly detail?: string;
-    }
-  | {
       readonly type: 'end';
       readonly migration: number;
       readonly workload: string;

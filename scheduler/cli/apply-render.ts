@@ -28,8 +28,6 @@ export function renderApplyEvent(e: ApplyEvent): string {
         : `batch ${e.batch} of ${e.of}: ${plural(e.moves, 'move')}; reading the clusters and proving the moves again\n`;
     case 'step':
       return `  #${e.migration} ${e.workload}: ${e.state}${e.detail ? ` (${e.detail})` : ''}\n`;
-    case 'call':
-      return `  ${e.region}: ${e.method} ${e.path}${e.detail ? `  # ${e.detail}` : ''}\n`;
     case 'end':
       return `  #${e.migration} ${e.workload} ${e.from} → ${e.to}: ${e.end}${e.reason ? ` (${e.reason})` : ''}\n`;
   }

@@ -6,7 +6,9 @@ import { EXIT, environmentOf, type CliIo } from './io.js';
 import { STORE_WAIT_MS, storeTargetFor } from './store-target.js';
 
 /** Opening the store, as a value: what it opened, or the error it failed with (said later). */
-export type Opening = Promise<{ readonly opened: StoreOpen; readonly where: string } | { readonly failed: unknown }>;
+export type Opening = Promise<
+  { readonly opened: StoreOpen; readonly where: string; readonly holder: string } | { readonly failed: unknown }
+>;
 
 /** What a rebalancing command holds while it runs: the store, the rebalancing lock, the journal read under it. */
 export interface Rebalancing {
@@ -27,14 +29,15 @@ export function openRebalancingStore(
   io: CliIo,
 ): Opening {
   const { target, where } = storeTargetFor(options.config, io.cwd, environmentOf(io), options.dataDir);
+  const holder = `shisa ${command} --config ${options.config}`;
   return tryOpenStore(target, {
-    holder: `shisa ${command} --config ${options.config}`,
+    holder,
     rebalancing: true,
     waitMs: STORE_WAIT_MS,
     waitFor: (h) => !isRebalancing(h),
     onWait: (w) => io.stderr(`shisa ${command}: ${w}\n`),
   }).then(
-    (opened) => ({ opened, where }),
+    (opened) => ({ opened, where, holder }),
     (failed: unknown) => ({ failed }),
   );
 }
@@ -52,14 +55,14 @@ export async function withRebalancing(
 ): Promise<number> {
   const o = await opening;
   if ('failed' in o) return storeFailure(command, io, o.failed);
-  const { opened, where } = o;
+  const { opened, where, holder } = o;
   if (!opened.ok) {
     io.stderr(`shisa ${command}: not run: ${opened.message}\n`);
     return EXIT.busy;
   }
   const store: Store = opened.store;
   try {
-    const taken = await storeStep(command, io, () => tryRebalanceLock(store, `shisa ${command}`));
+    const taken = await storeStep(command, io, () => tryRebalanceLock(store, holder));
     if (typeof taken === 'number') return taken;
     if (!taken.ok) {
       io.stderr(

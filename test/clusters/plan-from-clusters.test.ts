@@ -191,10 +191,19 @@ describe('shisa plan and verify from the clusters', () => {
     await advance(
       first.dataDir,
       'batch/etl-orders',
-      ['planned', 'target-created', 'target-ready', 'verifying', 'source-removed', 'done'],
+      [
+        'planned',
+        'creating',
+        'target-created',
+        'target-ready',
+        'verifying',
+        'removing-source',
+        'source-removed',
+        'done',
+      ],
       new Date(Date.parse(AT) - 3_600_000),
     );
-    await advance(first.dataDir, 'batch/nightly-report', ['planned', 'target-created'], new Date(AT));
+    await advance(first.dataDir, 'batch/nightly-report', ['planned', 'creating', 'target-created'], new Date(AT));
     const finland = example.cluster('region-finland-01');
     finland.fake.seed([seeded('region-tokyo-01', 'CronJob', 'batch/nightly-report')]);
     try {

@@ -115,7 +115,7 @@ describe.each([
     first = await recordRun(store, run(3));
     await recordRun(store, run(0));
     const [m] = await store.query<{ id: string }>('select min(id) as id from migrations where run_id = $1', [first]);
-    await advanceMigration(store, Number(m!.id), { from: 'planned', to: 'target-created' }, at(1));
+    await advanceMigration(store, Number(m!.id), { from: 'planned', to: 'creating' }, at(1));
   });
 
   it.skipIf(skip)(

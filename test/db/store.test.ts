@@ -163,28 +163,30 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
       );
       expect(m?.state).toBe('planned');
       const mid = Number(m!.id);
-      const path = ['planned', 'target-created', 'target-ready', 'verifying', 'source-removed', 'done'] as const;
+      const path = [
+        'planned',
+        'creating',
+        'target-created',
+        'target-ready',
+        'verifying',
+        'removing-source',
+        'source-removed',
+        'done',
+      ] as const;
       for (let k = 1; k < path.length; k++) {
         const step = await advanceMigration(store, mid, { from: path[k - 1]!, to: path[k]! }, at(k));
         expect(step.ok && step.row.state).toBe(path[k]);
       }
       // A second executor that still saw it verifying lost the race: a value, nothing written.
-      const late = await advanceMigration(store, mid, { from: 'verifying', to: 'source-removed' }, at(8));
+      const late = await advanceMigration(store, mid, { from: 'verifying', to: 'removing-source' }, at(8));
       expect(late).toMatchObject({ ok: false, reason: 'lost', state: 'done' });
       const [done] = await store.query<{ state: string; transitions: { state: string; at: string }[] }>(
         'select state, transitions from migrations where id = $1',
         [mid],
       );
       expect(done?.state).toBe('done');
-      expect(done?.transitions.map((t) => t.state)).toEqual([
-        'planned',
-        'target-created',
-        'target-ready',
-        'verifying',
-        'source-removed',
-        'done',
-      ]);
-      expect(done?.transitions.map((t) => t.at)).toEqual([0, 1, 2, 3, 4, 5].map((k) => at(k).toISOString()));
+      expect(done?.transitions.map((t) => t.state)).toEqual([...path]);
+      expect(done?.transitions.map((t) => t.at)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((k) => at(k).toISOString()));
       const err = await advanceMigration(store, mid, { from: 'done', to: 'rolling-back' }, at(9)).catch(
         (e: unknown) => e,
       );
