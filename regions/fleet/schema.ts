@@ -177,11 +177,13 @@ export const policySchema = z
     ).default(0),
     ready_timeout: rangedDuration(
       R['policy.ready_timeout'],
-      'How long a migrated copy may take to serve (Deployment Available, every replica ready) before the move is rolled back.',
+      'How long a migrated copy may take to serve (Deployment Available, every replica ready) ' +
+        'before the move is rolled back.',
     ).prefault('10m'),
     verify_window: rangedDuration(
       R['policy.verify_window'],
-      'How long a ready copy is watched (readiness, and enforcer verdicts where they report) before the source is removed.',
+      'How long a ready copy is watched (readiness, and enforcer verdicts where they report) ' +
+        'before the source is removed.',
     ).prefault('1m'),
     max_parallel: rangedNumber(R['policy.max_parallel'], 'Most migrations under way at once.').default(10),
     max_parallel_per_cluster: rangedNumber(
