@@ -76,11 +76,14 @@ export async function applyMoves(work: ApplyWork, ports: ApplyPorts, observe: Ob
   return { outcomes, settled: work.inFlight.length };
 }
 
-/** The planned moves grouped by batch, batches in order (moves without a batch each alone, last). */
+/** Past every batch number a plan can hold: moves without a batch come after all batches. */
+const UNBATCHED = 2 ** 40;
+
+/** The planned moves grouped by batch, batches in order (moves without a batch each alone, last, by id). */
 function byBatch(planned: readonly MigrationJob[]): MigrationJob[][] {
   const groups = new Map<number, MigrationJob[]>();
   for (const j of planned) {
-    const key = j.batch ?? Number.MAX_SAFE_INTEGER - j.id;
+    const key = j.batch ?? UNBATCHED + j.id;
     groups.set(key, [...(groups.get(key) ?? []), j]);
   }
   return [...groups.entries()].sort(([a], [b]) => a - b).map(([, g]) => g);
