@@ -193,6 +193,8 @@ export const outbox = pgTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: at('next_attempt_at').notNull(),
     deliveredAt: at('delivered_at'),
+    /** Set when the receiver refused it for good (a 4xx other than 429): never sent again. */
+    failedAt: at('failed_at'),
     lastError: text('last_error'),
   },
   (t) => [uniqueIndex('outbox_idempotency_key').on(t.idempotencyKey)],
