@@ -1,5 +1,5 @@
 import type { MigrationGate } from './gate.js';
-import { evidenceOf, judgeWindow } from './judge-window.js';
+import { judgeWindow, violationReason } from './judge-window.js';
 import type { BoardEntry, VerdictBoard } from './verdict-board.js';
 
 export interface EnforcerGateOptions {
@@ -36,8 +36,7 @@ export function enforcerGate(o: EnforcerGateOptions): MigrationGate {
       signal?.addEventListener('abort', abortEarly, { once: true });
       try {
         const ready = await o.readiness.check(subject, early.signal);
-        if (violated)
-          return { verdict: 'fail', reason: `${violated.key} violated in ${region}: ${evidenceOf(violated)}` };
+        if (violated) return { verdict: 'fail', reason: violationReason(violated) };
         if (signal?.aborted) return ready;
         const judged = judgeWindow(new Map([...keys].map((k) => [k, o.board.history(region, k, start)])), region);
         if (judged.verdict !== 'pass') return { verdict: judged.verdict, reason: judged.reason };

@@ -16,7 +16,7 @@ export type WindowJudgement =
 export function judgeWindow(checks: ReadonlyMap<string, readonly BoardEntry[]>, region: string): WindowJudgement {
   for (const [key, entries] of checks) {
     const violated = entries.find((e) => e.state === 'violated');
-    if (violated) return { verdict: 'fail', key, reason: `${key} violated in ${region}: ${evidenceOf(violated)}` };
+    if (violated) return { verdict: 'fail', key, reason: violationReason(violated) };
   }
   for (const [key, entries] of checks) {
     const first = entries.findIndex((e) => e.state === 'holds');
@@ -40,8 +40,13 @@ export function judgeWindow(checks: ReadonlyMap<string, readonly BoardEntry[]>, 
   return { verdict: 'pass', detail: `${checks.size} latency checks held in ${region} (${n} verdicts)` };
 }
 
+/** Why a violation fails the move: the check, its region, and the figures behind the verdict. */
+export function violationReason(e: BoardEntry): string {
+  return `${e.key} violated in ${e.region}: ${evidenceOf(e)}`;
+}
+
 /** The figures a rollback's exception carries: samples, the percentile measured, the bound. */
-export function evidenceOf(e: BoardEntry): string {
+function evidenceOf(e: BoardEntry): string {
   const ev = e.evidence ?? {};
   const num = (k: string): number | undefined => {
     const v = ev[k];

@@ -1,5 +1,5 @@
-import { errors, request, type Dispatcher } from 'undici';
-import { retryAfterMs } from '../../regions/carbon/electricitymaps/http-get.js';
+import { request, type Dispatcher } from 'undici';
+import { isTimeout, retryAfterMs } from '../../regions/carbon/electricitymaps/http-get.js';
 import type { Secret } from '../config/secret.js';
 
 /**
@@ -88,13 +88,7 @@ async function readAnswer(res: Dispatcher.ResponseData): Promise<string> {
 
 /** A timeout or a network error by its code; never the message, which may hold the URL. */
 function failureDetail(err: unknown): string {
-  if (
-    err instanceof errors.HeadersTimeoutError ||
-    err instanceof errors.BodyTimeoutError ||
-    err instanceof errors.ConnectTimeoutError ||
-    (err as { name?: string } | null)?.name === 'TimeoutError'
-  )
-    return 'no answer in time';
+  if (isTimeout(err)) return 'no answer in time';
   const code = (err as { code?: unknown } | null)?.code;
   return `could not reach Slack (${typeof code === 'string' ? code : 'network error'})`;
 }

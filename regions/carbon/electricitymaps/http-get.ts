@@ -155,7 +155,8 @@ function errorDetail(text: string): string {
   }
 }
 
-function isTimeout(err: unknown): boolean {
+/** Whether undici or an AbortSignal.timeout gave up waiting (as opposed to a network error). */
+export function isTimeout(err: unknown): boolean {
   if (
     err instanceof errors.HeadersTimeoutError ||
     err instanceof errors.BodyTimeoutError ||
