@@ -9,7 +9,8 @@ import type { Executor, Store } from './store.js';
  * transaction wrote — the run, its decisions and exceptions in order, each migration — and
  * each `migration.advanced` entry the digest of the migration after the step. `shisa audit
  * verify` recomputes them from the rows: a row deleted, edited or added behind shisa's back
- * no longer matches. (An exception's `notified_at` is left out: the notifier sets it later.)
+ * no longer matches. (An exception's `notified_at`, `episode_of` and `resolved_at` are left out: its episode is
+ * decided and cleared later; they are the notifier's bookkeeping, not what was found.)
  */
 export interface RunBinding {
   readonly run: number;
@@ -48,7 +49,12 @@ export const decisionContent = (d: {
 }) => [d.kind, d.workload, d.fromRegion, d.toRegion, d.savingGPerH, d.reason, d.detail] as const;
 
 /** An exception as it is bound: everything but when it was notified. */
-export const exceptionContent = (e: ExceptionRow) => ({ ...e, notifiedAt: undefined });
+export const exceptionContent = (e: ExceptionRow) => ({
+  ...e,
+  notifiedAt: undefined,
+  episodeOf: undefined,
+  resolvedAt: undefined,
+});
 
 /** The digest an `exception.recorded` entry binds an exception the executor wrote by. */
 export const exceptionDigest = (e: ExceptionRow): string => rowDigest(exceptionContent(e));

@@ -113,7 +113,13 @@ export type Advance =
  * entry binding the row as it now is. A transition the state machine does not have, or a
  * migration that was never journaled, is a StoreError (the caller's mistake, not a race).
  */
-export async function advanceMigration(store: Store, id: number, step: Transition, at: Date): Promise<Advance> {
+export async function advanceMigration(
+  store: Store,
+  id: number,
+  step: Transition,
+  at: Date,
+  onException?: OnException,
+): Promise<Advance> {
   if (!TRANSITIONS[step.from].includes(step.to))
     throw new StoreError(
       'MIGRATION_TRANSITION',
@@ -121,13 +127,22 @@ export async function advanceMigration(store: Store, id: number, step: Transitio
         `(allowed: ${TRANSITIONS[step.from].join(', ') || 'none, it is finished'})`,
     );
   try {
-    return await inTransaction(store, (tx) => advanceIn(tx, id, step, at));
+    return await inTransaction(store, (tx) => advanceIn(tx, id, step, at, onException));
   } catch (err) {
     throw storeFault(err, `cannot advance migration ${id}`);
   }
 }
 
-async function advanceIn(tx: Executor, id: number, step: Transition, at: Date): Promise<Advance> {
+/** Run in the transaction that records a migration's exception: what must be written with it (its messages). */
+export type OnException = (tx: Executor, exception: typeof exceptions.$inferSelect) => Promise<void>;
+
+async function advanceIn(
+  tx: Executor,
+  id: number,
+  step: Transition,
+  at: Date,
+  onException?: OnException,
+): Promise<Advance> {
   const locked = (await tx.execute(sql`select state from ${migrations} where id = ${id} for update`)) as unknown as
     { rows?: { state: string }[] } | { state: string }[];
   const current = (Array.isArray(locked) ? locked : (locked.rows ?? []))[0];
@@ -164,7 +179,7 @@ async function advanceIn(tx: Executor, id: number, step: Transition, at: Date): 
       row: migrationDigest(row!),
     },
   });
-  if (step.exception) await recordException(tx, row!, step.exception, at);
+  if (step.exception) await onException?.(tx, await recordException(tx, row!, step.exception, at));
   return { ok: true, row: row! };
 }
 
@@ -177,7 +192,7 @@ async function recordException(
   row: MigrationRow,
   exception: NonNullable<Transition['exception']>,
   at: Date,
-): Promise<void> {
+): Promise<typeof exceptions.$inferSelect> {
   const [written] = await tx
     .insert(exceptions)
     .values({
@@ -194,6 +209,7 @@ async function recordException(
     subject: `exception ${written!.id}`,
     payload: { exception: written!.id, run: row.runId, kind: exception.kind, row: exceptionDigest(written!) },
   });
+  return written!;
 }
 
 /** The migrations of a run, in the proven order. */

@@ -61,7 +61,7 @@ export interface RunRecord {
     readonly source: string;
   }[];
   readonly exceptions: readonly {
-    readonly kind: 'unprovable' | 'stale-feed';
+    readonly kind: 'unprovable' | 'stale-feed' | 'unreachable-cluster';
     readonly concerns: string;
     readonly detail: unknown;
   }[];
@@ -73,7 +73,22 @@ export interface RecordOptions {
    * throws, the transaction rolls back and nothing of the run is written.
    */
   readonly guard?: (tx: Executor) => Promise<void>;
+  /**
+   * Run inside the transaction once the run is written, with its id and exceptions: what
+   * must be written with it or not at all (the messages that tell of it, in the outbox).
+   */
+  readonly after?: (tx: Executor, written: RunWritten) => Promise<void>;
 }
+
+/** What a run's transaction wrote, for `after`. */
+export interface RunWritten {
+  readonly runId: number;
+  /** The run's `finishedAt`: when what it found is told as found. */
+  readonly finishedAt: Date;
+  readonly exceptions: readonly ExceptionRow[];
+}
+
+export type ExceptionRow = typeof exceptions.$inferSelect;
 
 /** Decisions per INSERT … SELECT unnest(…): large enough to be fast, small enough to keep messages modest. */
 const CHUNK = 10_000;
@@ -88,16 +103,17 @@ export async function recordRun(store: Store, r: RunRecord, options: RecordOptio
   try {
     return await inTransaction(store, async (tx) => {
       await options.guard?.(tx);
-      const id = await writeRun(tx, r, store.driver);
+      const written = await writeRun(tx, r, store.driver);
+      await options.after?.(tx, written);
       await options.guard?.(tx);
-      return id;
+      return written.runId;
     });
   } catch (err) {
     throw storeFault(err, 'cannot record the run');
   }
 }
 
-async function writeRun(tx: Executor, r: RunRecord, driver: Store['driver']): Promise<number> {
+async function writeRun(tx: Executor, r: RunRecord, driver: Store['driver']): Promise<RunWritten> {
   const [run] = await tx
     .insert(runs)
     .values({
@@ -150,7 +166,7 @@ async function writeRun(tx: Executor, r: RunRecord, driver: Store['driver']): Pr
     },
   });
   await auditDecisions(tx, runId, r);
-  return runId;
+  return { runId, finishedAt: r.finishedAt, exceptions: excepted };
 }
 
 /** The run's decisions as rows: its moves, then why each flexible workload stays. */

@@ -139,6 +139,17 @@ export const carbonReadings = pgTable(
   (t) => [uniqueIndex('carbon_readings_zone_time_source').on(t.zone, t.datetime, t.source)],
 );
 
+/** What a human may need to hear about, by kind (the exceptions table's check). */
+export const EXCEPTION_KINDS = [
+  'unprovable',
+  'stale-feed',
+  'rollback',
+  'breaker',
+  'unreachable-cluster',
+  'config-rejected',
+  'drift',
+] as const;
+
 /** Unprovable States, stale feeds, rollbacks, tripped breakers: what a human may need to hear. */
 export const exceptions = pgTable(
   'exceptions',
@@ -151,8 +162,18 @@ export const exceptions = pgTable(
     detail: jsonb('detail').notNull(),
     createdAt: at('created_at').notNull(),
     notifiedAt: at('notified_at'),
+    /**
+     * The exception that opened this one's episode (the same kind about the same thing, still
+     * open when this was seen); null for the opener. Only an opener is told, and cleared.
+     */
+    episodeOf: bigint('episode_of', { mode: 'number' }),
+    /** When the episode this exception opened was seen to clear (its "resolved" was told then). */
+    resolvedAt: at('resolved_at'),
   },
-  (t) => [check('exceptions_kind', sql`${t.kind} in ('unprovable', 'stale-feed', 'rollback', 'breaker')`)],
+  (t) => [
+    check('exceptions_kind', sql`${t.kind} in (${quoted(EXCEPTION_KINDS)})`),
+    index('exceptions_open').on(t.kind, t.concerns),
+  ],
 );
 
 /**

@@ -1,5 +1,6 @@
 import type { MigrationState, Transition } from '../../db/migration-journal.js';
 import type { ObjectClient } from '../../regions/clusters/client/object-client.js';
+import type { GateEvidence } from '../gate/gate.js';
 import { copyToTarget } from './copy-to-target.js';
 import { splitWorkload, type MigrationJob, type MigrationOutcome, type MovableKind } from './job.js';
 import type { NamespaceObjects } from './namespace-objects.js';
@@ -140,7 +141,9 @@ class Drive {
       windowMs: this.ports.timing.verifyWindowMs,
     });
     if (verdict.verdict !== 'pass')
-      return { outcome: await this.rollBack(target, `verification ${verdict.verdict}: ${verdict.reason}`) };
+      return {
+        outcome: await this.rollBack(target, `verification ${verdict.verdict}: ${verdict.reason}`, verdict.evidence),
+      };
     return this.advance('removing-source', {}, verdict.detail);
   }
 
@@ -164,7 +167,7 @@ class Drive {
   }
 
   /** Journals rolling-back, deletes what the migration created in the target (by its label), journals rolled-back. */
-  async rollBack(target: ObjectClient, reason: string): Promise<MigrationOutcome> {
+  async rollBack(target: ObjectClient, reason: string, evidence?: GateEvidence): Promise<MigrationOutcome> {
     if (this.job.state !== 'rolling-back' && !(await this.step('rolling-back', { reason }, reason))) return this.lost();
     const timeoutMs = this.ports.timing.readyTimeoutMs;
     const undone = await retried<readonly string[]>(this.ports, async () => {
@@ -173,7 +176,10 @@ class Drive {
     });
     if (!undone.ok) return this.end('stuck', `rollback not finished: ${undone.reason}`);
     const deleted = undone.value.join(', ') || 'nothing to delete';
-    const exception = { kind: 'rollback' as const, detail: { reason, deleted: undone.value } };
+    const exception = {
+      kind: 'rollback' as const,
+      detail: { reason, deleted: undone.value, ...(evidence ? { evidence } : {}) },
+    };
     return (await this.step('rolled-back', { exception }, deleted)) ? this.end('rolled-back', reason) : this.lost();
   }
 

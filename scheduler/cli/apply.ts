@@ -24,6 +24,9 @@ import type { FreshState } from '../apply/recheck.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import { readinessGate } from '../gate/gate.js';
+import { audienceOf } from '../notify/audience.js';
+import { RUN_JUDGES, tellExceptionsIn, type Audience } from '../notify/notices.js';
+import { summariseAppliedRuns } from '../notify/run-summary.js';
 import { storeRecorder } from '../run/store-recorder.js';
 import { DEFAULT_TIMEOUT_MS } from '../verify/verify.js';
 import { clusterWorkloads } from '../workspace/cluster-workloads.js';
@@ -109,7 +112,13 @@ async function applyHeld(
   held: Rebalancing,
 ): Promise<number> {
   const { store } = held;
-  const runId = await chooseRun(options, io, loaded, held);
+  const runId = await chooseRun(
+    options,
+    io,
+    loaded,
+    held,
+    audienceOf(loaded.workspace.fleet, loaded.workspace.intents),
+  );
   if (typeof runId === 'object') return runId.exit;
   const rows = await storeStep('apply', io, async () => ({
     unfinished: await unfinishedMigrations(store),
@@ -119,6 +128,7 @@ async function applyHeld(
   const inFlight = rows.unfinished.filter((m) => m.state !== 'planned').map(toJob);
   const planned = rows.ofRun.filter((m) => m.state === 'planned').map(toJob);
   const fleet = loaded.workspace.fleet;
+  const audience = audienceOf(fleet, loaded.workspace.intents);
   const maxParallel = options.maxParallel ?? fleet.policy.maxParallel;
   const clients = new Map(
     clusters.map((c) => [
@@ -136,17 +146,12 @@ async function applyHeld(
     if (runId !== undefined) emit({ type: 'batch', batch: 0, of: 0, moves: planned.length });
     const ports: ApplyPorts = {
       cluster: (region) => clients.get(region),
-      journal: { advance: (id, step) => advanceMigration(store, id, step, new Date(io.now?.() ?? Date.now())) },
+      journal: toldJournal(store, audience, io.now ?? Date.now),
       gate: readinessGate,
       now: io.now ?? Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       emit,
-      timing: {
-        readyTimeoutMs: fleet.policy.readyTimeoutMs,
-        verifyWindowMs: fleet.policy.verifyWindowMs,
-        finishAttempts: 5,
-        finishBackoffMs: 1000,
-      },
+      timing: applyTiming(fleet.policy),
       stopped: () => held.lock.lost(),
     };
     const applied = await storeStep('apply', io, () =>
@@ -163,6 +168,10 @@ async function applyHeld(
       ),
     );
     if (typeof applied === 'number') return applied;
+    const told = await storeStep('apply', io, () =>
+      summariseAppliedRuns(store, audience, fleet.name ?? fleet.file, io.now ?? Date.now),
+    );
+    if (typeof told === 'number') return told;
     const summary = await summarise(store, applied, runId, [...clients.values()], (io.now?.() ?? Date.now()) - started);
     io.stdout(options.json ? `${JSON.stringify(summaryJson(summary))}\n` : renderApplySummary(summary));
     const lost = held.lock.lost();
@@ -173,12 +182,33 @@ async function applyHeld(
   }
 }
 
+/** How long the executor waits for what: the fleet's policy, and 5 attempts a second apart at finishing. */
+export function applyTiming(policy: Workspace['fleet']['policy']): ApplyPorts['timing'] {
+  return {
+    readyTimeoutMs: policy.readyTimeoutMs,
+    verifyWindowMs: policy.verifyWindowMs,
+    finishAttempts: 5,
+    finishBackoffMs: 1000,
+  };
+}
+
+/** The journal as apply writes it: a rollback's exception is told in the transaction that records it. */
+function toldJournal(store: Store, audience: Audience, now: () => number): ApplyPorts['journal'] {
+  return {
+    advance: (id, step) => {
+      const at = new Date(now());
+      return advanceMigration(store, id, step, at, (tx, row) => tellExceptionsIn(tx, audience, [row], [], at));
+    },
+  };
+}
+
 /** The run whose planned moves to apply (undefined: none, only settle), or the exit code that stops. */
 async function chooseRun(
   options: ApplyOptions,
   io: CliIo,
   loaded: Loaded,
   held: Rebalancing,
+  audience: Audience,
 ): Promise<number | undefined | { exit: number }> {
   if (options.plan) {
     const ran = await planRun(
@@ -186,7 +216,9 @@ async function chooseRun(
       options,
       io,
       loaded,
-      storeRecorder(held.store, held.lock, held.where),
+      storeRecorder(held.store, held.lock, held.where, (tx, w) =>
+        tellExceptionsIn(tx, audience, w.exceptions, RUN_JUDGES, w.finishedAt),
+      ),
       held.journal,
     );
     if (typeof ran === 'number') return { exit: ran };

@@ -1,5 +1,5 @@
 import type { MigrationGate } from './gate.js';
-import { judgeWindow, violationReason } from './judge-window.js';
+import { evidenceFigures, judgeWindow, violationReason } from './judge-window.js';
 import type { BoardEntry, VerdictBoard } from './verdict-board.js';
 
 export interface EnforcerGateOptions {
@@ -36,10 +36,16 @@ export function enforcerGate(o: EnforcerGateOptions): MigrationGate {
       signal?.addEventListener('abort', abortEarly, { once: true });
       try {
         const ready = await o.readiness.check(subject, early.signal);
-        if (violated) return { verdict: 'fail', reason: violationReason(violated) };
+        if (violated)
+          return { verdict: 'fail', reason: violationReason(violated), evidence: evidenceFigures(violated) };
         if (signal?.aborted) return ready;
         const judged = judgeWindow(new Map([...keys].map((k) => [k, o.board.history(region, k, start)])), region);
-        if (judged.verdict !== 'pass') return { verdict: judged.verdict, reason: judged.reason };
+        if (judged.verdict !== 'pass')
+          return {
+            verdict: judged.verdict,
+            reason: judged.reason,
+            ...(judged.evidence ? { evidence: judged.evidence } : {}),
+          };
         if (ready.verdict !== 'pass') return ready;
         return { verdict: 'pass', detail: `${ready.detail}; ${judged.detail}` };
       } finally {

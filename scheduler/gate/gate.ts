@@ -4,7 +4,16 @@ import { copyServes } from '../apply/serving.js';
 /** What the verification window concluded about a migrated copy. `unknown` never passes. */
 export type GateVerdict =
   | { readonly verdict: 'pass'; readonly detail: string }
-  | { readonly verdict: 'fail' | 'unknown'; readonly reason: string };
+  | { readonly verdict: 'fail' | 'unknown'; readonly reason: string; readonly evidence?: GateEvidence };
+
+/** The measurement behind a failed window, kept with the rollback's exception. */
+export interface GateEvidence {
+  readonly check: string;
+  readonly node: string;
+  readonly samples?: number;
+  readonly p99Ms?: number;
+  readonly boundMs?: number;
+}
 
 /** The copy being verified: where it runs and for how long it is watched. */
 export interface GateSubject {

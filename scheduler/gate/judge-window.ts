@@ -1,9 +1,15 @@
+import type { GateEvidence } from './gate.js';
 import type { BoardEntry } from './verdict-board.js';
 
 /** How the enforcers' verdicts on one migrated copy went over its verification window. */
 export type WindowJudgement =
   | { readonly verdict: 'pass'; readonly detail: string }
-  | { readonly verdict: 'fail' | 'unknown'; readonly reason: string; readonly key: string };
+  | {
+      readonly verdict: 'fail' | 'unknown';
+      readonly reason: string;
+      readonly key: string;
+      readonly evidence?: GateEvidence;
+    };
 
 /**
  * Judges each check's verdicts received during the window (oldest first). A check passes when
@@ -16,7 +22,8 @@ export type WindowJudgement =
 export function judgeWindow(checks: ReadonlyMap<string, readonly BoardEntry[]>, region: string): WindowJudgement {
   for (const [key, entries] of checks) {
     const violated = entries.find((e) => e.state === 'violated');
-    if (violated) return { verdict: 'fail', key, reason: violationReason(violated) };
+    if (violated)
+      return { verdict: 'fail', key, reason: violationReason(violated), evidence: evidenceFigures(violated) };
   }
   for (const [key, entries] of checks) {
     const first = entries.findIndex((e) => e.state === 'holds');
@@ -45,13 +52,27 @@ export function violationReason(e: BoardEntry): string {
   return `${e.key} violated in ${e.region}: ${evidenceOf(e)}`;
 }
 
-/** The figures a rollback's exception carries: samples, the percentile measured, the bound. */
-function evidenceOf(e: BoardEntry): string {
-  const ev = e.evidence ?? {};
-  const num = (k: string): number | undefined => {
-    const v = ev[k];
-    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+const figure = (e: BoardEntry, k: string): number | undefined => {
+  const v = e.evidence?.[k];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+};
+
+/** The figures a rollback's exception carries, as data: samples, the percentile measured, the bound. */
+export function evidenceFigures(e: BoardEntry): GateEvidence {
+  const samples = figure(e, 'samples');
+  const p99Ms = figure(e, 'p99Ms');
+  return {
+    check: e.key,
+    node: e.node,
+    ...(samples !== undefined ? { samples } : {}),
+    ...(p99Ms !== undefined ? { p99Ms } : {}),
+    ...(e.maxMs !== undefined ? { boundMs: e.maxMs } : {}),
   };
+}
+
+/** The same figures in words. */
+function evidenceOf(e: BoardEntry): string {
+  const num = (k: string) => figure(e, k);
   const parts = [
     num('samples') !== undefined ? `${num('samples')} samples` : undefined,
     num('p99Ms') !== undefined ? `p99 ${num('p99Ms')} ms` : undefined,

@@ -201,6 +201,14 @@ const EXCEPTIONS: readonly ExceptionInput[] = [
     col: 5,
     message: 'unknown key "regoin"',
   },
+  {
+    kind: 'drift',
+    atIso: AT,
+    check: 'payments/ledger-latency',
+    region: 'tokyo',
+    reason: 'p99 82 ms over the 50 ms bound',
+    action: 'alert',
+  },
 ];
 
 function exceptionOf<K extends ExceptionInput['kind']>(kind: K): Extract<ExceptionInput, { kind: K }> {
@@ -249,6 +257,7 @@ describe('exceptionMessage', () => {
     'unreachable-cluster': ['osaka/osaka-1', '*Region*\nosaka', '*Cluster*\nosaka-1', 'ECONNREFUSED'],
     breaker: ['Breaker open: node-a → db.internal:5432', '*Node*\nnode-a', '*Destination*\ndb.internal:5432'],
     'config-rejected': ['fleet.yaml:14:5', 'unknown key "regoin"'],
+    drift: ['Drift: payments/ledger-latency in tokyo', 'p99 82 ms over the 50 ms bound', '*on_drift*\nalert'],
   };
 
   it.each(EXCEPTIONS.map((e) => [e.kind, e] as const))('renders the facts of %s', (kind, e) => {

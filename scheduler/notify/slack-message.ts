@@ -73,6 +73,16 @@ export type ExceptionInput = ExceptionBase &
       }
     | { readonly kind: 'breaker'; readonly node: string; readonly destination: string }
     | {
+        readonly kind: 'drift';
+        /** The intent check that stopped holding (`intent/constraint`), where, and why. */
+        readonly check: string;
+        readonly region: string;
+        readonly reason: string;
+        /** What on_drift said to do, and what was done. */
+        readonly action: string;
+        readonly remediation?: string;
+      }
+    | {
         readonly kind: 'config-rejected';
         readonly file: string;
         readonly line: number;
@@ -147,6 +157,7 @@ const TITLES: Readonly<Record<ExceptionInput['kind'], string>> = {
   'unreachable-cluster': 'Cluster unreachable',
   breaker: 'Breaker open',
   'config-rejected': 'Configuration rejected',
+  drift: 'Drift',
 };
 
 /** What an exception is about, in a few words of escaped mrkdwn: the fallback text and the resolved line. */
@@ -164,6 +175,8 @@ function subject(e: ExceptionInput): string {
       return `Breaker open: ${esc(e.node)} → ${esc(e.destination)}`;
     case 'config-rejected':
       return `Configuration rejected: ${esc(e.file)}:${e.line}:${e.col}`;
+    case 'drift':
+      return `Drift: ${esc(e.check)} in ${esc(e.region)}`;
   }
 }
 
@@ -229,6 +242,14 @@ function detailBlocks(e: ExceptionInput): Block[] {
       ];
     case 'config-rejected':
       return [section(`\`${esc(e.file)}:${e.line}:${e.col}\`: ${esc(e.message)}`)];
+    case 'drift':
+      return [
+        section(`*Reason:* ${esc(e.reason)}`),
+        fields([
+          ['on_drift', esc(e.action)],
+          ['Done', esc(e.remediation ?? 'notified')],
+        ]),
+      ];
   }
 }
 

@@ -23,6 +23,11 @@ export function runRecord(
 ): RunRecord {
   const { snapshot, plan, proof } = result;
   const notFresh = notFreshZones(result);
+  // How old the zone's newest reading is, when it has one: what a person asks of a stale feed first.
+  const ageOf = (zone: string) => {
+    const reading = snapshot.zones.find((z) => z.zone === zone)?.reading;
+    return reading ? { ageSeconds: Math.round((snapshot.now - reading.datetime) / 1000) } : {};
+  };
   const proven = result.outcome === 'proven';
   return {
     trigger: input.trigger,
@@ -86,9 +91,23 @@ export function runRecord(
             ]
           : [],
       ),
-      ...notFresh.map((n) => ({ kind: 'stale-feed' as const, concerns: n.zone, detail: n })),
+      ...notFresh.map((n) => ({ kind: 'stale-feed' as const, concerns: n.zone, detail: { ...n, ...ageOf(n.zone) } })),
+      ...unreachableClusters(input, result),
     ],
   };
+}
+
+/** A region whose cluster could not be read: nothing moved into or out of it this run. */
+function unreachableClusters(input: RunInput, result: Pick<RunResult, 'snapshot'>) {
+  return [...(result.snapshot.unavailable ?? new Map<string, string>())].map(([region, reason]) => ({
+    kind: 'unreachable-cluster' as const,
+    concerns: region,
+    detail: {
+      region,
+      cluster: input.fleet.regionsByName.get(region)?.cluster ?? region,
+      reason: redactSecrets(reason),
+    },
+  }));
 }
 
 /** The proven order, each move with what the plan knew of its workload (for apply to compare). */

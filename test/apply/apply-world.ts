@@ -76,6 +76,8 @@ function fleetYaml(o: Required<ApplyWorldOptions>, capacity: Readonly<Record<str
     `  verify_window: ${o.verifyWindow}`,
     `  max_parallel: ${o.maxParallel}`,
     `  max_parallel_per_cluster: ${o.maxParallelPerCluster}`,
+    'notify:',
+    '  sre: { webhook_env: SHISA_TEST_SLACK_SRE }',
     'intents: [intents/]',
     'inventory: { source: clusters }',
     '',

@@ -60,6 +60,9 @@ async function journal(w: ApplyWorld) {
       exceptions: await store.query<{ kind: string; concerns: string }>(
         'select kind, concerns from exceptions order by id',
       ),
+      outbox: (await store.query<{ key: string }>('select idempotency_key as key from outbox order by id')).map(
+        (m) => m.key,
+      ),
     };
   } finally {
     await store.close();
@@ -92,6 +95,8 @@ describe('shisa apply when things go wrong', () => {
     const j = await journal(w);
     expect(j.migrations.map((m) => m.state)).toEqual(['rolled-back', 'done']);
     expect(j.exceptions).toEqual([{ kind: 'rollback', concerns: 'batch/batch-001' }]);
+    // Told through the outbox: the rollback as it was journaled, then the run's summary once both finished.
+    expect(j.outbox).toEqual([expect.stringMatching(/^exception-\d+\/raised\/sre$/), 'run-1/summary/sre']);
     const audit = await runShisa(root, ['audit', 'verify', '--config', w.fleet]);
     expect(audit.code, audit.stdout + audit.stderr).toBe(0);
   }, 60_000);

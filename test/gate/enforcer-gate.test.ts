@@ -126,6 +126,7 @@ describe('the enforcer gate', () => {
     expect(result).toEqual({
       verdict: 'fail',
       reason: `${CHECK} violated in ${OSAKA}: p99 above 30 ms (1200 samples, p99 48.2 ms, bound 30 ms) [node osaka-1]`,
+      evidence: { check: CHECK, node: 'osaka-1', samples: 1200, p99Ms: 48.2, boundMs: 30 },
     });
     expect(ms).toBeLessThan(10_000);
   });
