@@ -7,6 +7,7 @@ import { storeFault } from '../../db/store-fault.js';
 import type { VerdictBoard } from '../gate/verdict-board.js';
 import { apiError, type ApiError } from './api-error.js';
 import type { Scope } from './bearer-auth.js';
+import type { ServiceMetrics } from './metrics.js';
 import { parseVerdictReport } from './verdict-report.js';
 
 /** What the API reads and writes: the store, the enforcers' verdict board, the clock, readiness. */
@@ -16,6 +17,7 @@ export interface ApiPorts {
   readonly now: () => number;
   /** Why the service is not ready (no configuration loaded, the store unreachable), or undefined. */
   readonly notReady: () => Promise<string | undefined>;
+  readonly metrics: ServiceMetrics;
 }
 
 export interface RouteRequest {
@@ -25,7 +27,10 @@ export interface RouteRequest {
   readonly body?: unknown;
 }
 
-export type RouteAnswer = { readonly status: number; readonly body: unknown } | ApiError;
+export type RouteAnswer =
+  | { readonly status: number; readonly body: unknown }
+  | { readonly status: number; readonly text: string; readonly contentType: string }
+  | ApiError;
 
 export interface Route {
   readonly method: 'GET' | 'POST';
@@ -88,6 +93,16 @@ export const ROUTES: readonly Route[] = [
     async handle(ports) {
       const why = await ports.notReady();
       return why ? apiError(503, 'NOT_READY', why) : { status: 200, body: { status: 'ready' } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/metrics',
+    scope: 'read',
+    takesBody: false,
+    async handle(ports) {
+      const text = await ports.metrics.render();
+      return { status: 200, text, contentType: ports.metrics.registry.contentType };
     },
   },
   {

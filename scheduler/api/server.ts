@@ -124,8 +124,13 @@ export async function startApiServer(ports: ApiPorts, o: ApiServerOptions): Prom
         const status = a.status;
         // A refused body is not read to its end: close the connection rather than drain it.
         const close: Record<string, string> = status === 413 ? { connection: 'close' } : {};
-        send(res, status, isError(a) ? errorBody(a) : a.body, { ...headers, ...close });
-        o.onAnswer?.(route, req.method ?? 'GET', status, performance.now() - started);
+        if ('text' in a) {
+          res.writeHead(status, { 'content-type': a.contentType, 'cache-control': 'no-store' });
+          res.end(a.text);
+        } else send(res, status, isError(a) ? errorBody(a) : a.body, { ...headers, ...close });
+        const ms = performance.now() - started;
+        ports.metrics.observeRequest(route, req.method ?? 'GET', status, ms);
+        o.onAnswer?.(route, req.method ?? 'GET', status, ms);
       })
       .finally(() => clearTimeout(timer));
   });
