@@ -18,10 +18,15 @@ export async function readJsonBody(
   if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, error: tooLarge };
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) return { ok: false, error: tooLarge };
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) return { ok: false, error: tooLarge };
+      chunks.push(chunk);
+    }
+  } catch {
+    // The client went away mid-body (ECONNRESET, "aborted"): nothing to answer, nothing taken.
+    return { ok: false, error: apiError(400, 'BODY_ABORTED', 'the request body ended before it was complete') };
   }
   try {
     return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };

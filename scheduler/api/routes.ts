@@ -8,6 +8,7 @@ import type { VerdictBoard } from '../gate/verdict-board.js';
 import { apiError, type ApiError } from './api-error.js';
 import type { Scope } from './bearer-auth.js';
 import type { ServiceMetrics } from './metrics.js';
+import { SingleFlight } from './single-flight.js';
 import { parseVerdictReport } from './verdict-report.js';
 
 /** What the API reads and writes: the store, the enforcers' verdict board, the clock, readiness. */
@@ -43,6 +44,18 @@ export interface Route {
 }
 
 const MAX_LIMIT = 500;
+
+/**
+ * The run list is what pollers ask for most, and changes at most once a run: asks share one
+ * read per store and limit for up to a second (a new run is listed at most 1 s late).
+ */
+const RUN_LIST_FRESH_MS = 1000;
+const runLists = new WeakMap<Store, SingleFlight<Awaited<ReturnType<typeof listRuns>>>>();
+function listRunsShared(store: Store, limit: number) {
+  let flight = runLists.get(store);
+  if (!flight) runLists.set(store, (flight = new SingleFlight(RUN_LIST_FRESH_MS)));
+  return flight.do(String(limit), () => listRuns(store, limit));
+}
 
 /** `?limit=` as a whole number 1…500 (default 50), or the error that says so. */
 function limitOf(query: URLSearchParams): number | ApiError {
@@ -113,7 +126,7 @@ export const ROUTES: readonly Route[] = [
     async handle(ports, req) {
       const limit = limitOf(req.query);
       if (isError(limit)) return limit;
-      return { status: 200, body: { runs: await listRuns(ports.store, limit) } };
+      return { status: 200, body: { runs: await listRunsShared(ports.store, limit) } };
     },
   },
   {

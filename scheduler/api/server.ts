@@ -132,6 +132,8 @@ export async function startApiServer(ports: ApiPorts, o: ApiServerOptions): Prom
         ports.metrics.observeRequest(route, req.method ?? 'GET', status, ms);
         o.onAnswer?.(route, req.method ?? 'GET', status, ms);
       })
+      // Nothing a request does may take the service down: whatever escaped is a 500 with no detail.
+      .catch(() => send(res, 500, errorBody(apiError(500, 'INTERNAL', 'the request failed inside shisa'))))
       .finally(() => clearTimeout(timer));
   });
   server.requestTimeout = limits.requestTimeoutMs;
