@@ -4,11 +4,13 @@
  * GET /v1/runs (a store holding 300 runs, generator in a process of its own) and on
  * POST /v1/verdicts (a verdict per request, each with a key of its own, counted on the board
  * afterwards; generator in this process, as only its programmatic API varies the body). Prints requests/s, p50, p99,
- * the slowest answer, errors, and the verdicts recorded against those answered 202.
+ * the slowest answer, errors, and the verdicts recorded against those answered 202; then the
+ * time from a violated verdict arriving to the rollback starting (bench/verdict-to-rollback.ts).
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { load, seedRuns } from '../test/api/api-load.js';
+import { verdictToRollback } from './verdict-to-rollback.js';
 
 const shipped = (path: string): Promise<unknown> => import(new URL(`../dist/${path}`, import.meta.url).href);
 const { openStore } = (await shipped('db/store.js')) as typeof import('../db/store.js');
@@ -50,7 +52,7 @@ function cannon(args: readonly string[]): Promise<Cannon> {
 const store = await openStore({ kind: 'pglite' });
 await seedRuns(store, 300);
 let recorded = 0;
-const board = new VerdictBoard(() => 'region-finland-01');
+const board = new VerdictBoard((node) => (node.startsWith('osaka-') ? 'region-osaka-01' : 'region-finland-01'));
 board.listen(() => recorded++);
 const server = await startApiServer(
   {
@@ -79,6 +81,8 @@ try {
     non2xx: posted.non2xx,
     '2xx': posted.ok,
   };
+  const onBoard = recorded;
+  const latency = await verdictToRollback(server.url, WRITE, board, 50);
   const row = (name: string, c: Cannon) =>
     `| ${name} | ${Math.round(c.requests.average)} | ${c.latency.p50} | ${c.latency.p99} | ${c.latency.max} | ` +
     `${c.errors} | ${c.non2xx} |`;
@@ -91,11 +95,14 @@ try {
       row('GET /v1/runs', get),
       row('POST /v1/verdicts (generator in-process)', post),
       '',
-      `verdicts answered 202: ${post['2xx']}; on the board: ${recorded} (sent: ${post.requests.sent})`,
+      `verdicts answered 202: ${post['2xx']}; on the board: ${onBoard} (sent: ${post.requests.sent})`,
+      '',
+      `verdict → rollback start (POST of a violated verdict to the gate failing the move, ${latency.trials} trials): ` +
+        `p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms, max ${latency.maxMs.toFixed(1)} ms`,
       '',
     ].join('\n'),
   );
-  if (get.errors || post.errors || get.non2xx || post.non2xx || recorded < post['2xx']) process.exitCode = 1;
+  if (get.errors || post.errors || get.non2xx || post.non2xx || onBoard < post['2xx']) process.exitCode = 1;
 } finally {
   await server.close();
   await store.close();

@@ -4,6 +4,9 @@ import type { SourceFile } from '../diagnostics/source-file.js';
 import type { Workspace } from '../workspace/model.js';
 import { digestSource } from '../run/digest.js';
 import type { JournalView } from '../../db/journal-view.js';
+import type { RecordOptions } from '../../db/record-run.js';
+import { audienceOf } from '../notify/audience.js';
+import { RUN_JUDGES, tellExceptionsIn } from '../notify/notices.js';
 import { fileInventory } from '../run/file-inventory.js';
 import type { RunInput } from '../run/input.js';
 import type { RunStore } from '../run/ports.js';
@@ -64,8 +67,12 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
       );
     return runAndRender(options, io, loaded, undefined, NO_JOURNAL, before);
   }
+  // A recorded run tells what it found (through the outbox), whichever command recorded it.
+  const audience = audienceOf(loaded.workspace.fleet, loaded.workspace.intents);
+  const tell: RecordOptions['after'] = (tx, w) =>
+    tellExceptionsIn(tx, audience, w.exceptions, RUN_JUDGES, w.finishedAt);
   return withRebalancing('plan', io, opening, ({ store, lock, where, journal }) =>
-    runAndRender(options, io, loaded, storeRecorder(store, lock, where), journal, [
+    runAndRender(options, io, loaded, storeRecorder(store, lock, where, tell), journal, [
       ...before,
       { stage: 'open store', ms: performance.now() - loadedAt },
     ]),
