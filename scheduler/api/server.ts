@@ -75,7 +75,13 @@ async function answer(
   } catch {
     return ['-', apiError(400, 'PATH_INVALID', 'the request target is not a path')];
   }
-  const found = match(req.method ?? 'GET', url.pathname);
+  let found: ReturnType<typeof match>;
+  try {
+    found = match(req.method ?? 'GET', url.pathname);
+  } catch {
+    // decodeURIComponent refuses a malformed escape (`/v1/runs/%E0`): the path names nothing.
+    return ['-', apiError(400, 'PATH_INVALID', 'the path holds a malformed %-escape')];
+  }
   if (!found) return ['-', apiError(404, 'ROUTE_UNKNOWN', `no route ${url.pathname.slice(0, 100)}`)];
   if ('allowed' in found)
     return [

@@ -216,6 +216,10 @@ describe('the API', () => {
       status: 400,
       json: { error: { code: 'QUERY_INVALID' } },
     });
+    expect(await call('GET', '/v1/runs/%E0', { token: READ })).toMatchObject({
+      status: 400,
+      json: { error: { code: 'PATH_INVALID' } },
+    });
     expect(await call('GET', '/v1/nothing', { token: READ })).toMatchObject({
       status: 404,
       json: { error: { code: 'ROUTE_UNKNOWN' } },
