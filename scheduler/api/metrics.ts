@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { serviceFigures } from '../../db/service-figures.js';
 import type { Store } from '../../db/store.js';
+import { SingleFlight } from './single-flight.js';
 
 /**
  * The service's Prometheus metrics. What the store knows (runs, migrations, rollbacks, the
@@ -54,8 +55,17 @@ export class ServiceMetrics {
     this.#latency.observe({ route }, ms / 1000);
   }
 
-  /** The exposition text, with the store's figures read now. */
-  async render(): Promise<string> {
+  readonly #scrapes = new SingleFlight<string>();
+
+  /**
+   * The exposition text, with the store's figures read now. Scrapes at the same time share one
+   * (each resets and refills the gauges, so two interleaved could show a mix of both).
+   */
+  render(): Promise<string> {
+    return this.#scrapes.do('metrics', () => this.#render());
+  }
+
+  async #render(): Promise<string> {
     const f = await serviceFigures(this.store);
     const g = this.#gauges;
     for (const gauge of Object.values(g)) gauge.reset();

@@ -107,7 +107,7 @@ async function answer(
     ];
   } catch (err) {
     if (err instanceof StoreError) return [route.path, apiError(503, err.code, err.message)];
-    return [route.path, apiError(500, 'INTERNAL', 'the request failed inside shisa; see its log')];
+    return [route.path, apiError(500, 'INTERNAL', 'the request failed inside shisa')];
   }
 }
 
