@@ -112,13 +112,8 @@ async function applyHeld(
   held: Rebalancing,
 ): Promise<number> {
   const { store } = held;
-  const runId = await chooseRun(
-    options,
-    io,
-    loaded,
-    held,
-    audienceOf(loaded.workspace.fleet, loaded.workspace.intents),
-  );
+  const audience = audienceOf(loaded.workspace.fleet, loaded.workspace.intents);
+  const runId = await chooseRun(options, io, loaded, held, audience);
   if (typeof runId === 'object') return runId.exit;
   const rows = await storeStep('apply', io, async () => ({
     unfinished: await unfinishedMigrations(store),
@@ -128,7 +123,6 @@ async function applyHeld(
   const inFlight = rows.unfinished.filter((m) => m.state !== 'planned').map(toJob);
   const planned = rows.ofRun.filter((m) => m.state === 'planned').map(toJob);
   const fleet = loaded.workspace.fleet;
-  const audience = audienceOf(fleet, loaded.workspace.intents);
   const maxParallel = options.maxParallel ?? fleet.policy.maxParallel;
   const clients = new Map(
     clusters.map((c) => [
@@ -183,7 +177,7 @@ async function applyHeld(
 }
 
 /** How long the executor waits for what: the fleet's policy, and 5 attempts a second apart at finishing. */
-export function applyTiming(policy: Workspace['fleet']['policy']): ApplyPorts['timing'] {
+function applyTiming(policy: Workspace['fleet']['policy']): ApplyPorts['timing'] {
   return {
     readyTimeoutMs: policy.readyTimeoutMs,
     verifyWindowMs: policy.verifyWindowMs,
