@@ -1,4 +1,4 @@
-import { eq, inArray, max } from 'drizzle-orm';
+import { inArray, max } from 'drizzle-orm';
 import type { MigrationState } from './migration-journal.js';
 import { migrations } from './schema.js';
 import type { Store } from './store.js';
@@ -33,7 +33,7 @@ export interface MigrationUnderWay {
 export interface JournalView {
   /** By id. */
   readonly underWay: readonly MigrationUnderWay[];
-  /** When each workload's latest migration reached `done`, epoch ms: the cooldown's "last moved". */
+  /** When each workload's latest migration finished `done` or `rolled-back`, epoch ms: the cooldown's start. */
   readonly lastMovedAt: ReadonlyMap<string, number>;
 }
 
@@ -55,7 +55,8 @@ export async function readJournal(store: Store): Promise<JournalView> {
       store.db
         .select({ workload: migrations.workload, at: max(migrations.updatedAt) })
         .from(migrations)
-        .where(eq(migrations.state, 'done'))
+        // A move rolled back starts the cooldown too: retrying it at the next run would only fail again.
+        .where(inArray(migrations.state, ['done', 'rolled-back']))
         .groupBy(migrations.workload),
     ]);
     const lastMovedAt = new Map<string, number>();

@@ -220,3 +220,21 @@ export const outbox = pgTable(
   },
   (t) => [uniqueIndex('outbox_idempotency_key').on(t.idempotencyKey)],
 );
+
+/** What `shisa serve` did at each tick of policy.schedule: started a run, or skipped it (one was going). */
+export const scheduleTicks = pgTable(
+  'schedule_ticks',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** When the tick came. */
+    at: at('at').notNull(),
+    outcome: text('outcome').notNull(),
+    /** The run it started; for a skipped tick, the run that was still going (when known). */
+    runId: bigint('run_id', { mode: 'number' }),
+    detail: text('detail').notNull(),
+  },
+  (t) => [
+    index('schedule_ticks_at').on(t.at),
+    check('schedule_ticks_outcome', sql`${t.outcome} in ('started', 'skipped', 'busy')`),
+  ],
+);

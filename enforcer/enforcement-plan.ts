@@ -4,6 +4,7 @@ import { spanLabel } from '../scheduler/diagnostics/span-label.js';
 import type { Intent, Percentile } from '../scheduler/intent/model.js';
 import { buildPromiseModel } from '../scheduler/promises/build-model.js';
 import type { PromiseModel } from '../scheduler/promises/model.js';
+import { probeChecks } from '../scheduler/promises/probe-checks.js';
 import type { Workspace } from '../scheduler/workspace/model.js';
 import type { BreakerPolicy, EnforcerConfig, NodeWorkload } from './config.js';
 import type { Endpoint } from './endpoint.js';
@@ -104,24 +105,21 @@ function planWorkload(p: Planning, nw: NodeWorkload): void {
     assign(p, { workload: nw.name, policy: p.config.breakerDefault, from: `${p.config.file}: breaker_default` });
 }
 
-/** One check per dependency an `ebpf_probe` latency bound of the intent covers. */
+/** One check per dependency an `ebpf_probe` latency bound of the intent covers (keys: probe-checks.ts). */
 function planLatencyChecks(p: Planning, nw: NodeWorkload, w: number, intent: Intent): void {
-  intent.latency.forEach((l, k) => {
-    if (l.verifyVia !== 'ebpf_probe') return;
-    for (const d of p.model.latencyTargets(w, l)) {
-      const dep = p.model.workloads[d]!.name;
-      p.checks.push({
-        key: `${nw.name}>${dep}@${intent.name}#${k}`,
-        intent: intent.name,
-        at: where(l.span),
-        workload: nw.name,
-        dependency: dep,
-        endpoints: endpointsOf(p, dep, nw),
-        maxMs: l.maxMs,
-        percentile: l.percentile,
-      });
-    }
-  });
+  for (const c of probeChecks(p.model, w)) {
+    if (c.intent !== intent.name) continue;
+    p.checks.push({
+      key: c.key,
+      intent: c.intent,
+      at: where(c.constraint.span),
+      workload: nw.name,
+      dependency: c.dependency,
+      endpoints: endpointsOf(p, c.dependency, nw),
+      maxMs: c.constraint.maxMs,
+      percentile: c.constraint.percentile,
+    });
+  }
 }
 
 /** The intent's circuit breakers: cgroup-wide without `to`, else per address of each destination. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cronProblem, neverFires, onlyOnLeapDay, parseCron, type CronFields } from './cron.js';
+import { cronProblem, firesWithinAMinute, neverFires, onlyOnLeapDay, parseCron, type CronFields } from './cron.js';
 
 const fields = (expr: string): CronFields => {
   const parsed = parseCron(expr);
@@ -23,11 +23,21 @@ describe('cronProblem', () => {
   });
   it('names the field that is wrong', () => {
     expect(cronProblem('* * * *')).toMatch(/has 5 fields .* found 4/);
+    expect(cronProblem('0 0 0 * * * 2027')).toMatch(/or 6 with seconds first, found 7/);
+    expect(cronProblem('61 * * * * *')).toBe('second field "61": "61" is not a number from 0 to 59');
     expect(cronProblem('60 * * * *')).toBe('minute field "60": "60" is not a number from 0 to 59');
     expect(cronProblem('0 25 * * *')).toMatch(/^hour field/);
     expect(cronProblem('0 0 * * funday')).toMatch(/^day of week field/);
     expect(cronProblem('*/0 * * * *')).toMatch(/step "0"/);
     expect(cronProblem('0 17-9 * * *')).toMatch(/runs backwards/);
+  });
+  it('takes a leading seconds field, as node-cron does, and a five-field one fires at second 0', () => {
+    expect([...fields('*/15 * * * * *').second]).toEqual([0, 15, 30, 45]);
+    expect([...fields('*/15 * * * * *').minute].length).toBe(60);
+    expect([...fields('5 * * * *').second]).toEqual([0]);
+    expect(firesWithinAMinute(fields('*/4 * * * * *'))).toBe(true);
+    expect(firesWithinAMinute(fields('30 * * * * *'))).toBe(false);
+    expect(firesWithinAMinute(fields('* * * * *'))).toBe(false);
   });
   it('refuses a step after a single value, which node-cron refuses too', () => {
     expect(cronProblem('5/15 * * * *')).toBe(

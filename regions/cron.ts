@@ -1,6 +1,8 @@
 /**
  * Five-field cron expressions (minute hour day-of-month month day-of-week, UTC), in the
- * dialect the scheduler runs them with: node-cron 4. Checks each field, says which one is
+ * dialect the scheduler runs them with: node-cron 4. A sixth, leading field of seconds is
+ * taken too (node-cron's own extension; docs/adr/0019): a cadence under a minute is for
+ * demonstrations and tests, and the fleet check warns of it. Checks each field, says which one is
  * wrong, and refuses a schedule that can never fire.
  *
  * Days follow node-cron, not Vixie cron: a day must match the day-of-month field AND the
@@ -11,7 +13,7 @@
  *
  * shisa's dialect is a subset of node-cron's: names are three letters, ranges run forwards,
  * a step needs `*` or a range before it (node-cron refuses `5/15`), and the Quartz-style
- * tokens node-cron also knows (`L`, `W`, `#`, `?`) and the seconds field are not accepted.
+ * tokens node-cron also knows (`L`, `W`, `#`, `?`) are not accepted.
  */
 
 interface Field {
@@ -22,6 +24,8 @@ interface Field {
   /** What `*` stands for, when it is not min–max (day of week: 0–6, 7 being Sunday again). */
   readonly star?: readonly [number, number];
 }
+
+const SECOND: Field = { name: 'second', min: 0, max: 59 };
 
 const FIELDS: readonly Field[] = [
   { name: 'minute', min: 0, max: 59 },
@@ -63,6 +67,8 @@ const MONTH_NAMES = [
 
 /** The values each field allows, in field order (day of week with 7 as 0). */
 export interface CronFields {
+  /** {0} for a five-field expression: it fires at the start of its minutes. */
+  readonly second: ReadonlySet<number>;
   readonly minute: ReadonlySet<number>;
   readonly hour: ReadonlySet<number>;
   readonly dayOfMonth: ReadonlySet<number>;
@@ -73,12 +79,17 @@ export interface CronFields {
 /** The fields of a valid expression, or what is wrong with it. */
 export function parseCron(expr: string): { readonly fields: CronFields } | { readonly problem: string } {
   const text = MACROS[expr.trim()] ?? expr.trim();
-  const parts = text.split(/\s+/);
-  if (parts.length !== 5) {
+  const all = text.split(/\s+/);
+  if (all.length !== 5 && all.length !== 6) {
     return {
-      problem: `a cron schedule has 5 fields (minute hour day-of-month month day-of-week), found ${parts.length}`,
+      problem:
+        'a cron schedule has 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first, ' +
+        `found ${all.length}`,
     };
   }
+  const seconds = all.length === 6 ? fieldValues(all[0]!, SECOND) : new Set([0]);
+  if (typeof seconds === 'string') return { problem: `second field "${all[0]}": ${seconds}` };
+  const parts = all.slice(-5);
   const sets: Set<number>[] = [];
   for (let i = 0; i < 5; i++) {
     const field = FIELDS[i] as Field;
@@ -94,7 +105,7 @@ export function parseCron(expr: string): { readonly fields: CronFields } | { rea
     Set<number>,
   ];
   const dayOfWeek = new Set([...week].map((d) => d % 7));
-  return { fields: { minute, hour, dayOfMonth, month, dayOfWeek } };
+  return { fields: { second: seconds, minute, hour, dayOfMonth, month, dayOfWeek } };
 }
 
 /** Undefined when the expression is valid and can fire, else what is wrong with it. */
@@ -115,6 +126,11 @@ export function neverFires(f: CronFields): string | undefined {
   if (months.some((m) => days.some((d) => d <= LONGEST_MONTH[m]!))) return undefined;
   const names = months.map((m) => MONTH_NAMES[m]!);
   return `${list(names, 'and')} ${names.length === 1 ? 'has' : 'have'} no day ${list(days.map(String), 'or')}`;
+}
+
+/** Whether it fires more than once a minute: a cadence for a demonstration, not for a fleet. */
+export function firesWithinAMinute(f: CronFields): boolean {
+  return f.second.size > 1;
 }
 
 /** Whether the only day a schedule can fire on is 29 February, so at most once in four years. */

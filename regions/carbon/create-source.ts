@@ -34,7 +34,7 @@ export async function createCarbonSource(
   settings: CarbonSettings,
   kind: CarbonSourceKind,
   deps: CarbonSourceDeps,
-): Promise<{ source?: CarbonSource; diagnostics: Diagnostic[] }> {
+): Promise<{ source?: CarbonSource; diagnostics: Diagnostic[]; lastGood?: LastGoodSource }> {
   switch (kind) {
     case 'static':
       return { source: new PlausibleSource(new StaticCarbonSource(settings.static.year)), diagnostics: [] };
@@ -68,7 +68,9 @@ export async function createCarbonSource(
         now: deps.now,
         ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
       });
-      return { source: new PlausibleSource(new LastGoodSource(live)), diagnostics: [] };
+      // The last good readings are returned too, so a long-running service can restore them from the store.
+      const lastGood = new LastGoodSource(live);
+      return { source: new PlausibleSource(lastGood), diagnostics: [], lastGood };
     }
   }
 }

@@ -1,3 +1,4 @@
+import { nodePlacements, type NodePlacement } from './node-placements.js';
 import type { Fleet } from '../fleet/model.js';
 import type { ClusterFault } from './client/cluster-fault.js';
 import { listCluster, type ReaderOptions, type ReadStats } from './client/list-cluster.js';
@@ -29,6 +30,8 @@ export interface FleetClusters {
   readonly inventory: ClusterInventory;
   /** What the readable clusters say about Istio's mTLS, and which clusters could not be read. */
   readonly mesh: FleetMesh;
+  /** The readable clusters' nodes and what runs on each. */
+  readonly nodes: readonly NodePlacement[];
 }
 
 /**
@@ -82,6 +85,7 @@ export async function readFleetClusters(
     clusters: statuses,
     inventory: clusterInventory(readings, { regions, inFlight }),
     mesh: fleetMesh(readings, unread),
+    nodes: nodePlacements(readings),
   };
 }
 

@@ -5,7 +5,7 @@ import { indexUnique } from '../../scheduler/diagnostics/index-unique.js';
 import type { SourceFile } from '../../scheduler/diagnostics/source-file.js';
 import { closestMatch } from '../../scheduler/diagnostics/suggest.js';
 import { parseLabelSelector } from '../clusters/label-selector.js';
-import { parseCron, onlyOnLeapDay } from '../cron.js';
+import { firesWithinAMinute, onlyOnLeapDay, parseCron } from '../cron.js';
 import { LatencyMatrix } from '../latency-matrix.js';
 import type { CarbonSettings, FileRef, Fleet, NotifyChannel, Region } from './model.js';
 import { validateYaml } from './schema-diagnostics.js';
@@ -156,13 +156,28 @@ function selectorDiagnostic(
  */
 function scheduleWarnings(schedule: string, yaml: YamlSource): Diagnostic[] {
   const parsed = parseCron(schedule);
-  if (!('fields' in parsed) || !onlyOnLeapDay(parsed.fields)) return [];
+  if (!('fields' in parsed)) return [];
+  const span = yaml.valueSpan(['policy', 'schedule']);
+  const warnings: Diagnostic[] = [];
+  if (firesWithinAMinute(parsed.fields))
+    warnings.push(
+      diagnostic({
+        code: 'fleet/sub-minute-schedule',
+        severity: 'warning',
+        message: `policy.schedule "${schedule}" fires more than once a minute; ticks while a run goes are skipped`,
+        span,
+        source: yaml.source,
+        expected: 'a schedule in minutes for a fleet; seconds are for demonstrations and tests',
+      }),
+    );
+  if (!onlyOnLeapDay(parsed.fields)) return warnings;
   return [
+    ...warnings,
     diagnostic({
       code: 'fleet/leap-day-schedule',
       severity: 'warning',
       message: `policy.schedule "${schedule}" fires only on 29 February, so only in leap years`,
-      span: yaml.valueSpan(['policy', 'schedule']),
+      span,
       source: yaml.source,
       expected: 'a schedule that fires at least once a year',
     }),

@@ -158,7 +158,8 @@ export const policySchema = z
       .default('5 * * * *')
       .meta({
         description:
-          'When rebalancing runs (5-field cron, UTC, as node-cron 4 runs it). ' +
+          'When rebalancing runs (5-field cron, UTC, as node-cron 4 runs it; a leading 6th field of seconds ' +
+          'is taken, with a warning, for demonstrations). ' +
           "A day must match both day-of-month and day-of-week (AND, unlike Vixie cron's OR), " +
           'so "0 0 13 * 5" is Friday the 13th only. ' +
           'A schedule that can never fire ("0 0 31 2 *") is refused; ' +

@@ -8,6 +8,7 @@ import type { VerdictBoard } from '../gate/verdict-board.js';
 import { apiError, type ApiError } from './api-error.js';
 import type { Scope } from './bearer-auth.js';
 import type { ServiceMetrics } from './metrics.js';
+import type { ServicePort } from './service-port.js';
 import { SingleFlight } from './single-flight.js';
 import { parseVerdictReport } from './verdict-report.js';
 
@@ -19,6 +20,8 @@ export interface ApiPorts {
   /** Why the service is not ready (no configuration loaded, the store unreachable), or undefined. */
   readonly notReady: () => Promise<string | undefined>;
   readonly metrics: ServiceMetrics;
+  /** The running service: triggers and previews runs, knows the nodes (absent: those routes answer 503). */
+  readonly service?: ServicePort;
 }
 
 export interface RouteRequest {
@@ -74,6 +77,15 @@ function limitOf(query: URLSearchParams): number | ApiError {
 function idOf(raw: string | undefined): number | ApiError {
   const n = raw !== undefined && /^[1-9][0-9]{0,14}$/.test(raw) ? Number(raw) : Number.NaN;
   return Number.isSafeInteger(n) ? n : apiError(400, 'PATH_INVALID', 'expected a run number such as /v1/runs/12');
+}
+
+const notServing = () => apiError(503, 'NOT_SERVING', 'this API is not served by a running shisa serve');
+
+/** A node name as Kubernetes allows it (a DNS subdomain), or the error that says so. */
+function nodeOf(raw: string | undefined): string | ApiError {
+  return raw !== undefined && /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(raw)
+    ? raw
+    : apiError(400, 'PATH_INVALID', 'expected a node name (a DNS subdomain) such as /v1/nodes/node-1');
 }
 
 const isError = (x: unknown): x is ApiError => typeof x === 'object' && x !== null && 'code' in x && 'status' in x;
@@ -177,6 +189,44 @@ export const ROUTES: readonly Route[] = [
           .limit(limit),
       );
       return { status: 200, body: { exceptions: rows } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/runs',
+    scope: 'write',
+    takesBody: false,
+    handle(ports) {
+      if (!ports.service) return Promise.resolve(notServing());
+      const answer = ports.service.trigger();
+      if (answer.started) return Promise.resolve({ status: 202, body: { status: 'started' } });
+      return Promise.resolve(apiError(answer.code === 'STOPPING' ? 503 : 409, answer.code, answer.message));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/plan',
+    scope: 'read',
+    takesBody: false,
+    async handle(ports) {
+      if (!ports.service) return notServing();
+      const preview = await ports.service.preview();
+      return isError(preview) ? preview : { status: 200, body: preview.plan };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/nodes/{node}',
+    scope: 'read',
+    takesBody: false,
+    handle(ports, req) {
+      const name = nodeOf(req.params.node);
+      if (isError(name)) return Promise.resolve(name);
+      if (!ports.service) return Promise.resolve(notServing());
+      const view = ports.service.node(name);
+      return Promise.resolve(
+        typeof view === 'string' ? apiError(404, 'NODE_UNKNOWN', view) : { status: 200, body: view },
+      );
     },
   },
   {

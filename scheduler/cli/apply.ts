@@ -1,36 +1,18 @@
 import { inArray } from 'drizzle-orm';
 import { getRun } from '../../db/history.js';
-import { readJournal } from '../../db/journal-view.js';
-import {
-  advanceMigration,
-  runMigrations,
-  startedRuns,
-  unfinishedMigrations,
-  type MigrationRow,
-  type MigrationState,
-  type PlannedFacts,
-} from '../../db/migration-journal.js';
+import { runMigrations, startedRuns, unfinishedMigrations } from '../../db/migration-journal.js';
 import { decisions } from '../../db/schema.js';
 import type { Store } from '../../db/store.js';
 import { ObjectClient } from '../../regions/clusters/client/object-client.js';
 import type { RegionCluster } from '../../regions/clusters/client/region-kubeconfig.js';
-import { readFleetClusters } from '../../regions/clusters/read-fleet-clusters.js';
 import type { CarbonSourceKind } from '../../regions/carbon/reading.js';
-import { applyMoves, type Applied } from '../apply/execute.js';
+import type { Applied } from '../apply/execute.js';
 import type { ApplyEvent } from '../apply/events.js';
-import type { MigrationJob } from '../apply/job.js';
-import type { ApplyPorts } from '../apply/ports.js';
-import type { FreshState } from '../apply/recheck.js';
-import { hasErrors } from '../diagnostics/diagnostic.js';
-import type { SourceFile } from '../diagnostics/source-file.js';
 import { readinessGate } from '../gate/gate.js';
 import { audienceOf } from '../notify/audience.js';
 import { RUN_JUDGES, tellExceptionsIn, type Audience } from '../notify/notices.js';
-import { summariseAppliedRuns } from '../notify/run-summary.js';
 import { storeRecorder } from '../run/store-recorder.js';
 import { DEFAULT_TIMEOUT_MS } from '../verify/verify.js';
-import { clusterWorkloads } from '../workspace/cluster-workloads.js';
-import type { Workspace } from '../workspace/model.js';
 import { renderApplyEvent, renderApplySummary, summaryJson, type ApplySummary } from './apply-render.js';
 import { dryRun } from './apply-dry-run.js';
 import { EXIT, type CliIo } from './io.js';
@@ -38,6 +20,7 @@ import { planRun } from './plan.js';
 import { openRebalancingStore, storeStep, withRebalancing, type Rebalancing } from './rebalancing.js';
 import { regionAccess } from './read-clusters.js';
 import { loadWithInventory } from './report.js';
+import { applyJobs, clusterClients, toJob, type Loaded, type MovesContext } from './apply-moves.js';
 
 export interface ApplyOptions {
   readonly config: string;
@@ -61,11 +44,6 @@ export interface ApplyOptions {
 
 /** Exit code when some migration was left in flight or failed: `shisa apply --resume` finishes the first. */
 export const EXIT_INCOMPLETE = 5;
-
-interface Loaded {
-  readonly workspace: Workspace;
-  readonly sources: ReadonlyMap<string, SourceFile>;
-}
 
 /**
  * `shisa apply`: carries out a proven run's moves through the Kubernetes API, make-before-
@@ -123,50 +101,32 @@ async function applyHeld(
   const inFlight = rows.unfinished.filter((m) => m.state !== 'planned').map(toJob);
   const planned = rows.ofRun.filter((m) => m.state === 'planned').map(toJob);
   const fleet = loaded.workspace.fleet;
-  const maxParallel = options.maxParallel ?? fleet.policy.maxParallel;
-  const clients = new Map(
-    clusters.map((c) => [
-      c.region,
-      new ObjectClient(c, { concurrency: Math.max(4, fleet.policy.maxParallelPerCluster * 2) }),
-    ]),
-  );
+  const clients = clusterClients(clusters, fleet.policy);
   try {
     if (options.dryRun) return await dryRun({ inFlight, planned, runId }, clients, io, options.json);
-    const started = io.now?.() ?? Date.now();
+    const now = io.now ?? Date.now;
+    const started = now();
     const emit = (e: ApplyEvent) =>
       options.json
-        ? io.stdout(`${JSON.stringify({ ...e, at: new Date(io.now?.() ?? Date.now()).toISOString() })}\n`)
+        ? io.stdout(`${JSON.stringify({ ...e, at: new Date(now()).toISOString() })}\n`)
         : io.stderr(renderApplyEvent(e));
     if (runId !== undefined) emit({ type: 'batch', batch: 0, of: 0, moves: planned.length });
-    const ports: ApplyPorts = {
-      cluster: (region) => clients.get(region),
-      journal: toldJournal(store, audience, io.now ?? Date.now),
+    const context: MovesContext = {
+      store,
+      loaded,
+      clusters,
+      clients,
+      audience,
       gate: readinessGate,
-      now: io.now ?? Date.now,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       emit,
-      timing: applyTiming(fleet.policy),
+      now,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxParallel: options.maxParallel ?? fleet.policy.maxParallel,
       stopped: () => held.lock.lost(),
     };
-    const applied = await storeStep('apply', io, () =>
-      applyMoves(
-        {
-          inFlight,
-          planned,
-          budget: fleet.policy.migrationBudget,
-          maxParallel,
-          maxParallelPerCluster: fleet.policy.maxParallelPerCluster,
-        },
-        ports,
-        () => observe(loaded, clusters, store, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-      ),
-    );
+    const applied = await storeStep('apply', io, () => applyJobs(context, { inFlight, planned }));
     if (typeof applied === 'number') return applied;
-    const told = await storeStep('apply', io, () =>
-      summariseAppliedRuns(store, audience, fleet.name ?? fleet.file, io.now ?? Date.now),
-    );
-    if (typeof told === 'number') return told;
-    const summary = await summarise(store, applied, runId, [...clients.values()], (io.now?.() ?? Date.now()) - started);
+    const summary = await summarise(store, applied, runId, [...clients.values()], now() - started);
     io.stdout(options.json ? `${JSON.stringify(summaryJson(summary))}\n` : renderApplySummary(summary));
     const lost = held.lock.lost();
     if (lost) io.stderr(`shisa apply: stopped: lost the rebalancing lock (${lost}); run shisa apply --resume\n`);
@@ -174,26 +134,6 @@ async function applyHeld(
   } finally {
     for (const c of clients.values()) c.close();
   }
-}
-
-/** How long the executor waits for what: the fleet's policy, and 5 attempts a second apart at finishing. */
-function applyTiming(policy: Workspace['fleet']['policy']): ApplyPorts['timing'] {
-  return {
-    readyTimeoutMs: policy.readyTimeoutMs,
-    verifyWindowMs: policy.verifyWindowMs,
-    finishAttempts: 5,
-    finishBackoffMs: 1000,
-  };
-}
-
-/** The journal as apply writes it: a rollback's exception is told in the transaction that records it. */
-function toldJournal(store: Store, audience: Audience, now: () => number): ApplyPorts['journal'] {
-  return {
-    advance: (id, step) => {
-      const at = new Date(now());
-      return advanceMigration(store, id, step, at, (tx, row) => tellExceptionsIn(tx, audience, [row], [], at));
-    },
-  };
 }
 
 /** The run whose planned moves to apply (undefined: none, only settle), or the exit code that stops. */
@@ -251,38 +191,6 @@ async function chooseRun(
   const open = await storeStep('apply', io, () => startedRuns(held.store));
   if (typeof open === 'number') return { exit: open };
   return open.length ? Math.max(...open) : undefined;
-}
-
-/** The clusters read again, as a batch is rechecked against them. */
-async function observe(
-  loaded: Loaded,
-  clusters: readonly RegionCluster[],
-  store: Store,
-  timeoutMs: number,
-): Promise<FreshState | string> {
-  const { workspace: ws, sources } = loaded;
-  const journal = await readJournal(store);
-  const inFlight = journal.underWay.map((m) => ({ workload: m.workload, from: m.from, to: m.to }));
-  const read = await readFleetClusters(ws.fleet, clusters, inFlight);
-  const made = clusterWorkloads(ws.fleet, ws.intents, read, journal.lastMovedAt, (f) => sources.get(f));
-  if (hasErrors(made.diagnostics)) {
-    const n = made.diagnostics.filter((d) => d.severity === 'error').length;
-    return `${n} objects in the clusters are invalid now (shisa inventory --config ${ws.fleet.file} says which)`;
-  }
-  return { fleet: ws.fleet, intents: ws.intents, read: made.read, timeoutMs };
-}
-
-function toJob(m: MigrationRow): MigrationJob {
-  return {
-    id: m.id,
-    runId: m.runId,
-    workload: m.workload,
-    from: m.fromRegion,
-    to: m.toRegion,
-    state: m.state as MigrationState,
-    batch: m.batch,
-    ...(m.planned ? { planned: m.planned as PlannedFacts } : {}),
-  };
 }
 
 /** The outcome with what the moves saved (their runs' own figures) and the API requests made. */

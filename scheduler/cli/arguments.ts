@@ -17,6 +17,9 @@ export const ARGUMENT_RANGES = {
   '--at': TIME_RANGE,
   // As the fleet's policy.max_parallel.
   '--max-parallel': { kind: 'integer', min: 1, max: 1000 },
+  // Long enough for a migration step in flight to be journaled; short of a pod's grace period.
+  '--shutdown-timeout': { kind: 'integer', min: 1, max: 600, unit: 's' },
+  port: { kind: 'integer', min: 0, max: 65535 },
 } as const satisfies Readonly<Record<string, Range>>;
 
 const DIGITS = /^\d+$/;
@@ -37,6 +40,24 @@ export function maxParallel(text: string): number {
   if (!inRange(n, range))
     throw usageError(`--max-parallel ${quote(text)} is not a number of migrations: expected ${describeRange(range)}`);
   return n;
+}
+
+/** `--shutdown-timeout S`: whole seconds, 1 to 600. */
+export function shutdownSeconds(text: string): number {
+  const range = ARGUMENT_RANGES['--shutdown-timeout'];
+  const n = DIGITS.test(text) ? Number(text) : NaN;
+  if (!inRange(n, range))
+    throw usageError(`--shutdown-timeout ${quote(text)} is not a number of seconds: expected ${describeRange(range)}`);
+  return n;
+}
+
+/** `--listen HOST:PORT` (`[::1]:8470` for IPv6; port 0 takes any free one). */
+export function listenAddress(text: string): { readonly host: string; readonly port: number } {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253}):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !inRange(port, ARGUMENT_RANGES.port))
+    throw usageError(`--listen ${quote(text)} is not an address: expected HOST:PORT, e.g. 127.0.0.1:8470`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
 /** `--timeout MS`: whole milliseconds, 1 to 3,600,000. */

@@ -4,7 +4,7 @@ import { terminalSafe } from './terminal-safe.js';
 // Each command's module is imported when that command runs: `shisa plan` does not load the
 // enforcer, the history or the live carbon client (half a second of start-up together).
 import type { CarbonSourceKind } from '../../regions/carbon/reading.js';
-import { atTime, maxParallel, runNumber, timeoutMs } from './arguments.js';
+import { atTime, listenAddress, maxParallel, runNumber, shutdownSeconds, timeoutMs } from './arguments.js';
 import { DEFAULT_TIMEOUT_MS } from '../verify/verify.js';
 import { shutdownZ3 } from '../verify/z3.js';
 
@@ -471,11 +471,61 @@ function registerApply({ program, io, done }: Registration): void {
     });
 }
 
+interface ServeOpts {
+  readonly config: string;
+  readonly listen?: string;
+  readonly shutdownTimeout?: string;
+  readonly kubeconfig?: string;
+  readonly dataDir?: string;
+  readonly timeout: string;
+}
+
+function registerServe({ program, io, done }: Registration): void {
+  program
+    .command('serve')
+    .description(
+      "Run shisa as a service: rebalancing runs on policy.schedule, migrations gated by the enforcers' " +
+        'verdicts, Slack notifications from the outbox, and the HTTP API with /metrics.',
+    )
+    .requiredOption('-c, --config <file>', 'fleet file (reading its clusters: inventory: { source: clusters })')
+    .option('--listen <host:port>', 'where the API listens (default 127.0.0.1:8470; port 0: any free one)')
+    .option('--shutdown-timeout <s>', 'on SIGTERM, how long to wait for in-flight steps to be journaled (default 30)')
+    .option('--kubeconfig <file>', KUBECONFIG_HELP)
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--timeout <ms>', TIMEOUT_HELP, String(DEFAULT_TIMEOUT_MS))
+    .addHelpText(
+      'after',
+      helpAfter(
+        [
+          'Logs are JSON lines on stdout (pino). API tokens come from SHISA_API_READ_TOKEN and ' +
+            "SHISA_API_WRITE_TOKEN; each notify channel's webhook from the variable its webhook_env names.",
+          'SIGHUP, or a change to a file the fleet names, reloads the configuration: an invalid one is refused ' +
+            '(the old one stays) and raised as an exception naming its file:line:col.',
+          'Exit status: 0 stopped cleanly, 2 invalid configuration at start, 4 another shisa process holds ' +
+            'the store, 1 the store failed or the stop timed out (the next start settles what is in flight).',
+        ],
+        ['shisa serve --config fleet.yaml', 'shisa serve --config fleet.yaml --listen 0.0.0.0:8470'],
+      ),
+    )
+    .action(async (opts: ServeOpts) => {
+      const options = {
+        config: opts.config,
+        ...(opts.listen !== undefined ? { listen: listenAddress(opts.listen) } : {}),
+        ...(opts.shutdownTimeout !== undefined ? { shutdownSeconds: shutdownSeconds(opts.shutdownTimeout) } : {}),
+        ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+        timeoutMs: timeoutMs(opts.timeout),
+      };
+      done(await (await import('./serve.js')).serveCommand(options, io));
+    });
+}
+
 const COMMANDS: readonly ((cli: Registration) => void)[] = [
   registerValidate,
   registerPlan,
   registerVerify,
   registerApply,
+  registerServe,
   registerInventory,
   registerHistory,
   registerAudit,

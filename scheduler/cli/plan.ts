@@ -1,4 +1,5 @@
 import { createCarbonSource } from '../../regions/carbon/create-source.js';
+import type { CarbonSource } from '../../regions/carbon/source.js';
 import type { CarbonSourceKind } from '../../regions/carbon/reading.js';
 import type { SourceFile } from '../diagnostics/source-file.js';
 import type { Workspace } from '../workspace/model.js';
@@ -9,7 +10,7 @@ import { audienceOf } from '../notify/audience.js';
 import { RUN_JUDGES, tellExceptionsIn } from '../notify/notices.js';
 import { fileInventory } from '../run/file-inventory.js';
 import type { RunInput } from '../run/input.js';
-import type { RunStore } from '../run/ports.js';
+import type { InventorySource, RunStore } from '../run/ports.js';
 import type { RunResult } from '../run/result.js';
 import { rebalance } from '../run/run.js';
 import { silentNotifier } from '../run/silent-notifier.js';
@@ -18,7 +19,9 @@ import { systemClock } from '../run/system-clock.js';
 import { DEFAULT_TIMEOUT_MS } from '../verify/verify.js';
 import { EXIT, environmentOf, type CliIo } from './io.js';
 import { renderRun, renderStageTimes, runToJson, type StageTime } from './plan-render.js';
-import { clusterInventory, NO_JOURNAL } from './cluster-inventory.js';
+import { NO_JOURNAL, readClusterInventory } from './cluster-inventory.js';
+import { loadedInventory } from '../run/loaded-inventory.js';
+import type { FleetClusters } from '../../regions/clusters/read-fleet-clusters.js';
 import { loadWithInventory, printDiagnostics } from './report.js';
 import { openRebalancingStore, withRebalancing } from './rebalancing.js';
 
@@ -37,6 +40,12 @@ export interface PlanOptions {
   readonly timings?: boolean;
   /** For a fleet that reads the clusters: the kubeconfig (default: $KUBECONFIG, then ~/.kube/config). */
   readonly kubeconfig?: string;
+  /** The carbon source to use, kept across runs by a service (default: made from the fleet for this run). */
+  readonly carbonSource?: CarbonSource;
+  /** What started the run (default `manual`). */
+  readonly trigger?: RunInput['trigger'];
+  /** Told what the clusters said, for a fleet that reads them (`shisa serve` keeps their nodes). */
+  readonly onClusters?: (read: FleetClusters) => void;
 }
 
 interface Loaded {
@@ -134,14 +143,16 @@ export async function planRun(
   const now = io.now ?? Date.now;
   const clustersStarted = performance.now();
   const inventory = ws.fleet.clusterInventory
-    ? await clusterInventory(command, { workspace: ws, sources }, { ...kubeconfigOf(options), journal }, io)
+    ? await readAndKeep(command, { workspace: ws, sources }, options, journal, io)
     : fileInventory(ws, sources);
   if (typeof inventory === 'number') return inventory;
   const stages: StageTime[] = ws.fleet.clusterInventory
     ? [{ stage: 'clusters', ms: performance.now() - clustersStarted }]
     : [];
   const kind = options.carbon ?? ws.fleet.carbon.source;
-  const created = await createCarbonSource(ws.fleet.carbon, kind, { env: environmentOf(io), now });
+  const created = options.carbonSource
+    ? { source: options.carbonSource, diagnostics: [] }
+    : await createCarbonSource(ws.fleet.carbon, kind, { env: environmentOf(io), now });
   if (!created.source) {
     printDiagnostics(io, created.diagnostics);
     return EXIT.invalidInput;
@@ -150,7 +161,7 @@ export async function planRun(
     fleet: ws.fleet,
     intents: ws.intents,
     files: [...sources.values()].filter((s) => s.name !== ws.fleet.inventory?.display).map(digestSource),
-    trigger: 'manual',
+    trigger: options.trigger ?? 'manual',
     ...(options.at !== undefined ? { at: options.at } : {}),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
@@ -162,4 +173,18 @@ export async function planRun(
     notifier: silentNotifier,
   });
   return { result, stages };
+}
+
+/** The clusters read for a run, with what they said handed to `onClusters`. */
+async function readAndKeep(
+  command: string,
+  loaded: Loaded,
+  options: Omit<PlanOptions, 'json'>,
+  journal: JournalView,
+  io: CliIo,
+): Promise<InventorySource | number> {
+  const read = await readClusterInventory(command, loaded, { ...kubeconfigOf(options), journal }, io);
+  if (typeof read === 'number') return read;
+  options.onClusters?.(read.clusters);
+  return loadedInventory(read.read);
 }

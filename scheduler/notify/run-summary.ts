@@ -28,7 +28,7 @@ export function summaryOf(applied: AppliedRun, fleet: string, now: number): RunS
 }
 
 /**
- * Writes the summary of every run whose migrations have finished and that has none yet, each
+ * Writes the summary of every run that moved something, once its migrations have finished and it has none yet, each
  * in one transaction with its audit entry; returns the runs summarised. Called after each
  * apply and at start, so a summary lost to a kill is written by the next start.
  */
@@ -41,12 +41,11 @@ export async function summariseAppliedRuns(
   const told: number[] = [];
   for (const applied of await unsummarisedRuns(store)) {
     const at = now();
-    await recordSummarised(
-      store,
-      applied.run.id,
-      runSummaryNotices(audience, summaryOf(applied, fleet, at)),
-      new Date(at),
-    );
+    // A run that moved nothing (every move rolled back or skipped) has no summary to send:
+    // each rollback was told as it happened. It is marked summarised all the same.
+    const moved = applied.migrations.some((m) => m.state === 'done');
+    const notices = moved ? runSummaryNotices(audience, summaryOf(applied, fleet, at)) : [];
+    await recordSummarised(store, applied.run.id, notices, new Date(at));
     told.push(applied.run.id);
   }
   return told;

@@ -47,6 +47,13 @@ export interface FakeElectricityMapsOptions {
   now: number;
   /** Zones this token may not read: 401 for those zones only. */
   unauthorizedZones?: readonly string[];
+  /**
+   * Serves the traces as if every row were this much later (a 2022 trace replayed as this
+   * week's readings: every datetime in and out is shifted), default 0.
+   */
+  shiftMs?: number;
+  /** Whether "current time" follows the wall clock (Date.now()) instead of `now`, default false. */
+  wallClock?: boolean;
 }
 
 export type Misbehaviour =
@@ -115,6 +122,8 @@ const HTML_BODY =
 
 export class FakeElectricityMaps {
   readonly baseUrl: string;
+  /** Whether the current time is the wall clock's rather than `now`. */
+  wallClock = false;
   /** The fake's current time (epoch ms), read when a response is computed. */
   now: number;
 
@@ -142,8 +151,15 @@ export class FakeElectricityMaps {
     if (typeof options.token !== 'string' || options.token === '')
       throw new TypeError('FakeElectricityMaps: token must be a non-empty string');
     if (!Number.isFinite(options.now)) throw new TypeError('FakeElectricityMaps: now must be a finite epoch-ms number');
-    const traces = new Map<string, Map<number, TraceRow>>();
-    for (const file of options.traceFiles) loadTrace(file, await readFile(file, 'utf8'), traces);
+    const loaded = new Map<string, Map<number, TraceRow>>();
+    for (const file of options.traceFiles) loadTrace(file, await readFile(file, 'utf8'), loaded);
+    const shift = options.shiftMs ?? 0;
+    const traces = new Map(
+      [...loaded].map(([zone, rows]) => [
+        zone,
+        new Map([...rows.values()].map((r) => [r.time + shift, { ...r, time: r.time + shift }])),
+      ]),
+    );
 
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
@@ -162,6 +178,7 @@ export class FakeElectricityMaps {
       new Set(options.unauthorizedZones ?? []),
       options.now,
     );
+    fake.wallClock = options.wallClock ?? false;
     server.on('connection', (socket) => {
       fake.sockets.add(socket);
       socket.on('close', () => fake.sockets.delete(socket));
@@ -323,7 +340,7 @@ export class FakeElectricityMaps {
       const row = rows.get(time);
       return row !== undefined && row[eft] !== null ? row : undefined;
     };
-    const current = floorHour(this.now);
+    const current = floorHour(this.wallClock ? Date.now() : this.now);
 
     switch (path) {
       case `${API_PREFIX}/carbon-intensity/latest`: {
