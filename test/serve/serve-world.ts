@@ -2,7 +2,7 @@
  * A world for `shisa serve`: three regions whose zones the shipped 2022 traces cover —
  * Madrid (ES), Oslo (NO) and São Paulo (BR) — each its own fake Kubernetes API server with one
  * node; the fake Electricity Maps server replaying those traces as this week's readings; the
- * fake Slack with one hook for the `sre` channel. Batch work and two API workloads start in
+ * fake Slack with a hook for the `sre` channel (everything) and one for `ops` (migrations). Batch work and two API workloads start in
  * Madrid; Oslo is the cleanest, so the first run moves them there. The API workloads bound
  * their latency to `api/db` (pinned in Madrid) with `verify_via: ebpf_probe`, so their moves
  * wait for the enforcers' verdicts from Oslo. Test code: the product never imports it.
@@ -85,6 +85,7 @@ function fleetYaml(o: Required<ServeWorldOptions>, carbonUrl: string): string {
     '  max_parallel: 10',
     'notify:',
     '  sre: { webhook_env: SHISA_TEST_SLACK_SRE }',
+    '  ops: { webhook_env: SHISA_TEST_SLACK_OPS, events: [migrations] }',
     'intents: [intents/]',
     'inventory: { source: clusters }',
     '',
@@ -151,6 +152,7 @@ export async function startServeWorld(dir: string, options: ServeWorldOptions = 
   });
   const slack = await FakeSlack.start();
   const hook = slack.addHook('sre');
+  const ops = slack.addHook('ops');
   mkdirSync(join(dir, 'intents'), { recursive: true });
   const fleet = join(dir, 'fleet.yaml');
   writeFileSync(fleet, fleetYaml(o, carbon.baseUrl));
@@ -182,6 +184,7 @@ export async function startServeWorld(dir: string, options: ServeWorldOptions = 
     env: {
       SHISA_TEST_EM_TOKEN: EM_TOKEN,
       SHISA_TEST_SLACK_SRE: hook,
+      SHISA_TEST_SLACK_OPS: ops,
       SHISA_API_READ_TOKEN: READ_TOKEN,
       SHISA_API_WRITE_TOKEN: WRITE_TOKEN,
     },

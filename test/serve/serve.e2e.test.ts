@@ -49,7 +49,7 @@ const get = async (path: string) => {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
-/** The messages the sre hook took, by idempotency key, in the order they came. */
+/** The messages the hooks took, by idempotency key, in the order they came. */
 const delivered = () =>
   world.slack.requests
     .filter((r) => r.status === 200)

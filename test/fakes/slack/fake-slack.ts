@@ -7,7 +7,8 @@
 //   method other than POST 405 → unknown hook path 404 `no_service` → a revoked hook 403
 //   `invalid_token` → an archived hook 410 `channel_is_archived` → a scripted fault, if any
 //   (`status` answers with it, 429 with Retry-After; `reset` destroys the connection with no
-//   answer; `slow` delays, then carries on) → a body that is not JSON 400 `invalid_payload`
+//   answer; `slow` delays, then carries on; during an `outage` every request takes one)
+//   → a body that is not JSON 400 `invalid_payload`
 //   → neither `text` nor `blocks` 400 `no_text` → blocks that break Block Kit's limits 400
 //   `invalid_blocks` → 200 `ok`.
 //
@@ -51,6 +52,8 @@ export class FakeSlack {
   readonly #revoked = new Set<string>();
   readonly #archived = new Set<string>();
   readonly #faults: SlackFault[] = [];
+  #outage: SlackFault[] | undefined;
+  #outageNext = 0;
   readonly #sockets = new Set<Socket>();
   #port = 0;
 
@@ -85,6 +88,15 @@ export class FakeSlack {
 
   archive(name: string): void {
     this.#archived.add(this.#path(name));
+  }
+
+  /**
+   * An outage: until called again with undefined, every request (of any hook) gets one of
+   * these faults, in turn (a Slack that answers 500, then 429 Retry-After, then resets…).
+   */
+  outage(faults: readonly SlackFault[] | undefined): void {
+    this.#outage = faults?.length ? [...faults] : undefined;
+    this.#outageNext = 0;
   }
 
   /** Faults for the next requests (of any hook), one each, in order. */
@@ -130,7 +142,7 @@ export class FakeSlack {
     if (!this.#hooks.has(hook)) return answer(404, 'no_service');
     if (this.#revoked.has(hook)) return answer(403, 'invalid_token');
     if (this.#archived.has(hook)) return answer(410, 'channel_is_archived');
-    const fault = this.#faults.shift();
+    const fault = this.#outage ? this.#outage[this.#outageNext++ % this.#outage.length] : this.#faults.shift();
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault?.kind === 'status') {
