@@ -17,6 +17,12 @@ export interface Audience {
 /** The kinds of exception every run judges afresh: one it does not find again is over. */
 export const RUN_JUDGES: readonly string[] = ['unprovable', 'stale-feed', 'unreachable-cluster'];
 
+/**
+ * Kinds that are events, not states: each is told as it happens (a rollback a week after the
+ * last one is news). Every other kind is a state — told when it starts and when it is over.
+ */
+const EVENT_KINDS: ReadonlySet<string> = new Set(['rollback']);
+
 const identity = (e: { readonly kind: string; readonly concerns: string }) => `${e.kind}\u0000${e.concerns}`;
 
 /**
@@ -33,9 +39,11 @@ export async function tellExceptionsIn(
   judged: readonly string[],
   now: Date,
 ): Promise<void> {
+  // The episodes open of the kinds judged now, and of the kinds seen (a state seen again joins its episode).
+  const kinds = [...new Set([...judged, ...seen.map((s) => s.kind).filter((k) => !EVENT_KINDS.has(k))])];
   const open = await openEpisodes(
     tx,
-    judged,
+    kinds,
     seen.map((s) => s.id),
   );
   const changes = episodeChanges(open, seen, new Set(judged));

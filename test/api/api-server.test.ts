@@ -9,6 +9,7 @@ import { recordRun, type RunRecord } from '../../db/record-run.js';
 import { openStore, type Store } from '../../db/store.js';
 import { startApiServer, type ApiServer } from '../../scheduler/api/server.js';
 import { ServiceMetrics } from '../../scheduler/api/metrics.js';
+import type { ServicePort } from '../../scheduler/api/service-port.js';
 import { ROUTES } from '../../scheduler/api/routes.js';
 import { Secret } from '../../scheduler/config/secret.js';
 import { VerdictBoard } from '../../scheduler/gate/verdict-board.js';
@@ -45,6 +46,25 @@ const RUN: RunRecord = {
   exceptions: [{ kind: 'stale-feed', concerns: 'JP-TK', detail: { zone: 'JP-TK', status: 'stale' } }],
 };
 
+/**
+ * What the routes ask of the running service, answered as it answers (the service itself, over
+ * fake clusters, is test/serve/serve.e2e.test.ts's): a run starts once, then one is going.
+ */
+const triggered: string[] = [];
+const service: ServicePort = {
+  trigger: () => {
+    triggered.push('run');
+    return triggered.length === 1
+      ? { started: true }
+      : { started: false, code: 'RUN_IN_PROGRESS', message: 'a run is still going' };
+  },
+  preview: () => Promise.resolve({ plan: { outcome: 'proven', recorded: false } }),
+  node: (name) =>
+    name === 'osaka-1'
+      ? { node: name, region: 'region-osaka-01', workloads: [] }
+      : `node "${name}" is in no region's cluster as last read`,
+};
+
 beforeAll(async () => {
   store = await openStore({ kind: 'pglite' });
   await recordRun(store, RUN);
@@ -59,6 +79,7 @@ beforeAll(async () => {
         () => ['region-osaka-01', 'region-finland-01'],
         () => AT.getTime() + 90_000,
       ),
+      service,
     },
     {
       host: '127.0.0.1',
@@ -104,7 +125,7 @@ const verdicts = (node: string, state = 'holds') =>
     ],
   });
 
-const concrete = (path: string) => path.replace('{id}', '1');
+const concrete = (path: string) => path.replace('{id}', '1').replace('{node}', 'osaka-1');
 
 describe('the API', () => {
   it('answers the probes without a token; /readyz says why it is not ready', async () => {
@@ -135,6 +156,23 @@ describe('the API', () => {
       );
     },
   );
+
+  it('starts a run once and answers 409 while it goes; previews; knows nodes', async () => {
+    // The auth check above started the one run; another is refused while it goes.
+    expect(await call('POST', '/v1/runs', { token: WRITE })).toMatchObject({
+      status: 409,
+      json: { error: { code: 'RUN_IN_PROGRESS' } },
+    });
+    expect(await call('GET', '/v1/plan', { token: READ })).toMatchObject({ status: 200, json: { recorded: false } });
+    expect(await call('GET', '/v1/nodes/lisbon-1', { token: READ })).toMatchObject({
+      status: 404,
+      json: { error: { code: 'NODE_UNKNOWN' } },
+    });
+    expect(await call('GET', '/v1/nodes/Not_A_Node', { token: READ })).toMatchObject({
+      status: 400,
+      json: { error: { code: 'PATH_INVALID' } },
+    });
+  });
 
   it('refuses malformed, invalid, mistyped and 10 MB bodies, saying why, and records nothing of them', async () => {
     const post = (body: string, type?: string) =>
