@@ -42,15 +42,15 @@ describe('notEnforced', () => {
       '7:5-37 warning[intent/not-enforced] ensure(traffic_policy: "mTLS-strict") is not enforced yet: ' +
         'nothing sets the traffic policy of the workloads, and only shisa verify checks it, ' +
         'on a fleet that reads its workloads from the clusters (inventory: { source: clusters })',
-      '8:5-40 warning[intent/not-enforced] on_drift(action: "alert") is not enforced yet: ' +
-        'drift is not detected, so no alert reaches "sre"',
+      '8:5-40 warning[intent/not-enforced] on_drift(action: "alert") is carried out only by shisa serve, ' +
+        'on drift of its eBPF-verified latency checks; otherwise drift is not detected, so no alert reaches "sre"',
       '10:3-37 warning[intent/not-enforced] ensure(traffic_policy: "mTLS-strict") is not enforced yet: ' +
         'nothing sets the traffic policy of the workloads, and only shisa verify checks it, ' +
         'on a fleet that reads its workloads from the clusters (inventory: { source: clusters })',
       '14:5-15 warning[intent/not-enforced] circuit_breaker interval (500ms) is not enforced yet: ' +
         'the in-kernel breaker decides on every failure, not on a timer',
-      '16:3-34 warning[intent/not-enforced] on_drift(action: "auto-remediate") is not enforced yet: ' +
-        'drift is not detected, so nothing is restored',
+      '16:3-34 warning[intent/not-enforced] on_drift(action: "auto-remediate") is carried out only by shisa serve, ' +
+        'on drift of its eBPF-verified latency checks; otherwise drift is not detected, so nothing is restored',
     ]);
     expect(ds.map((d) => text.slice(d.span.start, d.span.end))).toEqual([
       'interval: 2s',
@@ -68,7 +68,7 @@ describe('notEnforced', () => {
       "there, shisa verify compares it with Istio's PeerAuthentications and reports a mismatch as drift; " +
         'with an inventory file it is parsed and checked only (docs/intent-language.md §4.11)',
     );
-    expect(ds[2]!.hint).toMatch(/^drift healing will carry out the action/);
+    expect(ds[2]!.hint).toMatch(/^drift healing will cover breakers and traffic policy/);
   });
 
   it('names what each drift action would have done, and the channel that is not told', () => {

@@ -69,7 +69,7 @@ export function notEnforced(
       );
     }
     const drift = intent.onDrift;
-    if (drift) warn(driftMessage(drift), drift.span, 'drift healing will carry out the action');
+    if (drift) warn(driftMessage(drift), drift.span, 'drift healing will cover breakers and traffic policy');
   }
   return sortDiagnostics(out);
 }
@@ -79,5 +79,8 @@ function driftMessage(drift: DriftPolicy): string {
     drift.action === 'alert' && drift.notify
       ? `no alert reaches "${drift.notify.value}"`
       : `${DRIFT_UNDONE[drift.action]}${drift.notify ? ` and "${drift.notify.value}" is not told` : ''}`;
-  return `on_drift(action: "${drift.action}") is not enforced yet: drift is not detected, so ${undone}`;
+  return (
+    `on_drift(action: "${drift.action}") is carried out only by shisa serve, on drift of its eBPF-verified ` +
+    `latency checks; otherwise drift is not detected, so ${undone}`
+  );
 }

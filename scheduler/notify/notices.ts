@@ -3,7 +3,7 @@ import { enqueueIn, type OutboxMessage } from '../../db/outbox.js';
 import type { ExceptionRow } from '../../db/record-run.js';
 import type { Executor } from '../../db/store.js';
 import type { NotifyChannel } from '../../regions/fleet/model.js';
-import { episodeChanges } from './episodes.js';
+import { episodeChanges, type ExceptionIdentity } from './episodes.js';
 import { exceptionInput } from './exception-input.js';
 import { routeTo } from './routing.js';
 import { exceptionMessage, resolvedMessage, runSummaryMessage, type RunSummaryInput } from './slack-message.js';
@@ -38,15 +38,25 @@ export async function tellExceptionsIn(
   seen: readonly ExceptionRow[],
   judged: readonly string[],
   now: Date,
+  cleared?: ExceptionIdentity,
 ): Promise<void> {
   // The episodes open of the kinds judged now, and of the kinds seen (a state seen again joins its episode).
-  const kinds = [...new Set([...judged, ...seen.map((s) => s.kind).filter((k) => !EVENT_KINDS.has(k))])];
+  const kinds = [
+    ...new Set([
+      ...judged,
+      ...seen.map((s) => s.kind).filter((k) => !EVENT_KINDS.has(k)),
+      ...(cleared ? [cleared.kind] : []),
+    ]),
+  ];
   const open = await openEpisodes(
     tx,
     kinds,
     seen.map((s) => s.id),
   );
-  const changes = episodeChanges(open, seen, new Set(judged));
+  const judgedNow = episodeChanges(open, seen, new Set(judged));
+  // One identity known to be over (a drift whose checks hold again), whatever else is judged.
+  const over = open.filter((o) => cleared && identity(o) === identity(cleared) && !judgedNow.resolved.includes(o));
+  const changes = { ...judgedNow, resolved: [...judgedNow.resolved, ...over] };
   const openerOf = new Map(open.map((o) => [identity(o), o.id]));
   for (const r of changes.raised) openerOf.set(identity(r), r.id);
   const raisedIds = new Set(changes.raised.map((r) => r.id));

@@ -1,8 +1,14 @@
 import { readJournal, type JournalView } from '../../db/journal-view.js';
-import { runMigrations, unfinishedMigrations } from '../../db/migration-journal.js';
+import {
+  journalPlanned,
+  runMigrations,
+  unfinishedMigrations,
+  type MigrationRow,
+  type PlannedFacts,
+} from '../../db/migration-journal.js';
 import { tryRebalanceLock, type RebalanceLock } from '../../db/rebalance-lock.js';
 import { StoreError } from '../../db/store-error.js';
-import type { Store } from '../../db/store.js';
+import { inTransaction, type Store } from '../../db/store.js';
 import type { CarbonSource } from '../../regions/carbon/source.js';
 import type { FleetClusters } from '../../regions/clusters/read-fleet-clusters.js';
 import type { ApplyEvent } from '../apply/events.js';
@@ -225,4 +231,49 @@ function countEnds(ends: readonly MigrationEnd[]): Ends {
  */
 function untilStopping(gate: MigrationGate, stopping: AbortSignal): MigrationGate {
   return { check: (subject, signal) => gate.check(subject, signal ? AbortSignal.any([signal, stopping]) : stopping) };
+}
+
+/**
+ * Undoes a done move for drift remediation (on_drift auto-remediate or rollback): a migration
+ * back to the region it came from, journaled in the run that made the move and carried out
+ * make-before-break under the rebalancing lock, the copy's readiness its gate (it returns to
+ * where it ran). Says what was done, as the drift exception records it.
+ */
+export async function undoMove(ctx: CycleContext, original: MigrationRow): Promise<string> {
+  const taken = await tryRebalanceLock(ctx.store, ctx.holder);
+  if (!taken.ok) return `not moved back: ${taken.holder} holds the rebalancing lock`;
+  try {
+    const back = { workload: original.workload, from: original.toRegion, to: original.fromRegion };
+    const planned = original.planned ? { planned: original.planned as PlannedFacts } : {};
+    const rows = await inTransaction(ctx.store, (tx) =>
+      journalPlanned(tx, original.runId, [[{ ...back, ...planned }]], new Date(ctx.now())),
+    );
+    const clients = clusterClients(ctx.config.clusters, ctx.config.workspace.fleet.policy);
+    try {
+      const applied = await applyJobs(
+        {
+          store: ctx.store,
+          loaded: loadedOf(ctx),
+          clusters: ctx.config.clusters,
+          clients,
+          audience: ctx.config.audience,
+          gate: untilStopping(readinessGate, ctx.stopping),
+          emit: ctx.emit,
+          now: ctx.now,
+          timeoutMs: ctx.timeoutMs,
+          maxParallel: 1,
+          stopped: () => (ctx.stopping.aborted ? 'the service is stopping' : taken.lock.lost()),
+        },
+        { inFlight: [], planned: rows.map(toJob) },
+      );
+      const end = applied.outcomes[0];
+      return end?.end === 'done'
+        ? `moved back to ${back.to} (migration ${end.id})`
+        : `moving back to ${back.to} ended ${end?.end ?? 'without starting'}${end?.reason ? `: ${end.reason}` : ''}`;
+    } finally {
+      for (const c of clients.values()) c.close();
+    }
+  } finally {
+    await taken.lock.release();
+  }
 }

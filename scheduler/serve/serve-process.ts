@@ -14,6 +14,7 @@ import { systemClock } from '../run/system-clock.js';
 import { recordConfigAccepted } from './config-notices.js';
 import { startCronTicks, type CronTicks } from './cron-ticks.js';
 import { DeliveryLoop } from './delivery-loop.js';
+import { DriftWatch } from './drift-watch.js';
 import { errorSummary, RebalancingService, type ServiceDeps } from './service.js';
 import { reloadConfig } from './reload.js';
 import type { ServeConfig, ServeConfigPlace } from './serve-config.js';
@@ -80,6 +81,8 @@ export async function startServeProcess(
     { host: deps.settings.host, port: deps.settings.port, tokens: deps.settings.tokens },
   );
   deps.log.info({ event: 'api.listening', url: api.url }, `API listening on ${api.url}`);
+  const drift = driftWatch(deps, service);
+  drift.start();
   delivery.start();
   service.settleAtStart();
   let ticks: CronTicks | undefined = schedule(deps.log, service);
@@ -104,6 +107,7 @@ export async function startServeProcess(
       await ticks?.stop();
       ticks = undefined;
       const drained = await service.stop(deps.settings.shutdownMs);
+      await drift.stop();
       await delivery.stop();
       await api.close();
       return drained;
@@ -121,6 +125,20 @@ function schedule(log: Logger, service: RebalancingService): CronTicks {
   });
   log.info({ event: 'schedule', schedule: expr, next: ticks.next()?.toISOString() }, `runs on "${expr}" (UTC)`);
   return ticks;
+}
+
+function driftWatch(deps: ServiceDeps, service: RebalancingService): DriftWatch {
+  return new DriftWatch({
+    store: deps.store,
+    board: service.board,
+    config: () => service.config,
+    moving: () => service.moving,
+    now: deps.now,
+    remediate: (undo) => service.remediate(undo),
+    onError: (err) => deps.log.error({ event: 'drift.unrecorded', err: errorSummary(err) }, 'a drift was not recorded'),
+    onDrift: (workload, what, detail) =>
+      deps.log.warn({ event: `drift.${what}`, workload }, `drift ${what}: ${workload}: ${detail}`),
+  });
 }
 
 function deliveryLoop(deps: ServiceDeps, service: RebalancingService): DeliveryLoop {

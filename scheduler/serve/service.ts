@@ -11,7 +11,8 @@ import type { CliIo } from '../cli/io.js';
 import type { ApplyEvent } from '../apply/events.js';
 import { VerdictBoard } from '../gate/verdict-board.js';
 import type { RunInput } from '../run/input.js';
-import { rebalancingCycle, type CycleMode, type CycleOutcome } from './cycle.js';
+import { rebalancingCycle, undoMove, type CycleMode, type CycleOutcome } from './cycle.js';
+import type { MigrationRow } from '../../db/migration-journal.js';
 import { NodeDirectory } from './node-directory.js';
 import type { ServeConfig } from './serve-config.js';
 
@@ -47,6 +48,8 @@ export class RebalancingService {
   #running: Promise<CycleOutcome | undefined> | undefined;
   #runningSince: number | undefined;
   readonly #stopping = new AbortController();
+  /** Workloads with a migration under way in this process: their verdicts are the gate's, not drift. */
+  readonly moving = new Set<string>();
   /** Told when a run has written to the store (the outbox worker is woken). */
   onRunWritten: () => void = () => {};
 
@@ -112,6 +115,31 @@ export class RebalancingService {
     return { started: true };
   }
 
+  /**
+   * Drift remediation: moves a workload back, in the one-at-a-time slot (after the run under
+   * way, if any; ticks meanwhile are skipped). Says what was done.
+   */
+  async remediate(undo: MigrationRow): Promise<string> {
+    while (this.#running) await this.#running;
+    if (this.stopping) return 'not moved back: the service is stopping';
+    const done = undoMove(this.#cycleContext(), undo).then(
+      (said) => said,
+      (err: unknown) => `not moved back: ${errorSummary(err).message}`,
+    );
+    this.#runningSince = this.deps.now();
+    this.#running = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await done;
+    } finally {
+      this.#running = undefined;
+      this.#runningSince = undefined;
+      this.onRunWritten();
+    }
+  }
+
   /** The run under way, if any (tests and shutdown wait on it). */
   get running(): Promise<CycleOutcome | undefined> | undefined {
     return this.#running;
@@ -153,7 +181,11 @@ export class RebalancingService {
       now: d.now,
       stopping: this.#stopping.signal,
       timeoutMs: d.timeoutMs,
-      emit: (e: ApplyEvent) => d.log.info({ event: `migration.${e.type}`, ...e }, migrationLine(e)),
+      emit: (e: ApplyEvent) => {
+        if (e.type === 'step') this.moving.add(e.workload);
+        if (e.type === 'end') this.moving.delete(e.workload);
+        d.log.info({ event: `migration.${e.type}`, ...e }, migrationLine(e));
+      },
     };
   }
 

@@ -3,7 +3,8 @@
  * Madrid (ES), Oslo (NO) and São Paulo (BR) — each its own fake Kubernetes API server with one
  * node; the fake Electricity Maps server replaying those traces as this week's readings; the
  * fake Slack with a hook for the `sre` channel (everything) and one for `ops` (migrations). Batch work and two API workloads start in
- * Madrid; Oslo is the cleanest, so the first run moves them there. The API workloads bound
+ * Madrid; Oslo is the cleanest, so the first run moves them there. `api/feed` undoes its move
+ * when it drifts (on_drift auto-remediate). The API workloads bound
  * their latency to `api/db` (pinned in Madrid) with `verify_via: ebpf_probe`, so their moves
  * wait for the enforcers' verdicts from Oslo. Test code: the product never imports it.
  */
@@ -31,6 +32,7 @@ export const nodeOf = (region: string) => `${contextOf(region)}-node-1`;
 /** The checks the enforcers report on, by the key the scheduler waits for. */
 export const WEB_CHECK = 'api/web>api/db@web#0';
 export const WORKER_CHECK = 'api/worker>api/db@worker#0';
+export const FEED_CHECK = 'api/feed>api/db@feed#0';
 
 export const EM_TOKEN = 'em-test-token';
 export const READ_TOKEN = 'read-token-for-tests';
@@ -112,6 +114,15 @@ intent "web" {
   constraint network_latency { max: 60ms, to: "api/db", verify_via: ebpf_probe, percentile: p99 }
 }
 
+// When the feed drifts after a move, the move is undone.
+intent "feed" {
+  workloads("api/feed")
+  placement(flexible)
+  depends_on("api/db")
+  constraint network_latency { max: 60ms, to: "api/db", verify_via: ebpf_probe, percentile: p99 }
+  on_drift(action: "auto-remediate", notify: "sre")
+}
+
 intent "worker" {
   workloads("api/worker")
   placement(flexible)
@@ -161,6 +172,7 @@ export async function startServeWorld(dir: string, options: ServeWorldOptions = 
     ...workloadObjects('api', 'db', 1),
     ...workloadObjects('api', 'web', 1),
     ...workloadObjects('api', 'worker', 1),
+    ...workloadObjects('api', 'feed', 1),
   ];
   for (let i = 1; i <= o.batch; i++) madrid.push(...workloadObjects('batch', `job-${String(i).padStart(3, '0')}`, 1));
   const clusters = new Map<string, FakeCluster>();

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  FEED_CHECK,
   MADRID,
   nodeOf,
   OSLO,
@@ -73,6 +74,7 @@ function playEnforcers(l: LogLine): void {
   if (step('api/web', 'verifying')(l))
     void report(nodeOf(OSLO), [verdict(WEB_CHECK, 'api/web', 'violated', { samples: 120, p99Ms: 88, p50Ms: 41 })]);
   if (step('api/worker', 'verifying')(l)) void report(nodeOf(OSLO), [verdict(WORKER_CHECK, 'api/worker', 'unknown')]);
+  if (step('api/feed', 'verifying')(l)) void report(nodeOf(OSLO), [verdict(FEED_CHECK, 'api/feed', 'holds')]);
 }
 
 beforeAll(async () => {
@@ -112,16 +114,17 @@ describe('shisa serve', () => {
     expect(worker.end).toBe('rolled-back');
     expect(String(worker.reason)).toMatch(/unknown/);
     const finished = await serve.waitFor(
-      (l) => l.event === 'run.finished' && l.kind === 'ran' && l.moves === 5,
+      (l) => l.event === 'run.finished' && l.kind === 'ran' && l.moves === 6,
       60_000,
       'run 1',
     );
-    expect(finished.ends).toMatchObject({ done: 3, 'rolled-back': 2 });
+    expect(finished.ends).toMatchObject({ done: 4, 'rolled-back': 2 });
 
     const batch = world.placement();
     for (const name of ['batch/job-001', 'batch/job-002', 'batch/job-003'])
       expect(batch.get(name)).toEqual([{ region: OSLO, ready: 1 }]);
     expect(batch.get('api/web')).toEqual([{ region: MADRID, ready: 1 }]);
+    expect(batch.get('api/feed')).toEqual([{ region: OSLO, ready: 1 }]);
     expect(batch.get('api/db')).toEqual([{ region: MADRID, ready: 1 }]);
 
     // Slack: one message per rollback (the violated one with samples, p99 and bound), one summary.
@@ -178,6 +181,40 @@ describe('shisa serve', () => {
     const keys = delivered().map((m) => m.key);
     expect(new Set(keys).size).toBe(keys.length);
   }, 240_000);
+
+  it('answers drift as on_drift says: alert for a workload that stayed, undo the move for one that moved', async () => {
+    // api/web stayed in Madrid (its move was rolled back) and has no on_drift: alert.
+    expect(
+      (await report(nodeOf(MADRID), [verdict(WEB_CHECK, 'api/web', 'violated', { samples: 50, p99Ms: 75 })])).status,
+    ).toBe(202);
+    await serve.waitFor((l) => l.event === 'drift.raised' && l.workload === 'api/web', 30_000, 'the web drift');
+    await report(nodeOf(MADRID), [verdict(WEB_CHECK, 'api/web', 'holds')]);
+    await serve.waitFor((l) => l.event === 'drift.cleared' && l.workload === 'api/web', 30_000, 'the web drift over');
+
+    // api/feed moved to Oslo in the last cooldown; on_drift(auto-remediate): the move is undone.
+    await report(nodeOf(OSLO), [verdict(FEED_CHECK, 'api/feed', 'violated', { samples: 80, p99Ms: 95 })]);
+    const undone = await serve.waitFor((l) => l.event === 'drift.raised' && l.workload === 'api/feed', 90_000, 'feed');
+    expect(undone.msg).toMatch(/moved back to region-madrid-01/);
+    expect(world.placement().get('api/feed')).toEqual([{ region: MADRID, ready: 1 }]);
+    // It no longer runs where it drifted: the drift is over.
+    const over = await serve.waitFor(
+      (l) => l.event === 'drift.cleared' && l.workload === 'api/feed',
+      30_000,
+      'feed over',
+    );
+    expect(over.msg).toMatch(/moved out of region-oslo-01/);
+
+    const drifts = await until('the drift messages', () => {
+      const d = delivered().filter((m) => m.text.includes('Drift'));
+      return d.length >= 4 && d;
+    });
+    const feed = drifts.find((m) => /raised/.test(m.key) && m.text.includes('api/feed'))!;
+    expect(feed.text).toContain('auto-remediate');
+    expect(feed.text).toContain('moved back to region-madrid-01');
+    const web = drifts.find((m) => /raised/.test(m.key) && m.text.includes('api/web'))!;
+    expect(web.text).toContain('alert');
+    expect(drifts.filter((m) => /resolved/.test(m.key))).toHaveLength(2);
+  }, 180_000);
 
   it('stops on SIGTERM within the bound, exit 0', async () => {
     const started = Date.now();
