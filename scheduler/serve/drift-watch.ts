@@ -127,7 +127,7 @@ export class DriftWatch {
     if (remediation?.startsWith('moved back')) this.#left(e);
   }
 
-  /** The workload no longer runs in the region that drifted: its checks there are moot, the drift over if none remain. */
+  /** The workload no longer runs in the region that drifted: its checks there are moot (over, if none remain). */
   #left(e: BoardEntry): void {
     const set = this.#violated.get(e.workload);
     if (!set) return;
