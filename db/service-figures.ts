@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { carbonReadings, exceptions, migrations, outbox, runs } from './schema.js';
+import { carbonReadings, decisions, exceptions, migrations, outbox, runs, scheduleTicks } from './schema.js';
 import type { Store } from './store.js';
 import { storeFault } from './store-fault.js';
 
@@ -14,12 +14,15 @@ export interface ServiceFigures {
   readonly carbonNewest: readonly { readonly zone: string; readonly at: number }[];
   /** Regions with an open unreachable-cluster exception. */
   readonly unreachable: readonly string[];
+  /** Ticks of policy.schedule, by what they came to (started, skipped, busy). */
+  readonly ticks: readonly { readonly outcome: string; readonly n: number }[];
   /** The latest run's figures, when there is one. */
   readonly latest?: {
     readonly before: number | null;
     readonly after: number | null;
     readonly gap: number | null;
     readonly seconds: number;
+    readonly moves: number;
   };
 }
 
@@ -31,7 +34,7 @@ const n = (v: unknown) => Number(v);
 export async function serviceFigures(store: Store): Promise<ServiceFigures> {
   const q = async (query: ReturnType<typeof sql>) => rowsOf(await store.db.execute(query));
   try {
-    const [byVerdict, byState, byReason, box, carbon, down, latest] = await Promise.all([
+    const [byVerdict, byState, byReason, box, carbon, down, latest, ticks] = await Promise.all([
       q(sql`select verdict, count(*)::int as n from ${runs} group by verdict order by verdict`),
       q(sql`select state, count(*)::int as n from ${migrations} group by state order by state`),
       q(sql`select split_part(coalesce(reason, 'unknown'), ':', 1) as reason, count(*)::int as n
@@ -45,8 +48,10 @@ export async function serviceFigures(store: Store): Promise<ServiceFigures> {
       q(sql`select distinct concerns from ${exceptions}
             where kind = 'unreachable-cluster' and episode_of is null and resolved_at is null order by concerns`),
       q(sql`select emissions_before_g_per_h as before, emissions_after_g_per_h as after, gap,
-              extract(epoch from (finished_at - started_at)) as seconds
-            from ${runs} order by id desc limit 1`),
+              extract(epoch from (finished_at - started_at)) as seconds,
+              (select count(*)::int from ${decisions} d where d.run_id = r.id and d.kind = 'move') as moves
+            from ${runs} r order by id desc limit 1`),
+      q(sql`select outcome, count(*)::int as n from ${scheduleTicks} group by outcome order by outcome`),
     ]);
     const last = latest[0];
     return {
@@ -56,6 +61,7 @@ export async function serviceFigures(store: Store): Promise<ServiceFigures> {
       outbox: box.map((r) => ({ channel: String(r.channel), pending: n(r.pending), failed: n(r.failed) })),
       carbonNewest: carbon.map((r) => ({ zone: String(r.zone), at: n(r.at) })),
       unreachable: down.map((r) => String(r.concerns)),
+      ticks: ticks.map((r) => ({ outcome: String(r.outcome), n: n(r.n) })),
       ...(last
         ? {
             latest: {
@@ -63,6 +69,7 @@ export async function serviceFigures(store: Store): Promise<ServiceFigures> {
               after: last.after === null ? null : n(last.after),
               gap: last.gap === null ? null : n(last.gap),
               seconds: n(last.seconds ?? 0),
+              moves: n(last.moves ?? 0),
             },
           }
         : {}),

@@ -38,6 +38,10 @@ export class ServiceMetrics {
     saved: this.gauge('shisa_emissions_saved_g_per_h', 'What the latest run saved, gCO2eq/h', []),
     gap: this.gauge('shisa_optimality_gap', "The latest run's proven optimality gap (fraction)", []),
     duration: this.gauge('shisa_run_duration_seconds', 'How long the latest run took', []),
+    moves: this.gauge('shisa_run_moves', 'Moves the latest run planned', []),
+    ticks: this.gauge('shisa_schedule_ticks', 'Ticks of policy.schedule, by outcome (started, skipped, busy)', [
+      'outcome',
+    ]),
   };
 
   constructor(
@@ -86,6 +90,8 @@ export class ServiceMetrics {
     if (latest?.before != null && latest.after != null) g.saved.set(latest.before - latest.after);
     if (latest?.gap != null) g.gap.set(latest.gap);
     if (latest) g.duration.set(latest.seconds);
+    if (latest) g.moves.set(latest.moves);
+    for (const t of f.ticks) g.ticks.set({ outcome: t.outcome }, t.n);
     return this.registry.metrics();
   }
 }

@@ -26,7 +26,7 @@ export interface GateSubject {
 
 /**
  * The verification window between a ready copy and the removal of its source. `shisa serve`
- * will add the enforcers' verdicts (eBPF latency and failure counts in the target region);
+ * adds the enforcers' verdicts (enforcer-gate.ts: eBPF latency in the target region);
  * on its own, `shisa apply` has the copy's readiness over the window.
  */
 export interface MigrationGate {

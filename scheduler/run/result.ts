@@ -17,7 +17,7 @@ export interface StageTime {
  */
 export type RunOutcome = 'proven' | 'intents-unprovable' | 'plan-unprovable';
 
-/** One rebalancing run, as data: what `shisa plan` renders and `apply`/`serve` will act on. */
+/** One rebalancing run, as data: what `shisa plan` renders and `apply`/`serve` act on. */
 export interface RunResult {
   readonly snapshot: RunSnapshot;
   readonly outcome: RunOutcome;

@@ -13,7 +13,7 @@ import { takeSnapshot } from './snapshot.js';
  * One rebalancing run, in the documented order: snapshot → prove the intents → plan → prove
  * the plan and its migration order → record → notify. Each stage is a function returning a
  * value; an Unprovable State among the intents stops the run before planning. The only place
- * the stages are wired: `shisa plan` renders the result, `apply` and `serve` will act on it.
+ * the stages are wired: `shisa plan` renders the result, `apply` and `serve` act on it.
  */
 export async function rebalance(input: RunInput, ports: RunPorts): Promise<RunResult> {
   const stages: StageTime[] = [];
