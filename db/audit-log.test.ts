@@ -110,6 +110,7 @@ describe('migrations', () => {
         'migrations',
         'outbox',
         'runs',
+        'schedule_ticks',
       ]);
       await appendAudit(a, new Date(t0), { actor: 'test', action: 'x', subject: 'y', payload: {} });
       await a.close();

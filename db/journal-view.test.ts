@@ -69,7 +69,7 @@ describe('readJournal', () => {
     expect(view.lastMovedAt.size).toBe(0);
   });
 
-  it('lists what is under way, gives the latest done time per workload, and ignores planned and finished ones', async () => {
+  it('lists what is under way, gives the latest done or rolled-back time per workload, ignores planned ones', async () => {
     const runId = await recordRun(
       store,
       proven([
@@ -105,7 +105,11 @@ describe('readJournal', () => {
       { id: b, workload: 'ml/b', from: 'r1', to: 'r2', state: 'target-ready' },
       { id: c, workload: 'ml/c', from: 'r2', to: 'r1', state: 'rolling-back' },
     ]);
-    expect([...view.lastMovedAt]).toEqual([['ml/a', Date.parse('2026-11-23T09:30:00Z')]]);
+    // A rolled-back move (ml/d) starts the cooldown too.
+    expect([...view.lastMovedAt].sort()).toEqual([
+      ['ml/a', Date.parse('2026-11-23T09:30:00Z')],
+      ['ml/d', AT.getTime()],
+    ]);
   });
 
   it('a store that is gone is a StoreError with a stable code, not a driver stack', async () => {

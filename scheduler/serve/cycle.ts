@@ -227,7 +227,7 @@ function countEnds(ends: readonly MigrationEnd[]): Ends {
 /**
  * The gate, with the service's stop as its signal: a verification window in progress ends
  * when the service stops, and the executor — asked before its next step — leaves the
- * migration in `verifying` for the next start to judge again, rather than rolling it back.
+ * migration in `verifying` for the next start to settle, rather than rolling it back now.
  */
 function untilStopping(gate: MigrationGate, stopping: AbortSignal): MigrationGate {
   return { check: (subject, signal) => gate.check(subject, signal ? AbortSignal.any([signal, stopping]) : stopping) };

@@ -147,15 +147,23 @@ export class RebalancingService {
 
   async #cycle(trigger: RunInput['trigger'], at: Date, mode: CycleMode): Promise<CycleOutcome | undefined> {
     const log = this.deps.log;
-    if (trigger === 'cron') await this.#record({ at, outcome: 'started', detail: 'a run started' });
     if (mode === 'settle') log.info({ event: 'settle.started' }, 'settling what the journal shows in flight');
     else log.info({ event: 'run.started', trigger }, `rebalancing run started (${trigger})`);
     const started = this.deps.now();
     try {
       const outcome = await rebalancingCycle(this.#cycleContext(), trigger, mode);
       this.#said(outcome, this.deps.now() - started);
-      if (outcome.kind === 'busy' && trigger === 'cron')
-        await this.#record({ at, outcome: 'busy', detail: `another replica holds the lock (${outcome.holder})` });
+      if (trigger === 'cron')
+        await this.#record(
+          outcome.kind === 'busy'
+            ? { at, outcome: 'busy', detail: `another replica holds the lock (${outcome.holder})` }
+            : {
+                at,
+                outcome: 'started',
+                ...(outcome.kind === 'ran' && outcome.runId ? { runId: outcome.runId } : {}),
+                detail: outcome.kind,
+              },
+        );
       return outcome;
     } catch (err) {
       log.error({ event: 'run.crashed', err: errorSummary(err) }, 'the run failed with an internal error');

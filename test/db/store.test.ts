@@ -50,6 +50,7 @@ describe.each(drivers)('the store on $name', ({ name, target, skip }) => {
       'migrations',
       'outbox',
       'runs',
+      'schedule_ticks',
     ]);
     const again = await openStore(target());
     const applied = await again.query<{ n: number }>('select count(*)::int as n from drizzle.__drizzle_migrations');
