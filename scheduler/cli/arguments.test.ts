@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { atTime, runNumber, timeoutMs } from './arguments.js';
+import { atTime, listenAddress, runNumber, shutdownSeconds, timeoutMs } from './arguments.js';
 
 /** The usage error an argument check raised: exit 2 and its one line. */
 function refusal(check: () => unknown): { exitCode: number; code: string; message: string } {
@@ -86,5 +86,22 @@ describe('atTime', () => {
     expect(refusal(() => atTime(`x\n${'9'.repeat(100)}`)).message).toBe(
       `error: --at "x\\n${'9'.repeat(38)}…" is not an ISO 8601 time with a zone, e.g. 2022-06-01T12:00Z`,
     );
+  });
+});
+
+describe('--listen and --shutdown-timeout', () => {
+  it('takes HOST:PORT, IPv6 in brackets, port 0 for any free one', () => {
+    expect(listenAddress('127.0.0.1:8470')).toEqual({ host: '127.0.0.1', port: 8470 });
+    expect(listenAddress('[::1]:0')).toEqual({ host: '::1', port: 0 });
+    expect(listenAddress('localhost:65535')).toEqual({ host: 'localhost', port: 65535 });
+  });
+  it('refuses what is not an address, as a usage error', () => {
+    for (const bad of ['8470', '127.0.0.1', '127.0.0.1:65536', 'host:-1', 'a b:80', ':80', '127.0.0.1:80\n'])
+      expect(refusal(() => listenAddress(bad))).toMatchObject({ exitCode: 2, code: 'shisa.badInput' });
+  });
+  it('takes 1 to 600 whole seconds', () => {
+    expect(shutdownSeconds('30')).toBe(30);
+    for (const bad of ['0', '601', '1.5', '-1', ''])
+      expect(refusal(() => shutdownSeconds(bad)).message).toMatch(/--shutdown-timeout/);
   });
 });

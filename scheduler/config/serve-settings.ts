@@ -31,8 +31,8 @@ export function serveSettings(args: ServeArguments, env: Environment): ServeSett
   const warnings: string[] = [];
   if (!write)
     warnings.push(
-      `${WRITE_TOKEN_ENV} is not set: POST /v1/verdicts and POST /v1/runs answer 401, ` +
-        'so the enforcers cannot report and migrations are judged by readiness alone',
+      `${WRITE_TOKEN_ENV} is not set: POST /v1/verdicts and POST /v1/runs answer 401, so no enforcer ` +
+        'can report, and a move of a workload with eBPF-verified checks is rolled back (unknown never passes)',
     );
   if (!read && !write) warnings.push(`${READ_TOKEN_ENV} is not set: every route but the probes answers 401`);
   const listen = args.listen ?? DEFAULT_LISTEN;

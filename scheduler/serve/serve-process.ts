@@ -86,22 +86,19 @@ export async function startServeProcess(
   delivery.start();
   service.settleAtStart();
   let ticks: CronTicks | undefined = schedule(deps.log, service);
-  const reloads = new SingleFlight<void>();
+  const reloadOnce = async (why: string) => {
+    const before = service.config.workspace.fleet.policy.schedule;
+    const taken = await reloadConfig(deps, place, service, why);
+    if (taken && ticks && before !== service.config.workspace.fleet.policy.schedule) {
+      await ticks.stop();
+      ticks = schedule(deps.log, service);
+    }
+  };
+  const reloads = coalesced(reloadOnce);
   return {
     service,
     api,
-    reload: (why) =>
-      reloads.do('reload', async () => {
-        const before = service.config.workspace.fleet.policy.schedule;
-        if (
-          (await reloadConfig(deps, place, service, why)) &&
-          ticks &&
-          before !== service.config.workspace.fleet.policy.schedule
-        ) {
-          await ticks.stop();
-          ticks = schedule(deps.log, service);
-        }
-      }),
+    reload: reloads,
     async stop(why) {
       deps.log.info({ event: 'stopping', why }, `stopping: ${why}`);
       await ticks?.stop();
@@ -113,6 +110,29 @@ export async function startServeProcess(
       return drained;
     },
   };
+}
+
+/**
+ * One reload at a time; one asked for while another goes runs once more after it (the files may
+ * have changed again after they were read), however many were asked for meanwhile.
+ */
+function coalesced(reload: (why: string) => Promise<void>): (why: string) => Promise<void> {
+  let running: Promise<void> | undefined;
+  let again: string | undefined;
+  const run = (why: string): Promise<void> => {
+    if (running) {
+      again = why;
+      return running;
+    }
+    running = reload(why).finally(() => {
+      running = undefined;
+      const next = again;
+      again = undefined;
+      if (next !== undefined) void run(next);
+    });
+    return running;
+  };
+  return run;
 }
 
 function schedule(log: Logger, service: RebalancingService): CronTicks {
