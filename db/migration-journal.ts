@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { exceptions, MIGRATION_STATES, migrations } from './schema.js';
 import { inTransaction, type Executor, type Store } from './store.js';
 import { appendAuditIn } from './audit-log.js';
@@ -234,6 +234,21 @@ export async function unfinishedMigrations(store: Store): Promise<MigrationRow[]
       .from(migrations)
       .where(inArray(migrations.state, [...open]))
       .orderBy(asc(migrations.id));
+  } catch (err) {
+    throw storeFault(err, 'cannot read the migration journal', 'STORE_READ_FAILED');
+  }
+}
+
+/** A workload's latest migration, whatever its state (drift asks whether its last move is to blame). */
+export async function latestMigrationOf(store: Store, workload: string): Promise<MigrationRow | undefined> {
+  try {
+    const [row] = await store.db
+      .select()
+      .from(migrations)
+      .where(eq(migrations.workload, workload))
+      .orderBy(desc(migrations.id))
+      .limit(1);
+    return row;
   } catch (err) {
     throw storeFault(err, 'cannot read the migration journal', 'STORE_READ_FAILED');
   }

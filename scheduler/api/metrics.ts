@@ -37,7 +37,7 @@ export class ServiceMetrics {
     after: this.gauge('shisa_emissions_after_g_per_h', 'Emissions after the latest run, gCO2eq/h', []),
     saved: this.gauge('shisa_emissions_saved_g_per_h', 'What the latest run saved, gCO2eq/h', []),
     gap: this.gauge('shisa_optimality_gap', "The latest run's proven optimality gap (fraction)", []),
-    duration: this.gauge('shisa_run_duration_seconds', 'How long the latest run took', []),
+    duration: this.gauge('shisa_run_duration_seconds', "How long the latest run's planning and proofs took", []),
     moves: this.gauge('shisa_run_moves', 'Moves the latest run planned', []),
     ticks: this.gauge('shisa_schedule_ticks', 'Ticks of policy.schedule, by outcome (started, skipped, busy)', [
       'outcome',

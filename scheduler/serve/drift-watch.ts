@@ -1,8 +1,6 @@
-import { and, desc, eq } from 'drizzle-orm';
 import { insertException } from '../../db/exception-episodes.js';
-import { migrations } from '../../db/schema.js';
 import { inTransaction, type Store } from '../../db/store.js';
-import type { MigrationRow } from '../../db/migration-journal.js';
+import { latestMigrationOf, type MigrationRow } from '../../db/migration-journal.js';
 import type { BoardEntry, VerdictBoard } from '../gate/verdict-board.js';
 import type { Intent } from '../intent/model.js';
 import { tellExceptionsIn } from '../notify/notices.js';
@@ -100,12 +98,7 @@ export class DriftWatch {
     const config = this.deps.config();
     const intentName = intentOfKey(e.key);
     const intent = config.workspace.intents.find((i) => i.name === intentName);
-    const [lastMove] = await this.deps.store.db
-      .select()
-      .from(migrations)
-      .where(and(eq(migrations.workload, e.workload)))
-      .orderBy(desc(migrations.id))
-      .limit(1);
+    const lastMove = await latestMigrationOf(this.deps.store, e.workload);
     const cooldown = config.workspace.fleet.policy.cooldownMs;
     const response = driftResponse(intent, lastMove, e.region, cooldown, this.deps.now());
     const remediation = response.undo ? await this.deps.remediate(response.undo) : undefined;
