@@ -88,7 +88,10 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<nu
     stopWatching();
     const drained = await running.stop(why);
     log.info({ event: 'stopped', drained }, drained === 'drained' ? 'stopped' : 'stopped before the run was journaled');
-    return drained === 'drained' ? EXIT.ok : EXIT.internal;
+    if (drained === 'drained') return EXIT.ok;
+    // The run under way may still hold a watch or a timer: the bound is kept, the journal settles it next start.
+    setTimeout(() => process.exit(EXIT.internal), 2_000).unref();
+    return EXIT.internal;
   } catch (err) {
     log.error({ event: 'failed', err: err instanceof Error ? err.message : String(err) }, 'shisa serve failed');
     return storeFailure('serve', io, err);
