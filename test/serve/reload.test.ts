@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { READ_TOKEN, startServeWorld, type ServeWorld } from './serve-world.js';
-import { startServe, type RunningServe } from './serve-cli.js';
+import { serveArgs, startServe, until, type RunningServe } from './serve-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shisa-serve-reload-'));
 let world: ServeWorld | undefined;
@@ -30,7 +30,7 @@ describe('reloading the configuration', () => {
     // Once a year: no scheduled run gets in the way; the first cycle only settles.
     world = await startServeWorld(dir, { schedule: '0 0 1 1 *' });
     const w = world;
-    serve = startServe(dir, ['--config', w.fleet, '--kubeconfig', w.kubeconfig, '--listen', '127.0.0.1:0'], w.env);
+    serve = startServe(dir, serveArgs(w), w.env);
     const s = serve;
     const listening = await s.waitFor((l) => l.event === 'api.listening', 30_000, 'the API');
     await s.waitFor((l) => l.event === 'run.finished', 60_000, 'the settling cycle');
@@ -43,7 +43,7 @@ describe('reloading the configuration', () => {
     expect(rejected.level).toBe('error');
     const error = s.lines.find((l) => l.event === 'config.error')!;
     expect(error.msg).toMatch(/world\.intent:\d+:\d+/);
-    const message = await until(() => told(w).find((m) => /raised/.test(m.key)));
+    const message = await until('the rejection in Slack', () => told(w).find((m) => /raised/.test(m.key)), 30_000);
     expect(message.text).toMatch(/Configuration rejected/);
     expect(message.text).toMatch(/world\.intent:\d+:\d+/);
 
@@ -56,7 +56,7 @@ describe('reloading the configuration', () => {
     writeFileSync(intent, good);
     await s.waitFor((l) => l.event === 'config.reloaded', 30_000, 'the reload');
     await s.waitFor((l) => l.event === 'schedule' && l.schedule === '*/5 * * * * *', 10_000, 'the new schedule');
-    const resolved = await until(() => told(w).find((m) => /resolved/.test(m.key)));
+    const resolved = await until('the resolution in Slack', () => told(w).find((m) => /resolved/.test(m.key)), 30_000);
     expect(resolved.text).toMatch(/world\.intent/);
     await s.waitFor((l) => l.event === 'run.started' && l.trigger === 'cron', 30_000, 'a run on the new schedule');
 
@@ -77,13 +77,3 @@ describe('reloading the configuration', () => {
     expect((await s.exited).code).toBe(0);
   }, 180_000);
 });
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = probe();
-    if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

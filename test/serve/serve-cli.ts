@@ -87,3 +87,24 @@ export function startServe(
   };
   return { child, lines, other, waitFor, exited };
 }
+
+/** The arguments `shisa serve` runs a world with: its fleet and kubeconfig, any free port, and `more`. */
+export function serveArgs(world: { fleet: string; kubeconfig: string }, ...more: string[]): string[] {
+  return ['--config', world.fleet, '--kubeconfig', world.kubeconfig, '--listen', '127.0.0.1:0', ...more];
+}
+
+/** Kills (SIGKILL) every child still running: what a failed test leaves behind. */
+export function killAll(children: readonly RunningServe[]): void {
+  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+}
+
+/** Polls `probe` every 100 ms until it gives a value (not undefined or false). */
+export async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = probe();
+    if (got !== undefined && got !== false) return got;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -24,7 +24,7 @@ import {
   READ_TOKEN,
   type ServeWorld,
 } from './serve-world.js';
-import { startServe, type LogLine, type RunningServe } from './serve-cli.js';
+import { serveArgs, startServe, until, type LogLine, type RunningServe } from './serve-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shisa-serve-e2e-'));
 let world: ServeWorld;
@@ -56,16 +56,6 @@ const delivered = () =>
     .filter((r) => r.status === 200)
     .map((r) => ({ key: String(r.headers['x-shisa-idempotency-key']), text: JSON.stringify(r.payload) }));
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = probe();
-    if (got) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const step = (workload: string, state: string) => (l: LogLine) =>
   l.event === 'migration.step' && l.workload === workload && l.state === state;
 
@@ -79,12 +69,7 @@ function playEnforcers(l: LogLine): void {
 
 beforeAll(async () => {
   world = await startServeWorld(dir, { verifyWindow: '5s' });
-  serve = startServe(
-    dir,
-    ['--config', world.fleet, '--kubeconfig', world.kubeconfig, '--listen', '127.0.0.1:0', '--shutdown-timeout', '20'],
-    world.env,
-    playEnforcers,
-  );
+  serve = startServe(dir, serveArgs(world, '--shutdown-timeout', '20'), world.env, playEnforcers);
   const listening = await serve.waitFor((l) => l.event === 'api.listening', 30_000, 'the API listening');
   api = String(listening.url);
 }, 60_000);

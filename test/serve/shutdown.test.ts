@@ -10,27 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OSLO, startServeWorld, type ServeWorld } from './serve-world.js';
-import { startServe, type LogLine, type RunningServe } from './serve-cli.js';
+import { killAll, serveArgs, startServe, type LogLine, type RunningServe } from './serve-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shisa-serve-stop-'));
 let world: ServeWorld | undefined;
 const children: RunningServe[] = [];
 afterAll(async () => {
-  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+  killAll(children);
   await world?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const args = (w: ServeWorld) => [
-  '--config',
-  w.fleet,
-  '--kubeconfig',
-  w.kubeconfig,
-  '--listen',
-  '127.0.0.1:0',
-  '--shutdown-timeout',
-  '15',
-];
+const args = (w: ServeWorld) => serveArgs(w, '--shutdown-timeout', '15');
 const ended = (workload: string) => (l: LogLine) => l.event === 'migration.end' && l.workload === workload;
 
 describe('SIGTERM during a migration', () => {

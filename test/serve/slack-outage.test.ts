@@ -13,18 +13,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { outbox } from '../../db/schema.js';
 import { openStore } from '../../db/store.js';
 import { startServeWorld, type ServeWorld } from './serve-world.js';
-import { startServe, type RunningServe } from './serve-cli.js';
+import { killAll, serveArgs, startServe, type RunningServe } from './serve-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shisa-slack-outage-'));
 let world: ServeWorld | undefined;
 const children: RunningServe[] = [];
 afterAll(async () => {
-  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+  killAll(children);
   await world?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const args = (w: ServeWorld) => ['--config', w.fleet, '--kubeconfig', w.kubeconfig, '--listen', '127.0.0.1:0'];
 
 describe('a Slack outage with a kill -9 in between', () => {
   it('delivers every message exactly once per key, in order per channel', async () => {
@@ -36,7 +34,7 @@ describe('a Slack outage with a kill -9 in between', () => {
       { kind: 'reset' },
       { kind: 'status', status: 503 },
     ]);
-    const first = startServe(dir, args(w), w.env);
+    const first = startServe(dir, serveArgs(w), w.env);
     children.push(first);
     // The first run moves the batch work (a summary to both channels) and rolls back the API
     // workloads (no enforcer reports: two exceptions); Slack refuses their delivery.
@@ -46,7 +44,7 @@ describe('a Slack outage with a kill -9 in between', () => {
     first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
-    const second = startServe(dir, args(w), w.env);
+    const second = startServe(dir, serveArgs(w), w.env);
     children.push(second);
     await second.waitFor((l) => l.event === 'outbox.retry', 60_000, 'a refused delivery after the restart');
     w.slack.outage(undefined);
