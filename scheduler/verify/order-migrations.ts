@@ -1,5 +1,6 @@
 import { RegionLoad, type Demand } from '../capacity/region-load.js';
 import type { PromiseModel } from '../promises/model.js';
+import { moveGroups, type MoveGroup } from './move-groups.js';
 
 export interface MigrationMove {
   readonly workload: number;
@@ -27,88 +28,93 @@ const EXHAUSTIVE_GROUPS = 16;
  * Orders a plan's moves so that every state on the way keeps capacity and latency.
  *
  * Moves are make-before-break: while a workload moves, its new copy starts before the old
- * one stops, so it holds capacity in both regions. Workloads that depend on each other and
- * both move go in the same batch when one moving first would break their bound (or leave
- * them unreachable); the final placement keeps it, and so does the current one. Batches are
- * built greedily: each takes every group of moves that still fits with all the batch's new
- * copies counted, first those whose departure frees room another waiting move needs, then
- * in the plan's order. A pure function of the mesh and the moves.
+ * one stops, so it holds capacity in both regions. Dependencies between moving workloads
+ * group moves and order the groups (`moveGroups`): a group goes in a batch only once every
+ * group it must follow is done or in the same batch. Batches are built greedily: each takes
+ * every group that may go and still fits with all the batch's new copies counted, first
+ * those whose departure frees room another waiting group needs, then in the plan's order.
+ * When the greedy gets stuck and the groups are few, every order of one group at a time is
+ * searched. A pure function of the mesh and the moves.
  */
 export function orderMigrations(mesh: PromiseModel, moves: readonly MigrationMove[]): MigrationOrder {
   const load = loadNow(mesh);
   const size = (m: MigrationMove) => mesh.workloads[m.workload]!;
 
   const naiveOverflow = firstOverflow(load.clone(), moves, size);
-  const groups = movingTogether(mesh, moves);
-  let pending = [...groups.values()];
+  const groups = moveGroups(mesh, moves);
+  const done = new Set<number>();
+  let pending = groups.map((_g, k) => k);
   const batches: MigrationMove[][] = [];
   while (pending.length > 0) {
     // Regions some waiting group needs room in and lacks now.
     const wanted = new Set<number>();
-    for (const g of pending) if (!groupFits(g, load)) for (const m of g) wanted.add(m.to);
-    const ordered = [
-      ...pending.filter((g) => g.some((m) => wanted.has(m.from))),
-      ...pending.filter((g) => !g.some((m) => wanted.has(m.from))),
-    ];
-    const batch: MigrationMove[][] = [];
+    for (const k of pending) if (!groupFits(groups[k]!, load)) for (const m of groups[k]!.moves) wanted.add(m.to);
+    const frees = (k: number) => groups[k]!.moves.some((m) => wanted.has(m.from));
+    const ordered = [...pending.filter(frees), ...pending.filter((k) => !frees(k))];
+    const batch: number[] = [];
     // While a batch runs, its new copies hold room next to the old ones (make-before-break).
     const during = load.clone();
-    for (const g of ordered) {
-      if (!groupFits(g, during)) continue;
-      for (const m of g) during.add(m.to, size(m));
-      batch.push(g);
+    for (const k of ordered) {
+      const g = groups[k]!;
+      if (![...g.after].every((a) => done.has(a) || batch.includes(a)) || !groupFits(g, during)) continue;
+      for (const m of g.moves) during.add(m.to, size(m));
+      batch.push(k);
     }
     if (batch.length === 0) break;
-    for (const g of batch) for (const m of g) move(load, m);
-    const taken = new Set(batch);
-    pending = pending.filter((g) => !taken.has(g));
-    batches.push(batch.flat());
+    for (const k of batch) for (const m of groups[k]!.moves) move(load, m);
+    for (const k of batch) done.add(k);
+    pending = pending.filter((k) => !done.has(k));
+    // In the batch, moves keep the plan's order.
+    const taken = new Set(batch.flatMap((k) => groups[k]!.moves));
+    batches.push(moves.filter((m) => taken.has(m)));
   }
   const naive = { naiveSafe: naiveOverflow === undefined, ...(naiveOverflow ? { naiveOverflow } : {}) };
+  const stuck = () => pending.flatMap((k) => groups[k]!.moves);
   if (pending.length === 0) return { batches, ...naive, stuck: [] };
   // The greedy got stuck. With few groups, search every order of one group at a time from
   // the start: either one exists (and is used), or none does (and that is proven).
-  const all = [...groups.values()];
-  if (all.length <= EXHAUSTIVE_GROUPS) {
-    const found = searchOrder(all);
-    if (found) return { batches: found.map((g) => [...g]), ...naive, stuck: [] };
-    return { batches, ...naive, stuck: pending.flat(), noOrderExists: true };
+  if (groups.length <= EXHAUSTIVE_GROUPS) {
+    const found = searchOrder(groups);
+    if (found) return { batches: found.map((g) => [...g.moves]), ...naive, stuck: [] };
+    return { batches, ...naive, stuck: stuck(), noOrderExists: true };
   }
-  return { batches, ...naive, stuck: pending.flat() };
+  return { batches, ...naive, stuck: stuck() };
 
   /** Depth-first over the sets of groups done, remembering sets that lead nowhere. */
-  function searchOrder(gs: readonly MigrationMove[][]): MigrationMove[][] | undefined {
+  function searchOrder(gs: readonly MoveGroup[]): MoveGroup[] | undefined {
     const base = loadNow(mesh);
     const dead = new Set<number>();
-    const path: MigrationMove[][] = [];
-    const usage = (done: number): RegionLoad => {
+    const path: MoveGroup[] = [];
+    const usage = (doneSet: number): RegionLoad => {
       const l = base.clone();
       gs.forEach((g, k) => {
-        if (done & (1 << k)) for (const mv of g) move(l, mv);
+        if (doneSet & (1 << k)) for (const mv of g.moves) move(l, mv);
       });
       return l;
     };
     const full = (1 << gs.length) - 1;
-    const go = (done: number): boolean => {
-      if (done === full) return true;
-      if (dead.has(done)) return false;
-      const l = usage(done);
+    const ready = (g: MoveGroup, doneSet: number) => [...g.after].every((a) => doneSet & (1 << a));
+    const go = (doneSet: number): boolean => {
+      if (doneSet === full) return true;
+      if (dead.has(doneSet)) return false;
+      const l = usage(doneSet);
       for (let k = 0; k < gs.length; k++) {
-        if (done & (1 << k) || !groupFits(gs[k] as MigrationMove[], l)) continue;
-        path.push(gs[k] as MigrationMove[]);
-        if (go(done | (1 << k))) return true;
+        const g = gs[k]!;
+        if (doneSet & (1 << k) || !ready(g, doneSet) || !groupFits(g, l)) continue;
+        path.push(g);
+        if (go(doneSet | (1 << k))) return true;
         path.pop();
       }
-      dead.add(done);
+      dead.add(doneSet);
       return false;
     };
     return go(0) ? path : undefined;
   }
 
   /** Whether all of a group's new copies fit at once, on top of `l`. */
-  function groupFits(g: readonly MigrationMove[], l: RegionLoad): boolean {
+  function groupFits(g: MoveGroup, l: RegionLoad): boolean {
     const arriving = new Map<number, { cpu: number; memoryGib: number }>();
-    for (const m of g) {
+    for (const m of g.moves) {
       const a = arriving.get(m.to) ?? { cpu: 0, memoryGib: 0 };
       arriving.set(m.to, { cpu: a.cpu + size(m).cpu, memoryGib: a.memoryGib + size(m).memoryGib });
     }
@@ -134,37 +140,6 @@ function firstOverflow(
     load.remove(mv.from, size(mv));
   }
   return undefined;
-}
-
-/**
- * Groups of moves that must go together: moving workloads joined by a dependency that one
- * moving before the other would break (its bound, or reachability). Keyed by a root move.
- */
-function movingTogether(mesh: PromiseModel, moves: readonly MigrationMove[]): Map<number, MigrationMove[]> {
-  const moving = new Map(moves.map((m, k) => [m.workload, k]));
-  const parent = moves.map((_m, k) => k);
-  const find = (k: number): number => (parent[k] === k ? k : (parent[k] = find(parent[k] as number)));
-  const holds = (a: number, b: number, maxMs: number): boolean => {
-    const l = a === b ? 0 : mesh.latencyMs(a, b);
-    return l !== undefined && l <= maxMs;
-  };
-  for (const m of moves) {
-    for (const e of mesh.out[m.workload] ?? []) {
-      const other = moving.get(e.to);
-      if (other === undefined) continue;
-      const o = moves[other] as MigrationMove;
-      if (holds(m.to, o.from, e.maxMs) && holds(m.from, o.to, e.maxMs)) continue;
-      parent[find(other)] = find(moving.get(m.workload) as number);
-    }
-  }
-  const groups = new Map<number, MigrationMove[]>();
-  moves.forEach((m, k) => {
-    const root = find(k);
-    const g = groups.get(root);
-    if (g) g.push(m);
-    else groups.set(root, [m]);
-  });
-  return groups;
 }
 
 /**

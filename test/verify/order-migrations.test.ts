@@ -280,14 +280,11 @@ describe('orderMigrations', () => {
 });
 
 describe('orderMigrations on random fleets and random moves', () => {
-  it('returns every move once; an order without stuck moves is always safe (1,500 cases)', () => {
+  it('returns every move once; an order without stuck moves is always safe; stuck only when no order exists (1,500 cases)', () => {
     const stats = {
       cases: 0,
       moves: 0,
       stuck: 0,
-      genuine: 0,
-      missed: 0,
-      missedNoDeps: 0,
       naiveUnsafe: 0,
       reordered: 0,
     };
@@ -338,17 +335,13 @@ describe('orderMigrations on random fleets and random moves', () => {
           if (!order.naiveSafe) stats.naiveUnsafe++;
           if (!order.naiveSafe && order.stuck.length === 0) stats.reordered++;
           const exists = safeOrder(mesh, moves) !== undefined;
-          if (order.stuck.length === 0) {
-            expect(firstUnsafeState(mesh, order)).toBeUndefined();
-            expect(exists).toBe(true);
-          } else {
+          // Complete for few moves: stuck only when no order of batches at all exists, and
+          // then it says so (proven, not merely not found).
+          expect(order.stuck.length === 0, `a safe order exists: ${exists}`).toBe(exists);
+          if (order.stuck.length === 0) expect(firstUnsafeState(mesh, order)).toBeUndefined();
+          else {
             stats.stuck++;
-            if (exists) {
-              stats.missed++;
-              // Missed with no dependency between moving workloads: the greedy batching alone.
-              const moving = new Set(moves.map((m) => m.workload));
-              if (!mesh.edges.some((e) => moving.has(e.from) && moving.has(e.to))) stats.missedNoDeps++;
-            } else stats.genuine++;
+            expect(order.noOrderExists).toBe(true);
           }
           // Deterministic: the same input gives the same order.
           expect(orderMigrations(mesh, moves)).toEqual(order);
@@ -358,6 +351,6 @@ describe('orderMigrations on random fleets and random moves', () => {
     );
     console.log(`order-migrations (random): ${JSON.stringify(stats)}`);
     expect(stats.reordered).toBeGreaterThan(0);
-    expect(stats.genuine).toBeGreaterThan(5);
+    expect(stats.stuck).toBeGreaterThan(5);
   });
 });

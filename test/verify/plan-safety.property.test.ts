@@ -168,7 +168,10 @@ describe('check 2 on the planner’s plans', () => {
           expectRealLines(sources, ordering.unprovable!.core);
         }
       }),
-      { numRuns: 300 },
+      // 1467447749 (repaired): an order existed (w11 leaves r3 before w7 arrives), but moves
+      // joined by a dependency broken only one way round, or not kept at all, were forced
+      // into one batch that did not fit, and "no order exists" was claimed.
+      { numRuns: 300, examples: [[1467447749, 1]] },
     );
     console.log(`plan-safety: ${JSON.stringify(stats)} in ${Math.round(performance.now() - started)} ms`);
     // The property must have had plans to check.
